@@ -84,7 +84,7 @@ pub(crate) fn match_virtual_host<'a>(
         ""
     };
     for vh in &vhosts {
-        if domains(vh).iter().any(|d| *d == h) {
+        if domains(vh).contains(&h) {
             out.step(
                 Stage::VirtualHost,
                 name_of(vh),

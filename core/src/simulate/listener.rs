@@ -304,11 +304,11 @@ fn server_name_score(pattern: &str, sni: &str) -> Option<usize> {
 
 /// One criterion of Envoy's filter-chain sieve: chains that do not set it stay only when no chain
 /// that sets it matches. `score` gives Some(rank) for a match; only the best rank survives.
-fn sieve<'a>(
-    chains: Vec<&'a Value>,
+fn sieve(
+    chains: Vec<&Value>,
     is_set: impl Fn(&Value) -> bool,
     score: impl Fn(&Value) -> Option<u64>,
-) -> (Vec<&'a Value>, bool) {
+) -> (Vec<&Value>, bool) {
     let m = |c: &Value| c.get("filter_chain_match").cloned().unwrap_or(Value::Null);
     if !chains.iter().any(|c| is_set(&m(c))) {
         return (chains, false);

@@ -454,3 +454,246 @@ fn real_gateway_routes_dump() {
     assert_eq!(o.error, Some(SimError::NoRoute));
     assert_eq!(o.status, Some(404));
 }
+
+// ---- trace across proxies, on a hand-made Bookinfo-like world ----
+
+use super::trace::{Call, Node, World};
+
+/// virtualInbound with one HTTP chain per port (plaintext and mTLS) to an ORIGINAL_DST inbound
+/// cluster, as istiod generates since 1.10.
+fn inbound_listener(ports: &[u16]) -> Value {
+    let mut chains = vec![];
+    for p in ports {
+        let rc = json!({"name": format!("inbound|{p}||"), "virtual_hosts": [{"name": format!("inbound|http|{p}"), "domains": ["*"],
+            "routes": [{"name": "default", "match": {"prefix": "/"}, "route": {"cluster": format!("inbound|{p}||"), "timeout": "0s"}}]}]});
+        let hcm = json!({"name": "envoy.filters.network.http_connection_manager", "typed_config": {"route_config": rc}});
+        chains.push(json!({"name": format!("0.0.0.0_{p}"), "filter_chain_match": {"destination_port": p, "transport_protocol": "tls"},
+            "transport_socket": {"name": "tls", "typed_config": {"common_tls_context": {"tls_certificate_sds_secret_configs": [{"name": "default"}]}, "require_client_certificate": true}},
+            "filters": [hcm.clone()]}));
+        chains.push(json!({"name": format!("0.0.0.0_{p}"), "filter_chain_match": {"destination_port": p, "transport_protocol": "raw_buffer"},
+            "filters": [hcm]}));
+    }
+    json!({"name": "virtualInbound", "address": {"socket_address": {"address": "0.0.0.0", "port_value": 15006}},
+           "listener_filters": inspectors(), "filter_chains": chains})
+}
+
+/// A route configuration "9080" with one vhost per (short host, vip, routes).
+fn outbound_routes(name: &str, vhosts: &[(&str, &str, Value)]) -> Value {
+    let mut vs: Vec<Value> = vhosts
+        .iter()
+        .map(|(h, vip, routes)| {
+            let fqdn = format!("{h}.default.svc.cluster.local");
+            json!({"name": format!("{fqdn}:9080"), "domains": [fqdn, h, vip], "routes": routes})
+        })
+        .collect();
+    vs.push(json!({"name": "allow_any", "domains": ["*"], "routes": [{"name": "allow_any", "match": {"prefix": "/"}, "route": {"cluster": "PassthroughCluster"}}]}));
+    json!({"name": name, "ignore_port_in_host_matching": true, "virtual_hosts": vs})
+}
+
+fn to(cluster: &str) -> Value {
+    json!([{"name": "default", "match": {"prefix": "/"}, "route": {"cluster": cluster}}])
+}
+
+fn world() -> World {
+    let svc = |h: &str, s: &str| cn(s, &format!("{h}.default.svc.cluster.local"));
+    let mut clusters = vec![json!({"name": "PassthroughCluster", "type": "ORIGINAL_DST"})];
+    let mut endpoints = vec![];
+    for (h, s, ip) in [
+        ("productpage", "", "10.1.0.10"),
+        ("details", "", "10.1.0.20"),
+        ("reviews", "v1", "10.1.0.31"),
+        ("reviews", "v2", "10.1.0.32"),
+        ("ratings", "", "10.1.0.40"),
+    ] {
+        clusters.push(eds(&svc(h, s)));
+        endpoints.push(cla(&svc(h, s), &[ip], 9080));
+    }
+    clusters.push(json!({"name": "inbound|9080||", "type": "ORIGINAL_DST"}));
+    let reviews_routes = json!([
+        {"name": "jason", "match": {"prefix": "/", "headers": [{"name": "end-user", "string_match": {"exact": "jason"}}]}, "route": {"cluster": svc("reviews", "v2")}},
+        {"name": "rest", "match": {"prefix": "/"}, "route": {"cluster": svc("reviews", "v1")}}]);
+    let ratings_routes = json!([{"name": "abort", "match": {"prefix": "/"}, "route": {"cluster": svc("ratings", "")},
+        "typed_per_filter_config": {"envoy.filters.http.fault": {"abort": {"http_status": 503, "percentage": {"numerator": 100}}}}}]);
+    let sidecar_cfg = ProxyConfig {
+        listeners: vec![
+            json!({"name": "0.0.0.0_9080", "address": {"socket_address": {"address": "0.0.0.0", "port_value": 9080}},
+                   "listener_filters": inspectors(),
+                   "filter_chains": [{"filter_chain_match": {"transport_protocol": "raw_buffer", "application_protocols": ["http/1.1", "h2c"]},
+                                      "filters": [hcm_rds("9080")]}]}),
+            inbound_listener(&[9080]),
+        ],
+        routes: vec![outbound_routes(
+            "9080",
+            &[
+                ("details", "10.0.0.20", to(&svc("details", ""))),
+                ("productpage", "10.0.0.10", to(&svc("productpage", ""))),
+                ("ratings", "10.0.0.40", ratings_routes),
+                ("reviews", "10.0.0.30", reviews_routes),
+            ],
+        )],
+        clusters: clusters.clone(),
+        endpoints: endpoints.clone(),
+    };
+    let gateway_cfg = ProxyConfig {
+        listeners: vec![
+            json!({"name": "0.0.0.0_8080", "address": {"socket_address": {"address": "0.0.0.0", "port_value": 8080}},
+            "filter_chains": [{"filters": [hcm_rds("http.8080")]}]}),
+        ],
+        routes: vec![
+            json!({"name": "http.8080", "virtual_hosts": [{"name": "*:8080", "domains": ["*"], "routes": [
+            {"name": "pp", "match": {"path": "/productpage"}, "route": {"cluster": svc("productpage", "")}}]}]}),
+        ],
+        clusters,
+        endpoints,
+    };
+    let call = |h: &str, path: &str| Call {
+        host: h.into(),
+        port: 9080,
+        path: path.into(),
+    };
+    let node = |w: &str, ip: &str, calls: Vec<Call>| Node {
+        proxy: format!("{w}-abc"),
+        workload: w.into(),
+        namespace: "default".into(),
+        is_gateway: false,
+        ips: vec![ip.into()],
+        config: sidecar_cfg.clone(),
+        calls,
+        forward_headers: vec!["end-user".into()],
+        port_map: vec![],
+    };
+    World {
+        nodes: vec![
+            Node {
+                proxy: "istio-ingressgateway-abc".into(),
+                workload: "istio-ingressgateway".into(),
+                namespace: "istio-system".into(),
+                is_gateway: true,
+                ips: vec!["10.1.0.1".into()],
+                config: gateway_cfg,
+                port_map: vec![(80, 8080), (443, 8443)],
+                ..Node::default()
+            },
+            node(
+                "productpage-v1",
+                "10.1.0.10",
+                vec![call("details", "/details/0"), call("reviews", "/reviews/0")],
+            ),
+            node("details-v1", "10.1.0.20", vec![]),
+            node("reviews-v1", "10.1.0.31", vec![]),
+            node(
+                "reviews-v2",
+                "10.1.0.32",
+                vec![call("ratings", "/ratings/0")],
+            ),
+            node("ratings-v1", "10.1.0.40", vec![]),
+        ],
+    }
+}
+
+#[test]
+fn trace_walks_gateway_to_apps_and_their_calls() {
+    let w = world();
+    let h = trace(&w, None, &req(json!({"path": "/productpage"})), 1).unwrap();
+    assert_eq!(h.workload, "istio-ingressgateway");
+    assert_eq!(h.direction, Mode::Gateway);
+    assert_eq!(
+        h.request.port, 8080,
+        "Service port 80 maps to the gateway's 8080"
+    );
+    assert_eq!(h.to_workload.as_deref(), Some("productpage-v1"));
+    let pp = &h.children[0];
+    assert_eq!(
+        (pp.workload.as_str(), pp.direction),
+        ("productpage-v1", Mode::Inbound)
+    );
+    assert_eq!(
+        pp.request.tls,
+        Tls::Mtls,
+        "sidecar to sidecar is Istio mTLS"
+    );
+    assert_eq!(pp.outcome.cluster.as_deref(), Some("inbound|9080||"));
+    let calls: Vec<_> = pp
+        .children
+        .iter()
+        .map(|c| c.to_workload.clone().unwrap())
+        .collect();
+    assert_eq!(calls, ["details-v1", "reviews-v1"]);
+    assert_eq!(
+        pp.children[0].request.address, "10.0.0.20",
+        "the app resolves the service VIP"
+    );
+    assert_eq!(
+        h.workloads(),
+        [
+            "details-v1",
+            "istio-ingressgateway",
+            "productpage-v1",
+            "reviews-v1"
+        ]
+    );
+    assert!(h.short().contains("reviews-v1"));
+    let json = serde_json::to_value(&h).unwrap();
+    for k in [
+        "workload",
+        "to_workload",
+        "listener",
+        "route",
+        "cluster",
+        "endpoint",
+        "children",
+    ] {
+        assert!(json.get(k).is_some(), "hop JSON has {k}");
+    }
+}
+
+#[test]
+fn trace_forwards_end_user_and_stops_at_a_fault() {
+    let w = world();
+    let h = trace(
+        &w,
+        None,
+        &req(json!({"path": "/productpage", "headers": {"end-user": "jason"}})),
+        1,
+    )
+    .unwrap();
+    assert!(h.workloads().contains(&"reviews-v2".to_string()));
+    let reviews_in = &h.children[0].children[1].children[0];
+    assert_eq!(reviews_in.workload, "reviews-v2");
+    let ratings_out = &reviews_in.children[0];
+    assert_eq!(ratings_out.request.header("end-user"), Some("jason"));
+    assert_eq!(
+        ratings_out.outcome.status,
+        Some(503),
+        "the abort happens in reviews-v2's sidecar"
+    );
+    assert!(ratings_out.children.is_empty());
+    assert_eq!(ratings_out.to_workload, None);
+}
+
+#[test]
+fn trace_stops_at_gateway_for_unrouted_path() {
+    let h = trace(&world(), None, &req(json!({"path": "/nope"})), 1).unwrap();
+    assert_eq!(h.outcome.error, Some(SimError::NoRoute));
+    assert_eq!(
+        (h.outcome.status, h.outcome.response_flag.as_deref()),
+        (Some(404), Some("NR"))
+    );
+    assert!(h.children.is_empty());
+    let s = sample(&world(), None, &req(json!({"path": "/nope"})), 0, 10).unwrap();
+    assert_eq!(s.local_responses.get(&404), Some(&10));
+}
+
+#[test]
+fn trace_from_a_named_workload() {
+    let h = trace(
+        &world(),
+        Some("reviews-v2"),
+        &req(json!({"port": 9080, "host": "ratings"})),
+        0,
+    )
+    .unwrap();
+    assert_eq!(h.direction, Mode::Outbound);
+    assert_eq!(h.outcome.status, Some(503));
+    assert!(trace(&world(), Some("nope"), &Request::default(), 0).is_err());
+}
