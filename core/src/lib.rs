@@ -1,8 +1,17 @@
+//! Pilot Light's core: Istio and Kubernetes YAML in, the Envoy configuration istiod would push to
+//! each proxy out. Pure Rust, no I/O: the CLI, the tests and the WebAssembly page all drive it.
+//!
+//! Pipeline: [`parse`] → [`mesh`] ([`load`]) → per-proxy translation ([`translate`]) → [`envoy`].
+
 pub mod diag;
 pub mod envoy;
+pub mod host;
 pub mod istio;
+pub mod mesh;
 pub mod parse;
+pub mod world;
 pub mod yaml;
 
 pub use diag::{Diagnostic, Severity, Span};
+pub use mesh::{load, Loaded, Mesh, Proxy, ProxyKind};
 pub use parse::{ObjectRef, SourceFile};
