@@ -172,10 +172,8 @@ fn check_call(o: &Outcome, cfg: &ProxyConfig, expect: &Value) -> Vec<String> {
         let want = expect.get(k).and_then(Value::as_str);
         let got = got.unwrap_or("");
         match want {
-            Some(w) if !w.is_empty() || strict => {
-                if norm(w) != norm(got) {
-                    bad.push(format!("{k}: want {w:?} got {got:?}"));
-                }
+            Some(w) if (!w.is_empty() || strict) && norm(w) != norm(got) => {
+                bad.push(format!("{k}: want {w:?} got {got:?}"));
             }
             None if strict && !got.is_empty() => bad.push(format!("{k}: want \"\" got {got:?}")),
             _ => {}

@@ -15,7 +15,10 @@ pub fn run(args: &[String]) -> Result<String, String> {
     }
     let c = parse_args(args)?;
     if !c.positional.is_empty() {
-        return Err(format!("unexpected argument {:?}\n{USAGE}", c.positional[0]));
+        return Err(format!(
+            "unexpected argument {:?}\n{USAGE}",
+            c.positional[0]
+        ));
     }
     let req = request(&c)?;
     let loaded = load(&c)?;
