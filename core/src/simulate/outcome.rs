@@ -300,6 +300,10 @@ impl Outcome {
         line("status", status.as_deref());
         let err = self.error.map(|e| e.message());
         line("error", err);
+        s.push_str("why:\n");
+        for st in &self.steps {
+            s.push_str(&format!("  - {}\n", st.reason));
+        }
         s
     }
 }

@@ -137,14 +137,15 @@ impl Hop {
         };
         let target = if self.request.protocol.is_http() {
             format!(
-                "{} {}{}",
+                "{} {}{} (to :{})",
                 self.request.method,
                 if self.request.host.is_empty() {
                     ""
                 } else {
                     &self.request.host
                 },
-                self.request.path
+                self.request.path,
+                self.request.port
             )
         } else {
             format!("tcp {}:{}", self.request.address, self.request.port)
