@@ -494,12 +494,14 @@ pub(crate) fn apply_route(r: &Value, vh: &Value, req: &Request, rng: &mut Rng, o
         .into_iter()
         .flatten()
     {
+        let pct = m
+            .get("runtime_fraction")
+            .map(|f| percent(f.get("default_value")))
+            .unwrap_or(100.0);
         props.mirrors.push(Mirror {
             cluster: str_at(m, "cluster").unwrap_or("").to_string(),
-            percent: m
-                .get("runtime_fraction")
-                .map(|f| percent(f.get("default_value")))
-                .unwrap_or(100.0),
+            percent: pct,
+            mirrored: draw(rng, pct),
         });
     }
     if let Some(p) = str_at(ra, "prefix_rewrite") {
@@ -636,6 +638,22 @@ pub(crate) fn apply_route(r: &Value, vh: &Value, req: &Request, rng: &mut Rng, o
                 out.response_flag = Some("FI".into());
             }
         }
+    }
+    for m in &props.mirrors {
+        out.step(
+            Stage::Action,
+            m.cluster.clone(),
+            format!(
+                "mirror {}% of requests to {} (responses ignored): {}",
+                m.percent,
+                m.cluster,
+                if m.mirrored {
+                    "this request is copied"
+                } else {
+                    "not this one"
+                }
+            ),
+        );
     }
     out.properties = props;
 }

@@ -196,6 +196,8 @@ pub struct Mirror {
     pub cluster: String,
     /// Percentage of requests mirrored (0..=100); 100 when unset.
     pub percent: f64,
+    /// Whether this request drew a mirrored copy.
+    pub mirrored: bool,
 }
 
 /// The upstream host Envoy picked.

@@ -697,3 +697,24 @@ fn trace_from_a_named_workload() {
     assert_eq!(h.outcome.status, Some(503));
     assert!(trace(&world(), Some("nope"), &Request::default(), 0).is_err());
 }
+
+#[test]
+fn trace_follows_mirrored_copies() {
+    let mut w = world();
+    let mirror_to = cn("v2", "reviews.default.svc.cluster.local");
+    for n in w.nodes.iter_mut().filter(|n| !n.is_gateway) {
+        for vh in n.config.routes[0]["virtual_hosts"].as_array_mut().unwrap() {
+            if vh["name"] == "details.default.svc.cluster.local:9080" {
+                vh["routes"][0]["route"]["request_mirror_policies"] = json!([{"cluster": mirror_to, "runtime_fraction": {"default_value": {"numerator": 100}}}]);
+            }
+        }
+    }
+    let h = trace(&w, None, &req(json!({"path": "/productpage"})), 3).unwrap();
+    let details_call = &h.children[0].children[0];
+    assert_eq!(details_call.to_workload.as_deref(), Some("details-v1"));
+    let shadow: Vec<&Hop> = details_call.children.iter().filter(|c| c.mirror).collect();
+    assert_eq!(shadow.len(), 1, "{}", h.short());
+    assert_eq!(shadow[0].workload, "reviews-v2");
+    assert_eq!(shadow[0].request.host, "details-shadow:9080");
+    assert!(details_call.outcome.properties.mirrors[0].mirrored);
+}

@@ -93,6 +93,9 @@ pub struct Hop {
     /// Every decision of this proxy.
     #[serde(flatten)]
     pub outcome: Outcome,
+    /// A copy sent by a mirror policy: its response is ignored.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub mirror: bool,
     /// Notes about the step between proxies (port translation, mTLS, external destination).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
@@ -150,7 +153,12 @@ impl Hop {
         } else {
             format!("tcp {}:{}", self.request.address, self.request.port)
         };
-        let mut line = format!("{}{} [{dir}] {target}", "  ".repeat(depth), self.workload);
+        let mirror = if self.mirror { " (mirror copy)" } else { "" };
+        let mut line = format!(
+            "{}{} [{dir}]{mirror} {target}",
+            "  ".repeat(depth),
+            self.workload
+        );
         if let Some(r) = &o.route {
             line.push_str(&format!(
                 " | route {}",
@@ -307,6 +315,7 @@ fn hop(
         to_workload: None,
         request: req.clone(),
         outcome,
+        mirror: false,
         notes,
         children: Vec::new(),
     };
@@ -378,6 +387,39 @@ fn hop(
         return h;
     }
 
+    // Mirrored copies: Envoy sends them to the mirror cluster with "-shadow" on the host.
+    for m in h.outcome.properties.mirrors.clone() {
+        if !m.mirrored {
+            continue;
+        }
+        let mut mo = Outcome::default();
+        super::cluster::resolve(&node.config, &m.cluster, &req, true, rng, &mut mo);
+        let Some(mep) = mo.endpoint.clone() else {
+            h.notes
+                .push(format!("mirror cluster {} has no endpoint", m.cluster));
+            continue;
+        };
+        if let Some(dest) = world.node_by_ip(&mep.ip) {
+            let shadow = Request {
+                mode: Mode::Inbound,
+                address: mep.ip.clone(),
+                port: mep.port,
+                tls: if mep.mtls { Tls::Mtls } else { Tls::Plaintext },
+                alpn: String::new(),
+                sni: String::new(),
+                host: shadow_host(&next.host),
+                ..next.clone()
+            };
+            let notes = vec![format!(
+                "{} mirrors a copy to {} ({}); its response is ignored",
+                node.workload, mep.address, m.cluster
+            )];
+            let mut child = hop(world, dest, shadow, notes, rng, depth + 1);
+            child.mirror = true;
+            h.children.push(child);
+        }
+    }
+
     match world.node_by_ip(&ep.ip) {
         Some(dest) if !dest.is_gateway || dest.proxy != node.proxy => {
             h.to_workload = Some(dest.workload.clone());
@@ -421,6 +463,16 @@ fn hop(
         }
     }
     h
+}
+
+/// Envoy's shadow host: `-shadow` appended to the host name, before any port.
+fn shadow_host(host: &str) -> String {
+    match host.rsplit_once(':') {
+        Some((h, p)) if p.chars().all(|c| c.is_ascii_digit()) && !h.contains(':') => {
+            format!("{h}-shadow:{p}")
+        }
+        _ => format!("{host}-shadow"),
+    }
 }
 
 /// The service VIP an application's DNS lookup of `host` would return: a domain of some virtual
