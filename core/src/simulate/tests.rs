@@ -588,6 +588,7 @@ fn world() -> World {
             ),
             node("ratings-v1", "10.1.0.40", vec![]),
         ],
+        plain: vec![],
     }
 }
 

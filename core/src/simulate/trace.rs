@@ -47,6 +47,8 @@ pub struct Node {
 #[derive(Debug, Clone, Default)]
 pub struct World {
     pub nodes: Vec<Node>,
+    /// Workloads without a proxy: (IP, workload). A request reaching one ends there.
+    pub plain: Vec<(String, String)>,
 }
 
 impl World {
@@ -451,6 +453,14 @@ fn hop(
             }
         }
         _ => {
+            if let Some((_, w)) = world.plain.iter().find(|(ip, _)| *ip == ep.ip) {
+                h.to_workload = Some(w.clone());
+                h.notes.push(format!(
+                    "{} is {w}, which has no sidecar: the trace ends there",
+                    ep.address
+                ));
+                return h;
+            }
             h.notes.push(format!(
                 "{} belongs to no proxy of this mesh: the request leaves the mesh",
                 ep.address

@@ -9,6 +9,12 @@ impl World {
     pub fn from_mesh(mesh: &Mesh) -> World {
         World {
             nodes: mesh.proxies().iter().map(|p| node(mesh, p)).collect(),
+            plain: mesh
+                .workloads
+                .iter()
+                .filter(|w| w.proxy.is_none())
+                .flat_map(|w| w.ips.iter().map(|ip| (ip.clone(), w.app.clone())))
+                .collect(),
         }
     }
 }
