@@ -7,8 +7,9 @@
 //! list can shrink as the translation improves.
 //!
 //! `CONFORMANCE_FILTER=<substring>` runs some cases, `CONFORMANCE_VERBOSE=1` prints every
-//! mismatch, `CONFORMANCE_LIST=1` prints failing cases in known-failures.md form. Run with
-//! `cargo test -p pilotlight-core --test conformance -- --nocapture` to see the counts.
+//! mismatch, `CONFORMANCE_LIST=1` prints failing cases in known-failures.md form,
+//! `CONFORMANCE_DUMP=1` prints the walk and the generated listeners and routes of failing calls.
+//! Run with `cargo test -p pilotlight-core --test conformance -- --nocapture` to see the counts.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -324,7 +325,16 @@ fn run_case(case: &Case) -> Vec<String> {
                 return vec!["call case without a call".into()];
             };
             let o = simulate::simulate(&cfg, &call.request());
-            check_call(&o, &cfg, &case.expect)
+            let bad = check_call(&o, &cfg, &case.expect);
+            if !bad.is_empty() && std::env::var("CONFORMANCE_DUMP").is_ok() {
+                // Everything needed to triage: the walk, with reasons, and what we generated.
+                println!("\n==== {}\n{}", case.id, o.short());
+                let dump = serde_json::json!({
+                    "listeners": cfg.listeners, "routes": cfg.routes,
+                    "clusters": cfg.clusters.iter().map(|c| c.get("name")).collect::<Vec<_>>()});
+                println!("{}", serde_json::to_string_pretty(&dump).unwrap_or_default());
+            }
+            bad
         }
     }
 }
