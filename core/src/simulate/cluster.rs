@@ -221,6 +221,33 @@ pub(crate) fn resolve(
         return;
     }
 
+    if ctype.contains("dynamic_forward_proxy") {
+        // The upstream is whatever DNS says the request's host is.
+        let (host, port) = match req.host.rsplit_once(':') {
+            Some((h, p)) if p.parse::<u16>().is_ok() => (h.to_string(), p.parse().unwrap_or(0)),
+            _ => (req.host.clone(), req.port),
+        };
+        out.step(
+            Stage::Cluster,
+            cluster_name,
+            format!("dynamic forward proxy cluster{subset_note}: the upstream is the Host, resolved by DNS"),
+        );
+        let address = format!("{host}:{port}");
+        out.step(
+            Stage::Endpoint,
+            address.clone(),
+            format!("DNS lookup of {host:?}"),
+        );
+        out.endpoint = Some(Endpoint {
+            address,
+            ip: host,
+            port,
+            locality: None,
+            mtls: false,
+        });
+        return;
+    }
+
     let (cla, source) = if ctype == "EDS" {
         let svc = c
             .pointer("/eds_cluster_config/service_name")
