@@ -60,7 +60,13 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(code: &str, severity: Severity, message: impl Into<String>, file: &str, span: Span) -> Self {
+    pub fn new(
+        code: &str,
+        severity: Severity,
+        message: impl Into<String>,
+        file: &str,
+        span: Span,
+    ) -> Self {
         Diagnostic {
             code: code.to_string(),
             severity,

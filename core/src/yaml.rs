@@ -17,7 +17,10 @@ pub const MAX_NODES: usize = 2_000_000;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     /// A scalar and whether it was quoted or a block (then it is always a string).
-    Scalar { text: String, plain: bool },
+    Scalar {
+        text: String,
+        plain: bool,
+    },
     Seq(Vec<Node>),
     Map(Vec<(Node, Node)>),
 }
@@ -123,7 +126,9 @@ pub fn resolve_plain(text: &str) -> Scalar<'_> {
         "" | "~" | "null" | "Null" | "NULL" => return Scalar::Null,
         "true" | "True" | "TRUE" => return Scalar::Bool(true),
         "false" | "False" | "FALSE" => return Scalar::Bool(false),
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Scalar::Float(f64::INFINITY),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Scalar::Float(f64::INFINITY)
+        }
         "-.inf" | "-.Inf" | "-.INF" => return Scalar::Float(f64::NEG_INFINITY),
         ".nan" | ".NaN" | ".NAN" => return Scalar::Float(f64::NAN),
         _ => {}
@@ -269,7 +274,10 @@ impl MarkedEventReceiver for Builder {
                     return;
                 }
                 let plain = matches!(style, TScalarStyle::Plain);
-                let quoted = matches!(style, TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted);
+                let quoted = matches!(
+                    style,
+                    TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted
+                );
                 let width = text.lines().next().map_or(0, |l| l.chars().count()) as u32;
                 let end_col = col + width + if quoted { 2 } else { 0 };
                 let span = Span {
@@ -313,7 +321,11 @@ impl MarkedEventReceiver for Builder {
                 let last_end = match &node.value {
                     // A block collection ends where its last item ends, not at the next token.
                     Value::Map(entries) => entries.last().map(|(k, v)| {
-                        let last = if v.span.end_line >= k.span.end_line { v } else { k };
+                        let last = if v.span.end_line >= k.span.end_line {
+                            v
+                        } else {
+                            k
+                        };
                         (last.span.end_line, last.span.end_col)
                     }),
                     Value::Seq(items) => items.last().map(|n| (n.span.end_line, n.span.end_col)),
@@ -326,7 +338,13 @@ impl MarkedEventReceiver for Builder {
                 self.push_value(node, anchor);
             }
             Event::Alias(id) => {
-                let Some(target) = self.anchors.iter().rev().find(|(a, _)| *a == id).map(|(_, n)| n.clone()) else {
+                let Some(target) = self
+                    .anchors
+                    .iter()
+                    .rev()
+                    .find(|(a, _)| *a == id)
+                    .map(|(_, n)| n.clone())
+                else {
                     self.fail("unknown alias".to_string(), &mark);
                     return;
                 };

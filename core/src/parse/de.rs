@@ -63,7 +63,11 @@ impl<'a> NodeDe<'a> {
 
     fn wrong<T>(&self, exp: &dyn de::Expected) -> Result<T, DeError> {
         Err(DeError {
-            message: format!("invalid type: {}, expected {}", describe(self.unexpected()), exp),
+            message: format!(
+                "invalid type: {}, expected {}",
+                describe(self.unexpected()),
+                exp
+            ),
             span: Some(self.0.span),
         })
     }
@@ -85,7 +89,10 @@ struct Seq<'a> {
 
 impl<'de> SeqAccess<'de> for Seq<'de> {
     type Error = DeError;
-    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, DeError> {
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, DeError> {
         match self.iter.next() {
             None => Ok(None),
             Some(n) => {
@@ -106,7 +113,10 @@ struct Map<'a> {
 
 impl<'de> MapAccess<'de> for Map<'de> {
     type Error = DeError;
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, DeError> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, DeError> {
         match self.iter.next() {
             None => Ok(None),
             Some((k, v)) => {
@@ -213,7 +223,9 @@ impl<'de> de::Deserializer<'de> for NodeDe<'de> {
 
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
         match self.0.scalar() {
-            Some(Scalar::Str(_)) => self.at(visitor.visit_borrowed_str(self.0.as_str().unwrap_or(""))),
+            Some(Scalar::Str(_)) => {
+                self.at(visitor.visit_borrowed_str(self.0.as_str().unwrap_or("")))
+            }
             _ => self.wrong(&visitor),
         }
     }
@@ -246,11 +258,19 @@ impl<'de> de::Deserializer<'de> for NodeDe<'de> {
         }
     }
 
-    fn deserialize_unit_struct<V: Visitor<'de>>(self, _name: &'static str, visitor: V) -> Result<V::Value, DeError> {
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
         self.deserialize_unit(visitor)
     }
 
-    fn deserialize_newtype_struct<V: Visitor<'de>>(self, _name: &'static str, visitor: V) -> Result<V::Value, DeError> {
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
         self.at(visitor.visit_newtype_struct(NodeDe(self.0)))
     }
 
@@ -261,11 +281,20 @@ impl<'de> de::Deserializer<'de> for NodeDe<'de> {
         }
     }
 
-    fn deserialize_tuple<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, DeError> {
+    fn deserialize_tuple<V: Visitor<'de>>(
+        self,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
         self.deserialize_seq(visitor)
     }
 
-    fn deserialize_tuple_struct<V: Visitor<'de>>(self, _name: &'static str, _len: usize, visitor: V) -> Result<V::Value, DeError> {
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
         self.deserialize_seq(visitor)
     }
 
@@ -346,7 +375,11 @@ mod tests {
     fn unknown_field_points_at_the_key() {
         let node = first("number: 80\nnmae: http\n");
         let err = from_node::<Port>(&node).unwrap_err();
-        assert!(err.message.contains("unknown field `nmae`"), "{}", err.message);
+        assert!(
+            err.message.contains("unknown field `nmae`"),
+            "{}",
+            err.message
+        );
         assert_eq!(err.span.unwrap().start_line, 2);
     }
 
@@ -357,6 +390,9 @@ mod tests {
         let port: Port = from_node(&first("number: 80\n")).unwrap();
         assert_eq!(port.number, 80);
         let node = first("number: 80\nname: \"80\"\n");
-        assert_eq!(from_node::<Port>(&node).unwrap().name.as_deref(), Some("80"));
+        assert_eq!(
+            from_node::<Port>(&node).unwrap().name.as_deref(),
+            Some("80")
+        );
     }
 }

@@ -287,9 +287,20 @@ struct IstioEnvelope<T> {
 }
 
 fn decode(file: &str, root: Node, seq: usize) -> Result<Option<Object>, Box<Diagnostic>> {
-    let here = |span: Span, msg: String| Box::new(Diagnostic::new(codes::NOT_AN_OBJECT, Severity::Error, msg, file, span));
+    let here = |span: Span, msg: String| {
+        Box::new(Diagnostic::new(
+            codes::NOT_AN_OBJECT,
+            Severity::Error,
+            msg,
+            file,
+            span,
+        ))
+    };
     if root.as_map().is_none() {
-        return Err(here(root.span, "expected a Kubernetes object (a mapping with apiVersion, kind and metadata)".into()));
+        return Err(here(
+            root.span,
+            "expected a Kubernetes object (a mapping with apiVersion, kind and metadata)".into(),
+        ));
     }
     let api_version = match root.get("apiVersion").and_then(Node::as_str) {
         Some(v) if !v.is_empty() => v.to_string(),
@@ -301,14 +312,22 @@ fn decode(file: &str, root: Node, seq: usize) -> Result<Option<Object>, Box<Diag
     };
     let kind_span = root.get("kind").map_or(root.span, |n| n.span);
     let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
-    let version = api_version.rsplit_once('/').map_or(api_version.as_str(), |(_, v)| v);
+    let version = api_version
+        .rsplit_once('/')
+        .map_or(api_version.as_str(), |(_, v)| v);
 
     let kind = match classify(group, version, &kind_name) {
         Classified::Kind(k) => k,
         Classified::Unsupported(level) => {
             let (sev, what) = match level {
-                Severity::Warning => (Severity::Warning, "is not supported yet: it is ignored, so it changes no Envoy config here"),
-                _ => (Severity::Info, "does not affect the Envoy configuration and is ignored"),
+                Severity::Warning => (
+                    Severity::Warning,
+                    "is not supported yet: it is ignored, so it changes no Envoy config here",
+                ),
+                _ => (
+                    Severity::Info,
+                    "does not affect the Envoy configuration and is ignored",
+                ),
             };
             return Err(Box::new(Diagnostic::new(
                 codes::UNSUPPORTED_KIND,
@@ -330,15 +349,13 @@ fn decode(file: &str, root: Node, seq: usize) -> Result<Option<Object>, Box<Diag
     };
 
     let schema_error = |e: de::DeError| {
-        Box::new(
-            Diagnostic::new(
-                codes::SCHEMA,
-                Severity::Error,
-                format!("{kind_name} rejected: {}", e.message),
-                file,
-                e.span.unwrap_or(root.span),
-            ),
-        )
+        Box::new(Diagnostic::new(
+            codes::SCHEMA,
+            Severity::Error,
+            format!("{kind_name} rejected: {}", e.message),
+            file,
+            e.span.unwrap_or(root.span),
+        ))
     };
 
     let meta: ObjectMeta = match root.get("metadata") {
@@ -354,7 +371,10 @@ fn decode(file: &str, root: Node, seq: usize) -> Result<Option<Object>, Box<Diag
         let env: IstioEnvelope<T> = de::from_node(root)?;
         Ok(env.spec.unwrap_or_default())
     }
-    fn field<T: for<'a> Deserialize<'a> + Default>(root: &Node, key: &str) -> Result<T, de::DeError> {
+    fn field<T: for<'a> Deserialize<'a> + Default>(
+        root: &Node,
+        key: &str,
+    ) -> Result<T, de::DeError> {
         match root.get(key) {
             Some(n) => de::from_node(n),
             None => Ok(T::default()),
@@ -406,33 +426,45 @@ enum Classified {
 fn classify(group: &str, version: &str, kind: &str) -> Classified {
     use Classified::*;
     match (group, kind) {
-        ("networking.istio.io", _) if matches!(version, "v1" | "v1beta1" | "v1alpha3") => match kind {
-            "Gateway" => Kind(self::Kind::Gateway),
-            "VirtualService" => Kind(self::Kind::VirtualService),
-            "DestinationRule" => Kind(self::Kind::DestinationRule),
-            "ServiceEntry" => Kind(self::Kind::ServiceEntry),
-            "Sidecar" => Kind(self::Kind::Sidecar),
-            "WorkloadEntry" => Kind(self::Kind::WorkloadEntry),
-            "EnvoyFilter" | "WorkloadGroup" | "ProxyConfig" => Unsupported(Severity::Warning),
-            _ => Unknown,
-        },
+        ("networking.istio.io", _) if matches!(version, "v1" | "v1beta1" | "v1alpha3") => {
+            match kind {
+                "Gateway" => Kind(self::Kind::Gateway),
+                "VirtualService" => Kind(self::Kind::VirtualService),
+                "DestinationRule" => Kind(self::Kind::DestinationRule),
+                "ServiceEntry" => Kind(self::Kind::ServiceEntry),
+                "Sidecar" => Kind(self::Kind::Sidecar),
+                "WorkloadEntry" => Kind(self::Kind::WorkloadEntry),
+                "EnvoyFilter" | "WorkloadGroup" | "ProxyConfig" => Unsupported(Severity::Warning),
+                _ => Unknown,
+            }
+        }
         ("security.istio.io", "PeerAuthentication") => Kind(self::Kind::PeerAuthentication),
-        ("security.istio.io", "AuthorizationPolicy" | "RequestAuthentication") => Unsupported(Severity::Warning),
+        ("security.istio.io", "AuthorizationPolicy" | "RequestAuthentication") => {
+            Unsupported(Severity::Warning)
+        }
         ("telemetry.istio.io", _) | ("extensions.istio.io", _) => Unsupported(Severity::Warning),
         ("", "Service") if version == "v1" => Kind(self::Kind::Service),
         ("", "Pod") if version == "v1" => Kind(self::Kind::Pod),
         ("", "Namespace") if version == "v1" => Kind(self::Kind::Namespace),
         ("", "ConfigMap") if version == "v1" => Kind(self::Kind::ConfigMap),
-        ("", "ServiceAccount" | "Secret" | "PersistentVolumeClaim" | "Endpoints" | "LimitRange" | "ResourceQuota") => {
-            Unsupported(Severity::Info)
-        }
+        (
+            "",
+            "ServiceAccount"
+            | "Secret"
+            | "PersistentVolumeClaim"
+            | "Endpoints"
+            | "LimitRange"
+            | "ResourceQuota",
+        ) => Unsupported(Severity::Info),
         ("apps", "Deployment") => Kind(self::Kind::Deployment),
         ("apps", "StatefulSet" | "DaemonSet" | "ReplicaSet") => Unsupported(Severity::Warning),
         ("discovery.k8s.io", "EndpointSlice") => Kind(self::Kind::EndpointSlice),
         ("gateway.networking.k8s.io", _) | ("networking.k8s.io", "Ingress" | "IngressClass") => {
             Unsupported(Severity::Warning)
         }
-        ("rbac.authorization.k8s.io", _) | ("policy", _) | ("autoscaling", _) | ("batch", _) => Unsupported(Severity::Info),
+        ("rbac.authorization.k8s.io", _) | ("policy", _) | ("autoscaling", _) | ("batch", _) => {
+            Unsupported(Severity::Info)
+        }
         _ => Unknown,
     }
 }
@@ -453,7 +485,10 @@ mod tests {
         assert!(diags.is_empty(), "{diags:?}");
         let vs = &objs[0];
         assert_eq!(vs.display(), "VirtualService default/reviews");
-        assert_eq!(vs.config_path(), "/apis/networking.istio.io/v1/namespaces/default/virtual-service/reviews");
+        assert_eq!(
+            vs.config_path(),
+            "/apis/networking.istio.io/v1/namespaces/default/virtual-service/reviews"
+        );
         let subset = vs.span_of(&["spec", "http", "0", "route", "0", "destination", "subset"]);
         assert_eq!((subset.start_line, subset.start_col), (11, 17));
     }
@@ -471,7 +506,9 @@ mod tests {
 
     #[test]
     fn unsupported_kind_is_never_silent() {
-        let (objs, diags) = parse("apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: r\n");
+        let (objs, diags) = parse(
+            "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: r\n",
+        );
         assert!(objs.is_empty());
         assert_eq!(diags[0].code, "PL0003");
         assert!(diags[0].message.contains("not supported yet"));
