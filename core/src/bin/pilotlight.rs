@@ -1,24 +1,12 @@
-use pilotlight_core::cli;
+//! `pilotlight`: see `pilotlight help`.
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let (cmd, rest) = args
-        .split_first()
-        .map_or(("", &[][..]), |(c, r)| (c.as_str(), r));
-    let result = match cmd {
-        "simulate" => cli::simulate::run(rest),
-        "trace" => cli::trace::run(rest),
-        _ => Err(format!(
-            "usage: pilotlight <simulate|trace> ...\n\n{}\n\n{}",
-            cli::simulate::USAGE,
-            cli::trace::USAGE
-        )),
-    };
-    match result {
-        Ok(out) => print!("{out}"),
-        Err(e) => {
-            eprintln!("{e}");
-            std::process::exit(1);
-        }
-    }
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    let code = pilotlight_core::cli::run(
+        &argv,
+        &mut std::io::stdin(),
+        &mut std::io::stdout(),
+        &mut std::io::stderr(),
+    );
+    std::process::exit(code);
 }
