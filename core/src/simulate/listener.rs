@@ -309,14 +309,14 @@ fn sieve(
     is_set: impl Fn(&Value) -> bool,
     score: impl Fn(&Value) -> Option<u64>,
 ) -> (Vec<&Value>, Sieved) {
-    let m = |c: &Value| c.get("filter_chain_match").cloned().unwrap_or(Value::Null);
-    if !chains.iter().any(|c| is_set(&m(c))) {
+    let m = chain_match;
+    if !chains.iter().any(|c| is_set(m(c))) {
         return (chains, Sieved::Unused);
     }
     let scored: Vec<(&Value, u64)> = chains
         .iter()
-        .filter(|c| is_set(&m(c)))
-        .filter_map(|c| score(&m(c)).map(|s| (*c, s)))
+        .filter(|c| is_set(m(c)))
+        .filter_map(|c| score(m(c)).map(|s| (*c, s)))
         .collect();
     if let Some(best) = scored.iter().map(|(_, s)| *s).max() {
         return (
@@ -329,9 +329,14 @@ fn sieve(
         );
     }
     (
-        chains.into_iter().filter(|c| !is_set(&m(c))).collect(),
+        chains.into_iter().filter(|c| !is_set(m(c))).collect(),
         Sieved::Fallback,
     )
+}
+
+fn chain_match(c: &Value) -> &Value {
+    static NULL: Value = Value::Null;
+    c.get("filter_chain_match").unwrap_or(&NULL)
 }
 
 /// What one criterion of the sieve did.

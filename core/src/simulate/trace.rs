@@ -250,6 +250,10 @@ pub fn trace(world: &World, from: Option<&str>, req: &Request, seed: u64) -> Res
     if start.is_gateway && req.mode == Mode::Outbound && from.is_none() {
         req.mode = Mode::Gateway;
     }
+    if req.mode == Mode::Inbound && req.address.is_empty() {
+        // A request arriving at this workload is addressed to its own IP.
+        req.address = start.ips.first().cloned().unwrap_or_default();
+    }
     if start.is_gateway {
         if let Some((sp, tp)) = start
             .port_map
