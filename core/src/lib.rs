@@ -17,6 +17,7 @@ pub mod mesh;
 pub mod names;
 pub mod parse;
 pub mod route;
+pub mod simulate;
 pub mod translate;
 pub mod world;
 pub mod yaml;

@@ -5,6 +5,8 @@
 
 mod args;
 mod proxy_config;
+pub mod simulate;
+pub mod trace;
 
 pub use args::Args;
 
