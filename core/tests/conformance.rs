@@ -332,7 +332,10 @@ fn run_case(case: &Case) -> Vec<String> {
                 let dump = serde_json::json!({
                     "listeners": cfg.listeners, "routes": cfg.routes,
                     "clusters": cfg.clusters.iter().map(|c| c.get("name")).collect::<Vec<_>>()});
-                println!("{}", serde_json::to_string_pretty(&dump).unwrap_or_default());
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&dump).unwrap_or_default()
+                );
             }
             bad
         }
