@@ -1,1 +1,27 @@
+//! Pilot Light's core: Istio and Kubernetes YAML in, the Envoy configuration istiod would push to
+//! each proxy out. Pure Rust, no I/O: the CLI, the tests and the WebAssembly page all drive it.
+//!
+//! Pipeline: [`parse`] → [`mesh`] ([`load`]) → per-proxy translation ([`translate`]: [`listener`],
+//! [`route`], [`cluster`], [`endpoint`]) → [`envoy`] output.
+
+pub mod cli;
+pub mod cluster;
+pub mod diag;
+pub mod endpoint;
 pub mod envoy;
+pub mod gateway;
+pub mod host;
+pub mod istio;
+pub mod listener;
+pub mod mesh;
+pub mod names;
+pub mod parse;
+pub mod route;
+pub mod simulate;
+pub mod translate;
+pub mod world;
+pub mod yaml;
+
+pub use diag::{Diagnostic, Severity, Span};
+pub use mesh::{load, Loaded, Mesh, Proxy, ProxyKind};
+pub use parse::{ObjectRef, SourceFile};

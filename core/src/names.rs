@@ -1,0 +1,94 @@
+//! The names istiod gives Envoy resources (pilot/pkg/model/service.go, gateway.go, listener.go).
+//! Kept in one place: listeners, routes and clusters must agree on them exactly.
+
+/// `outbound|9080|v1|reviews.default.svc.cluster.local` (model.BuildSubsetKey).
+pub fn outbound_cluster(port: u32, subset: &str, host: &str) -> String {
+    format!("outbound|{port}|{subset}|{host}")
+}
+
+/// `inbound|9080||` (model.BuildInboundSubsetKey): the workload's port, empty subset and host.
+pub fn inbound_cluster(port: u32) -> String {
+    format!("inbound|{port}||")
+}
+
+/// `outbound_.9080_.v1_.reviews.default.svc.cluster.local`, the default mTLS SNI of a cluster.
+pub fn outbound_sni(port: u32, subset: &str, host: &str) -> String {
+    format!("outbound_.{port}_.{subset}_.{host}")
+}
+
+/// `0.0.0.0_9080` or `10.96.0.1_443`.
+pub fn listener(bind: &str, port: u32) -> String {
+    format!("{bind}_{port}")
+}
+
+pub const VIRTUAL_OUTBOUND: &str = "virtualOutbound";
+pub const VIRTUAL_INBOUND: &str = "virtualInbound";
+pub const BLACKHOLE_CLUSTER: &str = "BlackHoleCluster";
+pub const PASSTHROUGH_CLUSTER: &str = "PassthroughCluster";
+pub const INBOUND_PASSTHROUGH_CLUSTER: &str = "InboundPassthroughCluster";
+pub const DYNAMIC_DNS_CLUSTER: &str = "AllowAnyDynamicDNSCluster";
+pub const PASSTHROUGH_FILTER_CHAIN: &str = "PassthroughFilterChain";
+
+/// The route config of a gateway server: `http.8080` for plain HTTP (listener port),
+/// `https.443.https.gw.ns` for terminated HTTPS (server port), none for TCP/TLS passthrough.
+pub fn gateway_route_config(
+    protocol: crate::mesh::Protocol,
+    passthrough: bool,
+    listener_port: u32,
+    server_port: u32,
+    port_name: &str,
+    gateway: &str,
+    namespace: &str,
+    bind: Option<&str>,
+) -> Option<String> {
+    let bind = bind
+        .filter(|b| !b.is_empty())
+        .map(|b| format!(".{b}"))
+        .unwrap_or_default();
+    if protocol.is_http() {
+        Some(format!("http.{listener_port}{bind}"))
+    } else if protocol == crate::mesh::Protocol::Https && !passthrough {
+        Some(format!(
+            "https.{server_port}.{port_name}.{gateway}.{namespace}{bind}"
+        ))
+    } else {
+        None
+    }
+}
+
+/// `type.googleapis.com/...` URLs of the v3 API.
+pub mod type_url {
+    pub const LISTENER: &str = "type.googleapis.com/envoy.config.listener.v3.Listener";
+    pub const ROUTE_CONFIGURATION: &str =
+        "type.googleapis.com/envoy.config.route.v3.RouteConfiguration";
+    pub const CLUSTER: &str = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
+    pub const CLUSTER_LOAD_ASSIGNMENT: &str =
+        "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment";
+    pub const HTTP_CONNECTION_MANAGER: &str =
+        "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
+    pub const TCP_PROXY: &str =
+        "type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy";
+    pub const ROUTER: &str = "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router";
+    pub const FAULT: &str = "type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault";
+    pub const CORS: &str = "type.googleapis.com/envoy.extensions.filters.http.cors.v3.Cors";
+    pub const CORS_POLICY: &str =
+        "type.googleapis.com/envoy.extensions.filters.http.cors.v3.CorsPolicy";
+    pub const TLS_INSPECTOR: &str =
+        "type.googleapis.com/envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector";
+    pub const HTTP_INSPECTOR: &str =
+        "type.googleapis.com/envoy.extensions.filters.listener.http_inspector.v3.HttpInspector";
+    pub const ORIGINAL_DST: &str =
+        "type.googleapis.com/envoy.extensions.filters.listener.original_dst.v3.OriginalDst";
+    pub const DOWNSTREAM_TLS: &str =
+        "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext";
+    pub const UPSTREAM_TLS: &str =
+        "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext";
+    pub const RAW_BUFFER: &str =
+        "type.googleapis.com/envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer";
+    pub const HTTP_PROTOCOL_OPTIONS: &str =
+        "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
+    pub const LISTENERS_DUMP: &str = "type.googleapis.com/envoy.admin.v3.ListenersConfigDump";
+    pub const CLUSTERS_DUMP: &str = "type.googleapis.com/envoy.admin.v3.ClustersConfigDump";
+    pub const ROUTES_DUMP: &str = "type.googleapis.com/envoy.admin.v3.RoutesConfigDump";
+    pub const ENDPOINTS_DUMP: &str = "type.googleapis.com/envoy.admin.v3.EndpointsConfigDump";
+}

@@ -1,0 +1,524 @@
+//! Parse: YAML text into typed objects that remember where they came from.
+
+pub mod de;
+
+use crate::diag::{codes, Diagnostic, Severity, Span};
+use crate::istio::kube::{DeploymentSpec, EndpointSlice, PodSpec, PodStatus, ServiceSpec};
+use crate::istio::networking::{
+    DestinationRule, Gateway, ServiceEntry, Sidecar, VirtualService, WorkloadEntry,
+};
+use crate::istio::security::PeerAuthentication;
+use crate::istio::ObjectMeta;
+use crate::yaml::{self, Node};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// One input file: the user's editor, a file given to the CLI, or the built-in world.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    pub name: String,
+    pub text: String,
+}
+
+impl SourceFile {
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
+        SourceFile {
+            name: name.into(),
+            text: text.into(),
+        }
+    }
+}
+
+/// The kinds we understand, with the names istiod uses for them in `istio.config` metadata.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum Kind {
+    Gateway,
+    VirtualService,
+    DestinationRule,
+    ServiceEntry,
+    Sidecar,
+    WorkloadEntry,
+    PeerAuthentication,
+    Service,
+    Pod,
+    Deployment,
+    Namespace,
+    ConfigMap,
+    EndpointSlice,
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Gateway => "Gateway",
+            Kind::VirtualService => "VirtualService",
+            Kind::DestinationRule => "DestinationRule",
+            Kind::ServiceEntry => "ServiceEntry",
+            Kind::Sidecar => "Sidecar",
+            Kind::WorkloadEntry => "WorkloadEntry",
+            Kind::PeerAuthentication => "PeerAuthentication",
+            Kind::Service => "Service",
+            Kind::Pod => "Pod",
+            Kind::Deployment => "Deployment",
+            Kind::Namespace => "Namespace",
+            Kind::ConfigMap => "ConfigMap",
+            Kind::EndpointSlice => "EndpointSlice",
+        }
+    }
+
+    /// The `group/version` path istiod writes into `metadata.filter_metadata.istio.config`.
+    pub fn api_path(self) -> &'static str {
+        match self {
+            Kind::Gateway
+            | Kind::VirtualService
+            | Kind::DestinationRule
+            | Kind::ServiceEntry
+            | Kind::Sidecar
+            | Kind::WorkloadEntry => "networking.istio.io/v1",
+            Kind::PeerAuthentication => "security.istio.io/v1",
+            Kind::Deployment => "apps/v1",
+            Kind::EndpointSlice => "discovery.k8s.io/v1",
+            Kind::Service | Kind::Pod | Kind::Namespace | Kind::ConfigMap => "v1",
+        }
+    }
+
+    /// Kebab-case kind, as in istiod's `/apis/<group>/<version>/namespaces/<ns>/<kind>/<name>`.
+    pub fn kebab(self) -> &'static str {
+        match self {
+            Kind::Gateway => "gateway",
+            Kind::VirtualService => "virtual-service",
+            Kind::DestinationRule => "destination-rule",
+            Kind::ServiceEntry => "service-entry",
+            Kind::Sidecar => "sidecar",
+            Kind::WorkloadEntry => "workload-entry",
+            Kind::PeerAuthentication => "peer-authentication",
+            Kind::Service => "service",
+            Kind::Pod => "pod",
+            Kind::Deployment => "deployment",
+            Kind::Namespace => "namespace",
+            Kind::ConfigMap => "configmap",
+            Kind::EndpointSlice => "endpointslice",
+        }
+    }
+
+    fn is_istio(self) -> bool {
+        matches!(
+            self,
+            Kind::Gateway
+                | Kind::VirtualService
+                | Kind::DestinationRule
+                | Kind::ServiceEntry
+                | Kind::Sidecar
+                | Kind::WorkloadEntry
+                | Kind::PeerAuthentication
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Spec {
+    Gateway(Gateway),
+    VirtualService(VirtualService),
+    DestinationRule(DestinationRule),
+    ServiceEntry(ServiceEntry),
+    Sidecar(Sidecar),
+    WorkloadEntry(WorkloadEntry),
+    PeerAuthentication(PeerAuthentication),
+    Service(ServiceSpec),
+    Pod { spec: PodSpec, status: PodStatus },
+    Deployment(DeploymentSpec),
+    Namespace,
+    ConfigMap(BTreeMap<String, String>),
+    EndpointSlice(EndpointSlice),
+}
+
+/// Where an object came from: its file, and the span of its whole document.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Origin {
+    pub file: String,
+    pub span: Span,
+}
+
+/// A decoded object. `node` keeps the document's positioned tree so later stages (the analyzer,
+/// provenance) can find the line of any field.
+#[derive(Debug, Clone)]
+pub struct Object {
+    pub kind: Kind,
+    pub meta: ObjectMeta,
+    pub spec: Spec,
+    pub origin: Origin,
+    pub node: Arc<Node>,
+    /// Position in the whole input (files in order, then documents): istiod's creation-time
+    /// order for objects without a creationTimestamp.
+    pub seq: usize,
+}
+
+impl Object {
+    pub fn name(&self) -> &str {
+        &self.meta.name
+    }
+
+    pub fn namespace(&self) -> &str {
+        self.meta.namespace.as_deref().unwrap_or("default")
+    }
+
+    /// `Kind namespace/name`, the way istioctl analyze names objects.
+    pub fn display(&self) -> String {
+        format!("{} {}/{}", self.kind.name(), self.namespace(), self.name())
+    }
+
+    /// `/apis/networking.istio.io/v1/namespaces/default/virtual-service/reviews`, as istiod writes
+    /// it into `metadata.filter_metadata.istio.config`.
+    pub fn config_path(&self) -> String {
+        format!(
+            "/apis/{}/namespaces/{}/{}/{}",
+            self.kind.api_path(),
+            self.namespace(),
+            self.kind.kebab(),
+            self.name()
+        )
+    }
+
+    /// The span of a field inside this object (`["spec", "http", "0"]`), or of the whole object.
+    pub fn span_of<S: AsRef<str>>(&self, path: &[S]) -> Span {
+        self.node.at(path).map_or(self.origin.span, |n| n.span)
+    }
+
+    /// The span of a field's key (`name:`) rather than its value, when it exists.
+    pub fn key_span_of<S: AsRef<str>>(&self, path: &[S]) -> Span {
+        match path.split_last() {
+            Some((last, parent)) => self
+                .node
+                .at(parent)
+                .and_then(|p| p.entry(last.as_ref()))
+                .map_or_else(|| self.span_of(parent), |(k, _)| k.span),
+            None => self.origin.span,
+        }
+    }
+}
+
+/// A reference to an object and its place in the user's text, for the page and the CLI.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ObjectRef {
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+    pub file: String,
+    pub span: Span,
+    /// The `istio.config` path generated resources carry, to map them back to this object.
+    pub config_path: String,
+}
+
+impl From<&Object> for ObjectRef {
+    fn from(o: &Object) -> Self {
+        ObjectRef {
+            kind: o.kind.name().to_string(),
+            namespace: o.namespace().to_string(),
+            name: o.name().to_string(),
+            file: o.origin.file.clone(),
+            span: o.origin.span,
+            config_path: o.config_path(),
+        }
+    }
+}
+
+/// Parse every file into objects, with a diagnostic for everything that is rejected.
+pub fn parse_files(files: &[SourceFile]) -> (Vec<Object>, Vec<Diagnostic>) {
+    let mut objects = Vec::new();
+    let mut diags = Vec::new();
+    for file in files {
+        parse_file(file, &mut objects, &mut diags);
+    }
+    (objects, diags)
+}
+
+fn parse_file(file: &SourceFile, objects: &mut Vec<Object>, diags: &mut Vec<Diagnostic>) {
+    let (docs, error) = yaml::parse_stream(&file.text);
+    if let Some(err) = error {
+        let code = if err.message.contains("too large") || err.message.contains("nesting deeper") {
+            codes::LIMIT
+        } else {
+            codes::YAML_SYNTAX
+        };
+        diags.push(Diagnostic::new(
+            code,
+            Severity::Error,
+            format!("YAML error: {}", err.message),
+            &file.name,
+            err.span,
+        ));
+    }
+    for doc in docs {
+        if doc.root.is_null() {
+            continue; // an empty document (`---` twice, or trailing `---`) is fine
+        }
+        match decode(&file.name, doc.root, objects.len()) {
+            Ok(Some(obj)) => objects.push(obj),
+            Ok(None) => {}
+            Err(d) => diags.push(*d),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct PodEnvelope {
+    #[serde(default)]
+    spec: PodSpec,
+    #[serde(default)]
+    status: PodStatus,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
+struct IstioEnvelope<T> {
+    #[allow(dead_code)]
+    api_version: String,
+    #[allow(dead_code)]
+    kind: String,
+    #[allow(dead_code)]
+    metadata: serde_json::Value,
+    #[serde(default = "Option::default")]
+    spec: Option<T>,
+    #[allow(dead_code)]
+    #[serde(default)]
+    status: Option<serde_json::Value>,
+}
+
+fn decode(file: &str, root: Node, seq: usize) -> Result<Option<Object>, Box<Diagnostic>> {
+    let here = |span: Span, msg: String| {
+        Box::new(Diagnostic::new(
+            codes::NOT_AN_OBJECT,
+            Severity::Error,
+            msg,
+            file,
+            span,
+        ))
+    };
+    if root.as_map().is_none() {
+        return Err(here(
+            root.span,
+            "expected a Kubernetes object (a mapping with apiVersion, kind and metadata)".into(),
+        ));
+    }
+    let api_version = match root.get("apiVersion").and_then(Node::as_str) {
+        Some(v) if !v.is_empty() => v.to_string(),
+        _ => return Err(here(root.span, "missing apiVersion".into())),
+    };
+    let kind_name = match root.get("kind").and_then(Node::as_str) {
+        Some(k) if !k.is_empty() => k.to_string(),
+        _ => return Err(here(root.span, "missing kind".into())),
+    };
+    let kind_span = root.get("kind").map_or(root.span, |n| n.span);
+    let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
+    let version = api_version
+        .rsplit_once('/')
+        .map_or(api_version.as_str(), |(_, v)| v);
+
+    let kind = match classify(group, version, &kind_name) {
+        Classified::Kind(k) => k,
+        Classified::Unsupported(level) => {
+            let (sev, what) = match level {
+                Severity::Warning => (
+                    Severity::Warning,
+                    "is not supported yet: it is ignored, so it changes no Envoy config here",
+                ),
+                _ => (
+                    Severity::Info,
+                    "does not affect the Envoy configuration and is ignored",
+                ),
+            };
+            return Err(Box::new(Diagnostic::new(
+                codes::UNSUPPORTED_KIND,
+                sev,
+                format!("{kind_name} ({api_version}) {what}"),
+                file,
+                kind_span,
+            )));
+        }
+        Classified::Unknown => {
+            return Err(Box::new(Diagnostic::new(
+                codes::UNSUPPORTED_KIND,
+                Severity::Warning,
+                format!("unknown kind {kind_name} in {api_version}: it is ignored"),
+                file,
+                kind_span,
+            )))
+        }
+    };
+
+    let schema_error = |e: de::DeError| {
+        Box::new(Diagnostic::new(
+            codes::SCHEMA,
+            Severity::Error,
+            format!("{kind_name} rejected: {}", e.message),
+            file,
+            e.span.unwrap_or(root.span),
+        ))
+    };
+
+    let meta: ObjectMeta = match root.get("metadata") {
+        Some(m) => de::from_node(m).map_err(schema_error)?,
+        None => return Err(here(root.span, format!("{kind_name} has no metadata"))),
+    };
+    if meta.name.is_empty() {
+        let span = root.get("metadata").map_or(root.span, |m| m.span);
+        return Err(here(span, format!("{kind_name} has no metadata.name")));
+    }
+
+    fn istio<T: for<'a> Deserialize<'a> + Default>(root: &Node) -> Result<T, de::DeError> {
+        let env: IstioEnvelope<T> = de::from_node(root)?;
+        Ok(env.spec.unwrap_or_default())
+    }
+    fn field<T: for<'a> Deserialize<'a> + Default>(
+        root: &Node,
+        key: &str,
+    ) -> Result<T, de::DeError> {
+        match root.get(key) {
+            Some(n) => de::from_node(n),
+            None => Ok(T::default()),
+        }
+    }
+
+    let spec = match kind {
+        Kind::Gateway => Spec::Gateway(istio(&root).map_err(schema_error)?),
+        Kind::VirtualService => Spec::VirtualService(istio(&root).map_err(schema_error)?),
+        Kind::DestinationRule => Spec::DestinationRule(istio(&root).map_err(schema_error)?),
+        Kind::ServiceEntry => Spec::ServiceEntry(istio(&root).map_err(schema_error)?),
+        Kind::Sidecar => Spec::Sidecar(istio(&root).map_err(schema_error)?),
+        Kind::WorkloadEntry => Spec::WorkloadEntry(istio(&root).map_err(schema_error)?),
+        Kind::PeerAuthentication => Spec::PeerAuthentication(istio(&root).map_err(schema_error)?),
+        Kind::Service => Spec::Service(field(&root, "spec").map_err(schema_error)?),
+        Kind::Pod => {
+            let env: PodEnvelope = de::from_node(&root).map_err(schema_error)?;
+            Spec::Pod {
+                spec: env.spec,
+                status: env.status,
+            }
+        }
+        Kind::Deployment => Spec::Deployment(field(&root, "spec").map_err(schema_error)?),
+        Kind::Namespace => Spec::Namespace,
+        Kind::ConfigMap => Spec::ConfigMap(field(&root, "data").map_err(schema_error)?),
+        Kind::EndpointSlice => Spec::EndpointSlice(de::from_node(&root).map_err(schema_error)?),
+    };
+    debug_assert!(kind.is_istio() || !matches!(spec, Spec::Gateway(_)));
+    Ok(Some(Object {
+        kind,
+        meta,
+        spec,
+        origin: Origin {
+            file: file.to_string(),
+            span: root.span,
+        },
+        node: Arc::new(root),
+        seq,
+    }))
+}
+
+enum Classified {
+    Kind(Kind),
+    /// A real kind we do not translate: Warning when it would change routing, Info otherwise.
+    Unsupported(Severity),
+    Unknown,
+}
+
+fn classify(group: &str, version: &str, kind: &str) -> Classified {
+    use Classified::*;
+    match (group, kind) {
+        ("networking.istio.io", _) if matches!(version, "v1" | "v1beta1" | "v1alpha3") => {
+            match kind {
+                "Gateway" => Kind(self::Kind::Gateway),
+                "VirtualService" => Kind(self::Kind::VirtualService),
+                "DestinationRule" => Kind(self::Kind::DestinationRule),
+                "ServiceEntry" => Kind(self::Kind::ServiceEntry),
+                "Sidecar" => Kind(self::Kind::Sidecar),
+                "WorkloadEntry" => Kind(self::Kind::WorkloadEntry),
+                "EnvoyFilter" | "WorkloadGroup" | "ProxyConfig" => Unsupported(Severity::Warning),
+                _ => Unknown,
+            }
+        }
+        ("security.istio.io", "PeerAuthentication") => Kind(self::Kind::PeerAuthentication),
+        ("security.istio.io", "AuthorizationPolicy" | "RequestAuthentication") => {
+            Unsupported(Severity::Warning)
+        }
+        ("telemetry.istio.io", _) | ("extensions.istio.io", _) => Unsupported(Severity::Warning),
+        ("", "Service") if version == "v1" => Kind(self::Kind::Service),
+        ("", "Pod") if version == "v1" => Kind(self::Kind::Pod),
+        ("", "Namespace") if version == "v1" => Kind(self::Kind::Namespace),
+        ("", "ConfigMap") if version == "v1" => Kind(self::Kind::ConfigMap),
+        (
+            "",
+            "ServiceAccount"
+            | "Secret"
+            | "PersistentVolumeClaim"
+            | "Endpoints"
+            | "LimitRange"
+            | "ResourceQuota",
+        ) => Unsupported(Severity::Info),
+        ("apps", "Deployment") => Kind(self::Kind::Deployment),
+        ("apps", "StatefulSet" | "DaemonSet" | "ReplicaSet") => Unsupported(Severity::Warning),
+        ("discovery.k8s.io", "EndpointSlice") => Kind(self::Kind::EndpointSlice),
+        ("gateway.networking.k8s.io", _) | ("networking.k8s.io", "Ingress" | "IngressClass") => {
+            Unsupported(Severity::Warning)
+        }
+        ("rbac.authorization.k8s.io", _) | ("policy", _) | ("autoscaling", _) | ("batch", _) => {
+            Unsupported(Severity::Info)
+        }
+        _ => Unknown,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> (Vec<Object>, Vec<Diagnostic>) {
+        parse_files(&[SourceFile::new("istio.yaml", text)])
+    }
+
+    #[test]
+    fn decodes_a_virtual_service_with_its_spans() {
+        let (objs, diags) = parse(
+            "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: reviews\nspec:\n  hosts: [reviews]\n  http:\n  - route:\n    - destination:\n        host: reviews\n        subset: v1\n",
+        );
+        assert!(diags.is_empty(), "{diags:?}");
+        let vs = &objs[0];
+        assert_eq!(vs.display(), "VirtualService default/reviews");
+        assert_eq!(
+            vs.config_path(),
+            "/apis/networking.istio.io/v1/namespaces/default/virtual-service/reviews"
+        );
+        let subset = vs.span_of(&["spec", "http", "0", "route", "0", "destination", "subset"]);
+        assert_eq!((subset.start_line, subset.start_col), (11, 17));
+    }
+
+    #[test]
+    fn unknown_field_is_an_ist0106_at_its_line() {
+        let (objs, diags) = parse(
+            "apiVersion: networking.istio.io/v1beta1\nkind: DestinationRule\nmetadata:\n  name: r\nspec:\n  host: reviews\n  subsetz: []\n",
+        );
+        assert!(objs.is_empty());
+        assert_eq!(diags[0].code, "IST0106");
+        assert_eq!(diags[0].line, 7);
+        assert!(diags[0].message.contains("subsetz"), "{}", diags[0].message);
+    }
+
+    #[test]
+    fn unsupported_kind_is_never_silent() {
+        let (objs, diags) = parse(
+            "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: r\n",
+        );
+        assert!(objs.is_empty());
+        assert_eq!(diags[0].code, "PL0003");
+        assert!(diags[0].message.contains("not supported yet"));
+    }
+
+    #[test]
+    fn a_bad_document_does_not_hide_the_good_ones() {
+        let (objs, diags) = parse("apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n---\nkind: Service\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: b\n");
+        assert_eq!(objs.len(), 2);
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].line, 6);
+    }
+}
