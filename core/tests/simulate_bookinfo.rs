@@ -212,3 +212,45 @@ fn in_mesh_fault_abort_at_reviews_v2() {
     assert_eq!(hop.outcome.response_flag.as_deref(), Some("FI"));
     assert!(!h.workloads().contains(&"ratings-v1".to_string()));
 }
+
+#[test]
+fn any_request_to_any_proxy_gives_an_outcome() {
+    use pilotlight_core::simulate::{simulate, Mode, Protocol, Tls};
+    for preset_id in [
+        "request-routing-jason",
+        "fault-injection-abort",
+        "tcp-traffic-shifting",
+    ] {
+        let w = world_with(preset_id);
+        for node in &w.nodes {
+            for mode in [Mode::Outbound, Mode::Inbound, Mode::Gateway] {
+                for protocol in [
+                    Protocol::Http,
+                    Protocol::Http2,
+                    Protocol::Tcp,
+                    Protocol::Unspecified,
+                ] {
+                    for tls in [Tls::Plaintext, Tls::Tls, Tls::Mtls] {
+                        for port in [80, 9080, 15001] {
+                            let r = Request {
+                                mode,
+                                protocol,
+                                tls,
+                                port,
+                                host: "reviews:9080".into(),
+                                ..Request::default()
+                            };
+                            let o = simulate(&node.config, &r);
+                            assert!(!o.steps.is_empty());
+                            assert!(
+                                o.error.is_some() || o.listener.is_some(),
+                                "{preset_id} {} {r:?}",
+                                node.proxy
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

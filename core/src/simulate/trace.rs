@@ -247,7 +247,7 @@ pub fn trace(world: &World, from: Option<&str>, req: &Request, seed: u64) -> Res
     };
     let mut req = req.clone();
     let mut notes = Vec::new();
-    if start.is_gateway && req.mode == Mode::Outbound && from.is_none() {
+    if start.is_gateway && req.mode == Mode::Outbound {
         req.mode = Mode::Gateway;
     }
     if req.mode == Mode::Inbound && req.address.is_empty() {
