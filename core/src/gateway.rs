@@ -83,11 +83,6 @@ pub fn merged<'a>(mesh: &'a Mesh, proxy: &Proxy) -> Vec<Listener<'a>> {
         for (index, server) in gw.servers.iter().enumerate() {
             let protocol = Protocol::parse(&server.port.protocol);
             let listener_port = resolve_port(mesh, proxy, server.port.number);
-            let passthrough = server
-                .tls
-                .as_ref()
-                .and_then(|t| t.mode.as_deref())
-                .is_some_and(|m| m == "PASSTHROUGH" || m == "AUTO_PASSTHROUGH");
             let bind = server.bind.clone().filter(|b| !b.is_empty());
             let placed = PlacedServer {
                 gateway: gw_obj,
@@ -95,16 +90,7 @@ pub fn merged<'a>(mesh: &'a Mesh, proxy: &Proxy) -> Vec<Listener<'a>> {
                 index,
                 listener_port,
                 protocol,
-                route_config: names::gateway_route_config(
-                    protocol,
-                    passthrough,
-                    listener_port,
-                    server.port.number,
-                    &server.port.name,
-                    gw_obj.name(),
-                    gw_obj.namespace(),
-                    bind.as_deref(),
-                ),
+                route_config: names::gateway_route_config(server, listener_port, gw_obj),
             };
             match listeners
                 .iter_mut()
