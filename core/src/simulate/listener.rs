@@ -58,6 +58,14 @@ pub(crate) fn match_listener<'a>(
         }
         return l;
     }
+    if listeners.is_empty() {
+        out.step(
+            Stage::Listener,
+            "",
+            "this proxy has no listeners at all (a gateway gets them only from Gateway resources that select it)",
+        );
+        return None;
+    }
     let how = if req.mode == Mode::Gateway {
         "the connection"
     } else {
