@@ -51,7 +51,26 @@ pub fn run(args: &Args, loaded: &Loaded, out: &mut dyn Write) -> Result<(), Stri
         format!("no proxy {name:?}; proxies: {}", names.join(", "))
     })?;
     let cfg = crate::translate::proxy_config(&loaded.mesh, proxy);
-    let o = simulate::simulate_seeded(&cfg, &req, seed);
+    let mut req = req;
+    let mut note = None;
+    if proxy.is_gateway() {
+        if req.mode == simulate::Mode::Outbound {
+            req.mode = simulate::Mode::Gateway;
+        }
+        let ports = simulate::trace::service_port_map(&loaded.mesh, proxy);
+        note = simulate::trace::map_gateway_port(&cfg, &ports, &mut req);
+    }
+    let mut o = simulate::simulate_seeded(&cfg, &req, seed);
+    if let Some(n) = note {
+        o.steps.insert(
+            1,
+            simulate::Step {
+                stage: simulate::Stage::Request,
+                name: String::new(),
+                reason: n,
+            },
+        );
+    }
     let text = match format {
         "short" => o.short(),
         _ => serde_json::to_string_pretty(&o).map_err(|e| e.to_string())? + "\n",
