@@ -77,7 +77,16 @@ fn listener_json(bind: &str, port: u32, chains: &[ChainOpts]) -> Value {
     let stat_prefix = format!("outbound_{name};");
     l.insert(
         "filter_chains".into(),
-        Value::Array(chains.iter().map(|c| c.to_json(&stat_prefix)).collect()),
+        Value::Array(
+            chains
+                .iter()
+                .map(|c| {
+                    let mut c = c.clone();
+                    c.connect_timeout = Some(filters::TRANSPORT_SOCKET_CONNECT_TIMEOUT);
+                    c.to_json(&stat_prefix)
+                })
+                .collect(),
+        ),
     );
     if chains.iter().any(ChainOpts::needs_tls_inspector) {
         l.insert("listener_filters".into(), json!([filters::tls_inspector()]));
