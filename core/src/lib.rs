@@ -4,6 +4,7 @@
 //! Pipeline: [`parse`] → [`mesh`] ([`load`]) → per-proxy translation ([`translate`]: [`listener`],
 //! [`route`], [`cluster`], [`endpoint`]) → [`envoy`] output.
 
+pub mod cli;
 pub mod cluster;
 pub mod diag;
 pub mod endpoint;
@@ -16,6 +17,7 @@ pub mod mesh;
 pub mod names;
 pub mod parse;
 pub mod route;
+pub mod simulate;
 pub mod translate;
 pub mod world;
 pub mod yaml;

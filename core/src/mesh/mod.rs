@@ -9,7 +9,7 @@ mod build;
 pub mod config;
 mod ids;
 pub mod protocol;
-mod scope;
+pub mod scope;
 
 pub use config::{MeshConfig, OutboundMode};
 pub use protocol::Protocol;
