@@ -143,26 +143,6 @@ fn trace_json_is_a_tree_of_hops() {
 }
 
 #[test]
-fn simulate_a_real_config_dump() {
-    let dump = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../tests/conformance/dumps/httpbin-sidecar-listeners_authz_configdump.yaml"
-    );
-    let (ok, out, err) = run(&[
-        "simulate",
-        "--config-dump",
-        dump,
-        "--request",
-        r#"{"mode": "inbound", "address": "10.0.0.1", "port": 80, "tls": "mtls"}"#,
-    ]);
-    assert!(ok, "{err}");
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v["listener"], "virtualInbound");
-    assert_eq!(v["filter_chain"], "0.0.0.0_80");
-    assert_eq!(v["cluster"], "inbound|80||");
-}
-
-#[test]
 fn simulate_a_gateway_on_its_service_port() {
     let gw = concat!(
         env!("CARGO_MANIFEST_DIR"),
