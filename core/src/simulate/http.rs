@@ -470,7 +470,6 @@ pub(crate) fn apply_route(r: &Value, vh: &Value, req: &Request, rng: &mut Rng, o
         );
         out.action = Some(Action::DirectResponse { status, body });
         out.status = Some(status);
-        out.response_flag = Some("DR".into()).filter(|_| status >= 400).or(None);
         return;
     }
     if let Some(rd) = r.get("redirect") {
