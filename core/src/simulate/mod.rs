@@ -6,9 +6,16 @@
 //!   use the words of Istio's own simulator (`pilot/pkg/simulation/traffic.go`), so results
 //!   compare one to one with istiod's simulation tests.
 //! - [`trace`] (module `trace`): the whole path through the mesh, proxy to proxy, through the
-//!   applications' own calls; [`sample`] counts where N seeded requests end up.
+//!   applications' own calls, over a [`trace::World`] (`World::from_mesh` translates every proxy);
+//!   [`sample`] counts where N seeded requests end up.
+//! - [`from_config_dump`]: the same walk over a real Envoy `/config_dump`.
+//! - [`Options::istio_route_matching`]: route matching as Istio's simulator does it (path only),
+//!   for the conformance test; the default is Envoy's (headers, query, case, full-match regex).
 //!
 //! The walk never looks at Istio objects: what it follows is exactly what the config views show.
+//! Layout: `request` (input and defaults), `listener` (listener, listener filters, filter-chain
+//! sieve), `http` (virtual host, route, action, fault/retry/mirror), `cluster` (cluster and
+//! endpoint), `outcome` (the record), `trace` (across proxies), `rng` (seeded draws).
 
 mod cluster;
 mod dump;
