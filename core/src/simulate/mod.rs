@@ -5,7 +5,7 @@
 //!   network filter, route configuration, virtual host, route, action, cluster, endpoint. Errors
 //!   use the words of Istio's own simulator (`pilot/pkg/simulation/traffic.go`), so results
 //!   compare one to one with istiod's simulation tests.
-//! - [`trace`] (module `trace`): the whole path through the mesh, proxy to proxy, through the
+//! - [`trace()`] (module [`mod@trace`]): the whole path through the mesh, proxy to proxy, through the
 //!   applications' own calls, over a [`trace::World`] (`World::from_mesh` translates every proxy);
 //!   [`sample`] counts where N seeded requests end up.
 //! - [`from_config_dump`]: the same walk over a real Envoy `/config_dump`.
