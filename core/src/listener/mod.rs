@@ -19,7 +19,6 @@ mod outbound;
 mod routes;
 
 #[cfg(test)]
-mod conformance;
 #[cfg(test)]
 mod tests;
 
