@@ -19,7 +19,6 @@ mod outbound;
 mod routes;
 
 #[cfg(test)]
-#[cfg(test)]
 mod tests;
 
 use crate::mesh::{Mesh, OutboundMode, Proxy, Scope, Service};
