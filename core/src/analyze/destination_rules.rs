@@ -40,14 +40,10 @@ pub(super) fn check(ctx: &mut Ctx) {
             let mut want = base.clone();
             want.extend(subset.labels.iter().map(|(k, v)| (k.clone(), v.clone())));
             let selects = |labels: &Labels| want.iter().all(|(k, v)| labels.get(k) == Some(v));
-            // The service's own endpoints when it has any (a subset is meant to pick some of
-            // them); otherwise any pod at all, as Istio's analyzer checks.
-            let found = if svc.endpoints.iter().any(|e| e.workload.is_some()) {
-                svc.endpoints.iter().any(|e| selects(&e.labels))
-            } else {
-                mesh.workloads.iter().any(|w| selects(&w.labels))
-                    || svc.endpoints.iter().any(|e| selects(&e.labels))
-            };
+            // Any pod at all, as Istio's analyzer checks (a label another service's pods carry
+            // counts), or an endpoint of the service (ServiceEntry endpoints carry labels too).
+            let found = mesh.workloads.iter().any(|w| selects(&w.labels))
+                || svc.endpoints.iter().any(|e| selects(&e.labels));
             if found {
                 continue;
             }
@@ -60,6 +56,9 @@ pub(super) fn check(ctx: &mut Ctx) {
                     .filter_map(|e| e.labels.get(k).map(String::as_str))
                     .collect();
                 if !values.is_empty() && !values.contains(&v.as_str()) {
+                    // A subset is usually named after its version: prefer that value.
+                    let named = values.iter().copied().find(|x| *x == subset.name);
+                    let values = named.map_or(values, |n| vec![n]);
                     hint = did_you_mean(v, values).replace(" (did you mean ", &format!(" (did you mean {k}: "));
                     break;
                 }
