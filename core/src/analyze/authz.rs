@@ -39,11 +39,17 @@ fn policy(ctx: &mut Ctx, file: &str, root: &Node) {
     let selector = super::selector_labels(root, &["spec", "selector"]);
     let in_ns = |w: &&crate::mesh::Workload| w.namespace == ns;
     let selects = |sel: &Labels, labels: &Labels| sel.iter().all(|(k, v)| labels.get(k) == Some(v));
-    let span_of = |path: &[&str]| root.at(path).map_or(root.span, |n| n.span);
+    let span_of = |path: &[&str]| super::node_field_span(root, path).unwrap_or(root.span);
     if ns == mesh.config.root_namespace {
         if let Some((key, sel)) = selector {
             if !mesh.workloads.iter().any(|w| selects(&sel, &w.labels)) {
-                report(ctx, file, span_of(&["spec", "selector", key]), &display, &sel);
+                report(
+                    ctx,
+                    file,
+                    span_of(&["spec", "selector", key]),
+                    &display,
+                    &sel,
+                );
             }
         }
         return;
@@ -67,7 +73,13 @@ fn policy(ctx: &mut Ctx, file: &str, root: &Node) {
                 .filter(in_ns)
                 .any(|w| selects(&sel, &w.labels))
             {
-                report(ctx, file, span_of(&["spec", "selector", key]), &display, &sel);
+                report(
+                    ctx,
+                    file,
+                    span_of(&["spec", "selector", key]),
+                    &display,
+                    &sel,
+                );
             }
         }
     }

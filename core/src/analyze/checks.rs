@@ -54,7 +54,9 @@ fn dns1123_labels(domain: &str) -> Result<(), String> {
             return Ok(());
         }
         if !is_dns1123_label(label) {
-            return Err(format!("domain name {domain:?} invalid (label {label:?} invalid)"));
+            return Err(format!(
+                "domain name {domain:?} invalid (label {label:?} invalid)"
+            ));
         }
     }
     Ok(())
@@ -68,7 +70,9 @@ pub fn wildcard_domain(domain: &str) -> Result<(), String> {
         None => (domain, None),
     };
     if !is_wildcard_dns1123_label(first) {
-        return Err(format!("domain name {domain:?} invalid (label {first:?} invalid)"));
+        return Err(format!(
+            "domain name {domain:?} invalid (label {first:?} invalid)"
+        ));
     }
     rest.map_or(Ok(()), dns1123_labels)
 }
@@ -197,7 +201,9 @@ pub fn header_op_name(name: &str, allow_authority: bool) -> Result<(), String> {
 }
 
 /// Label keys and values as Kubernetes accepts them.
-pub fn labels<'a>(labels: impl IntoIterator<Item = (&'a String, &'a String)>) -> Result<(), String> {
+pub fn labels<'a>(
+    labels: impl IntoIterator<Item = (&'a String, &'a String)>,
+) -> Result<(), String> {
     for (k, v) in labels {
         let name = k.rsplit_once('/').map_or(k.as_str(), |(_, n)| n);
         let qualified = |s: &str| {

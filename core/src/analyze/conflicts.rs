@@ -102,11 +102,18 @@ fn sidecars(ctx: &mut Ctx) {
         let selector = super::selector_labels(&obj.node, &["spec", "workloadSelector"])
             .filter(|(_, l)| !l.is_empty());
         let Some((key, labels)) = selector else {
-            by_ns.entry(obj.namespace().to_string()).or_default().push(obj);
+            by_ns
+                .entry(obj.namespace().to_string())
+                .or_default()
+                .push(obj);
             continue;
         };
         let mut found = false;
-        for w in mesh.workloads.iter().filter(|w| w.namespace == obj.namespace()) {
+        for w in mesh
+            .workloads
+            .iter()
+            .filter(|w| w.namespace == obj.namespace())
+        {
             if labels.iter().all(|(k, v)| w.labels.get(k) == Some(v)) {
                 found = true;
                 by_pod

@@ -32,9 +32,12 @@ pub(super) fn check(ctx: &mut Ctx) {
         let base: Labels = if svc.is_kube() {
             Labels::new()
         } else {
-            super::selector_labels(&mesh.objects[svc.object].node, &["spec", "workloadSelector"])
-                .map(|(_, l)| l)
-                .unwrap_or_default()
+            super::selector_labels(
+                &mesh.objects[svc.object].node,
+                &["spec", "workloadSelector"],
+            )
+            .map(|(_, l)| l)
+            .unwrap_or_default()
         };
         for (i, subset) in dr.subsets.iter().enumerate() {
             let mut want = base.clone();
@@ -59,7 +62,8 @@ pub(super) fn check(ctx: &mut Ctx) {
                     // A subset is usually named after its version: prefer that value.
                     let named = values.iter().copied().find(|x| *x == subset.name);
                     let values = named.map_or(values, |n| vec![n]);
-                    hint = did_you_mean(v, values).replace(" (did you mean ", &format!(" (did you mean {k}: "));
+                    hint = did_you_mean(v, values)
+                        .replace(" (did you mean ", &format!(" (did you mean {k}: "));
                     break;
                 }
             }

@@ -73,7 +73,11 @@ fn ports(ctx: &mut Ctx, obj: &Object, gw: &Gateway, pods: &[&Workload], sel: &st
     let mut target_ports: Vec<u32> = Vec::new();
     let mut service_ports: Vec<u32> = Vec::new();
     for pod in pods {
-        for svc_obj in mesh.objects.iter().filter(|o| o.namespace() == pod.namespace) {
+        for svc_obj in mesh
+            .objects
+            .iter()
+            .filter(|o| o.namespace() == pod.namespace)
+        {
             let Spec::Service(spec) = &svc_obj.spec else {
                 continue;
             };

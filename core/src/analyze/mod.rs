@@ -112,9 +112,8 @@ fn run(mesh: &Mesh, files: &[SourceFile]) -> Vec<Diagnostic> {
     authz::check(&mut ctx, files);
     let mut out = ctx.out;
     out.sort_by(|a, b| {
-        (&a.file, a.line, a.column, &a.code, &a.message).cmp(&(
-            &b.file, b.line, b.column, &b.code, &b.message,
-        ))
+        (&a.file, a.line, a.column, &a.code, &a.message)
+            .cmp(&(&b.file, b.line, b.column, &b.code, &b.message))
     });
     out.dedup();
     out
@@ -139,7 +138,13 @@ impl Ctx<'_> {
     }
 
     /// Report a finding on a field of an object; nothing for objects of the built-in world.
-    pub fn report(&mut self, code: Code, obj: &Object, path: &[String], message: impl Into<String>) {
+    pub fn report(
+        &mut self,
+        code: Code,
+        obj: &Object,
+        path: &[String],
+        message: impl Into<String>,
+    ) {
         if !Self::is_user(obj) {
             return;
         }
@@ -158,30 +163,34 @@ impl Ctx<'_> {
         if file == BOOKINFO_FILE {
             return;
         }
-        self.out.push(
-            Diagnostic::new(code.code, code.level, message, file, span).with_object(object),
-        );
+        self.out
+            .push(Diagnostic::new(code.code, code.level, message, file, span).with_object(object));
     }
 }
 
 /// The span of a field: from its key (`tls:`) to the end of its value. A path that does not exist
 /// in the text (a defaulted field) falls back to its deepest existing parent.
 pub(crate) fn field_span(obj: &Object, path: &[String]) -> Span {
+    node_field_span(&obj.node, path).unwrap_or(obj.origin.span)
+}
+
+/// [`field_span`] inside any document.
+pub(crate) fn node_field_span<S: AsRef<str>>(root: &crate::yaml::Node, path: &[S]) -> Option<Span> {
     for len in (0..=path.len()).rev() {
         let p = &path[..len];
-        let Some(node) = obj.node.at(p) else {
+        let Some(node) = root.at(p) else {
             continue;
         };
         let mut span = node.span;
         if let Some((last, parent)) = p.split_last() {
-            if let Some((key, _)) = obj.node.at(parent).and_then(|n| n.entry(last)) {
+            if let Some((key, _)) = root.at(parent).and_then(|n| n.entry(last.as_ref())) {
                 span.start_line = key.span.start_line;
                 span.start_col = key.span.start_col;
             }
         }
-        return span;
+        return Some(span);
     }
-    obj.origin.span
+    None
 }
 
 /// `name` or `namespace/name`, as Istio writes a resource's full name.
@@ -208,7 +217,11 @@ mod tests;
 
 /// The service a host names, seen from a namespace, as Istio's analyzers look it up: the host
 /// resolved against the namespace, an exact hostname first, then a wildcard ServiceEntry host.
-pub(crate) fn lookup<'m>(mesh: &'m Mesh, from_ns: &str, host: &str) -> Option<&'m crate::mesh::Service> {
+pub(crate) fn lookup<'m>(
+    mesh: &'m Mesh,
+    from_ns: &str,
+    host: &str,
+) -> Option<&'m crate::mesh::Service> {
     let fqdn = crate::host::resolve(host, from_ns);
     let visible = |s: &&crate::mesh::Service| {
         crate::mesh::scope::exported_to(&s.export_to, &s.namespace, from_ns)
@@ -218,9 +231,10 @@ pub(crate) fn lookup<'m>(mesh: &'m Mesh, from_ns: &str, host: &str) -> Option<&'
         .filter(visible)
         .find(|s| s.hostname == fqdn)
         .or_else(|| {
-            mesh.services.iter().filter(visible).find(|s| {
-                s.hostname.starts_with('*') && crate::host::matches(&s.hostname, &fqdn)
-            })
+            mesh.services
+                .iter()
+                .filter(visible)
+                .find(|s| s.hostname.starts_with('*') && crate::host::matches(&s.hostname, &fqdn))
         })
         .or_else(|| {
             // A wildcard host (a DestinationRule's `*.example.com`) is known when it covers a

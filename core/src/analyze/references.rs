@@ -144,8 +144,7 @@ fn subsets_for<'m>(ctx: &Ctx<'m>, ns: &str, host: &str) -> Vec<&'m str> {
     let fqdn = crate::host::resolve(host, ns);
     let mut out = Vec::new();
     for (o, dr) in ctx.mesh.destination_rules() {
-        if !crate::mesh::scope::exported_to(&dr.export_to, o.namespace(), ns)
-            && o.namespace() != ns
+        if !crate::mesh::scope::exported_to(&dr.export_to, o.namespace(), ns) && o.namespace() != ns
         {
             continue;
         }

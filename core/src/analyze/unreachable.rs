@@ -14,17 +14,9 @@ pub(super) fn check(ctx: &mut Ctx) {
             continue;
         }
         http(ctx, obj, &vs.http);
-        let tcp: Vec<Vec<_>> = vs
-            .tcp
-            .iter()
-            .map(|r| r.matches.iter().collect())
-            .collect();
+        let tcp: Vec<Vec<_>> = vs.tcp.iter().map(|r| r.matches.iter().collect()).collect();
         l4(ctx, obj, "tcp", &tcp);
-        let tls: Vec<Vec<_>> = vs
-            .tls
-            .iter()
-            .map(|r| r.matches.iter().collect())
-            .collect();
+        let tls: Vec<Vec<_>> = vs.tls.iter().map(|r| r.matches.iter().collect()).collect();
         l4(ctx, obj, "tls", &tls);
     }
 }
@@ -119,10 +111,7 @@ fn prefixed(route: &HttpRoute, m: &HttpMatch, rule: usize, index: usize) -> Opti
 fn covers(a: &Prefixed, b: &Prefixed) -> bool {
     let field = |x: &str, y: &str| x == y || x.starts_with(y);
     let maps = |x: &BTreeMap<String, String>, y: &BTreeMap<String, String>| {
-        x.len() == y.len()
-            && x
-                .iter()
-                .all(|(k, v)| y.get(k).is_some_and(|w| field(v, w)))
+        x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| field(v, w)))
     };
     b.prefix.starts_with(&a.prefix)
         && a.port == b.port

@@ -255,10 +255,18 @@ fn server_tls(v: &mut V, tls: &ServerTls, at: &[String]) {
     }
     if mode == "ISTIO_MUTUAL" {
         for (set, what, key) in [
-            (has(&tls.server_certificate), "server certificate", "serverCertificate"),
+            (
+                has(&tls.server_certificate),
+                "server certificate",
+                "serverCertificate",
+            ),
             (has(&tls.private_key), "private key", "privateKey"),
             (has(&tls.ca_certificates), "CA bundle", "caCertificates"),
-            (has(&tls.credential_name), "credentialName", "credentialName"),
+            (
+                has(&tls.credential_name),
+                "credentialName",
+                "credentialName",
+            ),
         ] {
             if set {
                 v.err(
@@ -428,7 +436,13 @@ fn virtual_service(v: &mut V, vs: &VirtualService) {
                 v.err(&mat, "TLS match must have at least one SNI host");
             }
             for (s, sni) in mt.sni_hosts.iter().enumerate() {
-                sni_host(v, sni, vs, applies_to_gateway, &join(&mat, fp!["sniHosts", s]));
+                sni_host(
+                    v,
+                    sni,
+                    vs,
+                    applies_to_gateway,
+                    &join(&mat, fp!["sniHosts", s]),
+                );
             }
             for (s, subnet) in mt.destination_subnets.iter().enumerate() {
                 v.check(
@@ -443,11 +457,7 @@ fn virtual_service(v: &mut V, vs: &VirtualService) {
         if r.route.is_empty() {
             v.err(at, "TLS route is required");
         }
-        route_destinations(
-            v,
-            r.route.iter().map(|d| (&d.destination, d.weight)),
-            at,
-        );
+        route_destinations(v, r.route.iter().map(|d| (&d.destination, d.weight)), at);
     }
     for (i, r) in vs.tcp.iter().enumerate() {
         let at = fp!["spec", "tcp", i];
@@ -465,11 +475,7 @@ fn virtual_service(v: &mut V, vs: &VirtualService) {
         if r.route.is_empty() {
             v.err(at, "TCP route is required");
         }
-        route_destinations(
-            v,
-            r.route.iter().map(|d| (&d.destination, d.weight)),
-            at,
-        );
+        route_destinations(v, r.route.iter().map(|d| (&d.destination, d.weight)), at);
     }
     export_to(v, &vs.export_to, false);
 }
@@ -603,37 +609,64 @@ fn http_route(v: &mut V, r: &HttpRoute, delegate: bool, at: &[String]) {
         }
     } else {
         if delegate && r.delegate.is_some() {
-            v.err(&here("delegate"), "delegate HTTP route cannot contain delegate");
+            v.err(
+                &here("delegate"),
+                "delegate HTTP route cannot contain delegate",
+            );
         }
         if r.redirect.is_some() {
             if !r.route.is_empty() {
-                v.err(&here("redirect"), "HTTP route cannot contain both route and redirect");
+                v.err(
+                    &here("redirect"),
+                    "HTTP route cannot contain both route and redirect",
+                );
             }
             if r.fault.is_some() {
-                v.err(&here("redirect"), "HTTP route cannot contain both fault and redirect");
+                v.err(
+                    &here("redirect"),
+                    "HTTP route cannot contain both fault and redirect",
+                );
             }
             if r.rewrite.is_some() {
-                v.err(&here("redirect"), "HTTP route rule cannot contain both rewrite and redirect");
+                v.err(
+                    &here("redirect"),
+                    "HTTP route rule cannot contain both rewrite and redirect",
+                );
             }
             if r.direct_response.is_some() {
-                v.err(&here("redirect"), "HTTP route rule cannot contain both direct_response and redirect");
+                v.err(
+                    &here("redirect"),
+                    "HTTP route rule cannot contain both direct_response and redirect",
+                );
             }
         } else if r.direct_response.is_some() {
             if !r.route.is_empty() {
-                v.err(&here("directResponse"), "HTTP route cannot contain both route and direct_response");
+                v.err(
+                    &here("directResponse"),
+                    "HTTP route cannot contain both route and direct_response",
+                );
             }
             if r.fault.is_some() {
-                v.err(&here("directResponse"), "HTTP route cannot contain both fault and direct_response");
+                v.err(
+                    &here("directResponse"),
+                    "HTTP route cannot contain both fault and direct_response",
+                );
             }
             if r.rewrite.is_some() {
-                v.err(&here("directResponse"), "HTTP route rule cannot contain both rewrite and direct_response");
+                v.err(
+                    &here("directResponse"),
+                    "HTTP route rule cannot contain both rewrite and direct_response",
+                );
             }
         } else if r.route.is_empty() {
             v.err(at, "HTTP route, redirect or direct_response is required");
         }
     }
     if r.mirror.is_some() && !r.mirrors.is_empty() {
-        v.err(&here("mirrors"), "HTTP route cannot contain both mirror and mirrors");
+        v.err(
+            &here("mirrors"),
+            "HTTP route cannot contain both mirror and mirrors",
+        );
     }
     // Matches.
     for (m, mt) in r.matches.iter().enumerate() {
@@ -663,12 +696,21 @@ fn http_route(v: &mut V, r: &HttpRoute, delegate: bool, at: &[String]) {
             }
         }
         for (name, sm) in &mt.query_params {
-            string_match(v, sm, "queryParams", &join(&mat, fp!["queryParams", name]), false);
+            string_match(
+                v,
+                sm,
+                "queryParams",
+                &join(&mat, fp!["queryParams", name]),
+                false,
+            );
         }
         if let Some(p) = mt.port.filter(|p| *p != 0) {
             v.check(&join(&mat, fp!["port"]), checks::port(p));
         }
-        v.check(&join(&mat, fp!["sourceLabels"]), checks::labels(&mt.source_labels));
+        v.check(
+            &join(&mat, fp!["sourceLabels"]),
+            checks::labels(&mt.source_labels),
+        );
         for (g, name) in mt.gateways.iter().enumerate() {
             gateway_name(v, name, &join(&mat, fp!["gateways", g]));
         }
@@ -689,7 +731,11 @@ fn http_route(v: &mut V, r: &HttpRoute, delegate: bool, at: &[String]) {
         let cp = here("corsPolicy");
         for (i, o) in c.allow_origins.iter().enumerate() {
             let op = join(&cp, fp!["allowOrigins", i]);
-            let value = o.exact.as_deref().or(o.prefix.as_deref()).or(o.regex.as_deref());
+            let value = o
+                .exact
+                .as_deref()
+                .or(o.prefix.as_deref())
+                .or(o.regex.as_deref());
             if value.is_none_or(str::is_empty) {
                 v.err(&op, "'' is not a valid match type for CORS allow origins");
             } else if let Some(re) = &o.regex {
@@ -699,7 +745,15 @@ fn http_route(v: &mut V, r: &HttpRoute, delegate: bool, at: &[String]) {
         for (i, m) in c.allow_methods.iter().enumerate() {
             if !matches!(
                 m.as_str(),
-                "GET" | "HEAD" | "POST" | "PUT" | "DELETE" | "CONNECT" | "OPTIONS" | "TRACE" | "PATCH"
+                "GET"
+                    | "HEAD"
+                    | "POST"
+                    | "PUT"
+                    | "DELETE"
+                    | "CONNECT"
+                    | "OPTIONS"
+                    | "TRACE"
+                    | "PATCH"
             ) {
                 v.err(
                     &join(&cp, fp!["allowMethods", i]),
@@ -707,7 +761,10 @@ fn http_route(v: &mut V, r: &HttpRoute, delegate: bool, at: &[String]) {
                 );
             }
         }
-        for (field, list) in [("allowHeaders", &c.allow_headers), ("exposeHeaders", &c.expose_headers)] {
+        for (field, list) in [
+            ("allowHeaders", &c.allow_headers),
+            ("exposeHeaders", &c.expose_headers),
+        ] {
             for (i, h) in list.iter().enumerate() {
                 if h != "*" {
                     v.check(&join(&cp, fp![field, i]), checks::header_name(h));
@@ -719,7 +776,10 @@ fn http_route(v: &mut V, r: &HttpRoute, delegate: bool, at: &[String]) {
             v.check(&mp, checks::duration(max_age));
             if let Ok(d) = crate::envoy::duration::Duration::parse(max_age) {
                 if d.0 % 1_000_000_000 != 0 {
-                    v.err(&mp, "max_age duration is accurate only to seconds precision");
+                    v.err(
+                        &mp,
+                        "max_age duration is accurate only to seconds precision",
+                    );
                 }
             }
         }
@@ -728,7 +788,10 @@ fn http_route(v: &mut V, r: &HttpRoute, delegate: bool, at: &[String]) {
     if let Some(f) = &r.fault {
         let fp = here("fault");
         if f.abort.is_none() && f.delay.is_none() {
-            v.err(&fp, "HTTP fault injection must have an abort and/or a delay");
+            v.err(
+                &fp,
+                "HTTP fault injection must have an abort and/or a delay",
+            );
         }
         if let Some(a) = &f.abort {
             let ap = join(&fp, fp!["abort"]);
@@ -745,7 +808,10 @@ fn http_route(v: &mut V, r: &HttpRoute, delegate: bool, at: &[String]) {
                     v.err(&join(&ap, fp!["grpcStatus"]), format!("gRPC status {g:?} is not supported. See https://github.com/grpc/grpc/blob/master/doc/statuscodes.md for a list of supported codes, for example 'NOT_FOUND'"));
                 }
             } else if a.http2_error.is_some() {
-                v.err(&join(&ap, fp!["http2Error"]), "HTTP/2 abort fault injection not supported yet");
+                v.err(
+                    &join(&ap, fp!["http2Error"]),
+                    "HTTP/2 abort fault injection not supported yet",
+                );
             } else {
                 v.warn(&ap, "abort configured, but error type not set");
             }
@@ -756,7 +822,10 @@ fn http_route(v: &mut V, r: &HttpRoute, delegate: bool, at: &[String]) {
             duration(v, &d.fixed_delay, &join(&dp, fp!["fixedDelay"]));
             if d.exponential_delay.is_some() {
                 duration(v, &d.exponential_delay, &join(&dp, fp!["exponentialDelay"]));
-                v.err(&join(&dp, fp!["exponentialDelay"]), "exponentialDelay not supported yet");
+                v.err(
+                    &join(&dp, fp!["exponentialDelay"]),
+                    "exponentialDelay not supported yet",
+                );
             }
         }
     }
@@ -775,10 +844,22 @@ fn http_route(v: &mut V, r: &HttpRoute, delegate: bool, at: &[String]) {
     }
     if let Some(p) = &r.mirror_percentage {
         if p.value > 100.0 {
-            v.err(&here("mirrorPercentage"), format!("mirror_percentage must have a max value of 100 (it has {:.6})", p.value));
+            v.err(
+                &here("mirrorPercentage"),
+                format!(
+                    "mirror_percentage must have a max value of 100 (it has {:.6})",
+                    p.value
+                ),
+            );
         }
         if p.value < 0.0 {
-            v.err(&here("mirrorPercentage"), format!("mirror_percentage must have a min value of 0 (it has {:.6})", p.value));
+            v.err(
+                &here("mirrorPercentage"),
+                format!(
+                    "mirror_percentage must have a min value of 0 (it has {:.6})",
+                    p.value
+                ),
+            );
         }
     }
     if let Some(m) = &r.mirror {
@@ -789,27 +870,50 @@ fn http_route(v: &mut V, r: &HttpRoute, delegate: bool, at: &[String]) {
         destination(v, &m.destination, &join(&mp, fp!["destination"]));
         if let Some(p) = &m.percentage {
             if p.value > 100.0 {
-                v.err(&join(&mp, fp!["percentage"]), format!("mirror percentage must have a max value of 100 (it has {:.6})", p.value));
+                v.err(
+                    &join(&mp, fp!["percentage"]),
+                    format!(
+                        "mirror percentage must have a max value of 100 (it has {:.6})",
+                        p.value
+                    ),
+                );
             }
             if p.value < 0.0 {
-                v.err(&join(&mp, fp!["percentage"]), format!("mirror percentage must have a min value of 0 (it has {:.6})", p.value));
+                v.err(
+                    &join(&mp, fp!["percentage"]),
+                    format!(
+                        "mirror percentage must have a min value of 0 (it has {:.6})",
+                        p.value
+                    ),
+                );
             }
         }
     }
     // Redirect.
     if let Some(rd) = &r.redirect {
         let rp = here("redirect");
-        if rd.uri.is_none() && rd.authority.is_none() && rd.port.is_none() && rd.derive_port.is_none() && rd.scheme.is_none() {
+        if rd.uri.is_none()
+            && rd.authority.is_none()
+            && rd.port.is_none()
+            && rd.derive_port.is_none()
+            && rd.scheme.is_none()
+        {
             v.err(&rp, "redirect must specify URI, authority, scheme, or port");
         }
         if let Some(code) = rd.redirect_code.filter(|c| *c != 0) {
             if !(300..=399).contains(&code) {
-                v.err(&join(&rp, fp!["redirectCode"]), format!("{code} is not a valid redirect code, must be 3xx"));
+                v.err(
+                    &join(&rp, fp!["redirectCode"]),
+                    format!("{code} is not a valid redirect code, must be 3xx"),
+                );
             }
         }
         if let Some(s) = rd.scheme.as_deref().filter(|s| !s.is_empty()) {
             if s != "http" && s != "https" {
-                v.err(&join(&rp, fp!["scheme"]), "invalid redirect scheme, must be \"http\" or \"https\"");
+                v.err(
+                    &join(&rp, fp!["scheme"]),
+                    "invalid redirect scheme, must be \"http\" or \"https\"",
+                );
             }
         }
         if let Some(p) = rd.port.filter(|p| *p > 0) {
@@ -819,33 +923,51 @@ fn http_route(v: &mut V, r: &HttpRoute, delegate: bool, at: &[String]) {
     // Direct response.
     if let Some(dr) = &r.direct_response {
         let dp = here("directResponse");
-        let size = dr
-            .body
-            .as_ref()
-            .map_or(0, |b| b.string.as_deref().or(b.bytes.as_deref()).map_or(0, str::len));
+        let size = dr.body.as_ref().map_or(0, |b| {
+            b.string
+                .as_deref()
+                .or(b.bytes.as_deref())
+                .map_or(0, str::len)
+        });
         if size > 1024 * 1024 {
             v.err(&join(&dp, fp!["body"]), "large direct_responses may impact control plane performance, must be less than 1MB");
         } else if size > 100 * 1024 {
-            v.warn(&join(&dp, fp!["body"]), "large direct_responses may impact control plane performance");
+            v.warn(
+                &join(&dp, fp!["body"]),
+                "large direct_responses may impact control plane performance",
+            );
         }
         if !(200..=600).contains(&dr.status) {
-            v.err(&join(&dp, fp!["status"]), format!("HTTP status {} is not in range 200-599", dr.status));
+            v.err(
+                &join(&dp, fp!["status"]),
+                format!("HTTP status {} is not in range 200-599", dr.status),
+            );
         }
     }
     // Retries.
     if let Some(rt) = &r.retries {
         let rp = here("retries");
         if rt.attempts == 0
-            && (rt.per_try_timeout.is_some() || rt.retry_on.as_deref().is_some_and(|s| !s.is_empty()) || rt.retry_remote_localities.is_some())
+            && (rt.per_try_timeout.is_some()
+                || rt.retry_on.as_deref().is_some_and(|s| !s.is_empty())
+                || rt.retry_remote_localities.is_some())
         {
-            v.err(&rp, "http retry policy configured when attempts are set to 0 (disabled)");
+            v.err(
+                &rp,
+                "http retry policy configured when attempts are set to 0 (disabled)",
+            );
         }
         duration(v, &rt.per_try_timeout, &join(&rp, fp!["perTryTimeout"]));
         if let Some(on) = rt.retry_on.as_deref().filter(|s| !s.is_empty()) {
             for policy in on.split(',') {
-                let status = policy.parse::<u32>().is_ok_and(|c| (100..=599).contains(&c));
+                let status = policy
+                    .parse::<u32>()
+                    .is_ok_and(|c| (100..=599).contains(&c));
                 if !status && !RETRY_ON.contains(&policy) {
-                    v.err(&join(&rp, fp!["retryOn"]), format!("{policy:?} is not a valid retryOn policy"));
+                    v.err(
+                        &join(&rp, fp!["retryOn"]),
+                        format!("{policy:?} is not a valid retryOn policy"),
+                    );
                 }
             }
         }
@@ -855,7 +977,10 @@ fn http_route(v: &mut V, r: &HttpRoute, delegate: bool, at: &[String]) {
     if let Some(rw) = &r.rewrite {
         let rp = here("rewrite");
         if rw.uri.is_some() && rw.uri_regex_rewrite.is_some() {
-            v.err(&rp, "rewrite may only contain one of URI or UriRegexRewrite");
+            v.err(
+                &rp,
+                "rewrite may only contain one of URI or UriRegexRewrite",
+            );
         }
         if rw.uri.is_none() && rw.uri_regex_rewrite.is_none() && rw.authority.is_none() {
             v.err(&rp, "rewrite must specify at least one of URI, UriRegexRewrite, or authority. Only one of URI or UriRegexRewrite may be specified");
@@ -865,7 +990,10 @@ fn http_route(v: &mut V, r: &HttpRoute, delegate: bool, at: &[String]) {
             if re.pattern.is_empty() || re.rewrite.is_empty() {
                 v.err(&rr, "UriRegexRewrite has errors\nUriRegexRewrite requires both Rewrite and Match fields to be specified");
             } else if let Err(e) = checks::regex(&re.pattern, "HTTPRewrite.UriRegexRewrite.Match") {
-                v.err(&join(&rr, fp!["match"]), format!("UriRegexRewrite has errors\n{e}"));
+                v.err(
+                    &join(&rr, fp!["match"]),
+                    format!("UriRegexRewrite has errors\n{e}"),
+                );
             }
         }
     }
@@ -898,7 +1026,10 @@ fn route_destinations<'a>(
 
 fn destination(v: &mut V, d: &Destination, at: &[String]) {
     if d.host == "*" {
-        v.err(&join(at, fp!["host"]), format!("invalid destination host {}", d.host));
+        v.err(
+            &join(at, fp!["host"]),
+            format!("invalid destination host {}", d.host),
+        );
     } else {
         v.check(&join(at, fp!["host"]), checks::wildcard_domain(&d.host));
     }
@@ -906,7 +1037,10 @@ fn destination(v: &mut V, d: &Destination, at: &[String]) {
         if s.is_empty() {
             v.err(&join(at, fp!["subset"]), "subset name cannot be empty");
         } else if !checks::is_dns1123_label(s) {
-            v.err(&join(at, fp!["subset"]), format!("subset name is invalid: {s}"));
+            v.err(
+                &join(at, fp!["subset"]),
+                format!("subset name is invalid: {s}"),
+            );
         }
     }
     if let Some(p) = &d.port {
@@ -925,39 +1059,79 @@ fn export_to(v: &mut V, export_to: &[String], service_entry: bool) {
         let key = if e == "." { ns.clone() } else { e.clone() };
         if seen.contains(&key) {
             if key != *e {
-                v.err(at, format!("duplicate entries in exportTo: . and current namespace {ns}"));
+                v.err(
+                    at,
+                    format!("duplicate entries in exportTo: . and current namespace {ns}"),
+                );
             } else {
                 v.err(at, format!("duplicate entries in exportTo for entry {e}"));
             }
             continue;
         }
-        let valid = e == "*" || e == "." || (service_entry && e == "~") || checks::is_dns1123_label(e);
+        let valid =
+            e == "*" || e == "." || (service_entry && e == "~") || checks::is_dns1123_label(e);
         if !valid {
-            v.err(at, format!("only .,*, or a valid DNS 1123 label is allowed as exportTo entry, got {e:?}"));
+            v.err(
+                at,
+                format!(
+                    "only .,*, or a valid DNS 1123 label is allowed as exportTo entry, got {e:?}"
+                ),
+            );
             continue;
         }
         seen.push(key);
     }
     if seen.iter().any(|s| s == "*") && export_to.len() > 1 {
-        v.err(fp!["spec", "exportTo"], "cannot have both public (*) and non-public exportTo values for a resource");
+        v.err(
+            fp!["spec", "exportTo"],
+            "cannot have both public (*) and non-public exportTo values for a resource",
+        );
     }
     if seen.iter().any(|s| s == "~") && export_to.len() > 1 {
-        v.err(fp!["spec", "exportTo"], "cannot export service entry to no one (~) and someone");
+        v.err(
+            fp!["spec", "exportTo"],
+            "cannot export service entry to no one (~) and someone",
+        );
     }
 }
 
 const GRPC_STATUS: &[&str] = &[
-    "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
-    "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
-    "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
+    "OK",
+    "CANCELLED",
+    "UNKNOWN",
+    "INVALID_ARGUMENT",
+    "DEADLINE_EXCEEDED",
+    "NOT_FOUND",
+    "ALREADY_EXISTS",
+    "PERMISSION_DENIED",
+    "RESOURCE_EXHAUSTED",
+    "FAILED_PRECONDITION",
+    "ABORTED",
+    "OUT_OF_RANGE",
+    "UNIMPLEMENTED",
+    "INTERNAL",
+    "UNAVAILABLE",
+    "DATA_LOSS",
     "UNAUTHENTICATED",
 ];
 
 const RETRY_ON: &[&str] = &[
-    "5xx", "gateway-error", "reset", "reset-before-request", "connect-failure", "retriable-4xx",
-    "refused-stream", "retriable-status-codes", "retriable-headers", "envoy-ratelimited",
-    "http3-post-connect-failure", "cancelled", "deadline-exceeded", "internal",
-    "resource-exhausted", "unavailable",
+    "5xx",
+    "gateway-error",
+    "reset",
+    "reset-before-request",
+    "connect-failure",
+    "retriable-4xx",
+    "refused-stream",
+    "retriable-status-codes",
+    "retriable-headers",
+    "envoy-ratelimited",
+    "http3-post-connect-failure",
+    "cancelled",
+    "deadline-exceeded",
+    "internal",
+    "resource-exhausted",
+    "unavailable",
 ];
 
 // ---------------------------------------------------------------- DestinationRule
@@ -972,13 +1146,19 @@ fn destination_rule(v: &mut V, dr: &DestinationRule) {
     for (i, s) in dr.subsets.iter().enumerate() {
         let at = fp!["spec", "subsets", i];
         if names.contains(&s.name.as_str()) {
-            v.err(&join(at, fp!["name"]), format!("duplicate subset names: {}", s.name));
+            v.err(
+                &join(at, fp!["name"]),
+                format!("duplicate subset names: {}", s.name),
+            );
         }
         names.push(&s.name);
         if s.name.is_empty() {
             v.err(&join(at, fp!["name"]), "subset name cannot be empty");
         } else if !checks::is_dns1123_label(&s.name) {
-            v.err(&join(at, fp!["name"]), format!("subset name is invalid: {}", s.name));
+            v.err(
+                &join(at, fp!["name"]),
+                format!("subset name is invalid: {}", s.name),
+            );
         }
         v.check(&join(at, fp!["labels"]), checks::labels(&s.labels));
         if let Some(tp) = &s.traffic_policy {
@@ -991,7 +1171,10 @@ fn destination_rule(v: &mut V, dr: &DestinationRule) {
         if !dr.export_to.iter().any(local) {
             v.err(fp!["spec", "exportTo"], "destination rule with workload selector cannot have exportTo beyond current namespace");
         } else if dr.export_to.len() > 1 {
-            v.err(fp!["spec", "exportTo"], "destination rule with workload selector cannot have multiple entries in exportTo");
+            v.err(
+                fp!["spec", "exportTo"],
+                "destination rule with workload selector cannot have multiple entries in exportTo",
+            );
         }
     }
 }
@@ -1058,7 +1241,11 @@ fn policy_parts(
 ) {
     if let Some(o) = outlier {
         let op = join(at, fp!["outlierDetection"]);
-        duration(v, &o.base_ejection_time, &join(&op, fp!["baseEjectionTime"]));
+        duration(
+            v,
+            &o.base_ejection_time,
+            &join(&op, fp!["baseEjectionTime"]),
+        );
         duration(v, &o.interval, &join(&op, fp!["interval"]));
         if o.consecutive_errors.is_some_and(|c| c != 0) {
             v.warn(&join(&op, fp!["consecutiveErrors"]), "outlier detection consecutive errors is deprecated, use consecutiveGatewayErrors or consecutive5xxErrors instead");
@@ -1068,9 +1255,15 @@ fn policy_parts(
         {
             v.err(&join(&op, fp!["consecutiveLocalOriginFailures"]), "outlier detection consecutive local origin failures is specified, but split external local origin errors is set to false");
         }
-        for (field, val) in [("maxEjectionPercent", o.max_ejection_percent), ("minHealthPercent", o.min_health_percent)] {
+        for (field, val) in [
+            ("maxEjectionPercent", o.max_ejection_percent),
+            ("minHealthPercent", o.min_health_percent),
+        ] {
             if let Some(p) = val.filter(|p| *p > 100) {
-                v.err(&join(&op, fp![field]), format!("percentage {p} is not in range 0..100"));
+                v.err(
+                    &join(&op, fp![field]),
+                    format!("percentage {p} is not in range 0..100"),
+                );
             }
         }
     }
@@ -1082,16 +1275,26 @@ fn policy_parts(
         if let Some(h) = &c.http {
             let hp = join(&cp, fp!["http"]);
             duration(v, &h.idle_timeout, &join(&hp, fp!["idleTimeout"]));
-            if h.h2_upgrade_policy.as_deref() == Some("UPGRADE") && h.use_client_protocol == Some(true) {
-                v.err(&join(&hp, fp!["useClientProtocol"]), "use client protocol must not be true when H2UpgradePolicy is UPGRADE");
+            if h.h2_upgrade_policy.as_deref() == Some("UPGRADE")
+                && h.use_client_protocol == Some(true)
+            {
+                v.err(
+                    &join(&hp, fp!["useClientProtocol"]),
+                    "use client protocol must not be true when H2UpgradePolicy is UPGRADE",
+                );
             }
         }
         if let Some(t) = &c.tcp {
             let tp = join(&cp, fp!["tcp"]);
             duration(v, &t.connect_timeout, &join(&tp, fp!["connectTimeout"]));
-            duration(v, &t.max_connection_duration, &join(&tp, fp!["maxConnectionDuration"]));
+            duration(
+                v,
+                &t.max_connection_duration,
+                &join(&tp, fp!["maxConnectionDuration"]),
+            );
             if let Some(idle) = &t.idle_timeout {
-                let zero = crate::envoy::duration::Duration::parse(idle).is_ok_and(|d| d.0 < 1_000_000);
+                let zero =
+                    crate::envoy::duration::Duration::parse(idle).is_ok_and(|d| d.0 < 1_000_000);
                 if !zero {
                     v.check(&join(&tp, fp!["idleTimeout"]), checks::duration(idle));
                 }
@@ -1104,14 +1307,20 @@ fn policy_parts(
             let hp = join(&lp, fp!["consistentHash"]);
             if let Some(c) = &ch.http_cookie {
                 if c.name.is_empty() {
-                    v.err(&join(&hp, fp!["httpCookie"]), "name required for HttpCookie");
+                    v.err(
+                        &join(&hp, fp!["httpCookie"]),
+                        "name required for HttpCookie",
+                    );
                 }
                 duration(v, &c.ttl, &join(&hp, fp!["httpCookie", "ttl"]));
             }
             if ch.minimum_ring_size.is_some_and(|m| m != 0) {
                 v.warn(&join(&hp, fp!["minimumRingSize"]), "consistent hash MinimumRingSize is deprecated, use ConsistentHashLB's RingHash configuration instead");
                 if ch.ring_hash.is_some() || ch.maglev.is_some() {
-                    v.err(&join(&hp, fp!["minimumRingSize"]), "only one of MinimumRingSize or Maglev/Ringhash can be specified");
+                    v.err(
+                        &join(&hp, fp!["minimumRingSize"]),
+                        "only one of MinimumRingSize or Maglev/Ringhash can be specified",
+                    );
                 }
             }
             if let Some(m) = &ch.maglev {
@@ -1134,7 +1343,11 @@ fn policy_parts(
         let has = |o: &Option<String>| o.as_deref().is_some_and(|s| !s.is_empty());
         let mode = t.mode.as_deref().unwrap_or("DISABLE");
         if t.insecure_skip_verify == Some(true) {
-            if mode == "SIMPLE" && (has(&t.ca_certificates) || has(&t.credential_name) || !t.subject_alt_names.is_empty()) {
+            if mode == "SIMPLE"
+                && (has(&t.ca_certificates)
+                    || has(&t.credential_name)
+                    || !t.subject_alt_names.is_empty())
+            {
                 v.err(&tp, "cannot specify CaCertificates or CredentialName or SubjectAltNames when InsecureSkipVerify is set true");
             }
             if mode == "MUTUAL" && (has(&t.ca_certificates) || !t.subject_alt_names.is_empty()) {
@@ -1142,7 +1355,11 @@ fn policy_parts(
             }
         }
         if matches!(mode, "SIMPLE" | "MUTUAL") && has(&t.credential_name) {
-            if has(&t.client_certificate) || has(&t.ca_certificates) || has(&t.private_key) || has(&t.ca_crl) {
+            if has(&t.client_certificate)
+                || has(&t.ca_certificates)
+                || has(&t.private_key)
+                || has(&t.ca_crl)
+            {
                 v.err(&tp, "cannot specify client certificates or CA certificate or CA CRL If credentialName is set");
             }
         } else if mode == "MUTUAL" {
@@ -1181,7 +1398,10 @@ fn service_entry(v: &mut V, se: &ServiceEntry) {
             v.warn(fp!["spec", "workloadSelector"], "service entry: workload selector specified without labels, will be applied to all services in namespace");
         }
         if se.workload_selector.is_some() && !se.endpoints.is_empty() {
-            v.err(fp!["spec", "workloadSelector"], "only one of WorkloadSelector or Endpoints is allowed in Service Entry");
+            v.err(
+                fp!["spec", "workloadSelector"],
+                "only one of WorkloadSelector or Endpoints is allowed in Service Entry",
+            );
         }
     }
     if se.hosts.is_empty() {
@@ -1194,7 +1414,11 @@ fn service_entry(v: &mut V, se: &ServiceEntry) {
             v.err(at, format!("invalid host {h}"));
         } else {
             v.check(at, checks::wildcard_domain(h));
-            if resolution != "DYNAMIC_DNS" && h.contains('*') && h.len() != 1 && !h.starts_with("*.") {
+            if resolution != "DYNAMIC_DNS"
+                && h.contains('*')
+                && h.len() != 1
+                && !h.starts_with("*.")
+            {
                 v.warn(at, format!("partial wildcard {h:?} not allowed"));
             }
         }
@@ -1205,38 +1429,59 @@ fn service_entry(v: &mut V, se: &ServiceEntry) {
         v.check(fp!["spec", "addresses", i], checks::ip_subnet(a));
     }
     if cidr && resolution != "NONE" && resolution != "STATIC" {
-        v.err(fp!["spec", "resolution"], "CIDR addresses are allowed only for NONE/STATIC resolution types");
+        v.err(
+            fp!["spec", "resolution"],
+            "CIDR addresses are allowed only for NONE/STATIC resolution types",
+        );
     }
     let mut names: Vec<&str> = Vec::new();
     let mut numbers: Vec<u32> = Vec::new();
     for (i, p) in se.ports.iter().enumerate() {
         let at = fp!["spec", "ports", i];
         if names.contains(&p.name.as_str()) {
-            v.err(&join(at, fp!["name"]), format!("service entry port name {:?} already defined", p.name));
+            v.err(
+                &join(at, fp!["name"]),
+                format!("service entry port name {:?} already defined", p.name),
+            );
         }
         names.push(&p.name);
         if numbers.contains(&p.number) {
-            v.err(&join(at, fp!["number"]), format!("service entry port {} already defined", p.number));
+            v.err(
+                &join(at, fp!["number"]),
+                format!("service entry port {} already defined", p.number),
+            );
         }
         numbers.push(p.number);
         if let Some(t) = p.target_port.filter(|t| *t != 0) {
             v.check(&join(at, fp!["targetPort"]), checks::port(t));
         }
         if p.name.is_empty() || !checks::is_dns1123_label(&p.name) {
-            v.err(&join(at, fp!["name"]), format!("invalid port name: {}", p.name));
+            v.err(
+                &join(at, fp!["name"]),
+                format!("invalid port name: {}", p.name),
+            );
         }
         if Protocol::parse(&p.protocol) == Protocol::Unsupported {
-            v.err(&join(at, fp!["protocol"]), format!("unrecognized protocol {:?}", p.protocol));
+            v.err(
+                &join(at, fp!["protocol"]),
+                format!("unrecognized protocol {:?}", p.protocol),
+            );
         }
         v.check(&join(at, fp!["number"]), checks::port(p.number));
     }
     match resolution {
         "NONE" => {
             if !se.endpoints.is_empty() {
-                v.err(fp!["spec", "endpoints"], "no endpoints should be provided for resolution type none");
+                v.err(
+                    fp!["spec", "endpoints"],
+                    "no endpoints should be provided for resolution type none",
+                );
             }
             if se.workload_selector.is_some() {
-                v.warn(fp!["spec", "workloadSelector"], "workloadSelector should not be set when resolution mode is NONE");
+                v.warn(
+                    fp!["spec", "workloadSelector"],
+                    "workloadSelector should not be set when resolution mode is NONE",
+                );
             }
         }
         "STATIC" => {
@@ -1247,11 +1492,17 @@ fn service_entry(v: &mut V, se: &ServiceEntry) {
                         v.err(at, "address is required");
                     }
                 } else if !e.address.starts_with("unix://") && !checks::ip(&e.address) {
-                    v.err(&join(at, fp!["address"]), format!("invalid address {}", e.address));
+                    v.err(
+                        &join(at, fp!["address"]),
+                        format!("invalid address {}", e.address),
+                    );
                 }
                 for (name, port) in &e.ports {
                     if !names.contains(&name.as_str()) {
-                        v.err(&join(at, fp!["ports", name]), format!("endpoint port {name} is not defined by the service entry"));
+                        v.err(
+                            &join(at, fp!["ports", name]),
+                            format!("endpoint port {name} is not defined by the service entry"),
+                        );
                     }
                     v.check(&join(at, fp!["ports", name]), checks::port(*port));
                 }
@@ -1268,8 +1519,14 @@ fn service_entry(v: &mut V, se: &ServiceEntry) {
                 }
             }
             for (i, e) in se.endpoints.iter().enumerate() {
-                if !checks::ip(&e.address) && checks::fqdn(&e.address).is_err() && !e.address.starts_with("unix://") {
-                    v.err(fp!["spec", "endpoints", i, "address"], format!("invalid address {}", e.address));
+                if !checks::ip(&e.address)
+                    && checks::fqdn(&e.address).is_err()
+                    && !e.address.starts_with("unix://")
+                {
+                    v.err(
+                        fp!["spec", "endpoints", i, "address"],
+                        format!("invalid address {}", e.address),
+                    );
                 }
             }
         }
@@ -1286,7 +1543,11 @@ fn sidecar(v: &mut V, s: &Sidecar) {
             v.warn(fp!["spec", "workloadSelector"], "sidecar: workload selector specified without labels, will be applied to all services in namespace");
         }
     }
-    if s.egress.is_empty() && s.ingress.is_empty() && s.outbound_traffic_policy.is_none() && s.inbound_connection_pool.is_none() {
+    if s.egress.is_empty()
+        && s.ingress.is_empty()
+        && s.outbound_traffic_policy.is_none()
+        && s.inbound_connection_pool.is_none()
+    {
         v.err(fp!["spec"], "sidecar: empty configuration provided");
         return;
     }
@@ -1294,16 +1555,28 @@ fn sidecar(v: &mut V, s: &Sidecar) {
     for (i, ing) in s.ingress.iter().enumerate() {
         let at = fp!["spec", "ingress", i];
         if ing.port.target_port.is_some_and(|t| t > 0) {
-            v.err(&join(at, fp!["port", "targetPort"]), "targetPort has no impact on Sidecars");
+            v.err(
+                &join(at, fp!["port", "targetPort"]),
+                "targetPort has no impact on Sidecars",
+            );
         }
-        v.check(&join(at, fp!["port", "number"]), checks::port(ing.port.number));
+        v.check(
+            &join(at, fp!["port", "number"]),
+            checks::port(ing.port.number),
+        );
         if ports.contains(&ing.port.number) {
-            v.err(&join(at, fp!["port", "number"]), "sidecar: ports on IP bound listeners must be unique");
+            v.err(
+                &join(at, fp!["port", "number"]),
+                "sidecar: ports on IP bound listeners must be unique",
+            );
         }
         ports.push(ing.port.number);
         if ing.tls.is_some() {
             if !Protocol::parse(&ing.port.protocol).is_tls() {
-                v.err(&join(at, fp!["tls"]), "server cannot have TLS settings for non HTTPS/TLS ports");
+                v.err(
+                    &join(at, fp!["tls"]),
+                    "server cannot have TLS settings for non HTTPS/TLS ports",
+                );
             }
         }
     }
@@ -1314,7 +1587,10 @@ fn sidecar(v: &mut V, s: &Sidecar) {
         match &eg.port {
             None => {
                 if catch_all {
-                    v.err(at, "sidecar: egress can have only one listener with empty port");
+                    v.err(
+                        at,
+                        "sidecar: egress can have only one listener with empty port",
+                    );
                 } else if i == s.egress.len() - 1 {
                     catch_all = true;
                 } else {
@@ -1324,7 +1600,10 @@ fn sidecar(v: &mut V, s: &Sidecar) {
             Some(p) => {
                 if p.number != 0 {
                     if ports.contains(&p.number) {
-                        v.err(&join(at, fp!["port", "number"]), "sidecar: ports on IP bound listeners must be unique");
+                        v.err(
+                            &join(at, fp!["port", "number"]),
+                            "sidecar: ports on IP bound listeners must be unique",
+                        );
                     }
                     ports.push(p.number);
                     v.check(&join(at, fp!["port", "number"]), checks::port(p.number));
@@ -1332,7 +1611,10 @@ fn sidecar(v: &mut V, s: &Sidecar) {
             }
         }
         if eg.hosts.is_empty() {
-            v.err(at, "sidecar: egress listener must contain at least one host");
+            v.err(
+                at,
+                "sidecar: egress listener must contain at least one host",
+            );
         }
         for (h, host) in eg.hosts.iter().enumerate() {
             let hp = join(at, fp!["hosts", h]);
@@ -1340,7 +1622,10 @@ fn sidecar(v: &mut V, s: &Sidecar) {
                 None => v.err(&hp, "host must be of form namespace/dnsName"),
                 Some((ns, dns)) => {
                     if ns.is_empty() || dns.is_empty() {
-                        v.err(&hp, "config namespace and dnsName in host entry cannot be empty");
+                        v.err(
+                            &hp,
+                            "config namespace and dnsName in host entry cannot be empty",
+                        );
                     }
                     let n = ns.trim_start_matches('~');
                     if !n.is_empty() && n != "*" && n != "." && !checks::is_dns1123_label(n) {
@@ -1362,7 +1647,10 @@ fn sidecar(v: &mut V, s: &Sidecar) {
             if tp.mode.as_deref() != Some("ALLOW_ANY") {
                 v.err(&join(at, fp!["egressProxy"]), "sidecar: egress_proxy must be set only with ALLOW_ANY outbound_traffic_policy mode");
             } else if proxy.port.is_none() {
-                v.err(&join(at, fp!["egressProxy"]), "sidecar: egress_proxy port must be non-nil");
+                v.err(
+                    &join(at, fp!["egressProxy"]),
+                    "sidecar: egress_proxy port must be non-nil",
+                );
             } else {
                 destination(v, proxy, &join(at, fp!["egressProxy"]));
             }
@@ -1373,19 +1661,31 @@ fn sidecar(v: &mut V, s: &Sidecar) {
 // ---------------------------------------------------------------- PeerAuthentication
 
 fn peer_authentication(v: &mut V, pa: &PeerAuthentication) {
-    let empty_selector = pa.selector.as_ref().is_none_or(|s| s.match_labels.is_empty());
+    let empty_selector = pa
+        .selector
+        .as_ref()
+        .is_none_or(|s| s.match_labels.is_empty());
     if empty_selector && !pa.port_level_mtls.is_empty() {
-        v.err(fp!["spec", "portLevelMtls"], "mesh/namespace peer authentication cannot have port level mTLS");
+        v.err(
+            fp!["spec", "portLevelMtls"],
+            "mesh/namespace peer authentication cannot have port level mTLS",
+        );
     }
     for port in pa.port_level_mtls.keys() {
         let ok = port.parse::<u32>().is_ok_and(|p| (1..=65535).contains(&p));
         if !ok {
-            v.err(fp!["spec", "portLevelMtls", port], "port must be in range 1..65535");
+            v.err(
+                fp!["spec", "portLevelMtls", port],
+                "port must be in range 1..65535",
+            );
         }
     }
     if let Some(mode) = pa.mtls.as_ref().and_then(|m| m.mode.as_deref()) {
         if !matches!(mode, "UNSET" | "DISABLE" | "PERMISSIVE" | "STRICT") {
-            v.err(fp!["spec", "mtls", "mode"], format!("unknown mTLS mode {mode:?}: one of UNSET, DISABLE, PERMISSIVE, STRICT"));
+            v.err(
+                fp!["spec", "mtls", "mode"],
+                format!("unknown mTLS mode {mode:?}: one of UNSET, DISABLE, PERMISSIVE, STRICT"),
+            );
         }
     }
 }

@@ -55,11 +55,7 @@ pub fn findings(files: &[SourceFile]) -> Vec<Diagnostic> {
     all
 }
 
-pub fn run(
-    args: &Args,
-    stdin: &mut dyn std::io::Read,
-    out: &mut dyn Write,
-) -> Result<i32, String> {
+pub fn run(args: &Args, stdin: &mut dyn std::io::Read, out: &mut dyn Write) -> Result<i32, String> {
     let files = read_files(args, stdin)?;
     let found = findings(&files);
     let w = |e: std::io::Error| e.to_string();
