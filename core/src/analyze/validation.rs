@@ -84,6 +84,44 @@ pub(super) fn check(ctx: &mut Ctx) {
     }
 }
 
+/// An enum field: its value must be one of the names Istio's API defines.
+fn one_of(v: &mut V, value: Option<&str>, allowed: &[&str], at: &[String]) {
+    if let Some(value) = value {
+        if !allowed.contains(&value) {
+            let field = at.last().map_or("", String::as_str);
+            let hint = checks::did_you_mean(value, allowed.iter().copied());
+            v.err(
+                at,
+                format!(
+                    "invalid value {value:?} for {field}: must be one of {}{hint}",
+                    allowed.join(", ")
+                ),
+            );
+        }
+    }
+}
+
+const SERVER_TLS_MODES: &[&str] = &[
+    "PASSTHROUGH",
+    "SIMPLE",
+    "MUTUAL",
+    "AUTO_PASSTHROUGH",
+    "ISTIO_MUTUAL",
+    "OPTIONAL_MUTUAL",
+];
+const TLS_VERSIONS: &[&str] = &["TLS_AUTO", "TLSV1_0", "TLSV1_1", "TLSV1_2", "TLSV1_3"];
+const CLIENT_TLS_MODES: &[&str] = &["DISABLE", "SIMPLE", "MUTUAL", "ISTIO_MUTUAL"];
+const LB_SIMPLE: &[&str] = &[
+    "UNSPECIFIED",
+    "LEAST_CONN",
+    "RANDOM",
+    "PASSTHROUGH",
+    "ROUND_ROBIN",
+    "LEAST_REQUEST",
+];
+const H2_UPGRADE: &[&str] = &["DEFAULT", "DO_NOT_UPGRADE", "UPGRADE"];
+const CAPTURE_MODES: &[&str] = &["DEFAULT", "IPTABLES", "NONE"];
+
 // ---------------------------------------------------------------- Gateway
 
 fn gateway(v: &mut V, g: &Gateway) {
@@ -244,6 +282,19 @@ fn gateway_host(host: &str) -> Result<(), String> {
 
 fn server_tls(v: &mut V, tls: &ServerTls, at: &[String]) {
     let here = |k: &str| join(at, &[k.to_string()]);
+    one_of(v, tls.mode.as_deref(), SERVER_TLS_MODES, &here("mode"));
+    one_of(
+        v,
+        tls.min_protocol_version.as_deref(),
+        TLS_VERSIONS,
+        &here("minProtocolVersion"),
+    );
+    one_of(
+        v,
+        tls.max_protocol_version.as_deref(),
+        TLS_VERSIONS,
+        &here("maxProtocolVersion"),
+    );
     let mode = tls.mode.as_deref().unwrap_or("PASSTHROUGH");
     let has = |o: &Option<String>| o.as_deref().is_some_and(|s| !s.is_empty());
     if matches!(
@@ -892,6 +943,12 @@ fn http_route(v: &mut V, r: &HttpRoute, delegate: bool, at: &[String]) {
     // Redirect.
     if let Some(rd) = &r.redirect {
         let rp = here("redirect");
+        one_of(
+            v,
+            rd.derive_port.as_deref(),
+            &["FROM_PROTOCOL_DEFAULT", "FROM_REQUEST_PORT"],
+            &join(&rp, fp!["derivePort"]),
+        );
         if rd.uri.is_none()
             && rd.authority.is_none()
             && rd.port.is_none()
@@ -1274,6 +1331,12 @@ fn policy_parts(
         }
         if let Some(h) = &c.http {
             let hp = join(&cp, fp!["http"]);
+            one_of(
+                v,
+                h.h2_upgrade_policy.as_deref(),
+                H2_UPGRADE,
+                &join(&hp, fp!["h2UpgradePolicy"]),
+            );
             duration(v, &h.idle_timeout, &join(&hp, fp!["idleTimeout"]));
             if h.h2_upgrade_policy.as_deref() == Some("UPGRADE")
                 && h.use_client_protocol == Some(true)
@@ -1303,6 +1366,12 @@ fn policy_parts(
     }
     if let Some(lb) = lb {
         let lp = join(at, fp!["loadBalancer"]);
+        one_of(
+            v,
+            lb.simple.as_deref(),
+            LB_SIMPLE,
+            &join(&lp, fp!["simple"]),
+        );
         if let Some(ch) = &lb.consistent_hash {
             let hp = join(&lp, fp!["consistentHash"]);
             if let Some(c) = &ch.http_cookie {
@@ -1341,6 +1410,12 @@ fn policy_parts(
     if let Some(t) = tls {
         let tp = join(at, fp!["tls"]);
         let has = |o: &Option<String>| o.as_deref().is_some_and(|s| !s.is_empty());
+        one_of(
+            v,
+            t.mode.as_deref(),
+            CLIENT_TLS_MODES,
+            &join(&tp, fp!["mode"]),
+        );
         let mode = t.mode.as_deref().unwrap_or("DISABLE");
         if t.insecure_skip_verify == Some(true) {
             if mode == "SIMPLE"
@@ -1407,6 +1482,12 @@ fn service_entry(v: &mut V, se: &ServiceEntry) {
     if se.hosts.is_empty() {
         v.err(fp!["spec"], "service entry must have at least one host");
     }
+    one_of(
+        v,
+        se.location.as_deref(),
+        &["MESH_EXTERNAL", "MESH_INTERNAL"],
+        fp!["spec", "location"],
+    );
     let resolution = se.resolution.as_deref().unwrap_or("NONE");
     for (i, h) in se.hosts.iter().enumerate() {
         let at = fp!["spec", "hosts", i];
@@ -1571,14 +1652,18 @@ fn sidecar(v: &mut V, s: &Sidecar) {
             );
         }
         ports.push(ing.port.number);
-        if ing.tls.is_some() {
-            if !Protocol::parse(&ing.port.protocol).is_tls() {
-                v.err(
-                    &join(at, fp!["tls"]),
-                    "server cannot have TLS settings for non HTTPS/TLS ports",
-                );
-            }
+        if ing.tls.is_some() && !Protocol::parse(&ing.port.protocol).is_tls() {
+            v.err(
+                &join(at, fp!["tls"]),
+                "server cannot have TLS settings for non HTTPS/TLS ports",
+            );
         }
+        one_of(
+            v,
+            ing.capture_mode.as_deref(),
+            CAPTURE_MODES,
+            &join(at, fp!["captureMode"]),
+        );
     }
     let mut ports: Vec<u32> = Vec::new();
     let mut catch_all = false;
@@ -1641,6 +1726,14 @@ fn sidecar(v: &mut V, s: &Sidecar) {
     }
     if let Some(tp) = &s.outbound_traffic_policy {
         let at = fp!["spec", "outboundTrafficPolicy"];
+        if tp.mode.as_deref() != Some("ALLOW_ANY_DYNAMIC_DNS") {
+            one_of(
+                v,
+                tp.mode.as_deref(),
+                &["REGISTRY_ONLY", "ALLOW_ANY"],
+                &join(at, fp!["mode"]),
+            );
+        }
         if tp.mode.as_deref() == Some("ALLOW_ANY_DYNAMIC_DNS") {
             v.err(&join(at, fp!["mode"]), "sidecar: ALLOW_ANY_DYNAMIC_DNS mode is only supported in MeshConfig, not in Sidecar resource");
         } else if let Some(proxy) = &tp.egress_proxy {
