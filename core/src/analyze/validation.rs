@@ -454,7 +454,7 @@ fn virtual_service(v: &mut V, vs: &VirtualService) {
     if all_valid {
         for i in 0..vs.hosts.len() {
             for j in i + 1..vs.hosts.len() {
-                if crate::host::matches(&vs.hosts[i], &vs.hosts[j]) {
+                if crate::host::intersects(&vs.hosts[i], &vs.hosts[j]) {
                     v.err(
                         fp!["spec", "hosts", j],
                         format!(
@@ -1542,10 +1542,10 @@ fn service_entry(v: &mut V, se: &ServiceEntry) {
                 format!("invalid port name: {}", p.name),
             );
         }
-        if Protocol::parse(&p.protocol) == Protocol::Unsupported {
+        if !p.protocol.is_empty() && Protocol::parse(&p.protocol) == Protocol::Unsupported {
             v.err(
                 &join(at, fp!["protocol"]),
-                format!("unrecognized protocol {:?}", p.protocol),
+                format!("unsupported protocol: {}", p.protocol),
             );
         }
         v.check(&join(at, fp!["number"]), checks::port(p.number));
