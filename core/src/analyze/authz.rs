@@ -36,6 +36,7 @@ fn policy(ctx: &mut Ctx, file: &str, root: &Node) {
         .and_then(Node::as_str)
         .unwrap_or("default");
     let display = format!("AuthorizationPolicy {ns}/{name}");
+    namespaces(ctx, file, root, &display);
     let selector = super::selector_labels(root, &["spec", "selector"]);
     let in_ns = |w: &&crate::mesh::Workload| w.namespace == ns;
     let selects = |sel: &Labels, labels: &Labels| sel.iter().all(|(k, v)| labels.get(k) == Some(v));
@@ -97,4 +98,55 @@ fn report(ctx: &mut Ctx, file: &str, span: crate::Span, display: &str, sel: &Lab
             labels.join(",")
         ),
     );
+}
+
+/// IST0101: `from.source.namespaces` and `notNamespaces` must name a Namespace of the input
+/// (`*`, `prefix*` and `*suffix` patterns match by prefix or suffix).
+fn namespaces(ctx: &mut Ctx, file: &str, root: &Node, display: &str) {
+    let known: Vec<&str> = ctx
+        .mesh
+        .objects_of(crate::parse::Kind::Namespace)
+        .map(|o| o.name())
+        .collect();
+    let matches = |pattern: &str| {
+        known.iter().any(|ns| {
+            if pattern == "*" {
+                true
+            } else if let Some(suffix) = pattern.strip_prefix('*') {
+                ns.ends_with(suffix)
+            } else if let Some(prefix) = pattern.strip_suffix('*') {
+                ns.starts_with(prefix)
+            } else {
+                ns.eq_ignore_ascii_case(pattern)
+            }
+        })
+    };
+    let rules = root
+        .at(&["spec", "rules"])
+        .and_then(Node::as_seq)
+        .unwrap_or(&[]);
+    for rule in rules {
+        let froms = rule.get("from").and_then(Node::as_seq).unwrap_or(&[]);
+        for from in froms {
+            for key in ["namespaces", "notNamespaces"] {
+                let Some(list) = from.at(&["source", key]).and_then(Node::as_seq) else {
+                    continue;
+                };
+                for item in list {
+                    let Some(ns) = item.as_str() else { continue };
+                    if matches(ns) {
+                        continue;
+                    }
+                    let hint = super::checks::did_you_mean(ns, known.iter().copied());
+                    ctx.report_at(
+                        codes::REFERENCED_RESOURCE_NOT_FOUND,
+                        file,
+                        item.span,
+                        display,
+                        format!("Referenced namespace not found: {ns:?}{hint}"),
+                    );
+                }
+            }
+        }
+    }
 }

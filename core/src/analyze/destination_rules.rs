@@ -16,7 +16,7 @@ pub(super) fn check(ctx: &mut Ctx) {
         if dr.host.is_empty() {
             continue;
         }
-        let Some(svc) = lookup(mesh, obj.namespace(), &dr.host) else {
+        let Some(svc) = lookup(mesh, obj.namespace(), &dr.export_to, &dr.host) else {
             let hint = did_you_mean(&dr.host, host_candidates(mesh, obj.namespace(), &dr.host));
             ctx.report(
                 codes::UNKNOWN_DESTINATION_RULE_HOST,
@@ -42,6 +42,9 @@ pub(super) fn check(ctx: &mut Ctx) {
         for (i, subset) in dr.subsets.iter().enumerate() {
             let mut want = base.clone();
             want.extend(subset.labels.iter().map(|(k, v)| (k.clone(), v.clone())));
+            // Labels istiod adds to every endpoint from its node (region, zone, hostname...)
+            // are unknown offline: they do not make a subset empty.
+            want.retain(|k, v| v.is_empty() || !AUGMENTED.contains(&k.as_str()));
             let selects = |labels: &Labels| want.iter().all(|(k, v)| labels.get(k) == Some(v));
             // Any pod at all, as Istio's analyzer checks (a label another service's pods carry
             // counts), or an endpoint of the service (ServiceEntry endpoints carry labels too).
@@ -79,6 +82,16 @@ pub(super) fn check(ctx: &mut Ctx) {
         }
     }
 }
+
+/// Labels pilot adds to endpoints from the node and cluster (`label.AugmentLabels`).
+const AUGMENTED: &[&str] = &[
+    "topology.kubernetes.io/region",
+    "topology.kubernetes.io/zone",
+    "topology.istio.io/subzone",
+    "kubernetes.io/hostname",
+    "topology.istio.io/cluster",
+    "topology.istio.io/network",
+];
 
 fn unverified(t: &ClientTls, selector: bool) -> Option<&str> {
     let mode = t.mode.as_deref()?;

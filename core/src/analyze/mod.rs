@@ -119,6 +119,14 @@ fn run(mesh: &Mesh, files: &[SourceFile]) -> Vec<Diagnostic> {
     out
 }
 
+/// Namespaces istioctl analyze leaves alone (Kubernetes' own).
+const IGNORED_NAMESPACES: &[&str] = &[
+    "kube-system",
+    "kube-public",
+    "kube-node-lease",
+    "local-path-storage",
+];
+
 /// What every rule gets: the mesh, and where findings go.
 pub(crate) struct Ctx<'a> {
     pub mesh: &'a Mesh,
@@ -134,7 +142,7 @@ pub(crate) use fp;
 impl Ctx<'_> {
     /// Is this object the user's (not the built-in world's)?
     pub fn is_user(o: &Object) -> bool {
-        o.origin.file != BOOKINFO_FILE
+        o.origin.file != BOOKINFO_FILE && !IGNORED_NAMESPACES.contains(&o.namespace())
     }
 
     /// Report a finding on a field of an object; nothing for objects of the built-in world.
@@ -217,14 +225,29 @@ mod tests;
 
 /// The service a host names, seen from a namespace, as Istio's analyzers look it up: the host
 /// resolved against the namespace, an exact hostname first, then a wildcard ServiceEntry host.
+///
+/// `export_to` is the referring object's own exportTo: as in Istio's analyzer, the service must be
+/// visible where the referring object is (or, when it is exported elsewhere, in one of those
+/// namespaces).
 pub(crate) fn lookup<'m>(
     mesh: &'m Mesh,
     from_ns: &str,
+    export_to: &[String],
     host: &str,
 ) -> Option<&'m crate::mesh::Service> {
     let fqdn = crate::host::resolve(host, from_ns);
+    let scopes: Vec<&str> = if export_to.is_empty() || export_to.iter().any(|e| e == "*") {
+        vec![from_ns]
+    } else {
+        export_to
+            .iter()
+            .map(|e| if e == "." { from_ns } else { e.as_str() })
+            .collect()
+    };
     let visible = |s: &&crate::mesh::Service| {
-        crate::mesh::scope::exported_to(&s.export_to, &s.namespace, from_ns)
+        scopes
+            .iter()
+            .any(|ns| crate::mesh::scope::exported_to(&s.export_to, &s.namespace, ns))
     };
     mesh.services
         .iter()

@@ -68,7 +68,9 @@ pub(super) fn check(ctx: &mut Ctx) {
                     );
                 }
             }
-            Spec::ServiceEntry(se) if se.addresses.is_empty() && !auto_allocate => {
+            Spec::ServiceEntry(se)
+                if se.addresses.is_empty() && !auto_allocate && !allocated(obj) =>
+            {
                 for (i, p) in se.ports.iter().enumerate() {
                     if p.protocol.is_empty() || p.protocol.eq_ignore_ascii_case("TCP") {
                         ctx.report(
@@ -83,6 +85,14 @@ pub(super) fn check(ctx: &mut Ctx) {
             _ => {}
         }
     }
+}
+
+/// Has the controller already allocated addresses (`status.addresses`)?
+fn allocated(obj: &Object) -> bool {
+    obj.node
+        .at(&["status", "addresses"])
+        .and_then(|a| a.as_seq())
+        .is_some_and(|a| !a.is_empty())
 }
 
 /// Does MeshConfig turn on DNS capture with address auto-allocation (`defaultConfig.proxyMetadata`

@@ -79,7 +79,7 @@ pub(super) fn check(ctx: &mut Ctx) {
             if d.host.is_empty() || d.host == "*" {
                 continue; // validation reports it
             }
-            match lookup(mesh, ns, &d.host) {
+            match lookup(mesh, ns, &vs.export_to, &d.host) {
                 None => {
                     let what = if dest.mirror { "mirror host" } else { "host" };
                     let hint = did_you_mean(&d.host, host_candidates(mesh, ns, &d.host));
