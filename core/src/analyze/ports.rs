@@ -76,7 +76,7 @@ pub(super) fn check(ctx: &mut Ctx) {
                         ctx.report(
                             codes::SERVICE_ENTRY_ADDRESSES_REQUIRED,
                             obj,
-                            fp!["spec", "ports", i],
+                            fp!["spec", "ports", i, "name"],
                             "ServiceEntry addresses are required for this protocol.",
                         );
                     }

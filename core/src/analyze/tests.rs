@@ -42,6 +42,7 @@ fn fast_enough_for_every_keystroke() {
         std::hint::black_box(analyze(&loaded));
     }
     let each = start.elapsed() / runs;
+    eprintln!("analyze: {each:?} per run (Bookinfo + {})", preset.id);
     // Well under 1 ms optimised; debug builds are ~10-20x slower.
     let budget = if cfg!(debug_assertions) {
         std::time::Duration::from_millis(20)
