@@ -175,3 +175,18 @@ fn cli_reports_parse_errors_instead_of_stopping() {
     let (status, _) = cli(&["analyze", "-f", "/nonexistent.yaml"]);
     assert_eq!(status, 1);
 }
+
+#[test]
+fn a_users_bookinfo_yaml_is_not_the_world() {
+    let dir = std::env::temp_dir().join(format!("pilotlight-analyze-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(root().join("IST0174/bad.yaml"), dir.join("bookinfo.yaml")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_pilotlight"))
+        .args(["analyze", "-f", "bookinfo.yaml", "--bookinfo"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("[IST0174]"), "{stdout}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -29,7 +29,14 @@ fn read_files(args: &Args, stdin: &mut dyn std::io::Read) -> Result<Vec<SourceFi
             files.push(SourceFile::new("<stdin>", s));
         } else {
             let text = std::fs::read_to_string(name).map_err(|e| format!("{name}: {e}"))?;
-            files.push(SourceFile::new(name.as_str(), text));
+            // A user's own `bookinfo.yaml` must not pass for the built-in world, whose findings
+            // are never shown.
+            let shown = if name == crate::world::BOOKINFO_FILE {
+                format!("./{name}")
+            } else {
+                name.clone()
+            };
+            files.push(SourceFile::new(shown, text));
         }
     }
     if args.files.is_empty() {
