@@ -194,8 +194,11 @@ fn virtual_service_hosts(ctx: &mut Ctx) {
             let gw = mesh
                 .gateways()
                 .find(|(o, _)| o.namespace() == ns && o.name() == name);
+            // A Gateway that does not exist is IST0101 already; istioctl would add IST0132 on the
+            // same line, which says nothing more.
+            let Some((gobj, gw)) = gw else { continue };
             let mut hosts: Vec<String> = Vec::new();
-            if let Some((gobj, gw)) = gw {
+            {
                 for server in &gw.servers {
                     for h in &server.hosts {
                         match h.split_once('/') {
