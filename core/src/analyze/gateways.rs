@@ -198,20 +198,16 @@ fn virtual_service_hosts(ctx: &mut Ctx) {
             // same line, which says nothing more.
             let Some((gobj, gw)) = gw else { continue };
             let mut hosts: Vec<String> = Vec::new();
-            {
-                for server in &gw.servers {
-                    for h in &server.hosts {
-                        match h.split_once('/') {
-                            Some((".", dns)) if gobj.namespace() == obj.namespace() => {
-                                hosts.push(dns.to_string())
-                            }
-                            Some(("*", dns)) => hosts.push(dns.to_string()),
-                            Some((hns, dns)) if hns == obj.namespace() => {
-                                hosts.push(dns.to_string())
-                            }
-                            Some(_) => {}
-                            None => hosts.push(h.clone()),
+            for server in &gw.servers {
+                for h in &server.hosts {
+                    match h.split_once('/') {
+                        Some((".", dns)) if gobj.namespace() == obj.namespace() => {
+                            hosts.push(dns.to_string())
                         }
+                        Some(("*", dns)) => hosts.push(dns.to_string()),
+                        Some((hns, dns)) if hns == obj.namespace() => hosts.push(dns.to_string()),
+                        Some(_) => {}
+                        None => hosts.push(h.clone()),
                     }
                 }
             }
