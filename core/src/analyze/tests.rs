@@ -27,6 +27,10 @@ fn presets_have_no_errors() {
 fn the_world_alone_is_clean() {
     let loaded = load(&[SourceFile::new(BOOKINFO_FILE, BOOKINFO)]);
     assert!(analyze(&loaded).is_empty());
+    // In the page the world is the user's "cluster" editor: it must be clean there too.
+    let files = [SourceFile::new("cluster.yaml", BOOKINFO)];
+    let found = analyze_sources(&load(&files), &files);
+    assert!(found.is_empty(), "{found:#?}");
 }
 
 #[test]
