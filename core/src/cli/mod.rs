@@ -3,6 +3,7 @@
 //! `run` takes the arguments and two writers and returns the exit status, so every command is
 //! testable without spawning a process.
 
+pub mod analyze;
 mod args;
 mod proxy_config;
 pub mod simulate;
@@ -51,6 +52,10 @@ pub fn run(
         "proxies" => {
             inputs(&args, stdin, err).and_then(|loaded| proxy_config::proxies(&loaded, out))
         }
+        "analyze" => match analyze::run(&args, stdin, out) {
+            Ok(status) => return status,
+            Err(e) => Err(e),
+        },
         "proxy-config" | "pc" => {
             inputs(&args, stdin, err).and_then(|loaded| proxy_config::run(&args, &loaded, out))
         }
