@@ -21,6 +21,7 @@ Usage:
   pilotlight proxies -f FILE... [--bookinfo]
   pilotlight proxy-config {listeners|routes|clusters|endpoints|all} PROXY -f FILE... [--bookinfo] [-o short|json|yaml]
   pilotlight simulate PROXY -f FILE... [--bookinfo] --request JSON [-o json|short] [--seed N]
+  pilotlight analyze -f FILE... [--bookinfo] [-o log|json]
   pilotlight trace -f FILE... [--bookinfo] [--from PROXY] --request JSON [--runs N] [-o json|short] [--seed N]
 
 Options:
