@@ -88,18 +88,18 @@ pub fn routes_for_virtual_service(
 ) -> Vec<Value> {
     let mut out = Vec::new();
     let mut catch_all = false;
-    for (index, http) in vs.http.iter().enumerate() {
+    for http in &vs.http {
         if http.delegate.is_some() {
             continue; // delegate VirtualServices are merged in by istiod's push context; not modelled
         }
         if http.matches.is_empty() {
-            if let Some(r) = translate(ctx, obj, http, index, None) {
+            if let Some(r) = translate(ctx, obj, http, None) {
                 out.push(r);
             }
             catch_all = true;
         } else {
             for m in &http.matches {
-                if let Some(r) = translate(ctx, obj, http, index, Some(m)) {
+                if let Some(r) = translate(ctx, obj, http, Some(m)) {
                     let is_catch_all = is_catch_all(&r);
                     out.push(r);
                     if is_catch_all {
@@ -148,7 +148,6 @@ fn translate(
     ctx: &Context<'_, '_>,
     obj: &Object,
     http: &HttpRoute,
-    index: usize,
     m: Option<&HttpMatch>,
 ) -> Option<Value> {
     if let Some(m) = m {
@@ -159,7 +158,6 @@ fn translate(
     if !source_matches(ctx, m) {
         return None;
     }
-    let _ = index;
     let mut name = http.name.clone().unwrap_or_default();
     if let Some(mname) = m.and_then(|m| m.name.as_deref()).filter(|n| !n.is_empty()) {
         name = format!("{name}.{mname}");
