@@ -51,16 +51,46 @@ pub struct Listener<'a> {
 
 const DISABLE_PORT_TRANSLATION: &str = "experimental.istio.io/disable-gateway-port-translation";
 
-/// Gateways that select this proxy.
+/// The Services a Gateway derived from a Gateway API Gateway applies to
+/// (`internal.istio.io/gateway-service`), when it is one.
+fn gateway_services(gw: &Object) -> Option<Vec<&str>> {
+    gw.meta
+        .annotations
+        .get(crate::gatewayapi::GATEWAY_SERVICE)
+        .map(|s| s.split(',').filter(|h| !h.is_empty()).collect())
+}
+
+/// Gateways that select this proxy: by label selector, or (Gateway API) by being an endpoint of
+/// the gateway's Service in the Gateway's namespace (push_context.go mergeGateways).
 pub fn selecting<'a>(mesh: &'a Mesh, proxy: &Proxy) -> Vec<(&'a Object, &'a Gateway)> {
     mesh.gateways()
-        .filter(|(_, g)| {
-            !g.selector.is_empty()
-                && g.selector
-                    .iter()
-                    .all(|(k, v)| proxy.labels.get(k) == Some(v))
+        .filter(|(o, g)| match gateway_services(o) {
+            Some(hosts) => mesh.instances(proxy).iter().any(|i| {
+                hosts.contains(&i.service.hostname.as_str()) && i.service.namespace == o.namespace()
+            }),
+            None => {
+                !g.selector.is_empty()
+                    && g.selector
+                        .iter()
+                        .all(|(k, v)| proxy.labels.get(k) == Some(v))
+            }
         })
         .collect()
+}
+
+/// The port a Gateway API gateway server listens on: the target port of that Service port on one
+/// of the gateway's Services, or none (the server is a no-op), as istiod's resolvePorts does
+/// without the legacy selector.
+fn resolve_service_port(mesh: &Mesh, proxy: &Proxy, gw: &Object, number: u32) -> Option<u32> {
+    let hosts = gateway_services(gw)?;
+    mesh.instances(proxy)
+        .into_iter()
+        .find(|i| {
+            hosts.contains(&i.service.hostname.as_str())
+                && i.service.namespace == gw.namespace()
+                && i.port.port == number
+        })
+        .map(|i| i.target_port)
 }
 
 /// The port a gateway server binds, after translation through the Services that select the proxy.
@@ -80,9 +110,17 @@ pub fn resolve_port(mesh: &Mesh, proxy: &Proxy, number: u32) -> u32 {
 pub fn merged<'a>(mesh: &'a Mesh, proxy: &Proxy) -> Vec<Listener<'a>> {
     let mut listeners: Vec<Listener<'a>> = Vec::new();
     for (gw_obj, gw) in selecting(mesh, proxy) {
+        let by_service = gateway_services(gw_obj).is_some();
         for (index, server) in gw.servers.iter().enumerate() {
             let protocol = Protocol::parse(&server.port.protocol);
-            let listener_port = resolve_port(mesh, proxy, server.port.number);
+            let listener_port = if by_service {
+                match resolve_service_port(mesh, proxy, gw_obj, server.port.number) {
+                    Some(p) => p,
+                    None => continue,
+                }
+            } else {
+                resolve_port(mesh, proxy, server.port.number)
+            };
             let passthrough = server
                 .tls
                 .as_ref()
