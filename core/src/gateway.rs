@@ -121,11 +121,6 @@ pub fn merged<'a>(mesh: &'a Mesh, proxy: &Proxy) -> Vec<Listener<'a>> {
             } else {
                 resolve_port(mesh, proxy, server.port.number)
             };
-            let passthrough = server
-                .tls
-                .as_ref()
-                .and_then(|t| t.mode.as_deref())
-                .is_some_and(|m| m == "PASSTHROUGH" || m == "AUTO_PASSTHROUGH");
             let bind = server.bind.clone().filter(|b| !b.is_empty());
             let placed = PlacedServer {
                 gateway: gw_obj,
@@ -133,16 +128,7 @@ pub fn merged<'a>(mesh: &'a Mesh, proxy: &Proxy) -> Vec<Listener<'a>> {
                 index,
                 listener_port,
                 protocol,
-                route_config: names::gateway_route_config(
-                    protocol,
-                    passthrough,
-                    listener_port,
-                    server.port.number,
-                    &server.port.name,
-                    gw_obj.name(),
-                    gw_obj.namespace(),
-                    bind.as_deref(),
-                ),
+                route_config: names::gateway_route_config(server, listener_port, gw_obj),
             };
             match listeners
                 .iter_mut()

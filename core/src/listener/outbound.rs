@@ -74,7 +74,7 @@ fn imports(ctx: &Ctx, hosts: &[String], svc: &Service) -> bool {
         let (ns, dns) = h.split_once('/').unwrap_or(("*", h.as_str()));
         let ns_ok = match ns {
             "*" => true,
-            "." => svc.namespace == ctx.scope.namespace(),
+            "." => svc.namespace == ctx.scope.config_namespace(),
             "~" => false,
             other => other == svc.namespace,
         };

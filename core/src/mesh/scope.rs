@@ -56,7 +56,7 @@ impl<'a> Scope<'a> {
         }
     }
 
-    pub fn namespace(&self) -> &str {
+    pub fn config_namespace(&self) -> &str {
         &self.proxy.config_namespace
     }
 
@@ -84,7 +84,7 @@ impl<'a> Scope<'a> {
             let (ns, dns) = h.split_once('/').unwrap_or(("*", h.as_str()));
             let ns_ok = match ns {
                 "*" => true,
-                "." => owner_ns == self.namespace(),
+                "." => owner_ns == self.config_namespace(),
                 "~" => false,
                 other => other == owner_ns,
             };
@@ -95,7 +95,7 @@ impl<'a> Scope<'a> {
     /// Services this proxy can reach, in istiod's order (by hostname, then namespace). When
     /// two visible services share a hostname, the Kubernetes one is kept.
     pub fn services(&self) -> Vec<&'a Service> {
-        let ns = self.namespace().to_string();
+        let ns = self.config_namespace().to_string();
         let mut out: Vec<&Service> = self
             .mesh
             .services
@@ -134,7 +134,7 @@ impl<'a> Scope<'a> {
     /// routes of the proxy's own namespace come first: the consumer's route overrides the
     /// producer's (virtualservice.go SelectVirtualServices).
     pub fn mesh_virtual_services(&self) -> Vec<(&'a Object, &'a VirtualService)> {
-        let ns = self.namespace();
+        let ns = self.config_namespace();
         let mut out: Vec<(&'a Object, &'a VirtualService)> = self
             .mesh
             .virtual_services()
@@ -156,7 +156,7 @@ impl<'a> Scope<'a> {
     /// The DestinationRule for a host: the proxy's namespace first, then the host's namespace,
     /// then the root namespace; within one, an exact host beats a wildcard.
     pub fn destination_rule(&self, service: &Service) -> Option<(&'a Object, &'a DestinationRule)> {
-        let ns = self.namespace();
+        let ns = self.config_namespace();
         let root = self.mesh.config.root_namespace.as_str();
         let candidates = |owner: &str| {
             let mut best: Option<(&'a Object, &'a DestinationRule, usize)> = None;
