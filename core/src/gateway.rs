@@ -24,11 +24,7 @@ pub struct PlacedServer<'a> {
 
 impl PlacedServer<'_> {
     pub fn is_tls_passthrough(&self) -> bool {
-        self.server
-            .tls
-            .as_ref()
-            .and_then(|t| t.mode.as_deref())
-            .is_some_and(|m| m == "PASSTHROUGH" || m == "AUTO_PASSTHROUGH")
+        is_passthrough(self.server)
     }
 
     /// An HTTPS/TLS server that terminates TLS and routes HTTP.
@@ -49,48 +45,28 @@ pub struct Listener<'a> {
     pub servers: Vec<PlacedServer<'a>>,
 }
 
+/// A server with TLS settings but no mode passes TLS through: PASSTHROUGH is the proto default.
+pub fn is_passthrough(server: &Server) -> bool {
+    server.tls.as_ref().is_some_and(|t| {
+        matches!(
+            t.mode.as_deref(),
+            None | Some("PASSTHROUGH" | "AUTO_PASSTHROUGH")
+        )
+    })
+}
+
 const DISABLE_PORT_TRANSLATION: &str = "experimental.istio.io/disable-gateway-port-translation";
 
-/// The Services a Gateway derived from a Gateway API Gateway applies to
-/// (`internal.istio.io/gateway-service`), when it is one.
-fn gateway_services(gw: &Object) -> Option<Vec<&str>> {
-    gw.meta
-        .annotations
-        .get(crate::gatewayapi::GATEWAY_SERVICE)
-        .map(|s| s.split(',').filter(|h| !h.is_empty()).collect())
-}
-
-/// Gateways that select this proxy: by label selector, or (Gateway API) by being an endpoint of
-/// the gateway's Service in the Gateway's namespace (push_context.go mergeGateways).
+/// Gateways that select this proxy.
 pub fn selecting<'a>(mesh: &'a Mesh, proxy: &Proxy) -> Vec<(&'a Object, &'a Gateway)> {
     mesh.gateways()
-        .filter(|(o, g)| match gateway_services(o) {
-            Some(hosts) => mesh.instances(proxy).iter().any(|i| {
-                hosts.contains(&i.service.hostname.as_str()) && i.service.namespace == o.namespace()
-            }),
-            None => {
-                !g.selector.is_empty()
-                    && g.selector
-                        .iter()
-                        .all(|(k, v)| proxy.labels.get(k) == Some(v))
-            }
+        .filter(|(_, g)| {
+            !g.selector.is_empty()
+                && g.selector
+                    .iter()
+                    .all(|(k, v)| proxy.labels.get(k) == Some(v))
         })
         .collect()
-}
-
-/// The port a Gateway API gateway server listens on: the target port of that Service port on one
-/// of the gateway's Services, or none (the server is a no-op), as istiod's resolvePorts does
-/// without the legacy selector.
-fn resolve_service_port(mesh: &Mesh, proxy: &Proxy, gw: &Object, number: u32) -> Option<u32> {
-    let hosts = gateway_services(gw)?;
-    mesh.instances(proxy)
-        .into_iter()
-        .find(|i| {
-            hosts.contains(&i.service.hostname.as_str())
-                && i.service.namespace == gw.namespace()
-                && i.port.port == number
-        })
-        .map(|i| i.target_port)
 }
 
 /// The port a gateway server binds, after translation through the Services that select the proxy.
@@ -107,54 +83,138 @@ pub fn resolve_port(mesh: &Mesh, proxy: &Proxy, number: u32) -> u32 {
     number
 }
 
+/// The service a gateway is attached to by the `internal.istio.io/gateway-service` annotation
+/// (Gateway API and Ingress-made Gateways), instead of a label selector.
+const GATEWAY_SERVICE: &str = "internal.istio.io/gateway-service";
+
+/// A Gateway that applies to the proxy, with the service ports its server ports translate
+/// through (istiod's `gatewayWithInstances`).
+pub struct Selected<'a> {
+    pub object: &'a Object,
+    pub gateway: &'a Gateway,
+    /// Selected by labels (or by having no selector at all), rather than by service annotation.
+    pub legacy_selector: bool,
+    instances: Vec<crate::mesh::ServiceInstance<'a>>,
+}
+
+impl Selected<'_> {
+    /// The ports a server port binds (istiod's `resolvePorts`): the targetPort of the matching
+    /// service port; label-selected gateways fall back to the port as written, annotation-selected
+    /// ones bind nothing when no service port matches.
+    pub fn resolve_ports(&self, mesh: &Mesh, number: u32) -> Vec<u32> {
+        let mut ports = Vec::new();
+        for inst in &self.instances {
+            let obj = &mesh.objects[inst.service.object];
+            if self.legacy_selector && obj.meta.labels.contains_key(DISABLE_PORT_TRANSLATION) {
+                continue;
+            }
+            if inst.port.port == number {
+                if self.legacy_selector {
+                    return vec![inst.target_port];
+                }
+                if !ports.contains(&inst.target_port) {
+                    ports.push(inst.target_port);
+                }
+            }
+        }
+        ports.sort_unstable();
+        if ports.is_empty() && self.legacy_selector {
+            return vec![number];
+        }
+        ports
+    }
+}
+
+/// Gateways that apply to this proxy, in istiod's order (istiod's `PushContext.mergeGateways`):
+/// a Gateway with the gateway-service annotation applies when the proxy serves one of those
+/// services in the Gateway's namespace; one without a selector applies to every gateway proxy;
+/// otherwise its selector must match the proxy's labels.
+pub fn selected<'a>(mesh: &'a Mesh, proxy: &Proxy) -> Vec<Selected<'a>> {
+    let instances = mesh.instances(proxy);
+    let mut out = Vec::new();
+    for (obj, gw) in mesh.gateways() {
+        if let Some(svcs) = obj.meta.annotations.get(GATEWAY_SERVICE) {
+            let known: Vec<&str> = svcs.split(',').collect();
+            let ns = obj
+                .meta
+                .annotations
+                .get("internal.istio.io/parent-namespace")
+                .filter(|n| !n.is_empty())
+                .map_or(obj.namespace(), String::as_str);
+            let matching: Vec<_> = instances
+                .iter()
+                .filter(|i| {
+                    known.contains(&i.service.hostname.as_str()) && i.service.namespace == ns
+                })
+                .cloned()
+                .collect();
+            if !matching.is_empty() {
+                out.push(Selected {
+                    object: obj,
+                    gateway: gw,
+                    legacy_selector: false,
+                    instances: matching,
+                });
+            }
+        } else if gw.selector.is_empty()
+            || gw
+                .selector
+                .iter()
+                .all(|(k, v)| proxy.labels.get(k) == Some(v))
+        {
+            out.push(Selected {
+                object: obj,
+                gateway: gw,
+                legacy_selector: true,
+                instances: instances.clone(),
+            });
+        }
+    }
+    out
+}
+
 pub fn merged<'a>(mesh: &'a Mesh, proxy: &Proxy) -> Vec<Listener<'a>> {
     let mut listeners: Vec<Listener<'a>> = Vec::new();
-    for (gw_obj, gw) in selecting(mesh, proxy) {
-        let by_service = gateway_services(gw_obj).is_some();
+    for sel in selected(mesh, proxy) {
+        let (gw_obj, gw) = (sel.object, sel.gateway);
         for (index, server) in gw.servers.iter().enumerate() {
-            let protocol = Protocol::parse(&server.port.protocol);
-            let listener_port = if by_service {
-                match resolve_service_port(mesh, proxy, gw_obj, server.port.number) {
-                    Some(p) => p,
-                    None => continue,
-                }
-            } else {
-                resolve_port(mesh, proxy, server.port.number)
-            };
-            let bind = server.bind.clone().filter(|b| !b.is_empty());
-            let placed = PlacedServer {
-                gateway: gw_obj,
-                server,
-                index,
-                listener_port,
-                protocol,
-                route_config: names::gateway_route_config(server, listener_port, gw_obj),
-            };
-            match listeners
-                .iter_mut()
-                .find(|l| l.port == listener_port && l.bind == bind)
-            {
-                None => listeners.push(Listener {
-                    port: listener_port,
-                    bind,
-                    servers: vec![placed],
-                }),
-                Some(existing) => {
-                    let first = &existing.servers[0];
-                    let both_plain_http = first.protocol.is_http() && protocol.is_http();
-                    let both_tls = first.server.tls.is_some() && server.tls.is_some();
-                    let tcp_with_tls = (first.protocol.is_tcp() && server.tls.is_some())
-                        || (first.server.tls.is_some() && protocol.is_tcp());
-                    if both_plain_http
-                        || both_tls
-                        || (tcp_with_tls
-                            && first.protocol != Protocol::Tcp
-                            && protocol != Protocol::Tcp)
-                    {
-                        existing.servers.push(placed);
+            for listener_port in sel.resolve_ports(mesh, server.port.number) {
+                let protocol = Protocol::parse(&server.port.protocol);
+                let bind = server.bind.clone().filter(|b| !b.is_empty());
+                let placed = PlacedServer {
+                    gateway: gw_obj,
+                    server,
+                    index,
+                    listener_port,
+                    protocol,
+                    route_config: names::gateway_route_config(server, listener_port, gw_obj),
+                };
+                match listeners
+                    .iter_mut()
+                    .find(|l| l.port == listener_port && l.bind == bind)
+                {
+                    None => listeners.push(Listener {
+                        port: listener_port,
+                        bind,
+                        servers: vec![placed],
+                    }),
+                    Some(existing) => {
+                        let first = &existing.servers[0];
+                        let both_plain_http = first.protocol.is_http() && protocol.is_http();
+                        let both_tls = first.server.tls.is_some() && server.tls.is_some();
+                        let tcp_with_tls = (first.protocol.is_tcp() && server.tls.is_some())
+                            || (first.server.tls.is_some() && protocol.is_tcp());
+                        if both_plain_http
+                            || both_tls
+                            || (tcp_with_tls
+                                && first.protocol != Protocol::Tcp
+                                && protocol != Protocol::Tcp)
+                        {
+                            existing.servers.push(placed);
+                        }
+                        // Anything else conflicts with the server already on this port and is
+                        // dropped, as istiod drops it (the analyzer reports IST0145).
                     }
-                    // Anything else conflicts with the server already on this port and is
-                    // dropped, as istiod drops it (the analyzer reports IST0145).
                 }
             }
         }

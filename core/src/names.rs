@@ -38,11 +38,7 @@ pub fn gateway_route_config(
     gateway: &crate::parse::Object,
 ) -> Option<String> {
     let protocol = crate::mesh::Protocol::parse(&server.port.protocol);
-    let passthrough = server
-        .tls
-        .as_ref()
-        .and_then(|t| t.mode.as_deref())
-        .is_some_and(|m| m == "PASSTHROUGH" || m == "AUTO_PASSTHROUGH");
+    let passthrough = crate::gateway::is_passthrough(server);
     let bind = server
         .bind
         .as_deref()

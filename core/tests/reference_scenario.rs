@@ -151,3 +151,31 @@ fn default_sidecar_catch_all_is_allow_any() {
     assert_eq!(last["name"], "allow_any");
     assert_eq!(last["routes"][0]["route"]["cluster"], "PassthroughCluster");
 }
+
+#[test]
+fn gateway_listens_on_8080_and_routes_productpage() {
+    let loaded = world(preset("request-routing-v1").unwrap().yaml);
+    let config = config_of(&loaded, "istio-ingressgateway");
+    let listener = named(&config.listeners, "0.0.0.0_8080");
+    assert_eq!(listener["address"]["socket_address"]["port_value"], 8080);
+    let hcm = &listener["filter_chains"][0]["filters"][0]["typed_config"];
+    assert_eq!(hcm["rds"]["route_config_name"], "http.8080");
+
+    let rc = named(&config.routes, "http.8080");
+    let vh = &rc["virtual_hosts"][0];
+    assert_eq!(vh["name"], "*:8080");
+    assert_eq!(vh["domains"], serde_json::json!(["*"]));
+    let productpage = vh["routes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["match"]["path"] == "/productpage")
+        .expect("a route for /productpage");
+    assert_eq!(productpage["route"]["cluster"], "outbound|9080||productpage.default.svc.cluster.local");
+    assert_eq!(
+        productpage["metadata"]["filter_metadata"]["istio"]["config"],
+        "/apis/networking.istio.io/v1/namespaces/default/virtual-service/bookinfo"
+    );
+    // Gateways never get sidecar-only clusters.
+    assert!(config.clusters.iter().all(|c| c["name"] != "PassthroughCluster"));
+}

@@ -642,6 +642,8 @@ fn finalize(ctx: &Ctx, entry: Entry) -> Value {
     let mut chains = Vec::new();
     let mut default_chain: Option<Value> = None;
     for c in &entry.chains {
+        let mut c = c.clone();
+        c.connect_timeout = Some(filters::TRANSPORT_SOCKET_CONNECT_TIMEOUT);
         let chain = c.to_json(&stat_prefix);
         if c.is_match_all() {
             default_chain = Some(chain);

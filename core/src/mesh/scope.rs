@@ -72,8 +72,9 @@ impl<'a> Scope<'a> {
         }
     }
 
-    /// Does the Sidecar's egress list import this host from this namespace?
-    fn egress_imports(&self, owner_ns: &str, hostname: &str) -> bool {
+    /// Does the Sidecar's egress list import this host from this namespace? A service is imported
+    /// when an egress host covers it; a VirtualService when its host and an egress host overlap.
+    fn egress_imports(&self, owner_ns: &str, hostname: &str, overlap: bool) -> bool {
         let Some((_, sidecar)) = self.sidecar else {
             return true;
         };
@@ -88,7 +89,12 @@ impl<'a> Scope<'a> {
                 "~" => false,
                 other => other == owner_ns,
             };
-            ns_ok && host::matches(dns, hostname)
+            ns_ok
+                && if overlap {
+                    host::intersects(dns, hostname)
+                } else {
+                    host::matches(dns, hostname)
+                }
         })
     }
 
@@ -102,7 +108,7 @@ impl<'a> Scope<'a> {
             .iter()
             .filter(|s| {
                 exported_to(&s.export_to, &s.namespace, &ns)
-                    && self.egress_imports(&s.namespace, &s.hostname)
+                    && self.egress_imports(&s.namespace, &s.hostname, false)
             })
             .collect();
         out.sort_by(|a, b| {
@@ -142,8 +148,7 @@ impl<'a> Scope<'a> {
             .filter(|(_, vs)| vs.gateways.is_empty() || vs.gateways.iter().any(|g| g == "mesh"))
             .filter(|(o, vs)| {
                 vs.hosts.iter().any(|h| {
-                    self.egress_imports(o.namespace(), &host::resolve(h, o.namespace()))
-                        || h.contains('*')
+                    self.egress_imports(o.namespace(), &host::resolve(h, o.namespace()), true)
                 })
             })
             .collect();
