@@ -169,7 +169,6 @@ fn apps(h: &Hop) -> Vec<String> {
 }
 
 #[test]
-#[ignore = "needs gateway listeners (LDS for gateway proxies); run with --ignored"]
 fn a_request_through_the_gateway_api_gateway_reaches_reviews_v1() {
     let loaded = world("gateway-api-request-routing");
     let w = World::from_mesh(&loaded.mesh);
