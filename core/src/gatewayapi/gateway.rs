@@ -305,13 +305,8 @@ fn server(
                     continue;
                 };
                 if !world.grant_allows(
-                    "gateway.networking.k8s.io",
-                    "Gateway",
-                    obj.namespace(),
-                    "",
-                    "Secret",
-                    cred_ns,
-                    &r.name,
+                    ["gateway.networking.k8s.io", "Gateway", obj.namespace()],
+                    ["", "Secret", cred_ns, &r.name],
                 ) {
                     let i = i.to_string();
                     diags.push(finding(

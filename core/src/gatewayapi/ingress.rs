@@ -294,7 +294,7 @@ fn rule_routes(world: &World, r: &Rule, diags: &mut Vec<Diagnostic>) -> Vec<Http
         if world
             .service(
                 ns,
-                &p.backend.service.as_ref().map_or("", |s| s.name.as_str()),
+                p.backend.service.as_ref().map_or("", |s| s.name.as_str()),
             )
             .is_none()
         {

@@ -159,17 +159,11 @@ impl<'a> World<'a> {
         out
     }
 
-    /// A ReferenceGrant in `to_ns` lets `from_kind` objects of `from_ns` refer to `to_kind/name`.
-    fn grant_allows(
-        &self,
-        from_group: &str,
-        from_kind: &str,
-        from_ns: &str,
-        to_group: &str,
-        to_kind: &str,
-        to_ns: &str,
-        name: &str,
-    ) -> bool {
+    /// A ReferenceGrant in the target's namespace lets objects `from = [group, kind, namespace]`
+    /// refer to `to = [group, kind, namespace, name]`.
+    fn grant_allows(&self, from: [&str; 3], to: [&str; 4]) -> bool {
+        let [from_group, from_kind, from_ns] = from;
+        let [to_group, to_kind, to_ns, name] = to;
         self.resources(Kind::ReferenceGrant).any(|(o, r)| {
             let Resource::ReferenceGrant(g) = r else {
                 return false;

@@ -355,15 +355,10 @@ impl Conv<'_, '_> {
         if self.enforce_grant {
             if let Some(to_ns) = b.namespace.as_deref().filter(|n| *n != ns) {
                 let grant_group = if group == "core" { "" } else { group.as_str() };
-                if !self.world.grant_allows(
-                    GROUP,
-                    self.kind,
-                    ns,
-                    grant_group,
-                    &kind,
-                    to_ns,
-                    &b.name,
-                ) {
+                if !self
+                    .world
+                    .grant_allows([GROUP, self.kind, ns], [grant_group, &kind, to_ns, &b.name])
+                {
                     self.error(
                         codes::REF_NOT_PERMITTED,
                         path,
@@ -583,13 +578,14 @@ fn apply_filters(
                         }
                         None => out.derive_port = Some("FROM_REQUEST_PORT".into()),
                     }
-                    if let Some(p) = &r.path {
-                        match p.kind.as_deref() {
-                            Some("ReplaceFullPath") => out.uri = p.replace_full_path.clone(),
-                            // A prefix replacement is Envoy's prefix_rewrite on the redirect,
-                            // which the Istio model here does not carry; the path is kept.
-                            _ => {}
-                        }
+                    // A prefix replacement is Envoy's prefix_rewrite on the redirect, which
+                    // the Istio model here does not carry; the path is then kept.
+                    if let Some(p) = r
+                        .path
+                        .as_ref()
+                        .filter(|p| p.kind.as_deref() == Some("ReplaceFullPath"))
+                    {
+                        out.uri = p.replace_full_path.clone();
                     }
                     route.redirect = Some(out);
                 }
@@ -963,6 +959,9 @@ fn sort_http_routes(routes: &mut [HttpRoute]) {
     });
 }
 
+/// Converts the rules of one HTTP or gRPC route.
+type RulesConverter<'a> = Box<dyn Fn(&mut Conv) -> Option<Vec<HttpRoute>> + 'a>;
+
 /// A VirtualService before merging: HTTP routes of one route object for one key.
 struct Pending<'a> {
     source: &'a Object,
@@ -1021,26 +1020,25 @@ pub(super) fn convert(
     let mut pending: Vec<Pending> = Vec::new();
     for kind in [Kind::HttpRoute, Kind::GrpcRoute] {
         for (obj, res) in world.resources(kind) {
-            let (info, convert): (RouteInfo, Box<dyn Fn(&mut Conv) -> Option<Vec<HttpRoute>>>) =
-                match res {
-                    Resource::HttpRoute(s) => (
-                        RouteInfo {
-                            kind: "HTTPRoute",
-                            parent_refs: &s.parent_refs,
-                            hostnames: &s.hostnames,
-                        },
-                        Box::new(move |c| http_routes(c, &s.rules)),
-                    ),
-                    Resource::GrpcRoute(s) => (
-                        RouteInfo {
-                            kind: "GRPCRoute",
-                            parent_refs: &s.parent_refs,
-                            hostnames: &s.hostnames,
-                        },
-                        Box::new(move |c| grpc_routes(c, &s.rules)),
-                    ),
-                    _ => continue,
-                };
+            let (info, convert): (RouteInfo, RulesConverter) = match res {
+                Resource::HttpRoute(s) => (
+                    RouteInfo {
+                        kind: "HTTPRoute",
+                        parent_refs: &s.parent_refs,
+                        hostnames: &s.hostnames,
+                    },
+                    Box::new(move |c| http_routes(c, &s.rules)),
+                ),
+                Resource::GrpcRoute(s) => (
+                    RouteInfo {
+                        kind: "GRPCRoute",
+                        parent_refs: &s.parent_refs,
+                        hostnames: &s.hostnames,
+                    },
+                    Box::new(move |c| grpc_routes(c, &s.rules)),
+                ),
+                _ => continue,
+            };
             let attached = attach(world, parents, obj, &info, diags);
             let run = |mesh: bool, diags: &mut Vec<Diagnostic>| {
                 let mut conv = Conv {
