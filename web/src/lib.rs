@@ -1,14 +1,17 @@
-//! Pilot Light's page (a placeholder shell while the app lands; see README).
+//! Pilot Light's page: a Yew app over `pilotlight-core`. `engine` is the only module that calls the
+//! core; `state` holds all state (a reducer); `views` render it; `bridge` drives the CodeMirror editor.
+
+mod app;
+mod bridge;
+mod engine;
+mod i18n;
+mod platform;
+mod state;
+mod views;
 
 use wasm_bindgen::prelude::*;
-use yew::prelude::*;
-
-#[function_component(App)]
-fn app() -> Html {
-    html! { <main data-testid="app">{ "Pilot Light" }</main> }
-}
 
 #[wasm_bindgen(start)]
 pub fn start() {
-    yew::Renderer::<App>::new().render();
+    yew::Renderer::<app::App>::new().render();
 }

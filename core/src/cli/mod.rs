@@ -19,8 +19,8 @@ pilotlight: the Envoy configuration istiod would push, from Istio YAML, with no 
 Usage:
   pilotlight proxies -f FILE... [--bookinfo]
   pilotlight proxy-config {listeners|routes|clusters|endpoints|all} PROXY -f FILE... [--bookinfo] [-o short|json|yaml]
-  pilotlight simulate PROXY -f FILE... [--bookinfo] --request JSON [-o json|short]
-  pilotlight trace -f FILE... [--bookinfo] [--from PROXY] --request JSON [--runs N] [-o json|short]
+  pilotlight simulate PROXY -f FILE... [--bookinfo] --request JSON [-o json|short] [--seed N]
+  pilotlight trace -f FILE... [--bookinfo] [--from PROXY] --request JSON [--runs N] [-o json|short] [--seed N]
 
 Options:
   -f, --filename FILE   Kubernetes/Istio YAML to read; repeat for more files; `-` reads standard input
@@ -36,25 +36,6 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> i32 {
-    // The simulator's commands read their own options.
-    let own: Option<fn(&[String]) -> Result<String, String>> =
-        match argv.first().map(String::as_str) {
-            Some("simulate") => Some(simulate::run),
-            Some("trace") => Some(trace::run),
-            _ => None,
-        };
-    if let Some(command) = own {
-        return match command(&argv[1..]) {
-            Ok(text) => match out.write_all(text.as_bytes()) {
-                Ok(()) => 0,
-                Err(_) => 1,
-            },
-            Err(msg) => {
-                let _ = writeln!(err, "{msg}");
-                1
-            }
-        };
-    }
     let args = match Args::parse(argv) {
         Ok(a) => a,
         Err(msg) => {
@@ -73,6 +54,8 @@ pub fn run(
         "proxy-config" | "pc" => {
             inputs(&args, stdin, err).and_then(|loaded| proxy_config::run(&args, &loaded, out))
         }
+        "simulate" => inputs(&args, stdin, err).and_then(|l| simulate::run(&args, &l, out)),
+        "trace" => inputs(&args, stdin, err).and_then(|l| trace::run(&args, &l, out)),
         other => Err(format!("unknown command {other:?}\n\n{USAGE}")),
     };
     match result {
