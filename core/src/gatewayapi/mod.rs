@@ -78,6 +78,20 @@ pub fn uses_ingress_semantics(meta: &ObjectMeta) -> bool {
     meta.annotations.get(ROUTE_SEMANTICS).map(String::as_str) == Some("ingress")
 }
 
+/// Was this object derived by [`convert`] (rather than written by the user)? A derived object
+/// keeps its source's YAML tree, whose apiVersion or kind is not its own. Analyzers should judge the
+/// source, not what istiod made of it.
+pub fn is_derived(obj: &Object) -> bool {
+    let written_kind = obj.node.get("kind").and_then(crate::yaml::Node::as_str);
+    let written_group = obj
+        .node
+        .get("apiVersion")
+        .and_then(crate::yaml::Node::as_str)
+        .map(|v| v.rsplit_once('/').map_or("", |(g, _)| g));
+    let own_group = obj.kind.api_path().rsplit_once('/').map_or("", |(g, _)| g);
+    written_kind != Some(obj.kind.name()) || written_group != Some(own_group)
+}
+
 /// The Istio objects (and the automated gateway Deployments and Services) istiod derives from the
 /// Gateway API and Ingress objects among `objects`, with a finding for every route status problem.
 pub fn convert(objects: &[Object], config: &MeshConfig) -> (Vec<Object>, Vec<Diagnostic>) {

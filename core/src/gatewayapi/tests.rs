@@ -127,6 +127,9 @@ fn a_gateway_becomes_one_istio_gateway_per_listener_and_its_deployment() {
     assert_eq!(ports, [(15021, "status-port"), (80, "http")]);
     // Provenance: the derived objects point at the Gateway's document.
     assert_eq!(dep.origin.span.start_line, 2);
+    assert!(out.iter().all(is_derived));
+    let (sources, _) = parse_files(&[SourceFile::new("in.yaml", GATEWAY)]);
+    assert!(!sources.iter().any(is_derived));
 }
 
 #[test]
