@@ -182,3 +182,48 @@ fn a_request_through_the_gateway_api_gateway_reaches_reviews_v1() {
         h.short()
     );
 }
+
+#[test]
+fn route_status_comes_back_as_findings_at_the_users_lines() {
+    let user = "apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: reviews
+  namespace: default
+spec:
+  parentRefs:
+  - group: \"\"
+    kind: Service
+    name: reviews
+  - name: no-such-gateway
+  rules:
+  - backendRefs:
+    - name: reviews-v9
+      port: 9080
+";
+    let loaded = load(&[
+        SourceFile::new(BOOKINFO_FILE, BOOKINFO),
+        SourceFile::new("routes.yaml", user),
+    ]);
+    let found: Vec<(&str, &str, u32)> = loaded
+        .diagnostics
+        .iter()
+        .map(|d| (d.code.as_str(), d.file.as_str(), d.line))
+        .collect();
+    assert_eq!(
+        found,
+        [("PL0101", "routes.yaml", 11), ("PL0104", "routes.yaml", 14)],
+        "{:?}",
+        loaded.diagnostics
+    );
+    // The mesh route still applies: a backend that does not resolve answers 500.
+    let config = config_of(&loaded, "productpage-v1");
+    let vh = vhost(
+        named(&config.routes, "9080"),
+        "reviews.default.svc.cluster.local:9080",
+    );
+    assert_eq!(
+        vh["routes"][0]["route"]["cluster"],
+        "outbound|9080||reviews-v9.default.svc.cluster.local"
+    );
+}
