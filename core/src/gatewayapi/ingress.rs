@@ -70,15 +70,34 @@ pub(super) fn convert(
                         .map(|_| obj.span_of(&["spec", "ingressClassName"]))
                 })
                 .unwrap_or_else(|| obj.key_span_of(&["kind"]));
+            let missing_class = spec
+                .ingress_class_name
+                .as_deref()
+                .filter(|_| {
+                    !obj.meta
+                        .annotations
+                        .contains_key("kubernetes.io/ingress.class")
+                })
+                .filter(|c| {
+                    !world
+                        .resources(Kind::IngressClass)
+                        .any(|(o, _)| o.name() == *c)
+                });
+            let message = match missing_class {
+                Some(c) => format!(
+                    "IngressClass {c:?} is not in the input: istiod ignores this Ingress unless that class names controller {INGRESS_CONTROLLER}"
+                ),
+                None => format!(
+                    "this Ingress is not of class {:?} (annotation kubernetes.io/ingress.class or an IngressClass with controller {INGRESS_CONTROLLER}): istiod ignores it",
+                    config.ingress_class
+                ),
+            };
             diags.push(finding(
                 obj,
                 codes::INGRESS_IGNORED,
                 Severity::Info,
                 span,
-                format!(
-                    "this Ingress is not of class {:?} (annotation kubernetes.io/ingress.class or an IngressClass with controller {INGRESS_CONTROLLER}): istiod ignores it",
-                    config.ingress_class
-                ),
+                message,
             ));
             continue;
         }
