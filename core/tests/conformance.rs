@@ -6,6 +6,9 @@
 //! listed in tests/conformance/known-failures.md fails; listed cases that pass are printed so the
 //! list can shrink as the translation improves.
 //!
+//! Routes are matched as Istio's own simulator does (path only: `Options::istio_route_matching`),
+//! so a difference means a translation difference, not a simulator one.
+//!
 //! `CONFORMANCE_FILTER=<substring>` runs some cases, `CONFORMANCE_VERBOSE=1` prints every
 //! mismatch, `CONFORMANCE_LIST=1` prints failing cases in known-failures.md form,
 //! `CONFORMANCE_DUMP=1` prints the walk and the generated listeners and routes of failing calls.
@@ -345,7 +348,11 @@ fn run_case(case: &Case) -> Vec<String> {
             let Some(call) = &case.call else {
                 return vec!["call case without a call".into()];
             };
-            let o = simulate::simulate(&cfg, &call.request());
+            // Istio's simulator matches routes by path only: compare translations, not simulators.
+            let opts = simulate::Options {
+                istio_route_matching: true,
+            };
+            let o = simulate::simulate_with_options(&cfg, &call.request(), 0, &opts);
             let bad = check_call(&o, &cfg, &case.expect);
             if !bad.is_empty() && std::env::var("CONFORMANCE_DUMP").is_ok() {
                 // Everything needed to triage: the walk, with reasons, and what we generated.

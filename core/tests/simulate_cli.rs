@@ -141,3 +141,28 @@ fn trace_json_is_a_tree_of_hops() {
     assert!(ok);
     assert!(out.starts_with("reviews-v2 [outbound]"), "{out}");
 }
+
+#[test]
+fn simulate_a_gateway_on_its_service_port() {
+    let gw = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../static/presets/request-routing-v1.yaml"
+    );
+    let (ok, out, err) = run(&[
+        "simulate",
+        "istio-ingressgateway",
+        "--bookinfo",
+        "-f",
+        gw,
+        "--request",
+        r#"{"port": 80, "path": "/productpage"}"#,
+    ]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["listener"], "0.0.0.0_8080", "{out}");
+    assert_eq!(v["route_config"], "http.8080");
+    assert_eq!(
+        v["cluster"],
+        "outbound|9080||productpage.default.svc.cluster.local"
+    );
+}

@@ -3,6 +3,7 @@
 //! `run` takes the arguments and two writers and returns the exit status, so every command is
 //! testable without spawning a process.
 
+pub mod analyze;
 mod args;
 mod proxy_config;
 pub mod simulate;
@@ -20,6 +21,7 @@ Usage:
   pilotlight proxies -f FILE... [--bookinfo]
   pilotlight proxy-config {listeners|routes|clusters|endpoints|all} PROXY -f FILE... [--bookinfo] [-o short|json|yaml]
   pilotlight simulate PROXY -f FILE... [--bookinfo] --request JSON [-o json|short] [--seed N]
+  pilotlight analyze -f FILE... [--bookinfo] [-o log|json]
   pilotlight trace -f FILE... [--bookinfo] [--from PROXY] --request JSON [--runs N] [-o json|short] [--seed N]
 
 Options:
@@ -51,6 +53,10 @@ pub fn run(
         "proxies" => {
             inputs(&args, stdin, err).and_then(|loaded| proxy_config::proxies(&loaded, out))
         }
+        "analyze" => match analyze::run(&args, stdin, out) {
+            Ok(status) => return status,
+            Err(e) => Err(e),
+        },
         "proxy-config" | "pc" => {
             inputs(&args, stdin, err).and_then(|loaded| proxy_config::run(&args, &loaded, out))
         }

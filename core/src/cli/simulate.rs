@@ -7,7 +7,8 @@ use super::Args;
 use crate::simulate::{self, Request};
 use crate::Loaded;
 
-/// `--request`: inline JSON, or `@path` to read it from a file; `{}` (all defaults) when absent.
+/// `--request`: inline JSON, or `@path` to read it from a file; `{}` (all defaults: Istio's
+/// simulator's, GET / to 1.3.3.7 over plaintext HTTP/1.1 on port 80) when absent.
 /// Keys: mode (outbound|inbound|gateway), address, port, protocol (http|http2|tcp),
 /// tls (plaintext|tls|mtls), alpn, sni, host, path, method, headers.
 pub fn request(args: &Args) -> Result<Request, String> {
@@ -54,6 +55,7 @@ pub fn run(args: &Args, loaded: &Loaded, out: &mut dyn Write) -> Result<(), Stri
     let mut req = req;
     let mut note = None;
     if proxy.is_gateway() {
+        // A gateway has no iptables; a request to its Service port reaches the target port.
         if req.mode == simulate::Mode::Outbound {
             req.mode = simulate::Mode::Gateway;
         }
@@ -61,13 +63,13 @@ pub fn run(args: &Args, loaded: &Loaded, out: &mut dyn Write) -> Result<(), Stri
         note = simulate::trace::map_gateway_port(&cfg, &ports, &mut req);
     }
     let mut o = simulate::simulate_seeded(&cfg, &req, seed);
-    if let Some(n) = note {
+    if let Some(reason) = note {
         o.steps.insert(
             1,
             simulate::Step {
                 stage: simulate::Stage::Request,
                 name: String::new(),
-                reason: n,
+                reason,
             },
         );
     }

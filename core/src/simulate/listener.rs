@@ -67,7 +67,7 @@ pub(crate) fn match_listener<'a>(
         return None;
     }
     let how = if req.mode == Mode::Gateway {
-        "the connection"
+        "the connection goes"
     } else {
         "iptables sends it to virtualOutbound (15001); use_original_dst hands the connection"
     };

@@ -324,7 +324,7 @@ fn hop(
     depth: usize,
 ) -> Hop {
     let req = req.with_defaults();
-    let outcome = simulate_with(&node.config, &req, rng);
+    let outcome = simulate_with(&node.config, &req, rng, &super::Options::default());
     let mut h = Hop {
         workload: node.workload.clone(),
         proxy: node.proxy.clone(),
