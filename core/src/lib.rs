@@ -11,6 +11,7 @@ pub mod diag;
 pub mod endpoint;
 pub mod envoy;
 pub mod gateway;
+pub mod gatewayapi;
 pub mod host;
 pub mod istio;
 pub mod listener;
