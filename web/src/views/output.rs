@@ -137,7 +137,7 @@ fn resource_table() -> Html {
     let Some(out) = store.output.clone() else {
         return html! { <p class="muted">{ t.no_proxies }</p> };
     };
-    let Some(table) = out.table(store.tab) else {
+    let Some(table) = store.table.clone() else {
         return html! {};
     };
     let resources = out.resources(store.tab);
@@ -160,7 +160,7 @@ fn resource_table() -> Html {
             <table class="istioctl" data-testid="resource-table">
                 <caption class="muted">{ t.row_hint }</caption>
                 <thead><tr>{ for table.headers.iter().map(|h| html! { <th scope="col">{ h }</th> }) }</tr></thead>
-                <tbody>{ rows(&store, table, resources, &made) }</tbody>
+                <tbody>{ rows(&store, &table, resources, &made) }</tbody>
             </table>
         </div>
     }
