@@ -319,7 +319,28 @@ fn run_case(case: &Case) -> Vec<String> {
         Err(_) => return vec!["translation panicked".into()],
     };
     match case.kind.as_str() {
-        "route_table" => check_route_table(&cfg, &case.expect),
+        "route_table" => {
+            let bad = check_route_table(&cfg, &case.expect);
+            if !bad.is_empty() && std::env::var("CONFORMANCE_DUMP").is_ok() {
+                let name = case.expect.get("RouteConfig").cloned().unwrap_or_default();
+                println!("\n==== {}", case.id);
+                for rc in cfg.routes.iter().filter(|r| r.get("name") == Some(&name)) {
+                    for vh in rc["virtual_hosts"].as_array().into_iter().flatten() {
+                        let clusters: Vec<&Value> = vh["routes"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .map(|r| &r["route"]["cluster"])
+                            .collect();
+                        println!(
+                            "  vhost {} domains {} -> {:?}",
+                            vh["name"], vh["domains"], clusters
+                        );
+                    }
+                }
+            }
+            bad
+        }
         _ => {
             let Some(call) = &case.call else {
                 return vec!["call case without a call".into()];
@@ -332,7 +353,10 @@ fn run_case(case: &Case) -> Vec<String> {
                 let dump = serde_json::json!({
                     "listeners": cfg.listeners, "routes": cfg.routes,
                     "clusters": cfg.clusters.iter().map(|c| c.get("name")).collect::<Vec<_>>()});
-                println!("{}", serde_json::to_string_pretty(&dump).unwrap_or_default());
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&dump).unwrap_or_default()
+                );
             }
             bad
         }

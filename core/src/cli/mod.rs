@@ -19,6 +19,8 @@ pilotlight: the Envoy configuration istiod would push, from Istio YAML, with no 
 Usage:
   pilotlight proxies -f FILE... [--bookinfo]
   pilotlight proxy-config {listeners|routes|clusters|endpoints|all} PROXY -f FILE... [--bookinfo] [-o short|json|yaml]
+  pilotlight simulate PROXY -f FILE... [--bookinfo] --request JSON [-o json|short] [--seed N]
+  pilotlight trace -f FILE... [--bookinfo] [--from PROXY] --request JSON [--runs N] [-o json|short] [--seed N]
 
 Options:
   -f, --filename FILE   Kubernetes/Istio YAML to read; repeat for more files; `-` reads standard input
@@ -52,6 +54,8 @@ pub fn run(
         "proxy-config" | "pc" => {
             inputs(&args, stdin, err).and_then(|loaded| proxy_config::run(&args, &loaded, out))
         }
+        "simulate" => inputs(&args, stdin, err).and_then(|l| simulate::run(&args, &l, out)),
+        "trace" => inputs(&args, stdin, err).and_then(|l| trace::run(&args, &l, out)),
         other => Err(format!("unknown command {other:?}\n\n{USAGE}")),
     };
     match result {

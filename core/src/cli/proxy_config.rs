@@ -64,35 +64,21 @@ pub fn run(args: &Args, loaded: &Loaded, out: &mut dyn Write) -> Result<(), Stri
     };
     let config: ProxyConfig = translate::proxy_config(&loaded.mesh, proxy);
     let format = args.output.as_deref().unwrap_or("short");
-    let (table, resources, url, dumped): (
-        fn(&ProxyConfig) -> tables::Table,
-        &[Value],
-        &str,
-        fn(&ProxyConfig) -> Value,
-    ) = match what.as_str() {
-        "listeners" | "listener" | "l" => (
-            tables::listeners,
-            &config.listeners,
-            type_url::LISTENER,
-            dump::listeners,
-        ),
+    type TableFn = fn(&ProxyConfig) -> tables::Table;
+    let (table, resources, url): (TableFn, &[Value], &str) = match what.as_str() {
+        "listeners" | "listener" | "l" => {
+            (tables::listeners, &config.listeners, type_url::LISTENER)
+        }
         "routes" | "route" | "r" => (
             tables::routes,
             &config.routes,
             type_url::ROUTE_CONFIGURATION,
-            dump::routes,
         ),
-        "clusters" | "cluster" | "c" => (
-            tables::clusters,
-            &config.clusters,
-            type_url::CLUSTER,
-            dump::clusters,
-        ),
+        "clusters" | "cluster" | "c" => (tables::clusters, &config.clusters, type_url::CLUSTER),
         "endpoints" | "endpoint" | "ep" => (
             tables::endpoints,
             &config.endpoints,
             type_url::CLUSTER_LOAD_ASSIGNMENT,
-            dump::endpoints,
         ),
         "all" => {
             if format == "short" {
@@ -114,7 +100,6 @@ pub fn run(args: &Args, loaded: &Loaded, out: &mut dyn Write) -> Result<(), Stri
             ))
         }
     };
-    let _ = dumped;
     match format {
         "short" => out
             .write_all(table(&config).render().as_bytes())

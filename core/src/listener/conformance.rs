@@ -294,10 +294,7 @@ fn simulate(listeners: &[Value], call: &Value) -> Outcome {
         .iter()
         .find(|f| f["name"] == "envoy.filters.network.tcp_proxy")
     {
-        o.cluster = tcp["typed_config"]["cluster"]
-            .as_str()
-            .unwrap_or("")
-            .into();
+        o.cluster = tcp["typed_config"]["cluster"].as_str().unwrap_or("").into();
     }
     o
 }

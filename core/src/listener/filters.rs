@@ -344,7 +344,13 @@ pub struct ChainOpts {
     pub network_filters: Vec<Value>,
     pub http: Option<HttpOpts>,
     pub metadata: Option<Value>,
+    /// `transport_socket_connect_timeout`: 15s on gateway and per-port outbound chains
+    /// (PILOT_GATEWAY_TRANSPORT_SOCKET_CONNECT_TIMEOUT), against slow TLS handshakes.
+    pub connect_timeout: Option<&'static str>,
 }
+
+/// istiod's default PILOT_GATEWAY_TRANSPORT_SOCKET_CONNECT_TIMEOUT.
+pub const TRANSPORT_SOCKET_CONNECT_TIMEOUT: &str = "15s";
 
 impl ChainOpts {
     pub fn tcp(filters: Vec<Value>) -> Self {
@@ -453,6 +459,9 @@ impl ChainOpts {
         chain.insert("filters".into(), Value::Array(filters));
         if let Some(ctx) = &self.tls_context {
             chain.insert("transport_socket".into(), tls_transport_socket(ctx));
+        }
+        if let Some(t) = self.connect_timeout {
+            chain.insert("transport_socket_connect_timeout".into(), json!(t));
         }
         if let Some(name) = &self.name {
             chain.insert("name".into(), json!(name));

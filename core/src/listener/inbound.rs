@@ -69,10 +69,12 @@ pub(crate) fn peer_authentication(ctx: &Ctx) -> PeerAuthn {
             None if obj.namespace() == ns => {
                 ns_pa.get_or_insert(pa);
             }
-            Some(sel) if obj.namespace() == ns && obj.namespace() != root => {
-                if sel.matches(&ctx.proxy.labels) {
-                    wl_pa.get_or_insert(pa);
-                }
+            Some(sel)
+                if obj.namespace() == ns
+                    && obj.namespace() != root
+                    && sel.matches(&ctx.proxy.labels) =>
+            {
+                wl_pa.get_or_insert(pa);
             }
             _ => {}
         }

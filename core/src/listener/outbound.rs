@@ -74,7 +74,7 @@ fn imports(ctx: &Ctx, hosts: &[String], svc: &Service) -> bool {
         let (ns, dns) = h.split_once('/').unwrap_or(("*", h.as_str()));
         let ns_ok = match ns {
             "*" => true,
-            "." => svc.namespace == ctx.scope.namespace(),
+            "." => svc.namespace == ctx.scope.config_namespace(),
             "~" => false,
             other => other == svc.namespace,
         };
@@ -642,6 +642,8 @@ fn finalize(ctx: &Ctx, entry: Entry) -> Value {
     let mut chains = Vec::new();
     let mut default_chain: Option<Value> = None;
     for c in &entry.chains {
+        let mut c = c.clone();
+        c.connect_timeout = Some(filters::TRANSPORT_SOCKET_CONNECT_TIMEOUT);
         let chain = c.to_json(&stat_prefix);
         if c.is_match_all() {
             default_chain = Some(chain);

@@ -33,7 +33,12 @@ pub fn route_config(scope: &Scope, name: &str) -> Value {
         let https_redirect = placed.server.tls.as_ref().is_some_and(|t| t.https_redirect);
         for (obj, vs) in bound_virtual_services(scope, &gw_name) {
             let vs_hosts: Vec<String> = vs.hosts.iter().map(|h| h.to_ascii_lowercase()).collect();
-            let hosts = intersect(&placed.server.hosts, obj.namespace(), &vs_hosts);
+            let hosts = intersect(
+                &placed.server.hosts,
+                placed.gateway.namespace(),
+                obj.namespace(),
+                &vs_hosts,
+            );
             if hosts.is_empty() {
                 continue;
             }
@@ -139,16 +144,22 @@ fn strip_namespace(h: &str) -> &str {
     h.split_once('/').map_or(h, |(_, h)| h)
 }
 
-/// Server hosts (optionally `ns/host`) that meet the VirtualService's hosts; the more specific
+/// Server hosts (optionally `ns/host`, `.` meaning the Gateway's own namespace) that meet the VirtualService's hosts; the more specific
 /// of each matching pair is kept, as host.Names.Intersection does.
-fn intersect(server_hosts: &[String], vs_ns: &str, vs_hosts: &[String]) -> Vec<String> {
+fn intersect(
+    server_hosts: &[String],
+    gateway_ns: &str,
+    vs_ns: &str,
+    vs_hosts: &[String],
+) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for sh in server_hosts {
         let (ns, h) = match sh.split_once('/') {
             Some((ns, h)) => (ns, h),
             None => ("*", sh.as_str()),
         };
-        if !(ns == "*" || ns == vs_ns || (ns == "." && false)) {
+        let ns = if ns == "." { gateway_ns } else { ns };
+        if ns != "*" && ns != vs_ns {
             continue;
         }
         for vh in vs_hosts {

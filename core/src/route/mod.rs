@@ -6,7 +6,6 @@ mod gateway;
 pub mod http;
 mod sidecar;
 
-use crate::host;
 use crate::istio::networking::ConsistentHash;
 use crate::mesh::{Scope, Service};
 use serde_json::{json, Value};
@@ -64,8 +63,5 @@ fn consistent_hash_policy(h: &ConsistentHash) -> Option<Value> {
 
 /// Find a visible service by FQDN for route building.
 pub(crate) fn lookup<'a>(services: &[&'a Service], fqdn: &str) -> Option<&'a Service> {
-    services
-        .iter()
-        .copied()
-        .find(|s| s.hostname == fqdn || host::matches(&s.hostname, fqdn) && s.hostname == fqdn)
+    services.iter().copied().find(|s| s.hostname == fqdn)
 }

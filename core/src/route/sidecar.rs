@@ -103,7 +103,16 @@ fn virtual_hosts(scope: &Scope, port: u32) -> Vec<Value> {
     };
 
     // For a service matched only by wildcard VirtualService hosts, the most specific wildcard wins.
+    // A VirtualService naming the service exactly always wins over wildcards.
     let most_specific_wildcard = |svc: &Service| -> Option<(String, String)> {
+        let exact = vss.iter().any(|(o, vs)| {
+            vs.hosts
+                .iter()
+                .any(|h| host::resolve(h, o.namespace()) == svc.hostname)
+        });
+        if exact {
+            return None;
+        }
         let mut best: Option<(usize, (String, String))> = None;
         for (o, vs) in &vss {
             for h in &vs.hosts {

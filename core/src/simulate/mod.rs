@@ -18,7 +18,7 @@ mod outcome;
 mod request;
 mod rng;
 pub mod trace;
-mod world;
+pub(crate) mod world;
 
 use serde_json::Value;
 
