@@ -26,7 +26,10 @@ after(async () => {
 // no console error.
 function pageTest(name, shot, body, options = {}) {
   test(name, async () => {
-    const context = await env.browser.newContext({ viewport: options.viewport || { width: 1280, height: 720 } });
+    const context = await env.browser.newContext({
+      viewport: options.viewport || { width: 1280, height: 720 },
+      colorScheme: options.colorScheme || "light",
+    });
     const { page, errors } = await openPage(env, { context, query: options.query || "" });
     try {
       await body(page);
@@ -189,3 +192,10 @@ pageTest("Simplified Chinese with ?lang=zh, on a narrow screen", "zh-narrow", as
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `no horizontal page scroll (${overflow}px)`);
 }, { query: "?lang=zh", viewport: { width: 420, height: 800 } });
+
+pageTest("dark colours when the system prefers dark", "dark", async (page) => {
+  await page.waitForSelector('[data-testid="resource-table"]');
+  const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  const [r, g, b] = bg.match(/\d+/g).map(Number);
+  assert.ok(r + g + b < 150, `dark background, got ${bg}`);
+}, { colorScheme: "dark" });
