@@ -206,3 +206,19 @@ pageTest("dark colours when the system prefers dark", "dark", async (page) => {
   const [r, g, b] = bg.match(/\d+/g).map(Number);
   assert.ok(r + g + b < 150, `dark background, got ${bg}`);
 }, { colorScheme: "dark" });
+
+pageTest("the full dump, and the ingress gateway's routes", "dump-gateway", async (page) => {
+  await page.waitForSelector('[data-testid="resource-table"]');
+  await page.click('[data-testid="config-output"] [data-tab="dump"]');
+  await page.waitForSelector('[data-testid="dump-view"] .cm-editor');
+  const dump = await editorText(page, "dump-view");
+  assert.ok(JSON.parse(dump).configs.length > 0, "the dump is JSON with configs");
+  assert.ok(dump.includes(V1));
+  const gateway = await page.$$eval('[data-testid="proxy-select"] option', (opts) =>
+    opts.map((o) => o.value).find((v) => v.startsWith("istio-ingressgateway")),
+  );
+  assert.ok(gateway, "the ingress gateway is a proxy");
+  await page.selectOption('[data-testid="proxy-select"]', gateway);
+  await page.click('[data-testid="config-output"] [data-tab="routes"]');
+  await page.waitForSelector('[data-testid="resource-table"] tbody tr[data-name="http.8080"]');
+});
