@@ -60,7 +60,8 @@ pub fn output_pane() -> Html {
                         }
                         { for store.proxies.iter().map(|p| html! {
                             <option value={p.id.clone()} selected={store.proxy.as_deref() == Some(p.id.as_str())}>
-                                { &p.id }{ if p.gateway { " (gateway)" } else { "" } }
+                                { &p.id }
+                                if p.gateway { { format!(" ({})", t.gateway) } }
                             </option>
                         }) }
                     </select>
