@@ -4,6 +4,7 @@
 //! Pipeline: [`parse`] → [`mesh`] ([`load`]) → per-proxy translation ([`translate`]: [`listener`],
 //! [`route`], [`cluster`], [`endpoint`]) → [`envoy`] output.
 
+pub mod bench;
 pub mod cluster;
 pub mod diag;
 pub mod endpoint;
