@@ -7,5 +7,11 @@ fn main() {
         .skip(1)
         .filter(|a| a != "--bench")
         .collect();
-    std::process::exit(pilotlight_core::bench::main(&args));
+    match pilotlight_core::bench::run(&args) {
+        Ok(report) => print!("{report}"),
+        Err(msg) => {
+            eprintln!("{msg}");
+            std::process::exit(2);
+        }
+    }
 }

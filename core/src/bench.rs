@@ -360,68 +360,45 @@ for generated meshes of N services. Build with --release for meaningful numbers.
   --max-proxies N   translate at most N proxies per mesh, extrapolate the rest (default 400)
   --emit N          print the generated mesh of N services as YAML and exit";
 
-/// The `bench` subcommand: `args` are the arguments after `bench`. Returns the exit code.
-pub fn main(args: &[String]) -> i32 {
+/// The `bench` subcommand: `args` are the arguments after `bench`. Returns the report (or, with
+/// `--emit`, the generated mesh); progress goes to stderr.
+pub fn run(args: &[String]) -> Result<String, String> {
     let mut sizes = vec![100, 1000, 5000];
     let mut budget = Budget::default();
     let mut it = args.iter();
     while let Some(arg) = it.next() {
-        let mut value = |what: &str| -> Option<String> {
-            let v = it.next().cloned();
-            if v.is_none() {
-                eprintln!("pilotlight bench: {arg} needs {what}\n\n{USAGE}");
-            }
-            v
+        let mut value = || {
+            it.next()
+                .cloned()
+                .ok_or_else(|| format!("pilotlight bench: {arg} needs a value\n\n{USAGE}"))
         };
         match arg.as_str() {
             "--sizes" => {
-                let Some(v) = value("a list of sizes") else {
-                    return 2;
-                };
-                match v
+                let v = value()?;
+                sizes = v
                     .split(',')
                     .map(|s| s.trim().parse())
                     .collect::<Result<Vec<usize>, _>>()
-                {
-                    Ok(s) => sizes = s,
-                    Err(e) => {
-                        eprintln!("pilotlight bench: --sizes {v}: {e}");
-                        return 2;
-                    }
-                }
+                    .map_err(|e| format!("pilotlight bench: --sizes {v}: {e}"))?;
             }
             "--max-proxies" => {
-                let Some(v) = value("a number") else { return 2 };
-                match v.parse() {
-                    Ok(n) if n > 0 => budget.max_proxies = n,
-                    _ => {
-                        eprintln!(
-                            "pilotlight bench: --max-proxies {v}: expected a positive number"
-                        );
-                        return 2;
-                    }
-                }
+                let v = value()?;
+                budget.max_proxies = v.parse().ok().filter(|&n| n > 0).ok_or_else(|| {
+                    format!("pilotlight bench: --max-proxies {v}: expected a positive number")
+                })?;
             }
             "--emit" => {
-                let Some(v) = value("a number") else { return 2 };
-                match v.parse() {
-                    Ok(n) => {
-                        print!("{}", generate_mesh(n));
-                        return 0;
-                    }
-                    Err(e) => {
-                        eprintln!("pilotlight bench: --emit {v}: {e}");
-                        return 2;
-                    }
-                }
+                let v = value()?;
+                let n = v
+                    .parse()
+                    .map_err(|e| format!("pilotlight bench: --emit {v}: {e}"))?;
+                return Ok(generate_mesh(n));
             }
-            "-h" | "--help" => {
-                println!("{USAGE}");
-                return 0;
-            }
+            "-h" | "--help" => return Ok(format!("{USAGE}\n")),
             other => {
-                eprintln!("pilotlight bench: unknown argument {other}\n\n{USAGE}");
-                return 2;
+                return Err(format!(
+                    "pilotlight bench: unknown argument {other}\n\n{USAGE}"
+                ))
             }
         }
     }
@@ -434,8 +411,7 @@ pub fn main(args: &[String]) -> i32 {
         rows.push(measure_generated(n, budget));
         eprintln!("N={n}: done");
     }
-    print!("{}", table(&rows));
-    0
+    Ok(table(&rows))
 }
 
 #[cfg(test)]
@@ -453,6 +429,25 @@ mod tests {
         assert_eq!(mesh.proxies().iter().filter(|p| p.is_gateway()).count(), 1);
         assert_eq!(mesh.virtual_services.len(), 7);
         assert_eq!(mesh.destination_rules.len(), 7);
+    }
+
+    #[test]
+    fn bench_command_checks_its_arguments() {
+        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(run(&args(&["--sizes", "1,x"]))
+            .unwrap_err()
+            .contains("--sizes"));
+        assert!(run(&args(&["--max-proxies", "0"])).is_err());
+        assert!(run(&args(&["--bogus"]))
+            .unwrap_err()
+            .contains("unknown argument"));
+        assert!(run(&args(&["--sizes"]))
+            .unwrap_err()
+            .contains("needs a value"));
+        assert_eq!(run(&args(&["--emit", "3"])).unwrap(), generate_mesh(3));
+        assert!(run(&args(&["--help"]))
+            .unwrap()
+            .starts_with("usage: pilotlight bench"));
     }
 
     #[test]

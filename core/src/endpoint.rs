@@ -1,8 +1,82 @@
-//! EDS: cluster load assignments.
+//! EDS: a ClusterLoadAssignment for every EDS cluster, the endpoints istiod would send.
 
-use crate::mesh::Scope;
-use serde_json::Value;
+use crate::mesh::{Endpoint, Scope};
+use serde_json::{json, Value};
 
-pub fn build(_scope: &Scope, _clusters: &[Value]) -> Vec<Value> {
-    Vec::new()
+pub fn build(scope: &Scope, clusters: &[Value]) -> Vec<Value> {
+    let mut out = Vec::new();
+    for cluster in clusters.iter().filter(|c| c["type"] == "EDS") {
+        let name = cluster["name"].as_str().unwrap_or_default();
+        let Some((port, subset, host)) = parse_outbound(name) else {
+            continue;
+        };
+        let Some(service) = scope
+            .mesh
+            .services_named(host)
+            .find(|s| s.port(port).is_some())
+        else {
+            continue;
+        };
+        let labels = if subset.is_empty() {
+            None
+        } else {
+            scope
+                .destination_rule(service)
+                .and_then(|(_, dr)| dr.subsets.iter().find(|s| s.name == subset))
+                .map(|s| &s.labels)
+        };
+        let endpoints = service
+            .endpoints
+            .iter()
+            .filter(|e| labels.is_none_or(|l| l.iter().all(|(k, v)| e.labels.get(k) == Some(v))));
+        out.push(load_assignment(name, endpoints, port));
+    }
+    out
+}
+
+/// `outbound|9080|v1|reviews...` into (9080, "v1", "reviews...").
+pub fn parse_outbound(name: &str) -> Option<(u32, &str, &str)> {
+    let mut parts = name.splitn(4, '|');
+    if parts.next()? != "outbound" {
+        return None;
+    }
+    let port = parts.next()?.parse().ok()?;
+    Some((port, parts.next()?, parts.next()?))
+}
+
+/// The ClusterLoadAssignment of one cluster (also inlined as `load_assignment` of DNS clusters).
+pub fn load_assignment<'a>(
+    cluster: &str,
+    endpoints: impl Iterator<Item = &'a Endpoint>,
+    service_port: u32,
+) -> Value {
+    let lb_endpoints: Vec<Value> = endpoints
+        .filter_map(|e| {
+            let port = e.port_for(service_port)?;
+            let mut meta = serde_json::Map::new();
+            meta.insert(
+                "envoy.transport_socket_match".into(),
+                json!({"tlsMode": if e.sidecar { "istio" } else { "disabled" }}),
+            );
+            if let Some(w) = &e.workload {
+                let app = e.labels.get("app").map_or("", String::as_str);
+                let version = e.labels.get("version").map_or("", String::as_str);
+                meta.insert("istio".into(), json!({"workload": format!("{w};{app};{version}")}));
+            }
+            Some(json!({
+                "endpoint": {"address": {"socket_address": {"address": e.address, "port_value": port}}},
+                "health_status": "HEALTHY",
+                "metadata": {"filter_metadata": meta},
+                "load_balancing_weight": e.weight.unwrap_or(1).max(1)
+            }))
+        })
+        .collect();
+    let total = lb_endpoints.len();
+    let mut groups = Vec::new();
+    if total > 0 {
+        groups.push(
+            json!({"locality": {}, "lb_endpoints": lb_endpoints, "load_balancing_weight": total}),
+        );
+    }
+    json!({"cluster_name": cluster, "endpoints": groups})
 }

@@ -24,11 +24,7 @@ pub struct PlacedServer<'a> {
 
 impl PlacedServer<'_> {
     pub fn is_tls_passthrough(&self) -> bool {
-        self.server
-            .tls
-            .as_ref()
-            .and_then(|t| t.mode.as_deref())
-            .is_some_and(|m| m == "PASSTHROUGH" || m == "AUTO_PASSTHROUGH")
+        is_passthrough(self.server)
     }
 
     /// An HTTPS/TLS server that terminates TLS and routes HTTP.
@@ -47,6 +43,16 @@ pub struct Listener<'a> {
     pub port: u32,
     pub bind: Option<String>,
     pub servers: Vec<PlacedServer<'a>>,
+}
+
+/// A server with TLS settings but no mode passes TLS through: PASSTHROUGH is the proto default.
+pub fn is_passthrough(server: &Server) -> bool {
+    server.tls.as_ref().is_some_and(|t| {
+        matches!(
+            t.mode.as_deref(),
+            None | Some("PASSTHROUGH" | "AUTO_PASSTHROUGH")
+        )
+    })
 }
 
 const DISABLE_PORT_TRANSLATION: &str = "experimental.istio.io/disable-gateway-port-translation";
@@ -77,60 +83,138 @@ pub fn resolve_port(mesh: &Mesh, proxy: &Proxy, number: u32) -> u32 {
     number
 }
 
+/// The service a gateway is attached to by the `internal.istio.io/gateway-service` annotation
+/// (Gateway API and Ingress-made Gateways), instead of a label selector.
+const GATEWAY_SERVICE: &str = "internal.istio.io/gateway-service";
+
+/// A Gateway that applies to the proxy, with the service ports its server ports translate
+/// through (istiod's `gatewayWithInstances`).
+pub struct Selected<'a> {
+    pub object: &'a Object,
+    pub gateway: &'a Gateway,
+    /// Selected by labels (or by having no selector at all), rather than by service annotation.
+    pub legacy_selector: bool,
+    instances: Vec<crate::mesh::ServiceInstance<'a>>,
+}
+
+impl Selected<'_> {
+    /// The ports a server port binds (istiod's `resolvePorts`): the targetPort of the matching
+    /// service port; label-selected gateways fall back to the port as written, annotation-selected
+    /// ones bind nothing when no service port matches.
+    pub fn resolve_ports(&self, mesh: &Mesh, number: u32) -> Vec<u32> {
+        let mut ports = Vec::new();
+        for inst in &self.instances {
+            let obj = &mesh.objects[inst.service.object];
+            if self.legacy_selector && obj.meta.labels.contains_key(DISABLE_PORT_TRANSLATION) {
+                continue;
+            }
+            if inst.port.port == number {
+                if self.legacy_selector {
+                    return vec![inst.target_port];
+                }
+                if !ports.contains(&inst.target_port) {
+                    ports.push(inst.target_port);
+                }
+            }
+        }
+        ports.sort_unstable();
+        if ports.is_empty() && self.legacy_selector {
+            return vec![number];
+        }
+        ports
+    }
+}
+
+/// Gateways that apply to this proxy, in istiod's order (istiod's `PushContext.mergeGateways`):
+/// a Gateway with the gateway-service annotation applies when the proxy serves one of those
+/// services in the Gateway's namespace; one without a selector applies to every gateway proxy;
+/// otherwise its selector must match the proxy's labels.
+pub fn selected<'a>(mesh: &'a Mesh, proxy: &Proxy) -> Vec<Selected<'a>> {
+    let instances = mesh.instances(proxy);
+    let mut out = Vec::new();
+    for (obj, gw) in mesh.gateways() {
+        if let Some(svcs) = obj.meta.annotations.get(GATEWAY_SERVICE) {
+            let known: Vec<&str> = svcs.split(',').collect();
+            let ns = obj
+                .meta
+                .annotations
+                .get("internal.istio.io/parent-namespace")
+                .filter(|n| !n.is_empty())
+                .map_or(obj.namespace(), String::as_str);
+            let matching: Vec<_> = instances
+                .iter()
+                .filter(|i| {
+                    known.contains(&i.service.hostname.as_str()) && i.service.namespace == ns
+                })
+                .cloned()
+                .collect();
+            if !matching.is_empty() {
+                out.push(Selected {
+                    object: obj,
+                    gateway: gw,
+                    legacy_selector: false,
+                    instances: matching,
+                });
+            }
+        } else if gw.selector.is_empty()
+            || gw
+                .selector
+                .iter()
+                .all(|(k, v)| proxy.labels.get(k) == Some(v))
+        {
+            out.push(Selected {
+                object: obj,
+                gateway: gw,
+                legacy_selector: true,
+                instances: instances.clone(),
+            });
+        }
+    }
+    out
+}
+
 pub fn merged<'a>(mesh: &'a Mesh, proxy: &Proxy) -> Vec<Listener<'a>> {
     let mut listeners: Vec<Listener<'a>> = Vec::new();
-    for (gw_obj, gw) in selecting(mesh, proxy) {
+    for sel in selected(mesh, proxy) {
+        let (gw_obj, gw) = (sel.object, sel.gateway);
         for (index, server) in gw.servers.iter().enumerate() {
-            let protocol = Protocol::parse(&server.port.protocol);
-            let listener_port = resolve_port(mesh, proxy, server.port.number);
-            let passthrough = server
-                .tls
-                .as_ref()
-                .and_then(|t| t.mode.as_deref())
-                .is_some_and(|m| m == "PASSTHROUGH" || m == "AUTO_PASSTHROUGH");
-            let bind = server.bind.clone().filter(|b| !b.is_empty());
-            let placed = PlacedServer {
-                gateway: gw_obj,
-                server,
-                index,
-                listener_port,
-                protocol,
-                route_config: names::gateway_route_config(
-                    protocol,
-                    passthrough,
+            for listener_port in sel.resolve_ports(mesh, server.port.number) {
+                let protocol = Protocol::parse(&server.port.protocol);
+                let bind = server.bind.clone().filter(|b| !b.is_empty());
+                let placed = PlacedServer {
+                    gateway: gw_obj,
+                    server,
+                    index,
                     listener_port,
-                    server.port.number,
-                    &server.port.name,
-                    gw_obj.name(),
-                    gw_obj.namespace(),
-                    bind.as_deref(),
-                ),
-            };
-            match listeners
-                .iter_mut()
-                .find(|l| l.port == listener_port && l.bind == bind)
-            {
-                None => listeners.push(Listener {
-                    port: listener_port,
-                    bind,
-                    servers: vec![placed],
-                }),
-                Some(existing) => {
-                    let first = &existing.servers[0];
-                    let both_plain_http = first.protocol.is_http() && protocol.is_http();
-                    let both_tls = first.server.tls.is_some() && server.tls.is_some();
-                    let tcp_with_tls = (first.protocol.is_tcp() && server.tls.is_some())
-                        || (first.server.tls.is_some() && protocol.is_tcp());
-                    if both_plain_http
-                        || both_tls
-                        || (tcp_with_tls
-                            && first.protocol != Protocol::Tcp
-                            && protocol != Protocol::Tcp)
-                    {
-                        existing.servers.push(placed);
+                    protocol,
+                    route_config: names::gateway_route_config(server, listener_port, gw_obj),
+                };
+                match listeners
+                    .iter_mut()
+                    .find(|l| l.port == listener_port && l.bind == bind)
+                {
+                    None => listeners.push(Listener {
+                        port: listener_port,
+                        bind,
+                        servers: vec![placed],
+                    }),
+                    Some(existing) => {
+                        let first = &existing.servers[0];
+                        let both_plain_http = first.protocol.is_http() && protocol.is_http();
+                        let both_tls = first.server.tls.is_some() && server.tls.is_some();
+                        let tcp_with_tls = (first.protocol.is_tcp() && server.tls.is_some())
+                            || (first.server.tls.is_some() && protocol.is_tcp());
+                        if both_plain_http
+                            || both_tls
+                            || (tcp_with_tls
+                                && first.protocol != Protocol::Tcp
+                                && protocol != Protocol::Tcp)
+                        {
+                            existing.servers.push(placed);
+                        }
+                        // Anything else conflicts with the server already on this port and is
+                        // dropped, as istiod drops it (the analyzer reports IST0145).
                     }
-                    // Anything else conflicts with the server already on this port and is
-                    // dropped, as istiod drops it (the analyzer reports IST0145).
                 }
             }
         }

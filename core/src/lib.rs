@@ -5,6 +5,7 @@
 //! [`route`], [`cluster`], [`endpoint`]) → [`envoy`] output.
 
 pub mod bench;
+pub mod cli;
 pub mod cluster;
 pub mod diag;
 pub mod endpoint;
@@ -17,6 +18,7 @@ pub mod mesh;
 pub mod names;
 pub mod parse;
 pub mod route;
+pub mod simulate;
 pub mod translate;
 pub mod world;
 pub mod yaml;

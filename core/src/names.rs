@@ -30,18 +30,18 @@ pub const DYNAMIC_DNS_CLUSTER: &str = "AllowAnyDynamicDNSCluster";
 pub const PASSTHROUGH_FILTER_CHAIN: &str = "PassthroughFilterChain";
 
 /// The route config of a gateway server: `http.8080` for plain HTTP (listener port),
-/// `https.443.https.gw.ns` for terminated HTTPS (server port), none for TCP/TLS passthrough.
+/// `https.443.https.gw.ns` for terminated HTTPS (server port), none for TCP and TLS passthrough
+/// (pilot/pkg/model/gateway.go gatewayRDSRouteName).
 pub fn gateway_route_config(
-    protocol: crate::mesh::Protocol,
-    passthrough: bool,
+    server: &crate::istio::networking::Server,
     listener_port: u32,
-    server_port: u32,
-    port_name: &str,
-    gateway: &str,
-    namespace: &str,
-    bind: Option<&str>,
+    gateway: &crate::parse::Object,
 ) -> Option<String> {
-    let bind = bind
+    let protocol = crate::mesh::Protocol::parse(&server.port.protocol);
+    let passthrough = crate::gateway::is_passthrough(server);
+    let bind = server
+        .bind
+        .as_deref()
         .filter(|b| !b.is_empty())
         .map(|b| format!(".{b}"))
         .unwrap_or_default();
@@ -49,7 +49,11 @@ pub fn gateway_route_config(
         Some(format!("http.{listener_port}{bind}"))
     } else if protocol == crate::mesh::Protocol::Https && !passthrough {
         Some(format!(
-            "https.{server_port}.{port_name}.{gateway}.{namespace}{bind}"
+            "https.{}.{}.{}.{}{bind}",
+            server.port.number,
+            server.port.name,
+            gateway.name(),
+            gateway.namespace()
         ))
     } else {
         None

@@ -166,15 +166,27 @@ pub fn resolve_plain(text: &str) -> Scalar<'_> {
 pub fn parse_stream(text: &str) -> (Vec<Document>, Option<YamlError>) {
     let mut builder = Builder::default();
     let mut parser = Parser::new_from_str(text);
-    let result = parser.load(&mut builder, true);
-    let mut error = builder.error.take();
-    if let Err(e) = result {
-        let m = e.marker();
-        error.get_or_insert(YamlError {
-            message: e.info().to_string(),
-            span: Span::point(m.line().max(1) as u32, m.col() as u32 + 1),
-        });
+    // Pull events one at a time (rather than `Parser::load`) so a refused document stops the
+    // parser at once: it would otherwise keep scanning input we already know is hostile.
+    let mut error = None;
+    loop {
+        match parser.next_token() {
+            Ok((Event::StreamEnd, _)) => break,
+            Ok((event, mark)) => builder.on_event(event, mark),
+            Err(e) => {
+                let m = e.marker();
+                error = Some(YamlError {
+                    message: e.info().to_string(),
+                    span: Span::point(m.line().max(1) as u32, m.col() as u32 + 1),
+                });
+                break;
+            }
+        }
+        if builder.error.is_some() {
+            break;
+        }
     }
+    let error = builder.error.take().or(error);
     // Documents the error cut short are dropped: only whole documents are trusted.
     (builder.docs, error)
 }

@@ -1,1 +1,17 @@
+//! Pilot Light's page: a Yew app over `pilotlight-core`. `engine` is the only module that calls the
+//! core; `state` holds all state (a reducer); `views` render it; `bridge` drives the CodeMirror editor.
 
+mod app;
+mod bridge;
+mod engine;
+mod i18n;
+mod platform;
+mod state;
+mod views;
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(start)]
+pub fn start() {
+    yew::Renderer::<app::App>::new().render();
+}

@@ -19,3 +19,39 @@ pub struct ProxyConfig {
     /// EDS: `envoy.config.endpoint.v3.ClusterLoadAssignment` objects.
     pub endpoints: Vec<Value>,
 }
+
+pub mod duration;
+
+use serde_json::json;
+
+/// ADS as the config source of every dynamic resource, as istiod sets it.
+pub fn ads_config_source() -> Value {
+    json!({"ads": {}, "initial_fetch_timeout": "0s", "resource_api_version": "V3"})
+}
+
+/// An SDS secret reference served by the istio-agent (`default`, `ROOTCA`, `kubernetes://name`).
+pub fn sds_secret(name: &str) -> Value {
+    json!({
+        "name": name,
+        "sds_config": {
+            "api_config_source": {
+                "api_type": "GRPC",
+                "transport_api_version": "V3",
+                "grpc_services": [{"envoy_grpc": {"cluster_name": "sds-grpc"}}],
+                "set_node_on_first_message_only": true
+            },
+            "initial_fetch_timeout": "0s",
+            "resource_api_version": "V3"
+        }
+    })
+}
+
+/// `metadata.filter_metadata.istio.config` pointing at the Istio object behind a resource.
+pub fn istio_config_metadata(config_path: &str) -> Value {
+    json!({"filter_metadata": {"istio": {"config": config_path}}})
+}
+
+pub mod dump;
+pub mod tables;
+
+pub use dump::config_dump;

@@ -51,7 +51,9 @@ pub struct PortSelector {
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct LabelSelector {
-    #[serde(default)]
+    /// Kubernetes and security.istio.io spell it `matchLabels`; networking.istio.io's
+    /// WorkloadSelector (Sidecar, ServiceEntry) spells it `labels`.
+    #[serde(default, alias = "labels")]
     pub match_labels: BTreeMap<String, String>,
 }
 

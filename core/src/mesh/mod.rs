@@ -9,7 +9,7 @@ mod build;
 pub mod config;
 mod ids;
 pub mod protocol;
-mod scope;
+pub mod scope;
 
 pub use config::{MeshConfig, OutboundMode};
 pub use protocol::Protocol;
@@ -306,7 +306,7 @@ impl Mesh {
         let mut out = Vec::new();
         for service in &self.services {
             for endpoint in &service.endpoints {
-                if !proxy.ips.iter().any(|ip| *ip == endpoint.address) {
+                if !proxy.ips.contains(&endpoint.address) {
                     continue;
                 }
                 for port in &service.ports {

@@ -56,7 +56,7 @@ impl<'a> Scope<'a> {
         }
     }
 
-    pub fn namespace(&self) -> &str {
+    pub fn config_namespace(&self) -> &str {
         &self.proxy.config_namespace
     }
 
@@ -72,8 +72,9 @@ impl<'a> Scope<'a> {
         }
     }
 
-    /// Does the Sidecar's egress list import this host from this namespace?
-    fn egress_imports(&self, owner_ns: &str, hostname: &str) -> bool {
+    /// Does the Sidecar's egress list import this host from this namespace? A service is imported
+    /// when an egress host covers it; a VirtualService when its host and an egress host overlap.
+    fn egress_imports(&self, owner_ns: &str, hostname: &str, overlap: bool) -> bool {
         let Some((_, sidecar)) = self.sidecar else {
             return true;
         };
@@ -84,25 +85,30 @@ impl<'a> Scope<'a> {
             let (ns, dns) = h.split_once('/').unwrap_or(("*", h.as_str()));
             let ns_ok = match ns {
                 "*" => true,
-                "." => owner_ns == self.namespace(),
+                "." => owner_ns == self.config_namespace(),
                 "~" => false,
                 other => other == owner_ns,
             };
-            ns_ok && host::matches(dns, hostname)
+            ns_ok
+                && if overlap {
+                    host::intersects(dns, hostname)
+                } else {
+                    host::matches(dns, hostname)
+                }
         })
     }
 
     /// Services this proxy can reach, in istiod's order (by hostname, then namespace). When
     /// two visible services share a hostname, the Kubernetes one is kept.
     pub fn services(&self) -> Vec<&'a Service> {
-        let ns = self.namespace().to_string();
+        let ns = self.config_namespace().to_string();
         let mut out: Vec<&Service> = self
             .mesh
             .services
             .iter()
             .filter(|s| {
                 exported_to(&s.export_to, &s.namespace, &ns)
-                    && self.egress_imports(&s.namespace, &s.hostname)
+                    && self.egress_imports(&s.namespace, &s.hostname, false)
             })
             .collect();
         out.sort_by(|a, b| {
@@ -132,15 +138,14 @@ impl<'a> Scope<'a> {
 
     /// VirtualServices that apply to this proxy's sidecar routes (bound to `mesh`).
     pub fn mesh_virtual_services(&self) -> Vec<(&'a Object, &'a VirtualService)> {
-        let ns = self.namespace();
+        let ns = self.config_namespace();
         self.mesh
             .virtual_services()
             .filter(|(o, vs)| exported_to(&vs.export_to, o.namespace(), ns))
             .filter(|(_, vs)| vs.gateways.is_empty() || vs.gateways.iter().any(|g| g == "mesh"))
             .filter(|(o, vs)| {
                 vs.hosts.iter().any(|h| {
-                    self.egress_imports(o.namespace(), &host::resolve(h, o.namespace()))
-                        || h.contains('*')
+                    self.egress_imports(o.namespace(), &host::resolve(h, o.namespace()), true)
                 })
             })
             .collect()
@@ -149,7 +154,7 @@ impl<'a> Scope<'a> {
     /// The DestinationRule for a host: the proxy's namespace first, then the host's namespace,
     /// then the root namespace; within one, an exact host beats a wildcard.
     pub fn destination_rule(&self, service: &Service) -> Option<(&'a Object, &'a DestinationRule)> {
-        let ns = self.namespace();
+        let ns = self.config_namespace();
         let root = self.mesh.config.root_namespace.as_str();
         let candidates = |owner: &str| {
             let mut best: Option<(&'a Object, &'a DestinationRule, usize)> = None;

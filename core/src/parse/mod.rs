@@ -116,6 +116,8 @@ impl Kind {
     }
 }
 
+// Objects are few (hundreds, not millions), so one allocation each beats boxing every variant.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Spec {
     Gateway(Gateway),

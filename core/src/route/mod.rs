@@ -1,8 +1,67 @@
-//! RDS: route configurations, virtual hosts and routes.
+//! RDS: the route configurations a proxy's listeners ask for, by name — `9080` and
+//! `reviews.default.svc.cluster.local:9080` on sidecars, `http.8080` and `https.443...` on
+//! gateways — each with its virtual hosts and routes.
 
-use crate::mesh::Scope;
-use serde_json::Value;
+mod gateway;
+pub mod http;
+mod sidecar;
 
-pub fn build(_scope: &Scope) -> Vec<Value> {
-    Vec::new()
+use crate::istio::networking::ConsistentHash;
+use crate::mesh::{Scope, Service};
+use serde_json::{json, Value};
+
+/// Build the named route configurations, in the order asked.
+pub fn build(scope: &Scope, names: &[String]) -> Vec<Value> {
+    names
+        .iter()
+        .map(|name| {
+            if scope.proxy.is_gateway() {
+                gateway::route_config(scope, name)
+            } else {
+                sidecar::route_config(scope, name)
+            }
+        })
+        .collect()
+}
+
+/// The route hash policy for a destination whose DestinationRule asks for consistent hashing.
+pub(crate) fn hash_policy(scope: &Scope, service: &Service, port: Option<u32>) -> Option<Value> {
+    let (_, dr) = scope.destination_rule(service)?;
+    let tp = dr.traffic_policy.as_ref()?;
+    let port_level = port.and_then(|p| {
+        tp.port_level_settings
+            .iter()
+            .find(|s| s.port.as_ref().is_some_and(|sp| sp.number == p))
+            .and_then(|s| s.load_balancer.as_ref())
+    });
+    let lb = port_level.or(tp.load_balancer.as_ref())?;
+    consistent_hash_policy(lb.consistent_hash.as_ref()?)
+}
+
+fn consistent_hash_policy(h: &ConsistentHash) -> Option<Value> {
+    if let Some(name) = &h.http_header_name {
+        return Some(json!({"header": {"header_name": name}}));
+    }
+    if let Some(c) = &h.http_cookie {
+        let mut cookie = serde_json::Map::new();
+        cookie.insert("name".into(), json!(c.name));
+        if let Some(p) = &c.path {
+            cookie.insert("path".into(), json!(p));
+        }
+        if let Some(t) = &c.ttl {
+            cookie.insert("ttl".into(), json!(crate::envoy::duration::json(t)));
+        }
+        return Some(json!({"cookie": cookie}));
+    }
+    if h.use_source_ip == Some(true) {
+        return Some(json!({"connection_properties": {"source_ip": true}}));
+    }
+    h.http_query_parameter_name
+        .as_ref()
+        .map(|q| json!({"query_parameter": {"name": q}}))
+}
+
+/// Find a visible service by FQDN for route building.
+pub(crate) fn lookup<'a>(services: &[&'a Service], fqdn: &str) -> Option<&'a Service> {
+    services.iter().copied().find(|s| s.hostname == fqdn)
 }

@@ -1,0 +1,87 @@
+# Pilot Light: set up, build, serve and test on a fresh Debian machine (Rust via rustup, node 20, root).
+# Every target installs what it needs first and is fast when everything is already there.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+# node_modules/.bin first: wasm-pack must find binaryen 132's wasm-opt there (Debian's is too old).
+export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+
+WASM_BINDGEN_VERSION := 0.2.130
+DIST := dist
+PKG := web/pkg
+PORT ?= 8080
+
+# The page's size profile (same settings as [profile.wasm] in Cargo.toml), applied to wasm-pack's
+# release build through Cargo's environment so native release builds are left alone.
+WASM_PROFILE_ENV := CARGO_PROFILE_RELEASE_OPT_LEVEL=z CARGO_PROFILE_RELEASE_LTO=true \
+	CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 CARGO_PROFILE_RELEASE_PANIC=abort
+
+.PHONY: help setup setup-rust setup-node setup-browser build dist serve test lint test-native test-e2e clean
+
+help:
+	@echo "make serve   build the page and serve dist/ on http://127.0.0.1:$(PORT)/"
+	@echo "make test    formatting, clippy, cargo tests, wasm build and browser tests"
+	@echo "make dist    build the static site into $(DIST)/ (make build is the same)"
+	@echo "make setup   install the toolchain pieces (wasm target, wasm-bindgen, wasm-pack, npm, chromium)"
+
+## ---------------------------------------------------------------- setup
+setup: setup-rust setup-node setup-browser
+
+setup-rust:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
+		|| rustup target add wasm32-unknown-unknown
+	@if [ "$$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then \
+		echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION)"; \
+		cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; \
+	fi
+	@command -v wasm-pack >/dev/null || cargo install wasm-pack --locked
+
+setup-node: node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+setup-browser:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+		apt-get update && apt-get install -y --no-install-recommends chromium chromium-driver; \
+	fi
+
+## ---------------------------------------------------------------- build
+build: dist
+
+dist: setup-rust setup-node
+	$(WASM_PROFILE_ENV) wasm-pack --log-level warn build web --target web --release \
+		--no-typescript --no-pack --out-dir pkg
+	rm -rf $(DIST) && mkdir -p $(DIST)
+	esbuild web/js/editor.js --bundle --minify --format=iife --target=es2020 \
+		--log-level=warning --outfile=$(DIST)/editor.js
+	cp index.html $(DIST)/
+	cp $(PKG)/pilotlight_web.js $(PKG)/pilotlight_web_bg.wasm $(DIST)/
+	cp static/*.css static/*.js static/*.svg $(DIST)/
+	for d in presets worlds; do if [ -d static/$$d ]; then cp -r static/$$d $(DIST)/; fi; done
+	@echo "dist/: $$(du -sh $(DIST) | cut -f1); gzipped wasm+js:" \
+		"$$(cat $(DIST)/*.wasm $(DIST)/*.js | gzip -9 | wc -c) bytes"
+
+serve: setup dist
+	node tests/e2e/server.mjs $(DIST)
+
+## ---------------------------------------------------------------- test
+test: setup lint test-native dist test-e2e
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p pilotlight-web --target wasm32-unknown-unknown -- -D warnings
+
+test-native:
+	cargo test --workspace
+
+# Browser tests against the built dist/ (make dist first); screenshots go to tests/artifacts/.
+test-e2e:
+	node --test --test-concurrency=1 tests/e2e/
+
+clean:
+	rm -rf $(DIST) $(PKG) tests/artifacts

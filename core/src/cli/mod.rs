@@ -1,0 +1,139 @@
+//! The `pilotlight` command line: istioctl's conventions, on files instead of a cluster.
+//!
+//! `run` takes the arguments and two writers and returns the exit status, so every command is
+//! testable without spawning a process.
+
+mod args;
+mod proxy_config;
+pub mod simulate;
+pub mod trace;
+
+pub use args::Args;
+
+use crate::{load, Loaded, Severity, SourceFile};
+use std::io::Write;
+
+pub const USAGE: &str = "\
+pilotlight: the Envoy configuration istiod would push, from Istio YAML, with no cluster
+
+Usage:
+  pilotlight proxies -f FILE... [--bookinfo]
+  pilotlight proxy-config {listeners|routes|clusters|endpoints|all} PROXY -f FILE... [--bookinfo] [-o short|json|yaml]
+  pilotlight simulate PROXY -f FILE... [--bookinfo] --request JSON [-o json|short]
+  pilotlight trace -f FILE... [--bookinfo] [--from PROXY] --request JSON [--runs N] [-o json|short]
+  pilotlight bench [--sizes 100,1000,5000] [--max-proxies N] [--emit N]
+
+Options:
+  -f, --filename FILE   Kubernetes/Istio YAML to read; repeat for more files; `-` reads standard input
+  --bookinfo            add Istio's Bookinfo sample and the ingress gateway to the inputs
+  -o, --output FORMAT   short (istioctl's tables, the default), json or yaml
+  PROXY                 a pod or Deployment name, optionally NAME.NAMESPACE
+";
+
+/// Run one command; the return value is the process exit status.
+pub fn run(
+    argv: &[String],
+    stdin: &mut dyn std::io::Read,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> i32 {
+    // The simulator's commands read their own options.
+    let own: Option<fn(&[String]) -> Result<String, String>> =
+        match argv.first().map(String::as_str) {
+            Some("simulate") => Some(simulate::run),
+            Some("trace") => Some(trace::run),
+            Some("bench") => Some(crate::bench::run),
+            _ => None,
+        };
+    if let Some(command) = own {
+        return match command(&argv[1..]) {
+            Ok(text) => match out.write_all(text.as_bytes()) {
+                Ok(()) => 0,
+                Err(_) => 1,
+            },
+            Err(msg) => {
+                let _ = writeln!(err, "{msg}");
+                1
+            }
+        };
+    }
+    let args = match Args::parse(argv) {
+        Ok(a) => a,
+        Err(msg) => {
+            let _ = writeln!(err, "error: {msg}\n\n{USAGE}");
+            return 2;
+        }
+    };
+    let result = match args.command.as_str() {
+        "" | "help" | "--help" | "-h" => {
+            let _ = write!(out, "{USAGE}");
+            return 0;
+        }
+        "proxies" => {
+            inputs(&args, stdin, err).and_then(|loaded| proxy_config::proxies(&loaded, out))
+        }
+        "proxy-config" | "pc" => {
+            inputs(&args, stdin, err).and_then(|loaded| proxy_config::run(&args, &loaded, out))
+        }
+        other => Err(format!("unknown command {other:?}\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(msg) => {
+            let _ = writeln!(err, "error: {msg}");
+            1
+        }
+    }
+}
+
+/// Read `-f` files (and the built-in world with `--bookinfo`), load the mesh, and report every
+/// diagnostic on stderr. Errors in the input stop the command: output from a half-read input
+/// would mislead.
+pub fn inputs(
+    args: &Args,
+    stdin: &mut dyn std::io::Read,
+    err: &mut dyn Write,
+) -> Result<Loaded, String> {
+    let mut files = Vec::new();
+    if args.bookinfo {
+        files.push(SourceFile::new(
+            crate::world::BOOKINFO_FILE,
+            crate::world::BOOKINFO,
+        ));
+    }
+    for name in &args.files {
+        let text = if name == "-" {
+            let mut s = String::new();
+            stdin
+                .read_to_string(&mut s)
+                .map_err(|e| format!("reading standard input: {e}"))?;
+            s
+        } else {
+            std::fs::read_to_string(name).map_err(|e| format!("{name}: {e}"))?
+        };
+        files.push(SourceFile::new(
+            if name == "-" {
+                "<stdin>"
+            } else {
+                name.as_str()
+            },
+            text,
+        ));
+    }
+    if files.is_empty() {
+        return Err("no input: give -f FILE (or --bookinfo)".into());
+    }
+    let loaded = load(&files);
+    let mut errors = 0;
+    for d in &loaded.diagnostics {
+        if d.severity == Severity::Info {
+            continue;
+        }
+        let _ = writeln!(err, "{}", d.render());
+        errors += usize::from(d.severity == Severity::Error);
+    }
+    if errors > 0 {
+        return Err(format!("{errors} error(s) in the input"));
+    }
+    Ok(loaded)
+}

@@ -1,0 +1,109 @@
+//! `pilotlight proxies` and `pilotlight proxy-config`.
+
+use super::Args;
+use crate::envoy::{dump, tables, ProxyConfig};
+use crate::names::type_url;
+use crate::{translate, Loaded};
+use serde_json::Value;
+use std::io::Write;
+
+pub fn proxies(loaded: &Loaded, out: &mut dyn Write) -> Result<(), String> {
+    let mut t = vec![vec![
+        "NAME".to_string(),
+        "NAMESPACE".into(),
+        "KIND".into(),
+        "IP".into(),
+        "WORKLOAD".into(),
+    ]];
+    for p in loaded.mesh.proxies() {
+        t.push(vec![
+            p.name.clone(),
+            p.namespace.clone(),
+            p.kind.name().into(),
+            p.ip().into(),
+            p.workload.clone(),
+        ]);
+    }
+    let widths: Vec<usize> = (0..5)
+        .map(|i| t.iter().map(|r| r[i].len()).max().unwrap_or(0))
+        .collect();
+    for row in t {
+        let line: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c:w$}", w = widths[i] + 4))
+            .collect();
+        writeln!(out, "{}", line.concat().trim_end()).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+pub fn print_value(value: &Value, format: &str, out: &mut dyn Write) -> Result<(), String> {
+    let text = match format {
+        "json" => serde_json::to_string_pretty(value).map_err(|e| e.to_string())? + "\n",
+        "yaml" => serde_yaml_ng::to_string(value).map_err(|e| e.to_string())?,
+        other => {
+            return Err(format!(
+                "unknown output format {other:?} (short, json or yaml)"
+            ))
+        }
+    };
+    out.write_all(text.as_bytes()).map_err(|e| e.to_string())
+}
+
+pub fn run(args: &Args, loaded: &Loaded, out: &mut dyn Write) -> Result<(), String> {
+    let [what, proxy_name] = args.positional.as_slice() else {
+        return Err("usage: pilotlight proxy-config {listeners|routes|clusters|endpoints|all} PROXY -f FILE...".into());
+    };
+    let Some(proxy) = loaded.mesh.find_proxy(proxy_name) else {
+        let known: Vec<String> = loaded.mesh.proxies().iter().map(|p| p.id()).collect();
+        return Err(format!(
+            "no proxy {proxy_name:?}; the mesh has: {}",
+            known.join(", ")
+        ));
+    };
+    let config: ProxyConfig = translate::proxy_config(&loaded.mesh, proxy);
+    let format = args.output.as_deref().unwrap_or("short");
+    type TableFn = fn(&ProxyConfig) -> tables::Table;
+    let (table, resources, url): (TableFn, &[Value], &str) = match what.as_str() {
+        "listeners" | "listener" | "l" => {
+            (tables::listeners, &config.listeners, type_url::LISTENER)
+        }
+        "routes" | "route" | "r" => (
+            tables::routes,
+            &config.routes,
+            type_url::ROUTE_CONFIGURATION,
+        ),
+        "clusters" | "cluster" | "c" => (tables::clusters, &config.clusters, type_url::CLUSTER),
+        "endpoints" | "endpoint" | "ep" => (
+            tables::endpoints,
+            &config.endpoints,
+            type_url::CLUSTER_LOAD_ASSIGNMENT,
+        ),
+        "all" => {
+            if format == "short" {
+                for (title, t) in [
+                    ("CLUSTERS", tables::clusters(&config)),
+                    ("LISTENERS", tables::listeners(&config)),
+                    ("ROUTES", tables::routes(&config)),
+                    ("ENDPOINTS", tables::endpoints(&config)),
+                ] {
+                    write!(out, "{title}\n{}\n", t.render()).map_err(|e| e.to_string())?;
+                }
+                return Ok(());
+            }
+            return print_value(&dump::config_dump(&config), format, out);
+        }
+        other => {
+            return Err(format!(
+                "unknown resource {other:?}: listeners, routes, clusters, endpoints or all"
+            ))
+        }
+    };
+    match format {
+        "short" => out
+            .write_all(table(&config).render().as_bytes())
+            .map_err(|e| e.to_string()),
+        f => print_value(&dump::typed_list(resources, url), f, out),
+    }
+}

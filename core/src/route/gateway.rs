@@ -1,0 +1,204 @@
+//! Gateway route configurations (gateway.go buildGatewayHTTPRouteConfig): for each server behind
+//! the route name, the VirtualServices bound to its Gateway whose hosts meet the server's hosts
+//! give one virtual host per host, `<host>:<server port>`.
+
+use super::http::{self, Context};
+use crate::gateway;
+use crate::host;
+use crate::istio::networking::VirtualService;
+use crate::mesh::scope::exported_to;
+use crate::mesh::Scope;
+use crate::parse::Object;
+use serde_json::{json, Value};
+
+pub fn route_config(scope: &Scope, name: &str) -> Value {
+    let listeners = gateway::merged(scope.mesh, scope.proxy);
+    let servers: Vec<&gateway::PlacedServer> = listeners
+        .iter()
+        .flat_map(|l| l.servers.iter())
+        .filter(|s| s.route_config.as_deref() == Some(name))
+        .collect();
+    let all_services = scope.services();
+    let lookup = |fqdn: &str| super::lookup(&all_services, fqdn);
+    let hash = |fqdn: &str, p: Option<u32>| {
+        super::lookup(&all_services, fqdn).and_then(|s| super::hash_policy(scope, s, p))
+    };
+
+    // host -> (vhost, server port, the routes' sources for collapsing)
+    let mut vhosts: Vec<(String, Value, Vec<String>)> = Vec::new();
+    for placed in &servers {
+        let gw_name = format!("{}/{}", placed.gateway.namespace(), placed.gateway.name());
+        let gateways = vec![gw_name.clone()];
+        let port = placed.server.port.number;
+        let https_redirect = placed.server.tls.as_ref().is_some_and(|t| t.https_redirect);
+        for (obj, vs) in bound_virtual_services(scope, &gw_name) {
+            let vs_hosts: Vec<String> = vs.hosts.iter().map(|h| h.to_ascii_lowercase()).collect();
+            let hosts = intersect(
+                &placed.server.hosts,
+                placed.gateway.namespace(),
+                obj.namespace(),
+                &vs_hosts,
+            );
+            if hosts.is_empty() {
+                continue;
+            }
+            let ctx = Context {
+                labels: &scope.proxy.labels,
+                namespace: &scope.proxy.namespace,
+                gateways: &gateways,
+                listener_port: port,
+                is_tls: placed.server.tls.is_some(),
+                sidecar: false,
+                lookup: &lookup,
+                hash_policy: &hash,
+            };
+            let routes = http::routes_for_virtual_service(&ctx, obj, vs);
+            if routes.is_empty() {
+                continue;
+            }
+            let source = format!("{}/{}", obj.namespace(), obj.name());
+            for h in hosts {
+                match vhosts.iter_mut().find(|(k, _, _)| *k == h) {
+                    Some((_, vh, sources)) => {
+                        if let Some(arr) = vh["routes"].as_array_mut() {
+                            arr.extend(routes.iter().cloned());
+                        }
+                        sources.push(source.clone());
+                        if https_redirect {
+                            vh["require_tls"] = json!("ALL");
+                        }
+                    }
+                    None => {
+                        let mut vh = json!({"name": format!("{h}:{port}"), "domains": [h], "routes": routes});
+                        if https_redirect {
+                            vh["require_tls"] = json!("ALL");
+                        }
+                        vhosts.push((h, vh, vec![source.clone()]));
+                    }
+                }
+            }
+        }
+        if https_redirect {
+            for h in &placed.server.hosts {
+                let h = strip_namespace(h).to_ascii_lowercase();
+                match vhosts.iter_mut().find(|(k, _, _)| *k == h) {
+                    Some((_, vh, _)) => vh["require_tls"] = json!("ALL"),
+                    None => vhosts.push((
+                        h.clone(),
+                        json!({"name": format!("{h}:{port}"), "domains": [h], "routes": [], "require_tls": "ALL"}),
+                        Vec::new(),
+                    )),
+                }
+            }
+        }
+    }
+    let mut out: Vec<Value> = if vhosts.is_empty() {
+        // No VirtualService for this port: everything gets 404 NR.
+        let port = servers.first().map_or(0, |s| s.server.port.number);
+        vec![json!({"name": format!("blackhole:{port}"), "domains": ["*"], "routes": []})]
+    } else {
+        collapse(vhosts)
+    };
+    for vh in &mut out {
+        if let Some(routes) = vh["routes"].as_array_mut() {
+            // Catch-all routes move behind the specific ones, in their original order.
+            let (specific, catch_all): (Vec<Value>, Vec<Value>) =
+                routes.drain(..).partition(|r| !http::is_catch_all(r));
+            routes.extend(specific);
+            routes.extend(catch_all);
+        }
+    }
+    out.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
+    json!({
+        "name": name,
+        "virtual_hosts": out,
+        "validate_clusters": false,
+        "max_direct_response_body_size_bytes": http::max_direct_response_body(),
+        "ignore_port_in_host_matching": true
+    })
+}
+
+/// Hosts whose routes came from exactly the same VirtualServices share one virtual host.
+fn collapse(mut vhosts: Vec<(String, Value, Vec<String>)>) -> Vec<Value> {
+    vhosts.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut out: Vec<(Value, Vec<String>)> = Vec::new();
+    for (h, vh, sources) in vhosts {
+        let mergeable = |(o, s): &&mut (Value, Vec<String>)| {
+            !sources.is_empty()
+                && *s == sources
+                && o["require_tls"] == vh["require_tls"]
+                && o["routes"] == vh["routes"]
+        };
+        if let Some((existing, _)) = out.iter_mut().find(|e| mergeable(e)) {
+            if let Some(d) = existing["domains"].as_array_mut() {
+                d.push(json!(h));
+            }
+        } else {
+            out.push((vh, sources));
+        }
+    }
+    out.into_iter().map(|(v, _)| v).collect()
+}
+
+fn strip_namespace(h: &str) -> &str {
+    h.split_once('/').map_or(h, |(_, h)| h)
+}
+
+/// Server hosts (optionally `ns/host`, `.` meaning the Gateway's own namespace) that meet the VirtualService's hosts; the more specific
+/// of each matching pair is kept, as host.Names.Intersection does.
+fn intersect(
+    server_hosts: &[String],
+    gateway_ns: &str,
+    vs_ns: &str,
+    vs_hosts: &[String],
+) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for sh in server_hosts {
+        let (ns, h) = match sh.split_once('/') {
+            Some((ns, h)) => (ns, h),
+            None => ("*", sh.as_str()),
+        };
+        let ns = if ns == "." { gateway_ns } else { ns };
+        if ns != "*" && ns != vs_ns {
+            continue;
+        }
+        for vh in vs_hosts {
+            let picked = if host::matches(h, vh) {
+                Some(vh.clone())
+            } else if host::matches(vh, h) {
+                Some(h.to_string())
+            } else {
+                None
+            };
+            if let Some(p) = picked {
+                if !out.contains(&p) {
+                    out.push(p);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// VirtualServices bound to a gateway (`ns/name`), visible to the gateway's namespace.
+fn bound_virtual_services<'a>(
+    scope: &Scope<'a>,
+    gateway: &str,
+) -> Vec<(&'a Object, &'a VirtualService)> {
+    let ns = scope.proxy.config_namespace.clone();
+    scope
+        .mesh
+        .virtual_services()
+        .filter(|(o, vs)| exported_to(&vs.export_to, o.namespace(), &ns))
+        .filter(|(o, vs)| {
+            vs.gateways.iter().any(|g| {
+                let full = if g.contains('/') {
+                    g.clone()
+                } else {
+                    format!("{}/{g}", o.namespace())
+                };
+                full == gateway
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,366 @@
+//! Sidecar outbound route configurations (httproute.go BuildSidecarOutboundVirtualHosts).
+//!
+//! A route config named after a port (`9080`) holds one virtual host per HTTP service on that
+//! port and per VirtualService host, then the catch-all (`allow_any` or `block_all`). One named
+//! `host:port` serves a sniffed port: only that service's virtual host, with domains `*`.
+
+use super::http::{self, Context};
+use crate::host;
+use crate::istio::networking::VirtualService;
+use crate::mesh::{OutboundMode, Scope, Service};
+use crate::names;
+use crate::parse::Object;
+use serde_json::{json, Value};
+use std::collections::HashSet;
+
+struct Wrapper<'a> {
+    services: Vec<&'a Service>,
+    vs_hosts: Vec<String>,
+    routes: Vec<Value>,
+}
+
+pub fn route_config(scope: &Scope, name: &str) -> Value {
+    // `9080` or `reviews.default.svc.cluster.local:9080` (sniffed).
+    let (sniffed_host, port) = match name.rsplit_once(':') {
+        Some((h, p)) => (Some(h), p.parse::<u32>().unwrap_or(0)),
+        None => (None, name.parse::<u32>().unwrap_or(0)),
+    };
+    let mut vhosts = virtual_hosts(scope, port);
+    vhosts.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
+    if let Some(h) = sniffed_host {
+        vhosts.retain(|vh| {
+            vh["domains"]
+                .as_array()
+                .is_some_and(|d| d.iter().any(|x| x == name || x == h))
+        });
+        if vhosts.len() == 1 {
+            vhosts[0]["domains"] = json!(["*"]);
+        }
+    } else {
+        vhosts.push(catch_all(scope));
+    }
+    json!({
+        "name": name,
+        "virtual_hosts": vhosts,
+        "validate_clusters": false,
+        "max_direct_response_body_size_bytes": http::max_direct_response_body(),
+        "ignore_port_in_host_matching": true
+    })
+}
+
+fn catch_all(scope: &Scope) -> Value {
+    match scope.outbound_mode() {
+        OutboundMode::AllowAny => json!({
+            "name": "allow_any",
+            "domains": ["*"],
+            "routes": [{
+                "name": "allow_any",
+                "match": {"prefix": "/"},
+                "route": {"cluster": names::PASSTHROUGH_CLUSTER, "timeout": "0s", "max_grpc_timeout": "0s"}
+            }]
+        }),
+        OutboundMode::AllowAnyDynamicDns => json!({
+            "name": "allow_any_dynamic_dns",
+            "domains": ["*"],
+            "routes": [{
+                "name": "allow_any_dynamic_dns",
+                "match": {"prefix": "/"},
+                "route": {"cluster": names::DYNAMIC_DNS_CLUSTER, "timeout": "0s", "max_grpc_timeout": "0s"}
+            }]
+        }),
+        OutboundMode::RegistryOnly => json!({
+            "name": "block_all",
+            "domains": ["*"],
+            "routes": [{"name": "block_all", "match": {"prefix": "/"}, "direct_response": {"status": 502}}]
+        }),
+    }
+}
+
+fn virtual_hosts(scope: &Scope, port: u32) -> Vec<Value> {
+    // Services that have this port (istiod narrows each to just that port).
+    let services: Vec<&Service> = scope
+        .services()
+        .into_iter()
+        .filter(|s| s.port(port).is_some())
+        .collect();
+    let all_visible = scope.services();
+    let mut vss: Vec<(&Object, &VirtualService)> = scope.mesh_virtual_services();
+    if port != 80 {
+        vss.retain(|(o, vs)| {
+            vs.hosts.iter().any(|h| {
+                let h = host::resolve(h, o.namespace());
+                services
+                    .iter()
+                    .any(|s| host::matches(&h, &s.hostname) || host::matches(&s.hostname, &h))
+            })
+        });
+    }
+    let labels = &scope.proxy.labels;
+    let gateways = vec!["mesh".to_string()];
+    let lookup = |fqdn: &str| super::lookup(&all_visible, fqdn);
+    let hash = |fqdn: &str, p: Option<u32>| {
+        super::lookup(&all_visible, fqdn).and_then(|s| super::hash_policy(scope, s, p))
+    };
+
+    // For a service matched only by wildcard VirtualService hosts, the most specific wildcard wins.
+    // A VirtualService naming the service exactly always wins over wildcards.
+    let most_specific_wildcard = |svc: &Service| -> Option<(String, String)> {
+        let exact = vss.iter().any(|(o, vs)| {
+            vs.hosts
+                .iter()
+                .any(|h| host::resolve(h, o.namespace()) == svc.hostname)
+        });
+        if exact {
+            return None;
+        }
+        let mut best: Option<(usize, (String, String))> = None;
+        for (o, vs) in &vss {
+            for h in &vs.hosts {
+                if !h.starts_with('*') || !host::matches(h, &svc.hostname) {
+                    continue;
+                }
+                let key = (o.namespace().to_string(), o.name().to_string());
+                if best.as_ref().is_none_or(|(len, _)| h.len() > *len) {
+                    best = Some((h.len(), key));
+                }
+            }
+        }
+        best.map(|(_, k)| k)
+    };
+
+    let mut wrappers: Vec<(u32, Wrapper)> = Vec::new();
+    let mut claimed: HashSet<&str> = HashSet::new();
+    for (obj, vs) in &vss {
+        let ctx = Context {
+            labels,
+            namespace: &scope.proxy.namespace,
+            gateways: &gateways,
+            listener_port: port,
+            is_tls: false,
+            sidecar: true,
+            lookup: &lookup,
+            hash_policy: &hash,
+        };
+        let routes = http::routes_for_virtual_service(&ctx, obj, vs);
+        if routes.is_empty() {
+            continue;
+        }
+        let mut vs_hosts = Vec::new();
+        let mut matched: Vec<&Service> = Vec::new();
+        for h in &vs.hosts {
+            let h = host::resolve(&h.to_ascii_lowercase(), obj.namespace());
+            if h.starts_with('*') {
+                let mut found = false;
+                for s in &services {
+                    if host::matches(&h, &s.hostname) {
+                        found = true;
+                        let key = (obj.namespace().to_string(), obj.name().to_string());
+                        if most_specific_wildcard(s).as_ref() == Some(&key) {
+                            matched.push(s);
+                        }
+                    }
+                }
+                if !found {
+                    vs_hosts.push(h);
+                }
+            } else if let Some(s) = services.iter().find(|s| s.hostname == h) {
+                matched.push(s);
+            } else {
+                vs_hosts.push(h);
+            }
+        }
+        let http_matched: Vec<&Service> = matched
+            .into_iter()
+            .filter(|s| {
+                s.port(port)
+                    .is_some_and(|p| p.protocol.is_http() || p.protocol.is_unsupported())
+            })
+            .collect();
+        for s in &http_matched {
+            claimed.insert(&s.hostname);
+        }
+        if !http_matched.is_empty() || port == 80 {
+            wrappers.push((
+                port,
+                Wrapper {
+                    services: http_matched,
+                    vs_hosts,
+                    routes,
+                },
+            ));
+        }
+    }
+    for s in &services {
+        if claimed.contains(s.hostname.as_str()) || s.external_name.is_some() {
+            continue;
+        }
+        let Some(p) = s.port(port) else { continue };
+        if !(p.protocol.is_http() || p.protocol.is_unsupported()) {
+            continue;
+        }
+        let cluster = names::outbound_cluster(port, "", &s.hostname);
+        let operation = format!("{}:{}/*", s.hostname, port);
+        let route = http::default_route(
+            &cluster,
+            &operation,
+            super::hash_policy(scope, s, Some(port)),
+        );
+        wrappers.push((
+            port,
+            Wrapper {
+                services: vec![s],
+                vs_hosts: Vec::new(),
+                routes: vec![route],
+            },
+        ));
+    }
+
+    let known_fqdn: HashSet<String> = wrappers
+        .iter()
+        .flat_map(|(p, w)| {
+            w.services
+                .iter()
+                .flat_map(move |s| [format!("{}:{p}", s.hostname), s.hostname.clone()])
+        })
+        .collect();
+    let mut names_seen = HashSet::new();
+    let mut domains_seen = HashSet::new();
+    let mut out = Vec::new();
+    for (p, w) in &wrappers {
+        for h in &w.vs_hosts {
+            let name = format!("{h}:{p}");
+            if !names_seen.insert(name.clone()) {
+                continue;
+            }
+            let domains = dedupe(vec![h.clone()], &[], &mut domains_seen, &known_fqdn);
+            if !domains.is_empty() {
+                out.push(json!({"name": name, "domains": domains, "routes": w.routes}));
+            }
+        }
+        for s in &w.services {
+            let name = format!("{}:{p}", s.hostname);
+            if !names_seen.insert(name.clone()) {
+                continue;
+            }
+            let (domains, alt) = service_domains(scope, s);
+            let domains = dedupe(domains, &alt, &mut domains_seen, &known_fqdn);
+            if !domains.is_empty() {
+                out.push(json!({"name": name, "domains": domains, "routes": w.routes}));
+            }
+        }
+    }
+    out
+}
+
+fn dedupe(
+    domains: Vec<String>,
+    alt: &[String],
+    seen: &mut HashSet<String>,
+    known: &HashSet<String>,
+) -> Vec<String> {
+    domains
+        .into_iter()
+        .filter(|d| {
+            let lower = d.to_ascii_lowercase();
+            if seen.contains(&lower) || (alt.contains(d) && known.contains(d)) {
+                return false;
+            }
+            seen.insert(lower);
+            true
+        })
+        .collect()
+}
+
+/// A service's vhost domains (ports are not appended: `ignore_port_in_host_matching` is set).
+/// Returns the domains and which of them are alternative names.
+pub fn service_domains(scope: &Scope, s: &Service) -> (Vec<String>, Vec<String>) {
+    let proxy_domain = format!("{}.svc.cluster.local", scope.proxy.config_namespace);
+    let alt = alt_hosts(&s.hostname, &proxy_domain);
+    let mut domains = vec![s.hostname.clone()];
+    domains.extend(alt.iter().cloned());
+    if s.headless && s.is_kube() {
+        let wild: Vec<String> = domains.iter().map(|d| format!("*.{d}")).collect();
+        domains.extend(wild);
+    }
+    for vip in &s.addresses {
+        if vip.contains('/') || vip == "0.0.0.0" {
+            continue;
+        }
+        domains.push(if vip.contains(':') {
+            format!("[{vip}]")
+        } else {
+            vip.clone()
+        });
+    }
+    (domains, alt)
+}
+
+fn alt_hosts(hostname: &str, proxy_domain: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if hostname.parse::<std::net::IpAddr>().is_err() {
+        out.push(format!("{hostname}."));
+    }
+    let (proxy_ns, _) = proxy_domain
+        .split_once(".svc.")
+        .unwrap_or((proxy_domain, ""));
+    if let Some(ih) = hostname.find(".svc.") {
+        if !hostname.ends_with(&proxy_domain[proxy_domain.find(".svc.").unwrap_or(0)..]) {
+            return out;
+        }
+        let Some(ns_dot) = hostname.find('.') else {
+            return out;
+        };
+        if ns_dot + 1 > ih {
+            return out;
+        }
+        let ns = &hostname[ns_dot + 1..ih];
+        let short = &hostname[..ns_dot];
+        let with_ns = &hostname[..ih];
+        if ns == proxy_ns {
+            out.extend([
+                short.to_string(),
+                format!("{with_ns}.svc"),
+                with_ns.to_string(),
+            ]);
+        } else {
+            out.extend([with_ns.to_string(), format!("{with_ns}.svc")]);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kubernetes_alternative_names() {
+        assert_eq!(
+            alt_hosts(
+                "reviews.default.svc.cluster.local",
+                "default.svc.cluster.local"
+            ),
+            [
+                "reviews.default.svc.cluster.local.",
+                "reviews",
+                "reviews.default.svc",
+                "reviews.default"
+            ]
+        );
+        assert_eq!(
+            alt_hosts(
+                "reviews.default.svc.cluster.local",
+                "other.svc.cluster.local"
+            ),
+            [
+                "reviews.default.svc.cluster.local.",
+                "reviews.default",
+                "reviews.default.svc"
+            ]
+        );
+        assert_eq!(
+            alt_hosts("istio.io", "default.svc.cluster.local"),
+            ["istio.io."]
+        );
+    }
+}

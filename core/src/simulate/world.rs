@@ -1,0 +1,57 @@
+//! Build the trace's [`World`] from a loaded mesh: every proxy with its generated Envoy config,
+//! its application's calls, and the port mapping of the Service in front of a gateway.
+
+use super::trace::{Call, Node, World};
+use crate::mesh::{Mesh, Proxy};
+
+impl World {
+    /// Translate every proxy of the mesh.
+    pub fn from_mesh(mesh: &Mesh) -> World {
+        World {
+            nodes: mesh.proxies().iter().map(|p| node(mesh, p)).collect(),
+            plain: mesh
+                .workloads
+                .iter()
+                .filter(|w| w.proxy.is_none())
+                .flat_map(|w| w.ips.iter().map(|ip| (ip.clone(), w.app.clone())))
+                .collect(),
+        }
+    }
+}
+
+fn node(mesh: &Mesh, p: &Proxy) -> Node {
+    let mut port_map = Vec::new();
+    if p.is_gateway() {
+        for s in &mesh.services {
+            for ep in s.endpoints.iter().filter(|e| p.ips.contains(&e.address)) {
+                for port in &s.ports {
+                    if let Some(tp) = ep.port_for(port.port) {
+                        let pair = (port.port as u16, tp as u16);
+                        if !port_map.contains(&pair) {
+                            port_map.push(pair);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Node {
+        proxy: p.name.clone(),
+        workload: p.workload.clone(),
+        namespace: p.namespace.clone(),
+        is_gateway: p.is_gateway(),
+        ips: p.ips.clone(),
+        config: crate::translate::proxy_config(mesh, p),
+        calls: p
+            .calls
+            .iter()
+            .map(|c| Call {
+                host: c.host.clone(),
+                port: c.port as u16,
+                path: c.path.clone(),
+            })
+            .collect(),
+        forward_headers: p.forward_headers.clone(),
+        port_map,
+    }
+}

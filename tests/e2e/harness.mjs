@@ -1,0 +1,73 @@
+// Shared set-up for the browser tests: serve dist/ under a sub-path on a free 127.0.0.1 port, drive
+// Debian's chromium with playwright-core (no browser download), collect console errors, save screenshots.
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { serve } from "./server.mjs";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const root = path.resolve(here, "../..");
+export const dist = path.join(root, "dist");
+export const artifacts = path.join(root, "tests/artifacts");
+
+// A sub-path, to prove the site only uses relative URLs.
+export const BASE = "/some/sub/path/";
+
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+export async function start() {
+  if (!fs.existsSync(path.join(dist, "index.html"))) {
+    throw new Error("dist/index.html is missing: run `make dist` first");
+  }
+  fs.mkdirSync(artifacts, { recursive: true });
+  const server = await serve(dist, { base: BASE });
+  const url = `http://127.0.0.1:${server.address().port}${BASE}`;
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: CHROMIUM_ARGS,
+  });
+  return {
+    url,
+    browser,
+    async close() {
+      await browser.close();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
+
+// A fresh page (own context, so own localStorage) at 1280x720 that records console errors and page errors.
+export async function openPage(env, { query = "", viewport = { width: 1280, height: 720 }, context } = {}) {
+  const ctx = context || (await env.browser.newContext({ viewport, locale: "en-US" }));
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on("console", (msg) => {
+    if (msg.type() === "error") errors.push(msg.text());
+  });
+  page.on("pageerror", (err) => errors.push(String(err)));
+  page.on("requestfailed", (req) => errors.push(`request failed: ${req.url()}`));
+  await page.goto(env.url + query);
+  return { page, ctx, errors };
+}
+
+export async function screenshot(page, name) {
+  await page.screenshot({ path: path.join(artifacts, `${name}.png`) });
+}
+
+// The document of the CodeMirror editor or viewer inside the element with this data-testid.
+export async function editorText(page, testid) {
+  return page.evaluate(
+    (id) => window.PilotLight.textOf(document.querySelector(`[data-testid="${id}"]`)),
+    testid,
+  );
+}

@@ -1,0 +1,160 @@
+// The editor bridge: a few functions that the Rust page calls (see web/src/bridge.rs) over CodeMirror 6.
+// esbuild bundles this module into dist/editor.js as a classic script that defines `window.PilotLight`.
+// Text given to CodeMirror is plain text: nothing here builds HTML from user input.
+
+import { basicSetup } from "codemirror";
+import { EditorView, Decoration } from "@codemirror/view";
+import { EditorState, StateEffect, StateField, Compartment } from "@codemirror/state";
+import { HighlightStyle, syntaxHighlighting } from "@codemirror/language";
+import { yaml } from "@codemirror/lang-yaml";
+import { json } from "@codemirror/lang-json";
+import { setDiagnostics, lintGutter } from "@codemirror/lint";
+import { tags } from "@lezer/highlight";
+
+// Colours come from CSS variables so that light and dark follow prefers-color-scheme (static/style.css).
+const highlight = HighlightStyle.define([
+  { tag: [tags.propertyName, tags.definition(tags.propertyName)], color: "var(--hl-key)" },
+  { tag: [tags.string, tags.special(tags.string)], color: "var(--hl-string)" },
+  { tag: [tags.number, tags.bool, tags.null, tags.atom], color: "var(--hl-atom)" },
+  { tag: [tags.comment, tags.lineComment, tags.blockComment], color: "var(--hl-comment)", fontStyle: "italic" },
+  { tag: [tags.keyword, tags.meta, tags.processingInstruction, tags.labelName], color: "var(--hl-keyword)" },
+  { tag: [tags.punctuation, tags.separator, tags.brace, tags.squareBracket], color: "var(--hl-punct)" },
+]);
+
+const setHighlight = StateEffect.define();
+const highlightLine = Decoration.line({ class: "pl-hl-line" });
+const highlightField = StateField.define({
+  create: () => Decoration.none,
+  update(deco, tr) {
+    deco = deco.map(tr.changes);
+    for (const e of tr.effects) {
+      if (e.is(setHighlight)) {
+        const ranges = [];
+        const doc = tr.state.doc;
+        for (const [start, end] of e.value) {
+          const a = Math.max(1, Math.min(start, doc.lines));
+          const b = Math.max(a, Math.min(end, doc.lines));
+          for (let n = a; n <= b; n++) ranges.push(highlightLine.range(doc.line(n).from));
+        }
+        deco = Decoration.set(ranges, true);
+      }
+    }
+    return deco;
+  },
+  provide: (f) => EditorView.decorations.from(f),
+});
+
+function language(name) {
+  return name === "json" ? json() : yaml();
+}
+
+function offset(doc, line, column) {
+  const l = doc.line(Math.max(1, Math.min(line || 1, doc.lines)));
+  return Math.min(l.from + Math.max(0, (column || 1) - 1), l.to);
+}
+
+class Editor {
+  constructor(parent, text, options, onChange, onCursor) {
+    this.silent = false;
+    this.lastLine = 0;
+    this.lang = new Compartment();
+    const readOnly = !!options.readOnly;
+    this.view = new EditorView({
+      parent,
+      state: EditorState.create({
+        doc: text,
+        extensions: [
+          basicSetup,
+          syntaxHighlighting(highlight),
+          this.lang.of(language(options.language)),
+          lintGutter(),
+          highlightField,
+          EditorState.readOnly.of(readOnly),
+          EditorView.contentAttributes.of({ "aria-label": options.label || "editor" }),
+          EditorView.updateListener.of((u) => {
+            if (u.docChanged && !this.silent && onChange) {
+              performance.mark("pl:edit");
+              onChange(u.state.doc.toString());
+            }
+            if ((u.selectionSet || u.docChanged) && onCursor) {
+              const line = u.state.doc.lineAt(u.state.selection.main.head).number;
+              if (line !== this.lastLine || u.docChanged) {
+                this.lastLine = line;
+                onCursor(line);
+              }
+            }
+          }),
+        ],
+      }),
+    });
+  }
+  getText() {
+    return this.view.state.doc.toString();
+  }
+  setText(text) {
+    if (text === this.getText()) return;
+    this.silent = true;
+    try {
+      this.view.dispatch({ changes: { from: 0, to: this.view.state.doc.length, insert: text } });
+    } finally {
+      this.silent = false;
+    }
+  }
+  setLanguage(name) {
+    this.view.dispatch({ effects: this.lang.reconfigure(language(name)) });
+  }
+  // `diagnostics`: JSON text of [{line, column, end_line, end_column, severity, message}] (1-based).
+  setDiagnostics(diagnosticsJson) {
+    const doc = this.view.state.doc;
+    const list = JSON.parse(diagnosticsJson).map((d) => {
+      const from = offset(doc, d.line, d.column);
+      let to = offset(doc, d.end_line || d.line, d.end_column || d.column);
+      if (to <= from) to = Math.min(doc.lineAt(from).to, from + 1);
+      if (to <= from) to = from;
+      return { from, to, severity: d.severity, message: d.message, source: d.code || undefined };
+    });
+    this.view.dispatch(setDiagnostics(this.view.state, list));
+  }
+  // `rangesJson`: JSON text of [[startLine, endLine], ...] (1-based, inclusive).
+  highlightLines(rangesJson) {
+    this.view.dispatch({ effects: setHighlight.of(JSON.parse(rangesJson)) });
+  }
+  scrollToLine(line, select) {
+    const doc = this.view.state.doc;
+    const l = doc.line(Math.max(1, Math.min(line, doc.lines)));
+    const spec = { effects: EditorView.scrollIntoView(l.from, { y: "center" }) };
+    if (select) spec.selection = { anchor: l.from };
+    this.view.dispatch(spec);
+    if (select) this.view.focus();
+  }
+  focus() {
+    this.view.focus();
+  }
+  destroy() {
+    this.view.destroy();
+  }
+}
+
+function createEditor(parent, text, optionsJson, onChange, onCursor) {
+  return new Editor(parent, text, JSON.parse(optionsJson || "{}"), onChange, onCursor);
+}
+
+// The document of the editor or viewer that contains `element` (used by the browser tests).
+function textOf(element) {
+  const view = element && EditorView.findFromDOM(element.querySelector(".cm-editor") || element);
+  return view ? view.state.doc.toString() : null;
+}
+
+function mark(name) {
+  performance.mark(name);
+}
+
+function measure(name, start) {
+  try {
+    performance.measure(name, start);
+  } catch (_) {
+    // the start mark may not exist (no edit yet): nothing to measure
+  }
+}
+
+window.PilotLight = { createEditor, textOf, mark, measure };

@@ -1,0 +1,122 @@
+//! The root component: owns the state (one reducer), wires side effects (persistence, debounce,
+//! timing marks) and lays out the panes. Everything below it only renders and sends actions.
+
+use crate::bridge;
+use crate::i18n::Lang;
+use crate::platform;
+use crate::state::{Action, Source, State};
+use crate::views::{Header, OutputPane, SourcePane, Splitter};
+use gloo::timers::callback::Timeout;
+use pilotlight_core::world;
+use yew::prelude::*;
+
+/// The state handle every view reads from context.
+pub type Store = UseReducerHandle<State>;
+
+/// Above this many bytes of input, translation waits for a pause in typing.
+const DEBOUNCE_BYTES: usize = 64 * 1024;
+const DEBOUNCE_MS: u32 = 200;
+
+/// The reference scenario the Istio editor starts with (the core's default preset).
+pub fn default_istio() -> String {
+    world::preset(world::DEFAULT_PRESET)
+        .or_else(|| world::PRESETS.first())
+        .map(|p| p.yaml.to_string())
+        .unwrap_or_default()
+}
+
+/// Callbacks the views use to change the text, with debounce for large inputs.
+#[derive(Clone, PartialEq)]
+pub struct EditHandlers {
+    pub on_edit: Callback<(Source, String)>,
+}
+
+#[function_component(App)]
+pub fn app() -> Html {
+    let store = use_reducer(|| {
+        let lang = platform::initial_lang();
+        let istio = platform::load_text(true).unwrap_or_else(default_istio);
+        let cluster = platform::load_text(false).unwrap_or_else(|| world::BOOKINFO.to_string());
+        State::new(lang, istio, cluster)
+    });
+
+    let timer = use_mut_ref(|| None::<Timeout>);
+    let on_edit = {
+        let store = store.clone();
+        Callback::from(move |(source, text): (Source, String)| {
+            let other = store.text(match source {
+                Source::Istio => Source::Cluster,
+                Source::Cluster => Source::Istio,
+            });
+            let large = text.len() + other.len() > DEBOUNCE_BYTES;
+            store.dispatch(Action::Edit {
+                source,
+                text,
+                translate: !large,
+            });
+            if large {
+                let store = store.clone();
+                *timer.borrow_mut() = Some(Timeout::new(DEBOUNCE_MS, move || {
+                    store.dispatch(Action::Translate)
+                }));
+            }
+        })
+    };
+
+    // Persist both editors.
+    {
+        let texts = (store.istio.clone(), store.cluster.clone());
+        use_effect_with(texts, |(istio, cluster)| {
+            platform::save_text(true, istio);
+            platform::save_text(false, cluster);
+        });
+    }
+    // Language: <html lang>, and remember a choice.
+    use_effect_with(store.lang, |lang| {
+        platform::set_document_lang(*lang);
+    });
+    // Timing marks read by the browser tests: first output, and edit-to-output for each translation.
+    {
+        let has_output = store.output.is_some();
+        let first = use_mut_ref(|| true);
+        use_effect_with(store.revision, move |_| {
+            if has_output && *first.borrow() {
+                *first.borrow_mut() = false;
+                platform::remove_boot_message();
+                bridge::mark("pl:first-output");
+            }
+            bridge::measure("pl:update", "pl:edit");
+        });
+    }
+    use_effect_with((), |_| platform::remove_boot_message());
+
+    let split = use_state(|| 44.0_f64);
+    let on_split = {
+        let split = split.clone();
+        Callback::from(move |pct: f64| split.set(pct.clamp(20.0, 80.0)))
+    };
+    let on_lang = {
+        let store = store.clone();
+        Callback::from(move |lang: Lang| {
+            platform::save_lang(lang);
+            store.dispatch(Action::SetLang(lang));
+        })
+    };
+
+    let handlers = EditHandlers { on_edit };
+    let style = format!("--split: {:.1}%", *split);
+    html! {
+        <ContextProvider<Store> context={store.clone()}>
+        <ContextProvider<EditHandlers> context={handlers}>
+            <div class="app" data-testid="app">
+                <Header on_lang={on_lang} />
+                <main class="split" style={style}>
+                    <SourcePane />
+                    <Splitter value={*split} on_change={on_split} />
+                    <OutputPane />
+                </main>
+            </div>
+        </ContextProvider<EditHandlers>>
+        </ContextProvider<Store>>
+    }
+}

@@ -1,0 +1,327 @@
+//! The page's only contact with the translator: run `pilotlight-core` on the two editors' text and
+//! shape its answer for the views. No translation logic lives here: tables, JSON and provenance
+//! paths all come from the core; this module only indexes them for display.
+
+use pilotlight_core::envoy::{self, tables, ProxyConfig};
+use pilotlight_core::{load, translate, Loaded, SourceFile};
+use serde_json::Value;
+use std::rc::Rc;
+
+/// The file names the core sees for the two editors (they appear in diagnostics).
+pub const ISTIO_FILE: &str = "istio.yaml";
+pub const CLUSTER_FILE: &str = "cluster.yaml";
+
+/// The four resource tabs, plus the whole `/config_dump`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Tab {
+    Listeners,
+    Routes,
+    Clusters,
+    Endpoints,
+    Dump,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 5] = [
+        Tab::Listeners,
+        Tab::Routes,
+        Tab::Clusters,
+        Tab::Endpoints,
+        Tab::Dump,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Tab::Listeners => "listeners",
+            Tab::Routes => "routes",
+            Tab::Clusters => "clusters",
+            Tab::Endpoints => "endpoints",
+            Tab::Dump => "dump",
+        }
+    }
+}
+
+/// How a resource (or the dump) is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Yaml,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Error,
+    Warning,
+    Info,
+}
+
+/// A diagnostic as the page shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diag {
+    pub code: String,
+    pub level: Level,
+    pub message: String,
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+}
+
+/// An Istio or Kubernetes object and the lines it spans, to map generated config back to the text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Obj {
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+    pub file: String,
+    pub start_line: u32,
+    pub end_line: u32,
+    pub config_path: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProxyItem {
+    pub id: String,
+    pub gateway: bool,
+}
+
+/// One istioctl-style table, with the resource each row came from.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TableView {
+    pub headers: Vec<String>,
+    /// (index into the tab's resources, cells)
+    pub rows: Vec<(usize, Vec<String>)>,
+}
+
+/// Everything generated for the selected proxy.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Output {
+    pub proxy: String,
+    pub config: ProxyConfig,
+    pub listeners: TableView,
+    pub routes: TableView,
+    pub clusters: TableView,
+    pub endpoints: TableView,
+}
+
+impl Output {
+    pub fn resources(&self, tab: Tab) -> &[Value] {
+        match tab {
+            Tab::Listeners => &self.config.listeners,
+            Tab::Routes => &self.config.routes,
+            Tab::Clusters => &self.config.clusters,
+            Tab::Endpoints => &self.config.endpoints,
+            Tab::Dump => &[],
+        }
+    }
+
+    pub fn table(&self, tab: Tab) -> Option<&TableView> {
+        match tab {
+            Tab::Listeners => Some(&self.listeners),
+            Tab::Routes => Some(&self.routes),
+            Tab::Clusters => Some(&self.clusters),
+            Tab::Endpoints => Some(&self.endpoints),
+            Tab::Dump => None,
+        }
+    }
+
+    /// The whole admin `/config_dump` for this proxy, printed.
+    pub fn dump_text(&self, format: Format) -> String {
+        print(&envoy::config_dump(&self.config), format)
+    }
+}
+
+/// What one run of the core over both editors gives.
+pub struct Analysis {
+    pub loaded: Rc<Loaded>,
+    pub diagnostics: Vec<Diag>,
+    pub objects: Vec<Obj>,
+    pub proxies: Vec<ProxyItem>,
+    pub has_errors: bool,
+}
+
+/// Parse and load both sources.
+pub fn analyze(istio: &str, cluster: &str) -> Analysis {
+    let files = [
+        SourceFile {
+            name: ISTIO_FILE.to_string(),
+            text: istio.to_string(),
+        },
+        SourceFile {
+            name: CLUSTER_FILE.to_string(),
+            text: cluster.to_string(),
+        },
+    ];
+    let loaded = load(&files);
+    let diagnostics: Vec<Diag> = loaded
+        .diagnostics
+        .iter()
+        .map(|d| Diag {
+            code: d.code.clone(),
+            level: match d.severity {
+                pilotlight_core::Severity::Error => Level::Error,
+                pilotlight_core::Severity::Warning => Level::Warning,
+                pilotlight_core::Severity::Info => Level::Info,
+            },
+            message: d.message.clone(),
+            file: d.file.clone(),
+            line: d.line,
+            column: d.column,
+            end_line: d.end_line,
+            end_column: d.end_column,
+        })
+        .collect();
+    let objects = loaded
+        .objects
+        .iter()
+        .map(|o| Obj {
+            kind: o.kind.clone(),
+            namespace: o.namespace.clone(),
+            name: o.name.clone(),
+            file: o.file.clone(),
+            start_line: o.span.start_line,
+            end_line: o.span.end_line.max(o.span.start_line),
+            config_path: o.config_path.clone(),
+        })
+        .collect();
+    let proxies = loaded
+        .mesh
+        .proxies()
+        .iter()
+        .map(|p| ProxyItem {
+            id: p.id(),
+            gateway: p.is_gateway(),
+        })
+        .collect();
+    let has_errors = diagnostics.iter().any(|d| d.level == Level::Error);
+    Analysis {
+        loaded: Rc::new(loaded),
+        diagnostics,
+        objects,
+        proxies,
+        has_errors,
+    }
+}
+
+/// Translate for one proxy (by id) and build its tables. `None` when no such proxy.
+pub fn output_for(loaded: &Loaded, proxy_id: &str) -> Option<Output> {
+    let proxy = loaded.mesh.proxies().iter().find(|p| p.id() == proxy_id)?;
+    let config = translate::proxy_config(&loaded.mesh, proxy);
+    Some(Output {
+        proxy: proxy_id.to_string(),
+        listeners: table_view(tables::listeners(&config)),
+        routes: table_view(tables::routes(&config)),
+        clusters: table_view(tables::clusters(&config)),
+        endpoints: table_view(tables::endpoints(&config)),
+        config,
+    })
+}
+
+fn table_view(table: tables::Table) -> TableView {
+    TableView {
+        headers: table.headers,
+        rows: table.sources.into_iter().zip(table.rows).collect(),
+    }
+}
+
+/// A resource's name: `name` for listeners, routes and clusters, `cluster_name` for endpoints.
+pub fn resource_name(resource: &Value) -> String {
+    resource
+        .get("name")
+        .or_else(|| resource.get("cluster_name"))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Print a JSON value as pretty JSON or YAML.
+pub fn print(value: &Value, format: Format) -> String {
+    match format {
+        Format::Json => serde_json::to_string_pretty(value).unwrap_or_default(),
+        Format::Yaml => serde_yaml_ng::to_string(value).unwrap_or_default(),
+    }
+}
+
+/// Every `metadata.filter_metadata.istio.config` inside a resource: the Istio objects that made it.
+pub fn config_paths(resource: &Value) -> Vec<String> {
+    fn walk(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(map) => {
+                if let Some(path) = map
+                    .get("filter_metadata")
+                    .and_then(|f| f.get("istio"))
+                    .and_then(|i| i.get("config"))
+                    .and_then(Value::as_str)
+                {
+                    if !out.iter().any(|p| p == path) {
+                        out.push(path.to_string());
+                    }
+                }
+                map.values().for_each(|x| walk(x, out));
+            }
+            Value::Array(items) => items.iter().for_each(|x| walk(x, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(resource, &mut out);
+    out
+}
+
+/// The object whose document contains `line` of `file`.
+pub fn object_at<'a>(objects: &'a [Obj], file: &str, line: u32) -> Option<&'a Obj> {
+    objects
+        .iter()
+        .find(|o| o.file == file && o.start_line <= line && line <= o.end_line)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn config_paths_are_found_at_any_depth_once() {
+        let vs = "/apis/networking.istio.io/v1/namespaces/default/virtual-service/reviews";
+        let r = json!({
+            "name": "9080",
+            "virtual_hosts": [{"routes": [
+                {"metadata": {"filter_metadata": {"istio": {"config": vs}}}},
+                {"metadata": {"filter_metadata": {"istio": {"config": vs}}}}
+            ]}]
+        });
+        assert_eq!(config_paths(&r), vec![vs.to_string()]);
+        assert!(config_paths(&json!({"name": "x"})).is_empty());
+    }
+
+    #[test]
+    fn resource_names() {
+        assert_eq!(resource_name(&json!({"name": "a"})), "a");
+        assert_eq!(resource_name(&json!({"cluster_name": "b"})), "b");
+    }
+
+    #[test]
+    fn yaml_and_json_printing() {
+        let v = json!({"a": [1, 2]});
+        assert!(print(&v, Format::Json).contains("\"a\""));
+        assert!(print(&v, Format::Yaml).starts_with("a:"));
+    }
+
+    #[test]
+    fn object_lookup_by_line() {
+        let o = Obj {
+            kind: "VirtualService".into(),
+            namespace: "default".into(),
+            name: "reviews".into(),
+            file: ISTIO_FILE.into(),
+            start_line: 3,
+            end_line: 9,
+            config_path: String::new(),
+        };
+        let objs = vec![o];
+        assert!(object_at(&objs, ISTIO_FILE, 5).is_some());
+        assert!(object_at(&objs, ISTIO_FILE, 10).is_none());
+        assert!(object_at(&objs, CLUSTER_FILE, 5).is_none());
+    }
+}

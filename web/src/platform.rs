@@ -1,0 +1,81 @@
+//! The browser around the page: local storage, the URL, the user's language. Every call here fails
+//! soft (private mode, blocked storage): the page then works without persistence.
+
+use crate::i18n::Lang;
+
+const KEY_ISTIO: &str = "pilotlight.istio.v1";
+const KEY_CLUSTER: &str = "pilotlight.cluster.v1";
+const KEY_LANG: &str = "pilotlight.lang";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+pub fn load_text(istio: bool) -> Option<String> {
+    storage()?
+        .get_item(if istio { KEY_ISTIO } else { KEY_CLUSTER })
+        .ok()
+        .flatten()
+}
+
+pub fn save_text(istio: bool, text: &str) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(if istio { KEY_ISTIO } else { KEY_CLUSTER }, text);
+    }
+}
+
+pub fn save_lang(lang: Lang) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(KEY_LANG, lang.code());
+    }
+}
+
+fn query_param(name: &str) -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    web_sys::UrlSearchParams::new_with_str(&search)
+        .ok()?
+        .get(name)
+}
+
+/// `?lang=en|zh` first, then the user's earlier choice, then the browser's language.
+pub fn initial_lang() -> Lang {
+    query_param("lang")
+        .and_then(|l| Lang::parse(&l))
+        .or_else(|| {
+            storage()
+                .and_then(|s| s.get_item(KEY_LANG).ok().flatten())
+                .and_then(|l| Lang::parse(&l))
+        })
+        .or_else(|| {
+            web_sys::window()
+                .and_then(|w| w.navigator().language())
+                .and_then(|l| Lang::parse(&l))
+        })
+        .unwrap_or(Lang::En)
+}
+
+/// Sets `<html lang>` so screen readers and fonts follow the UI language.
+pub fn set_document_lang(lang: Lang) {
+    if let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
+        let _ = root.set_attribute("lang", if lang == Lang::Zh { "zh-CN" } else { "en" });
+    }
+}
+
+pub fn copy_to_clipboard(text: &str) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.navigator().clipboard().write_text(text);
+    }
+}
+
+/// Removes the "Loading…" placeholder of index.html once the app renders.
+pub fn remove_boot_message() {
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("boot"))
+    {
+        el.remove();
+    }
+}

@@ -1,0 +1,558 @@
+//! All of the page's state, in one place, changed only by `Action`s (Yew's reducer pattern, as in
+//! Yew's todomvc example). Views read it and send actions; they compute nothing themselves.
+
+use crate::engine::{self, Diag, Format, Obj, Output, ProxyItem, Tab, CLUSTER_FILE, ISTIO_FILE};
+use crate::i18n::Lang;
+use pilotlight_core::Loaded;
+use std::rc::Rc;
+use yew::Reducible;
+
+/// The two editors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Istio,
+    Cluster,
+}
+
+impl Source {
+    pub fn file(self) -> &'static str {
+        match self {
+            Source::Istio => ISTIO_FILE,
+            Source::Cluster => CLUSTER_FILE,
+        }
+    }
+
+    pub fn from_file(file: &str) -> Option<Source> {
+        match file {
+            ISTIO_FILE => Some(Source::Istio),
+            CLUSTER_FILE => Some(Source::Cluster),
+            _ => None,
+        }
+    }
+}
+
+/// A request to move an editor to a line; `nonce` makes a repeated jump to the same line count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Jump {
+    pub source: Source,
+    pub line: u32,
+    /// Also put the cursor there and focus the editor (a click on a diagnostic), or only scroll.
+    pub select: bool,
+    pub nonce: u64,
+}
+
+/// The selected resource, printed, and the Istio objects that made it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Detail {
+    pub tab: Tab,
+    pub name: String,
+    pub text: Rc<str>,
+    pub made_by: Vec<Obj>,
+}
+
+/// What the object under the editor's cursor generated for the selected proxy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnderCursor {
+    pub object: Obj,
+    pub made: Vec<(Tab, String)>,
+}
+
+#[derive(Clone)]
+pub struct State {
+    pub lang: Lang,
+    pub istio: Rc<str>,
+    pub cluster: Rc<str>,
+    /// Bumped when a text is replaced from outside the editor (preset, reset).
+    pub istio_version: u64,
+    pub cluster_version: u64,
+    /// The editor on show.
+    pub source: Source,
+    pub tab: Tab,
+    pub format: Format,
+    /// Name of the selected resource in `tab`.
+    pub selected: Option<String>,
+    pub proxy: Option<String>,
+    /// The last load without errors (or the first load, if it had errors).
+    pub loaded: Option<Rc<Loaded>>,
+    pub proxies: Rc<Vec<ProxyItem>>,
+    pub objects: Rc<Vec<Obj>>,
+    pub diagnostics: Rc<Vec<Diag>>,
+    /// The last good output for `proxy`.
+    pub output: Option<Rc<Output>>,
+    /// The input has errors: `output` is from an earlier input.
+    pub stale: bool,
+    /// Text changed and the (debounced) translation has not run yet.
+    pub pending: bool,
+    /// Counts translations, so views can tell a new output from an old one.
+    pub revision: u64,
+    pub cursor: Option<(Source, u32)>,
+    pub jump: Option<Jump>,
+    // Derived from the above by `refresh`; views only read these.
+    pub detail: Option<Rc<Detail>>,
+    pub dump: Option<Rc<str>>,
+    pub highlight_istio: Rc<Vec<(u32, u32)>>,
+    pub highlight_cluster: Rc<Vec<(u32, u32)>>,
+    pub under_cursor: Option<Rc<UnderCursor>>,
+    nonce: u64,
+    /// Counts changes: two states are equal when neither came from the other by an action.
+    generation: u64,
+}
+
+impl PartialEq for State {
+    fn eq(&self, other: &Self) -> bool {
+        self.generation == other.generation
+    }
+}
+
+pub enum Action {
+    /// An editor's text changed; `translate` is false when the page debounces a large input.
+    Edit {
+        source: Source,
+        text: String,
+        translate: bool,
+    },
+    /// Run the translation now (the debounce timer fired).
+    Translate,
+    /// Replace the Istio config (a preset) or the cluster (reset), and translate.
+    Replace {
+        source: Source,
+        text: String,
+    },
+    ShowSource(Source),
+    SelectProxy(String),
+    SelectTab(Tab),
+    /// Select a resource of the current tab by name, or clear the selection.
+    SelectResource(Option<String>),
+    /// Switch to a tab and select a resource there (from the "generated" list).
+    Reveal(Tab, String),
+    SetFormat(Format),
+    Cursor(Source, u32),
+    JumpTo {
+        source: Source,
+        line: u32,
+    },
+    SetLang(Lang),
+}
+
+impl State {
+    pub fn new(lang: Lang, istio: String, cluster: String) -> State {
+        let mut s = State {
+            lang,
+            istio: istio.into(),
+            cluster: cluster.into(),
+            istio_version: 0,
+            cluster_version: 0,
+            source: Source::Istio,
+            tab: Tab::Routes,
+            format: Format::Json,
+            selected: None,
+            proxy: None,
+            loaded: None,
+            proxies: Rc::default(),
+            objects: Rc::default(),
+            diagnostics: Rc::default(),
+            output: None,
+            stale: false,
+            pending: false,
+            revision: 0,
+            cursor: None,
+            jump: None,
+            detail: None,
+            dump: None,
+            highlight_istio: Rc::default(),
+            highlight_cluster: Rc::default(),
+            under_cursor: None,
+            nonce: 0,
+            generation: 0,
+        };
+        s.translate();
+        s
+    }
+
+    pub fn text(&self, source: Source) -> &str {
+        match source {
+            Source::Istio => &self.istio,
+            Source::Cluster => &self.cluster,
+        }
+    }
+
+    pub fn version(&self, source: Source) -> u64 {
+        match source {
+            Source::Istio => self.istio_version,
+            Source::Cluster => self.cluster_version,
+        }
+    }
+
+    pub fn highlight(&self, source: Source) -> Rc<Vec<(u32, u32)>> {
+        match source {
+            Source::Istio => self.highlight_istio.clone(),
+            Source::Cluster => self.highlight_cluster.clone(),
+        }
+    }
+
+    /// Diagnostics of one editor.
+    pub fn diagnostics_of(&self, source: Source) -> Vec<Diag> {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.file == source.file())
+            .cloned()
+            .collect()
+    }
+
+    fn translate(&mut self) {
+        self.pending = false;
+        self.revision += 1;
+        let analysis = engine::analyze(&self.istio, &self.cluster);
+        self.diagnostics = Rc::new(analysis.diagnostics);
+        let keep_last_good = analysis.has_errors && self.output.is_some();
+        self.stale = analysis.has_errors;
+        if keep_last_good {
+            self.refresh();
+            return;
+        }
+        self.objects = Rc::new(analysis.objects);
+        self.proxies = Rc::new(analysis.proxies);
+        self.loaded = Some(analysis.loaded);
+        let still_there = self
+            .proxy
+            .as_ref()
+            .is_some_and(|id| self.proxies.iter().any(|p| &p.id == id));
+        if !still_there {
+            self.proxy = default_proxy(&self.proxies);
+        }
+        self.retranslate_proxy();
+    }
+
+    /// Translate the selected proxy from the last good load.
+    fn retranslate_proxy(&mut self) {
+        self.output = match (&self.loaded, &self.proxy) {
+            (Some(loaded), Some(id)) => engine::output_for(loaded, id).map(Rc::new),
+            _ => None,
+        };
+        self.refresh();
+    }
+
+    /// Recompute the derived views: the selected resource, the dump, highlights, the cursor's object.
+    fn refresh(&mut self) {
+        self.detail = None;
+        self.dump = None;
+        let mut made_by: Vec<Obj> = Vec::new();
+        if let Some(out) = self.output.clone() {
+            if self.tab == Tab::Dump {
+                self.dump = Some(out.dump_text(self.format).into());
+            } else if let Some(name) = &self.selected {
+                if let Some(res) = out
+                    .resources(self.tab)
+                    .iter()
+                    .find(|r| &engine::resource_name(r) == name)
+                {
+                    let paths = engine::config_paths(res);
+                    made_by = self
+                        .objects
+                        .iter()
+                        .filter(|o| paths.contains(&o.config_path))
+                        .cloned()
+                        .collect();
+                    self.detail = Some(Rc::new(Detail {
+                        tab: self.tab,
+                        name: name.clone(),
+                        text: engine::print(res, self.format).into(),
+                        made_by: made_by.clone(),
+                    }));
+                }
+            }
+        }
+        let ranges = |file: &str| -> Rc<Vec<(u32, u32)>> {
+            Rc::new(
+                made_by
+                    .iter()
+                    .filter(|o| o.file == file)
+                    .map(|o| (o.start_line, o.end_line))
+                    .collect(),
+            )
+        };
+        self.highlight_istio = ranges(ISTIO_FILE);
+        self.highlight_cluster = ranges(CLUSTER_FILE);
+
+        self.under_cursor = None;
+        if let (Some((source, line)), Some(out)) = (self.cursor, &self.output) {
+            if let Some(obj) = engine::object_at(&self.objects, source.file(), line) {
+                if obj.config_path.contains("istio.io/") {
+                    let mut made = Vec::new();
+                    for tab in [Tab::Listeners, Tab::Routes, Tab::Clusters, Tab::Endpoints] {
+                        for r in out.resources(tab) {
+                            if engine::config_paths(r).contains(&obj.config_path) {
+                                made.push((tab, engine::resource_name(r)));
+                            }
+                        }
+                    }
+                    self.under_cursor = Some(Rc::new(UnderCursor {
+                        object: obj.clone(),
+                        made,
+                    }));
+                }
+            }
+        }
+    }
+
+    fn jump(&mut self, source: Source, line: u32, select: bool) {
+        self.nonce += 1;
+        self.jump = Some(Jump {
+            source,
+            line,
+            select,
+            nonce: self.nonce,
+        });
+    }
+
+    /// Scroll the editor to the first object that made the selected resource.
+    fn reveal_origin(&mut self) {
+        let first = self
+            .detail
+            .as_ref()
+            .and_then(|d| d.made_by.first().cloned());
+        if let Some(obj) = first {
+            if let Some(source) = Source::from_file(&obj.file) {
+                self.source = source;
+                self.jump(source, obj.start_line, false);
+            }
+        }
+    }
+}
+
+/// productpage's sidecar when there is one (the reference scenario looks there), else the first sidecar.
+fn default_proxy(proxies: &[ProxyItem]) -> Option<String> {
+    proxies
+        .iter()
+        .find(|p| p.id.starts_with("productpage"))
+        .or_else(|| proxies.iter().find(|p| !p.gateway))
+        .or_else(|| proxies.first())
+        .map(|p| p.id.clone())
+}
+
+impl Reducible for State {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut s = (*self).clone();
+        s.generation += 1;
+        match action {
+            Action::Edit {
+                source,
+                text,
+                translate,
+            } => {
+                if s.text(source) == text {
+                    return self;
+                }
+                match source {
+                    Source::Istio => s.istio = text.into(),
+                    Source::Cluster => s.cluster = text.into(),
+                }
+                if translate {
+                    s.translate();
+                } else {
+                    s.pending = true;
+                }
+            }
+            Action::Translate => {
+                if !s.pending {
+                    return self;
+                }
+                s.translate();
+            }
+            Action::Replace { source, text } => {
+                match source {
+                    Source::Istio => {
+                        s.istio = text.into();
+                        s.istio_version += 1;
+                    }
+                    Source::Cluster => {
+                        s.cluster = text.into();
+                        s.cluster_version += 1;
+                    }
+                }
+                s.source = source;
+                s.cursor = None;
+                s.translate();
+            }
+            Action::ShowSource(source) => s.source = source,
+            Action::SelectProxy(id) => {
+                s.proxy = Some(id);
+                s.retranslate_proxy();
+            }
+            Action::SelectTab(tab) => {
+                if s.tab != tab {
+                    s.tab = tab;
+                    s.selected = None;
+                    s.refresh();
+                }
+            }
+            Action::SelectResource(name) => {
+                s.selected = name;
+                s.refresh();
+                s.reveal_origin();
+            }
+            Action::Reveal(tab, name) => {
+                s.tab = tab;
+                s.selected = Some(name);
+                s.refresh();
+            }
+            Action::SetFormat(format) => {
+                s.format = format;
+                s.refresh();
+            }
+            Action::Cursor(source, line) => {
+                s.cursor = Some((source, line));
+                s.refresh();
+            }
+            Action::JumpTo { source, line } => {
+                s.source = source;
+                s.jump(source, line, true);
+            }
+            Action::SetLang(lang) => s.lang = lang,
+        }
+        Rc::new(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::default_istio;
+    use pilotlight_core::world;
+
+    fn start() -> Rc<State> {
+        Rc::new(State::new(
+            Lang::En,
+            default_istio(),
+            world::BOOKINFO.to_string(),
+        ))
+    }
+
+    fn routes_text(s: &State) -> String {
+        let out = s.output.as_ref().expect("output");
+        serde_json::to_string(&out.config.routes).unwrap()
+    }
+
+    const V1: &str = "outbound|9080|v1|reviews.default.svc.cluster.local";
+    const V2: &str = "outbound|9080|v2|reviews.default.svc.cluster.local";
+
+    #[test]
+    fn starts_on_productpage_with_reviews_v1() {
+        let s = start();
+        assert!(s.proxy.as_deref().unwrap().starts_with("productpage-v1"));
+        assert!(!s.stale);
+        assert!(routes_text(&s).contains(V1));
+        assert!(!routes_text(&s).contains(V2));
+    }
+
+    fn reviews_to(text: &str, subset: &str) -> String {
+        // The reviews VirtualService's destination subset (the preset routes every service to v1).
+        let at = text.find("host: reviews\n").expect("reviews destination");
+        let (head, tail) = text.split_at(at);
+        format!(
+            "{head}{}",
+            tail.replacen("subset: v1", &format!("subset: {subset}"), 1)
+        )
+    }
+
+    #[test]
+    fn an_edit_retranslates() {
+        let s = start();
+        let text = reviews_to(&s.istio, "v2");
+        let s = s.reduce(Action::Edit {
+            source: Source::Istio,
+            text,
+            translate: true,
+        });
+        assert!(routes_text(&s).contains(V2), "{}", routes_text(&s));
+    }
+
+    #[test]
+    fn broken_yaml_keeps_the_last_good_output_marked_stale() {
+        let s = start();
+        let good = routes_text(&s);
+        let broken = format!("{}\n  bad: [unclosed\n", s.istio);
+        let s = s.reduce(Action::Edit {
+            source: Source::Istio,
+            text: broken,
+            translate: true,
+        });
+        assert!(s.stale);
+        assert_eq!(routes_text(&s), good);
+        let err = s
+            .diagnostics
+            .iter()
+            .find(|d| d.level == engine::Level::Error)
+            .expect("an error");
+        assert_eq!(err.file, ISTIO_FILE);
+        assert!(err.line > 1);
+    }
+
+    #[test]
+    fn debounced_edit_waits_for_translate() {
+        let s = start();
+        let text = reviews_to(&s.istio, "v2");
+        let s = s.reduce(Action::Edit {
+            source: Source::Istio,
+            text,
+            translate: false,
+        });
+        assert!(s.pending);
+        assert!(routes_text(&s).contains(V1));
+        let s = s.reduce(Action::Translate);
+        assert!(!s.pending);
+        assert!(routes_text(&s).contains(V2));
+    }
+
+    #[test]
+    fn selecting_a_route_shows_it_and_highlights_its_virtual_service() {
+        let s = start().reduce(Action::SelectTab(Tab::Routes));
+        let out = s.output.clone().unwrap();
+        let name = out
+            .config
+            .routes
+            .iter()
+            .map(engine::resource_name)
+            .find(|n| n == "9080")
+            .expect("route 9080");
+        let s = s.reduce(Action::SelectResource(Some(name)));
+        let detail = s.detail.as_ref().expect("detail");
+        assert!(detail.text.contains(V1));
+        assert!(detail
+            .made_by
+            .iter()
+            .any(|o| o.kind == "VirtualService" && o.name == "reviews"));
+        assert!(!s.highlight_istio.is_empty());
+        // YAML too.
+        let s = s.reduce(Action::SetFormat(Format::Yaml));
+        assert!(s.detail.as_ref().unwrap().text.contains("virtual_hosts:"));
+    }
+
+    #[test]
+    fn cursor_in_a_virtual_service_lists_what_it_generated() {
+        let s = start();
+        let line = s
+            .objects
+            .iter()
+            .find(|o| o.kind == "VirtualService" && o.name == "reviews")
+            .expect("reviews VS")
+            .start_line;
+        let s = s.reduce(Action::Cursor(Source::Istio, line + 1));
+        let uc = s.under_cursor.as_ref().expect("object under cursor");
+        assert_eq!(uc.object.name, "reviews");
+        assert!(uc.made.iter().any(|(tab, _)| *tab == Tab::Routes));
+    }
+
+    #[test]
+    fn presets_replace_the_istio_text() {
+        let p = world::preset("traffic-shifting-v3").unwrap();
+        let s = start().reduce(Action::Replace {
+            source: Source::Istio,
+            text: p.yaml.to_string(),
+        });
+        assert_eq!(s.istio_version, 1);
+        assert!(routes_text(&s).contains("outbound|9080|v3|reviews.default.svc.cluster.local"));
+    }
+}

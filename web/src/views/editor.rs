@@ -1,0 +1,157 @@
+//! A CodeMirror editor (or read-only viewer) as a Yew component. It renders one host element; the
+//! editor inside is created once and then driven through the bridge when props change.
+
+use crate::bridge::{self, Editor};
+use crate::engine::{Diag, Level};
+use serde_json::json;
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct EditorProps {
+    pub testid: AttrValue,
+    pub label: AttrValue,
+    pub text: Rc<str>,
+    /// Bumped when `text` was replaced from outside (a preset, a reset) and must be pushed into the
+    /// editor. Typing never pushes text back, so a slow update can never undo a keystroke.
+    #[prop_or_default]
+    pub version: u64,
+    #[prop_or(AttrValue::Static("yaml"))]
+    pub language: AttrValue,
+    /// A viewer: its text follows `text` on every change.
+    #[prop_or_default]
+    pub read_only: bool,
+    #[prop_or_default]
+    pub diagnostics: Rc<Vec<Diag>>,
+    #[prop_or_default]
+    pub highlight: Rc<Vec<(u32, u32)>>,
+    /// (line, select, nonce)
+    #[prop_or_default]
+    pub jump: Option<(u32, bool, u64)>,
+    #[prop_or_default]
+    pub on_change: Option<Callback<String>>,
+    #[prop_or_default]
+    pub on_cursor: Option<Callback<u32>>,
+    #[prop_or_default]
+    pub hidden: bool,
+}
+
+type Callbacks = (Option<Callback<String>>, Option<Callback<u32>>);
+
+#[function_component(CodeEditor)]
+pub fn code_editor(props: &EditorProps) -> Html {
+    let host = use_node_ref();
+    let editor: Rc<RefCell<Option<Editor>>> = use_mut_ref(|| None);
+    let callbacks: Rc<RefCell<Callbacks>> = use_mut_ref(|| (None, None));
+    *callbacks.borrow_mut() = (props.on_change.clone(), props.on_cursor.clone());
+
+    {
+        let (host, editor, callbacks) = (host.clone(), editor.clone(), callbacks.clone());
+        let text = props.text.clone();
+        let options = json!({
+            "language": props.language.as_str(),
+            "readOnly": props.read_only,
+            "label": props.label.as_str(),
+        })
+        .to_string();
+        use_effect_with((), move |_| {
+            let cbs = callbacks.clone();
+            let on_change = Closure::<dyn FnMut(String)>::new(move |t: String| {
+                let cb = cbs.borrow().0.clone();
+                if let Some(cb) = cb {
+                    cb.emit(t);
+                }
+            });
+            let cbs = callbacks;
+            let on_cursor = Closure::<dyn FnMut(u32)>::new(move |line: u32| {
+                let cb = cbs.borrow().1.clone();
+                if let Some(cb) = cb {
+                    cb.emit(line);
+                }
+            });
+            if let Some(el) = host.cast::<web_sys::Element>() {
+                *editor.borrow_mut() = Some(bridge::create_editor(
+                    &el, &text, &options, &on_change, &on_cursor,
+                ));
+            }
+            move || {
+                if let Some(e) = editor.borrow_mut().take() {
+                    e.destroy();
+                }
+                drop(on_change);
+                drop(on_cursor);
+            }
+        });
+    }
+
+    {
+        let editor = editor.clone();
+        let text = props.text.clone();
+        let follow = props.read_only.then(|| props.text.clone());
+        use_effect_with((props.version, follow), move |_| {
+            if let Some(e) = editor.borrow().as_ref() {
+                e.set_text(&text);
+            }
+        });
+    }
+    {
+        let editor = editor.clone();
+        use_effect_with(props.language.clone(), move |lang| {
+            if let Some(e) = editor.borrow().as_ref() {
+                e.set_language(lang);
+            }
+        });
+    }
+    {
+        let editor = editor.clone();
+        use_effect_with(props.diagnostics.clone(), move |diags| {
+            if let Some(e) = editor.borrow().as_ref() {
+                e.set_diagnostics(&diagnostics_json(diags));
+            }
+        });
+    }
+    {
+        let editor = editor.clone();
+        use_effect_with(props.highlight.clone(), move |ranges| {
+            if let Some(e) = editor.borrow().as_ref() {
+                e.highlight_lines(&serde_json::to_string(&**ranges).unwrap_or_default());
+            }
+        });
+    }
+    {
+        let editor = editor.clone();
+        use_effect_with(props.jump, move |jump| {
+            if let (Some(e), Some((line, select, _))) = (editor.borrow().as_ref(), jump) {
+                e.scroll_to_line(*line, *select);
+            }
+        });
+    }
+
+    html! {
+        <div class="cm-host" data-testid={props.testid.clone()} ref={host} hidden={props.hidden}></div>
+    }
+}
+
+fn diagnostics_json(diags: &[Diag]) -> String {
+    let list: Vec<_> = diags
+        .iter()
+        .map(|d| {
+            json!({
+                "code": d.code,
+                "severity": match d.level {
+                    Level::Error => "error",
+                    Level::Warning => "warning",
+                    Level::Info => "info",
+                },
+                "message": d.message,
+                "line": d.line,
+                "column": d.column,
+                "end_line": d.end_line,
+                "end_column": d.end_column,
+            })
+        })
+        .collect();
+    serde_json::Value::Array(list).to_string()
+}

@@ -1,0 +1,150 @@
+//! View components. They read the state from context and send actions; they hold no state of the
+//! page's own (only transient UI state such as "copied!").
+
+mod editor;
+mod output;
+mod sources;
+
+pub use editor::CodeEditor;
+pub use output::OutputPane;
+pub use sources::SourcePane;
+
+use crate::app::Store;
+use crate::i18n::Lang;
+use crate::state::Action;
+use pilotlight_core::world;
+use web_sys::HtmlSelectElement;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct HeaderProps {
+    pub on_lang: Callback<Lang>,
+}
+
+#[function_component(Header)]
+pub fn header(props: &HeaderProps) -> Html {
+    let store = use_context::<Store>().expect("store");
+    let t = store.lang.strings();
+    let on_preset = {
+        let store = store.clone();
+        Callback::from(move |e: Event| {
+            let select: HtmlSelectElement = e.target_unchecked_into();
+            let id = select.value();
+            if let Some(p) = world::preset(&id) {
+                store.dispatch(Action::Replace {
+                    source: crate::state::Source::Istio,
+                    text: p.yaml.to_string(),
+                });
+            }
+            select.set_value("");
+        })
+    };
+    let on_lang = {
+        let cb = props.on_lang.clone();
+        Callback::from(move |e: Event| {
+            let select: HtmlSelectElement = e.target_unchecked_into();
+            if let Some(lang) = Lang::parse(&select.value()) {
+                cb.emit(lang);
+            }
+        })
+    };
+    html! {
+        <header class="topbar">
+            <div class="brand">
+                <img class="logo" src="./icon.svg" alt="" width="20" height="20" />
+                <h1>{ "Pilot Light" }</h1>
+                <span class="tagline">{ t.tagline }</span>
+            </div>
+            <div class="controls">
+                <label class="field">
+                    <span>{ t.preset }</span>
+                    <select data-testid="preset-menu" onchange={on_preset}>
+                        <option value="" selected=true>{ t.preset_placeholder }</option>
+                        { for groups().into_iter().map(|(group, items)| html! {
+                            <optgroup label={group}>
+                                { for items.into_iter().map(|p| html! {
+                                    <option value={p.id}>{ p.title }</option>
+                                }) }
+                            </optgroup>
+                        }) }
+                    </select>
+                </label>
+                <label class="field">
+                    <span>{ t.language }</span>
+                    <select data-testid="lang-select" onchange={on_lang}>
+                        <option value="en" selected={store.lang == Lang::En}>{ "English" }</option>
+                        <option value="zh" selected={store.lang == Lang::Zh}>{ "简体中文" }</option>
+                    </select>
+                </label>
+            </div>
+        </header>
+    }
+}
+
+/// The core's presets, grouped for the menu in their order.
+fn groups() -> Vec<(&'static str, Vec<&'static world::Preset>)> {
+    let mut out: Vec<(&'static str, Vec<&'static world::Preset>)> = Vec::new();
+    for p in world::PRESETS {
+        match out.iter_mut().find(|(g, _)| *g == p.group) {
+            Some((_, items)) => items.push(p),
+            None => out.push((p.group, vec![p])),
+        }
+    }
+    out
+}
+
+#[derive(Properties, PartialEq)]
+pub struct SplitterProps {
+    /// Width of the left pane, in percent.
+    pub value: f64,
+    pub on_change: Callback<f64>,
+}
+
+/// The draggable (and keyboard-operable) divider between the editors and the output.
+#[function_component(Splitter)]
+pub fn splitter(props: &SplitterProps) -> Html {
+    let store = use_context::<Store>().expect("store");
+    let dragging = use_mut_ref(|| false);
+    let onpointerdown = {
+        let dragging = dragging.clone();
+        Callback::from(move |e: PointerEvent| {
+            *dragging.borrow_mut() = true;
+            if let Some(el) = e.target_dyn_into::<web_sys::Element>() {
+                let _ = el.set_pointer_capture(e.pointer_id());
+            }
+        })
+    };
+    let onpointermove = {
+        let dragging = dragging.clone();
+        let cb = props.on_change.clone();
+        Callback::from(move |e: PointerEvent| {
+            if !*dragging.borrow() {
+                return;
+            }
+            let parent = e
+                .target_dyn_into::<web_sys::Element>()
+                .and_then(|el| el.parent_element());
+            if let Some(parent) = parent {
+                let rect = parent.get_bounding_client_rect();
+                if rect.width() > 0.0 {
+                    cb.emit((f64::from(e.client_x()) - rect.left()) / rect.width() * 100.0);
+                }
+            }
+        })
+    };
+    let onpointerup = Callback::from(move |_: PointerEvent| *dragging.borrow_mut() = false);
+    let onkeydown = {
+        let (cb, value) = (props.on_change.clone(), props.value);
+        Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
+            "ArrowLeft" => cb.emit(value - 5.0),
+            "ArrowRight" => cb.emit(value + 5.0),
+            _ => {}
+        })
+    };
+    html! {
+        <div class="splitter" role="separator" tabindex="0" aria-orientation="vertical"
+            aria-label={store.lang.strings().resize}
+            aria-valuenow={format!("{:.0}", props.value)} aria-valuemin="20" aria-valuemax="80"
+            {onpointerdown} {onpointermove} {onpointerup} {onkeydown}></div>
+    }
+}

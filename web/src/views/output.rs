@@ -1,0 +1,324 @@
+//! The right pane: the proxy picker, the resource tabs, istioctl's tables, the selected resource as
+//! JSON or YAML, and the whole config dump.
+
+use super::CodeEditor;
+use crate::app::Store;
+use crate::engine::{Format, Tab, TableView};
+use crate::i18n::Strings;
+use crate::platform;
+use crate::state::{Action, Source};
+use gloo::timers::callback::Timeout;
+use std::rc::Rc;
+use web_sys::HtmlSelectElement;
+use yew::prelude::*;
+
+fn tab_label(t: &Strings, tab: Tab) -> &'static str {
+    match tab {
+        Tab::Listeners => t.listeners,
+        Tab::Routes => t.routes,
+        Tab::Clusters => t.clusters,
+        Tab::Endpoints => t.endpoints,
+        Tab::Dump => t.full_dump,
+    }
+}
+
+#[function_component(OutputPane)]
+pub fn output_pane() -> Html {
+    let store = use_context::<Store>().expect("store");
+    let t = store.lang.strings();
+
+    let on_proxy = {
+        let store = store.clone();
+        Callback::from(move |e: Event| {
+            let select: HtmlSelectElement = e.target_unchecked_into();
+            store.dispatch(Action::SelectProxy(select.value()));
+        })
+    };
+    let on_tab_key = {
+        let store = store.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            let i = Tab::ALL.iter().position(|x| *x == store.tab).unwrap_or(0);
+            let n = Tab::ALL.len();
+            let next = match e.key().as_str() {
+                "ArrowRight" => (i + 1) % n,
+                "ArrowLeft" => (i + n - 1) % n,
+                _ => return,
+            };
+            e.prevent_default();
+            store.dispatch(Action::SelectTab(Tab::ALL[next]));
+        })
+    };
+
+    html! {
+        <section class="pane output" data-testid="config-output" aria-label={t.output}>
+            <div class="pane-bar">
+                <label class="field">
+                    <span>{ t.proxy }</span>
+                    <select data-testid="proxy-select" onchange={on_proxy} disabled={store.proxies.is_empty()}>
+                        if store.proxies.is_empty() {
+                            <option>{ t.no_proxies }</option>
+                        }
+                        { for store.proxies.iter().map(|p| html! {
+                            <option value={p.id.clone()} selected={store.proxy.as_deref() == Some(p.id.as_str())}>
+                                { &p.id }{ if p.gateway { " (gateway)" } else { "" } }
+                            </option>
+                        }) }
+                    </select>
+                </label>
+                <div role="tablist" aria-label={t.output} class="tabs" onkeydown={on_tab_key}>
+                    { for Tab::ALL.iter().map(|&tab| {
+                        let selected = store.tab == tab;
+                        let store = store.clone();
+                        html! {
+                            <button role="tab" data-tab={tab.id()} aria-selected={selected.to_string()}
+                                tabindex={if selected { "0" } else { "-1" }}
+                                class={classes!("tab", selected.then_some("active"))}
+                                onclick={Callback::from(move |_| store.dispatch(Action::SelectTab(tab)))}>
+                                { tab_label(t, tab) }
+                            </button>
+                        }
+                    }) }
+                </div>
+            </div>
+            if store.stale {
+                <p class="stale" role="status" data-testid="stale">{ t.stale }</p>
+            }
+            if store.pending {
+                <p class="pending muted" role="status">{ t.computing }</p>
+            }
+            <UnderCursorStrip />
+            <div class={classes!("output-body", store.stale.then_some("is-stale"))}>
+                if store.tab == Tab::Dump {
+                    <DumpView />
+                } else {
+                    <ResourceTable />
+                    <DetailView />
+                }
+            </div>
+        </section>
+    }
+}
+
+/// What the Istio object under the editor's cursor generated for this proxy.
+#[function_component(UnderCursorStrip)]
+fn under_cursor_strip() -> Html {
+    let store = use_context::<Store>().expect("store");
+    let t = store.lang.strings();
+    let Some(uc) = store.under_cursor.clone() else {
+        return html! {};
+    };
+    let o = &uc.object;
+    html! {
+        <div class="under-cursor" data-testid="under-cursor" role="status">
+            <span class="muted">{ format!("{} {}/{}", o.kind, o.namespace, o.name) }</span>
+            if uc.made.is_empty() {
+                { " " }<span class="muted">{ t.generated_nothing }</span>
+            } else {
+                { " → " }
+                { for uc.made.iter().map(|(tab, name)| {
+                    let (tab, name) = (*tab, name.clone());
+                    let store = store.clone();
+                    let label = format!("{}: {}", tab_label(t, tab), name);
+                    html! {
+                        <button class="chip" onclick={Callback::from(move |_| store.dispatch(Action::Reveal(tab, name.clone())))}>
+                            { label }
+                        </button>
+                    }
+                }) }
+            }
+        </div>
+    }
+}
+
+#[function_component(ResourceTable)]
+fn resource_table() -> Html {
+    let store = use_context::<Store>().expect("store");
+    let t = store.lang.strings();
+    let Some(out) = store.output.clone() else {
+        return html! { <p class="muted">{ t.no_proxies }</p> };
+    };
+    let Some(table) = out.table(store.tab) else {
+        return html! {};
+    };
+    let resources = out.resources(store.tab);
+    let made: Vec<String> = store
+        .under_cursor
+        .as_ref()
+        .map(|u| {
+            u.made
+                .iter()
+                .filter(|(tab, _)| *tab == store.tab)
+                .map(|(_, n)| n.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    if table.rows.is_empty() {
+        return html! { <p class="muted">{ t.empty_table }</p> };
+    }
+    html! {
+        <div class="table-wrap">
+            <table class="istioctl" data-testid="resource-table">
+                <caption class="muted">{ t.row_hint }</caption>
+                <thead><tr>{ for table.headers.iter().map(|h| html! { <th scope="col">{ h }</th> }) }</tr></thead>
+                <tbody>{ rows(&store, table, resources, &made) }</tbody>
+            </table>
+        </div>
+    }
+}
+
+fn rows(
+    store: &Store,
+    table: &TableView,
+    resources: &[serde_json::Value],
+    made: &[String],
+) -> Html {
+    table
+        .rows
+        .iter()
+        .map(|(i, cells)| {
+            let name = resources
+                .get(*i)
+                .map(crate::engine::resource_name)
+                .unwrap_or_default();
+            let selected = store.selected.as_deref() == Some(name.as_str());
+            let toggle = {
+                let store = store.clone();
+                let name = name.clone();
+                move || {
+                    store.dispatch(Action::SelectResource(
+                        (!selected).then(|| name.clone()),
+                    ))
+                }
+            };
+            let onclick = {
+                let toggle = toggle.clone();
+                Callback::from(move |_: MouseEvent| toggle())
+            };
+            let onkeydown = Callback::from(move |e: KeyboardEvent| {
+                if e.key() == "Enter" || e.key() == " " {
+                    e.prevent_default();
+                    toggle();
+                }
+            });
+            html! {
+                <tr tabindex="0" aria-selected={selected.to_string()} data-name={name.clone()}
+                    class={classes!(selected.then_some("selected"), made.contains(&name).then_some("made"))}
+                    {onclick} {onkeydown}>
+                    { for cells.iter().map(|c| html! { <td>{ c }</td> }) }
+                </tr>
+            }
+        })
+        .collect()
+}
+
+#[derive(Properties, PartialEq)]
+struct FormatBarProps {
+    text: Rc<str>,
+    #[prop_or_default]
+    on_close: Option<Callback<()>>,
+    #[prop_or_default]
+    children: Html,
+}
+
+/// JSON/YAML switch, copy and (for a resource) close.
+#[function_component(FormatBar)]
+fn format_bar(props: &FormatBarProps) -> Html {
+    let store = use_context::<Store>().expect("store");
+    let t = store.lang.strings();
+    let copied = use_state(|| false);
+    let on_copy = {
+        let text = props.text.clone();
+        let copied = copied.clone();
+        Callback::from(move |_| {
+            platform::copy_to_clipboard(&text);
+            copied.set(true);
+            let copied = copied.clone();
+            Timeout::new(1500, move || copied.set(false)).forget();
+        })
+    };
+    let fmt = |format: Format, label: &'static str| {
+        let store = store.clone();
+        let active = store.format == format;
+        html! {
+            <button class={classes!("seg", active.then_some("active"))} aria-pressed={active.to_string()}
+                onclick={Callback::from(move |_| store.dispatch(Action::SetFormat(format)))}>{ label }</button>
+        }
+    };
+    html! {
+        <div class="format-bar">
+            <div class="title">{ props.children.clone() }</div>
+            <div class="segmented" role="group" aria-label={t.format}>
+                { fmt(Format::Json, "JSON") }
+                { fmt(Format::Yaml, "YAML") }
+            </div>
+            <button class="btn" onclick={on_copy} data-testid="copy">
+                { if *copied { t.copied } else { t.copy } }
+            </button>
+            if let Some(close) = props.on_close.clone() {
+                <button class="btn" aria-label={t.close} onclick={Callback::from(move |_| close.emit(()))}>{ "✕" }</button>
+            }
+        </div>
+    }
+}
+
+fn language(format: Format) -> AttrValue {
+    AttrValue::Static(match format {
+        Format::Json => "json",
+        Format::Yaml => "yaml",
+    })
+}
+
+#[function_component(DetailView)]
+fn detail_view() -> Html {
+    let store = use_context::<Store>().expect("store");
+    let t = store.lang.strings();
+    let Some(detail) = store.detail.clone() else {
+        return html! {};
+    };
+    let on_close = {
+        let store = store.clone();
+        Callback::from(move |_| store.dispatch(Action::SelectResource(None)))
+    };
+    html! {
+        <div class="detail" data-testid="resource-detail">
+            <FormatBar text={detail.text.clone()} on_close={Some(on_close)}>
+                <strong>{ &detail.name }</strong>
+                if !detail.made_by.is_empty() {
+                    <span class="muted">{ format!(" · {}: ", t.made_by) }</span>
+                    { for detail.made_by.iter().map(|o| {
+                        let source = Source::from_file(&o.file);
+                        let line = o.start_line;
+                        let store = store.clone();
+                        let onclick = Callback::from(move |_| {
+                            if let Some(source) = source {
+                                store.dispatch(Action::JumpTo { source, line });
+                            }
+                        });
+                        html! {
+                            <button class="chip" {onclick}>{ format!("{} {}/{} ({}:{})", o.kind, o.namespace, o.name, o.file, o.start_line) }</button>
+                        }
+                    }) }
+                }
+            </FormatBar>
+            <CodeEditor testid="resource-view" label={detail.name.clone()} text={detail.text.clone()}
+                language={language(store.format)} read_only=true />
+        </div>
+    }
+}
+
+#[function_component(DumpView)]
+fn dump_view() -> Html {
+    let store = use_context::<Store>().expect("store");
+    let t = store.lang.strings();
+    let Some(text) = store.dump.clone() else {
+        return html! { <p class="muted">{ t.no_proxies }</p> };
+    };
+    html! {
+        <div class="detail dump">
+            <FormatBar text={text.clone()}>
+                <strong>{ store.proxy.clone().unwrap_or_default() }</strong>
+            </FormatBar>
+            <CodeEditor testid="dump-view" label={t.full_dump} text={text} language={language(store.format)} read_only=true />
+        </div>
+    }
+}

@@ -1,0 +1,134 @@
+//! The left pane: the two source editors (Istio config, Cluster) and the list of problems.
+
+use super::CodeEditor;
+use crate::app::{EditHandlers, Store};
+use crate::engine::Level;
+use crate::state::{Action, Source};
+use pilotlight_core::world;
+use std::rc::Rc;
+use yew::prelude::*;
+
+#[function_component(SourcePane)]
+pub fn source_pane() -> Html {
+    let store = use_context::<Store>().expect("store");
+    let handlers = use_context::<EditHandlers>().expect("handlers");
+    let t = store.lang.strings();
+
+    let tab = |source: Source, label: &'static str, id: &'static str| {
+        let store2 = store.clone();
+        let selected = store.source == source;
+        let errors = store
+            .diagnostics
+            .iter()
+            .filter(|d| d.file == source.file() && d.level == Level::Error)
+            .count();
+        html! {
+            <button role="tab" id={id} aria-selected={selected.to_string()}
+                aria-controls={format!("{id}-panel")}
+                class={classes!("tab", selected.then_some("active"))}
+                onclick={Callback::from(move |_| store2.dispatch(Action::ShowSource(source)))}>
+                { label }
+                if errors > 0 { <span class="badge error" aria-label={t.error}>{ errors }</span> }
+            </button>
+        }
+    };
+
+    let editor = |source: Source, testid: &'static str, label: &'static str| {
+        let on_change = {
+            let on_edit = handlers.on_edit.clone();
+            Callback::from(move |text: String| on_edit.emit((source, text)))
+        };
+        let on_cursor = {
+            let store = store.clone();
+            Callback::from(move |line: u32| store.dispatch(Action::Cursor(source, line)))
+        };
+        let jump = store
+            .jump
+            .filter(|j| j.source == source)
+            .map(|j| (j.line, j.select, j.nonce));
+        html! {
+            <CodeEditor testid={testid} label={label}
+                text={Rc::<str>::clone(match source { Source::Istio => &store.istio, Source::Cluster => &store.cluster })}
+                version={store.version(source)}
+                diagnostics={Rc::new(store.diagnostics_of(source))}
+                highlight={store.highlight(source)}
+                {jump} on_change={Some(on_change)} on_cursor={Some(on_cursor)}
+                hidden={store.source != source} />
+        }
+    };
+
+    let on_reset = {
+        let store = store.clone();
+        Callback::from(move |_| {
+            store.dispatch(Action::Replace {
+                source: Source::Cluster,
+                text: world::BOOKINFO.to_string(),
+            })
+        })
+    };
+
+    html! {
+        <section class="pane sources" aria-label={t.sources}>
+            <div class="pane-bar">
+                <div role="tablist" aria-label={t.sources} class="tabs">
+                    { tab(Source::Istio, t.istio_config, "src-istio") }
+                    { tab(Source::Cluster, t.cluster, "src-cluster") }
+                </div>
+                if store.source == Source::Cluster {
+                    <button class="btn" data-testid="reset-cluster" onclick={on_reset}>{ t.reset_cluster }</button>
+                }
+            </div>
+            <div class="editor-box" role="tabpanel"
+                id={if store.source == Source::Istio { "src-istio-panel" } else { "src-cluster-panel" }}
+                aria-labelledby={if store.source == Source::Istio { "src-istio" } else { "src-cluster" }}>
+                { editor(Source::Istio, "editor", t.istio_editor_label) }
+                { editor(Source::Cluster, "cluster-editor", t.cluster_editor_label) }
+            </div>
+            <Problems />
+        </section>
+    }
+}
+
+/// The clickable list of diagnostics: a click moves the editor to the line.
+#[function_component(Problems)]
+fn problems() -> Html {
+    let store = use_context::<Store>().expect("store");
+    let t = store.lang.strings();
+    let count = store.diagnostics.len();
+    html! {
+        <section class="problems" data-testid="diagnostics" aria-label={t.problems}>
+            <h2>{ t.problems }{ " " }<span class="count">{ count }</span></h2>
+            if count == 0 {
+                <p class="muted">{ t.no_problems }</p>
+            } else {
+                <ul>
+                    { for store.diagnostics.iter().map(|d| {
+                        let source = Source::from_file(&d.file);
+                        let line = d.line;
+                        let store = store.clone();
+                        let onclick = Callback::from(move |_| {
+                            if let Some(source) = source {
+                                store.dispatch(Action::JumpTo { source, line });
+                            }
+                        });
+                        let (class, level) = match d.level {
+                            Level::Error => ("error", t.error),
+                            Level::Warning => ("warning", t.warning),
+                            Level::Info => ("info", t.info),
+                        };
+                        html! {
+                            <li>
+                                <button class={classes!("diag", class)} {onclick}>
+                                    <span class="where">{ format!("{}:{}:{}", d.file, d.line, d.column) }</span>
+                                    <span class={classes!("level", class)}>{ level }</span>
+                                    <span class="code">{ &d.code }</span>
+                                    <span class="msg">{ &d.message }</span>
+                                </button>
+                            </li>
+                        }
+                    }) }
+                </ul>
+            }
+        </section>
+    }
+}
