@@ -421,7 +421,7 @@ fn real_sidecar_listeners_dump_decodes() {
 // Everything we emit, for every Bookinfo proxy, is valid Envoy config
 // ---------------------------------------------------------------------------------------------
 
-use pilotlight_core::envoy::ProxyConfig;
+use pilotlight_core::envoy::{config_dump, ProxyConfig};
 use pilotlight_core::translate::proxy_config;
 use pilotlight_core::world::{BOOKINFO, BOOKINFO_FILE, PRESETS};
 use pilotlight_core::{load, SourceFile};
@@ -432,7 +432,9 @@ const REFERENCE_ISTIO: &str =
     include_str!("../../tests/envoy-schema/bookinfo-reference-istio.yaml");
 
 /// Checks every resource of every proxy; returns the errors (one line each) and what was seen.
-fn check_mesh(files: &[SourceFile]) -> (Vec<String>, Report, usize) {
+/// With `with_dump`, also the whole admin `/config_dump` of each proxy (the same resources again,
+/// wrapped as Envoy's admin API wraps them; slow in a debug build, so only for Bookinfo).
+fn check_mesh(files: &[SourceFile], with_dump: bool) -> (Vec<String>, Report, usize) {
     let loaded = load(files);
     let errors_in_input: Vec<_> = loaded
         .diagnostics
@@ -446,6 +448,12 @@ fn check_mesh(files: &[SourceFile]) -> (Vec<String>, Report, usize) {
     assert!(!loaded.mesh.proxies().is_empty());
     for proxy in loaded.mesh.proxies() {
         let config = proxy_config(&loaded.mesh, proxy);
+        // The admin /config_dump the page shows (and `istioctl proxy-config all -o json`).
+        if with_dump {
+            if let Err(e) = schema().check(CONFIG_DUMP, &config_dump(&config), &mut report) {
+                errors.push(format!("{} config_dump: {e}", proxy.id()));
+            }
+        }
         let ProxyConfig {
             listeners,
             routes,
@@ -480,7 +488,7 @@ fn every_bookinfo_resource_is_valid_envoy_config() {
         SourceFile::new(BOOKINFO_FILE, BOOKINFO),
         SourceFile::new("reference-istio.yaml", REFERENCE_ISTIO),
     ];
-    let (errors, report, resources) = check_mesh(&files);
+    let (errors, report, resources) = check_mesh(&files, true);
     assert!(
         errors.is_empty(),
         "{} schema violations:\n{}",
@@ -493,6 +501,11 @@ fn every_bookinfo_resource_is_valid_envoy_config() {
     );
     // The check saw real output: every resource kind, and the filters every sidecar has.
     for t in [
+        CONFIG_DUMP,
+        "envoy.admin.v3.ClustersConfigDump",
+        "envoy.admin.v3.ListenersConfigDump",
+        "envoy.admin.v3.RoutesConfigDump",
+        "envoy.admin.v3.EndpointsConfigDump",
         LISTENER,
         ROUTE_CONFIGURATION,
         CLUSTER,
@@ -512,7 +525,7 @@ fn every_preset_resource_is_valid_envoy_config() {
             SourceFile::new(BOOKINFO_FILE, BOOKINFO),
             SourceFile::new(format!("{}.yaml", preset.id), preset.yaml),
         ];
-        let (errors, _, _) = check_mesh(&files);
+        let (errors, _, _) = check_mesh(&files, false);
         all.extend(errors.into_iter().map(|e| format!("[{}] {e}", preset.id)));
     }
     assert!(
