@@ -194,37 +194,55 @@ impl Measurement {
     }
 }
 
-/// Bounds of one run: how long to repeat small measurements for a stable minimum, and how many
-/// proxies to translate at most before extrapolating "every proxy".
+/// Bounds of one run: how long to repeat small measurements for a stable minimum, and how much
+/// time and how many proxies to spend on "every proxy" before extrapolating from the sample.
 #[derive(Debug, Clone, Copy)]
 pub struct Budget {
     pub repeat_for: Duration,
     pub max_proxies: usize,
+    pub every_for: Duration,
 }
 
 impl Default for Budget {
     fn default() -> Self {
         Budget {
             repeat_for: Duration::from_millis(300),
-            max_proxies: 400,
+            max_proxies: usize::MAX,
+            every_for: Duration::from_secs(5),
         }
     }
 }
 
-/// The fastest of repeated runs of `f`, repeated until `budget` is spent (at least twice).
+/// The fastest of repeated runs of `f`, repeated until `budget` is spent (at least once).
 fn fastest<T>(budget: Duration, mut f: impl FnMut() -> T) -> (Duration, T) {
     let start = Instant::now();
     let mut best = Duration::MAX;
-    let mut runs = 0;
     loop {
         let t = Instant::now();
         let out = f();
         best = best.min(t.elapsed());
-        runs += 1;
-        if runs >= 2 && start.elapsed() >= budget {
+        if start.elapsed() >= budget {
             return (best, out);
         }
     }
+}
+
+/// 0..n in an order that spreads any prefix evenly over the range (bit-reversal-like strides), so
+/// a time-limited sample of proxies is not biased to the start of the list.
+fn spread(n: usize) -> Vec<usize> {
+    let mut order = Vec::with_capacity(n);
+    let mut seen = vec![false; n];
+    let mut step = n.next_power_of_two();
+    while step > 0 {
+        for i in (0..n).step_by(step) {
+            if !seen[i] {
+                seen[i] = true;
+                order.push(i);
+            }
+        }
+        step /= 2;
+    }
+    order
 }
 
 fn resources(c: &ProxyConfig) -> usize {
@@ -254,31 +272,32 @@ pub fn measure(
         }
         None => (Duration::ZERO, 0),
     };
-    // Every proxy: all of them when there are few, else an evenly spread sample, scaled up.
-    let sample: Vec<_> = if proxies.len() <= budget.max_proxies {
-        proxies.iter().collect()
-    } else {
-        let step = proxies.len() as f64 / budget.max_proxies as f64;
-        (0..budget.max_proxies)
-            .map(|i| &proxies[(i as f64 * step) as usize])
-            .collect()
-    };
-    let every_estimated = sample.len() < proxies.len();
-    let (mut every_proxy, _) = fastest(
-        if every_estimated {
-            Duration::ZERO
-        } else {
-            budget.repeat_for
-        },
-        || {
-            sample
+    // Every proxy, in an evenly spread order (a stride through the list), until the time or
+    // count budget is spent; the rest is extrapolated from the proxies done.
+    let order = spread(proxies.len());
+    let start = Instant::now();
+    let mut done = 0;
+    for &i in &order {
+        if done >= budget.max_proxies || (done > 0 && start.elapsed() >= budget.every_for) {
+            break;
+        }
+        std::hint::black_box(resources(&proxy_config(mesh, &proxies[i])));
+        done += 1;
+    }
+    let mut every_proxy = start.elapsed();
+    let every_estimated = done < proxies.len();
+    if every_estimated {
+        every_proxy = every_proxy.mul_f64(proxies.len() as f64 / done.max(1) as f64);
+    } else if every_proxy < budget.repeat_for {
+        // Small meshes: repeat the whole pass for a stable minimum.
+        every_proxy = fastest(budget.repeat_for, || {
+            proxies
                 .iter()
                 .map(|p| resources(&proxy_config(mesh, p)))
                 .sum::<usize>()
-        },
-    );
-    if every_estimated {
-        every_proxy = every_proxy.mul_f64(proxies.len() as f64 / sample.len() as f64);
+        })
+        .0
+        .min(every_proxy);
     }
     let error_diagnostics = loaded
         .diagnostics
@@ -348,17 +367,19 @@ pub fn table(rows: &[Measurement]) -> String {
             m.error_diagnostics,
         );
     }
-    out.push_str("\n`~`: extrapolated from an evenly spread sample of proxies. Times are the fastest of repeated runs.\n");
+    out.push_str("\n`~`: extrapolated from an evenly spread sample of proxies. Small times are the fastest of repeated runs.\n");
     out
 }
 
-const USAGE: &str = "usage: pilotlight bench [--sizes 100,1000,5000] [--max-proxies N] [--emit N]
+const USAGE: &str = "usage: pilotlight bench [--sizes 100,1000,5000] [--every-seconds S] [--max-proxies N] [--emit N]
 
 Measures load (parse + mesh), translation of one sidecar and of every proxy, for Bookinfo and
 for generated meshes of N services. Build with --release for meaningful numbers.
-  --sizes LIST      sizes of the generated meshes (default 100,1000,5000)
-  --max-proxies N   translate at most N proxies per mesh, extrapolate the rest (default 400)
-  --emit N          print the generated mesh of N services as YAML and exit";
+  --sizes LIST        sizes of the generated meshes (default 100,1000,5000)
+  --every-seconds S   time to spend translating proxies one by one for \"every proxy\"; the rest
+                      is extrapolated from those done (default 5)
+  --max-proxies N     translate at most N proxies that way (default: no limit)
+  --emit N            print the generated mesh of N services as YAML and exit";
 
 /// The `bench` subcommand: `args` are the arguments after `bench`. Returns the report (or, with
 /// `--emit`, the generated mesh); progress goes to stderr.
@@ -386,6 +407,17 @@ pub fn run(args: &[String]) -> Result<String, String> {
                 budget.max_proxies = v.parse().ok().filter(|&n| n > 0).ok_or_else(|| {
                     format!("pilotlight bench: --max-proxies {v}: expected a positive number")
                 })?;
+            }
+            "--every-seconds" => {
+                let v = value()?;
+                budget.every_for = v
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|s| *s >= 0.0)
+                    .map(Duration::from_secs_f64)
+                    .ok_or_else(|| {
+                        format!("pilotlight bench: --every-seconds {v}: expected seconds")
+                    })?;
             }
             "--emit" => {
                 let v = value()?;
@@ -432,6 +464,22 @@ mod tests {
     }
 
     #[test]
+    fn spread_visits_everything_once_and_starts_evenly() {
+        for n in [0, 1, 2, 7, 100, 1001] {
+            let mut order = spread(n);
+            assert_eq!(order.len(), n);
+            if n >= 4 {
+                // The first 4 picks cover every quarter of the range.
+                let mut quarters: Vec<usize> = order[..4].iter().map(|i| i * 4 / n).collect();
+                quarters.sort();
+                assert_eq!(quarters, [0, 1, 2, 3], "{n}: {:?}", &order[..4]);
+            }
+            order.sort();
+            assert!(order.iter().enumerate().all(|(i, &x)| i == x));
+        }
+    }
+
+    #[test]
     fn bench_command_checks_its_arguments() {
         let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         assert!(run(&args(&["--sizes", "1,x"]))
@@ -455,6 +503,7 @@ mod tests {
         let budget = Budget {
             repeat_for: Duration::ZERO,
             max_proxies: 3,
+            every_for: Duration::from_secs(60),
         };
         let rows = vec![measure_bookinfo(budget), measure_generated(5, budget)];
         assert_eq!(rows[1].proxies, 11);
