@@ -4,6 +4,7 @@
 //! Pipeline: [`parse`] → [`mesh`] ([`load`]) → per-proxy translation ([`translate`]: [`listener`],
 //! [`route`], [`cluster`], [`endpoint`]) → [`envoy`] output.
 
+pub mod analyze;
 pub mod bench;
 pub mod cli;
 pub mod cluster;
@@ -11,6 +12,7 @@ pub mod diag;
 pub mod endpoint;
 pub mod envoy;
 pub mod gateway;
+pub mod gatewayapi;
 pub mod host;
 pub mod istio;
 pub mod listener;

@@ -6,6 +6,9 @@
 //! listed in tests/conformance/known-failures.md fails; listed cases that pass are printed so the
 //! list can shrink as the translation improves.
 //!
+//! Routes are matched as Istio's own simulator does (path only: `Options::istio_route_matching`),
+//! so a difference means a translation difference, not a simulator one.
+//!
 //! `CONFORMANCE_FILTER=<substring>` runs some cases, `CONFORMANCE_VERBOSE=1` prints every
 //! mismatch, `CONFORMANCE_LIST=1` prints failing cases in known-failures.md form,
 //! `CONFORMANCE_DUMP=1` prints the walk and the generated listeners and routes of failing calls.
@@ -319,12 +322,37 @@ fn run_case(case: &Case) -> Vec<String> {
         Err(_) => return vec!["translation panicked".into()],
     };
     match case.kind.as_str() {
-        "route_table" => check_route_table(&cfg, &case.expect),
+        "route_table" => {
+            let bad = check_route_table(&cfg, &case.expect);
+            if !bad.is_empty() && std::env::var("CONFORMANCE_DUMP").is_ok() {
+                let name = case.expect.get("RouteConfig").cloned().unwrap_or_default();
+                println!("\n==== {}", case.id);
+                for rc in cfg.routes.iter().filter(|r| r.get("name") == Some(&name)) {
+                    for vh in rc["virtual_hosts"].as_array().into_iter().flatten() {
+                        let clusters: Vec<&Value> = vh["routes"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .map(|r| &r["route"]["cluster"])
+                            .collect();
+                        println!(
+                            "  vhost {} domains {} -> {:?}",
+                            vh["name"], vh["domains"], clusters
+                        );
+                    }
+                }
+            }
+            bad
+        }
         _ => {
             let Some(call) = &case.call else {
                 return vec!["call case without a call".into()];
             };
-            let o = simulate::simulate(&cfg, &call.request());
+            // Istio's simulator matches routes by path only: compare translations, not simulators.
+            let opts = simulate::Options {
+                istio_route_matching: true,
+            };
+            let o = simulate::simulate_with_options(&cfg, &call.request(), 0, &opts);
             let bad = check_call(&o, &cfg, &case.expect);
             if !bad.is_empty() && std::env::var("CONFORMANCE_DUMP").is_ok() {
                 // Everything needed to triage: the walk, with reasons, and what we generated.

@@ -171,11 +171,17 @@ fn gateway_listens_on_8080_and_routes_productpage() {
         .iter()
         .find(|r| r["match"]["path"] == "/productpage")
         .expect("a route for /productpage");
-    assert_eq!(productpage["route"]["cluster"], "outbound|9080||productpage.default.svc.cluster.local");
+    assert_eq!(
+        productpage["route"]["cluster"],
+        "outbound|9080||productpage.default.svc.cluster.local"
+    );
     assert_eq!(
         productpage["metadata"]["filter_metadata"]["istio"]["config"],
         "/apis/networking.istio.io/v1/namespaces/default/virtual-service/bookinfo"
     );
     // Gateways never get sidecar-only clusters.
-    assert!(config.clusters.iter().all(|c| c["name"] != "PassthroughCluster"));
+    assert!(config
+        .clusters
+        .iter()
+        .all(|c| c["name"] != "PassthroughCluster"));
 }

@@ -2,9 +2,9 @@
 
 use std::process::Command;
 
-const DUMP: &str = concat!(
+const PRESET: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../tests/conformance/dumps/httpbin-sidecar-listeners_authz_configdump.yaml"
+    "/../static/presets/request-routing-jason.yaml"
 );
 
 fn run(args: &[&str]) -> (bool, String, String) {
@@ -23,10 +23,12 @@ fn run(args: &[&str]) -> (bool, String, String) {
 fn simulate_json_has_every_decision_key() {
     let (ok, out, err) = run(&[
         "simulate",
-        "--config-dump",
-        DUMP,
+        "productpage-v1",
+        "--bookinfo",
+        "-f",
+        PRESET,
         "--request",
-        r#"{"mode": "inbound", "address": "10.0.0.1", "port": 80, "tls": "mtls"}"#,
+        r#"{"port": 9080, "host": "reviews:9080", "headers": {"end-user": "jason"}}"#,
         "-o",
         "json",
     ]);
@@ -45,8 +47,12 @@ fn simulate_json_has_every_decision_key() {
     ] {
         assert!(v.get(k).is_some(), "missing {k} in {out}");
     }
-    assert_eq!(v["listener"], "virtualInbound");
-    assert_eq!(v["cluster"], "inbound|80||");
+    assert_eq!(v["listener"], "0.0.0.0_9080");
+    assert_eq!(v["route_config"], "9080");
+    assert_eq!(
+        v["cluster"],
+        "outbound|9080|v2|reviews.default.svc.cluster.local"
+    );
     assert!(v["error"].is_null());
 }
 
@@ -54,8 +60,8 @@ fn simulate_json_has_every_decision_key() {
 fn simulate_short_and_errors() {
     let (ok, out, _) = run(&[
         "simulate",
-        "--config-dump",
-        DUMP,
+        "productpage-v1",
+        "--bookinfo",
         "--request",
         r#"{"port": 9080, "host": "reviews"}"#,
         "-o",
@@ -63,21 +69,18 @@ fn simulate_short_and_errors() {
     ]);
     assert!(ok);
     assert!(out.contains("listener      0.0.0.0_9080"), "{out}");
-    assert!(
-        out.contains("error         no virtual host matched"),
-        "{out}"
-    );
+    assert!(out.contains("why:"), "{out}");
 
     let (ok, _, err) = run(&[
         "simulate",
-        "--config-dump",
-        DUMP,
+        "productpage-v1",
+        "--bookinfo",
         "--request",
         r#"{"prot": 1}"#,
     ]);
     assert!(!ok);
     assert!(err.contains("invalid request JSON"), "{err}");
-    let (ok, _, err) = run(&["simulate", "--config-dump", DUMP, "-o", "yaml"]);
+    let (ok, _, err) = run(&["simulate", "productpage-v1", "--bookinfo", "-o", "yaml"]);
     assert!(!ok);
     assert!(err.contains("-o must be json or short"), "{err}");
     let (ok, _, err) = run(&["simulate", "nosuchproxy", "--bookinfo"]);
@@ -90,6 +93,8 @@ fn trace_json_is_a_tree_of_hops() {
     let (ok, out, err) = run(&[
         "trace",
         "--bookinfo",
+        "-f",
+        PRESET,
         "--request",
         r#"{"path": "/productpage"}"#,
         "-o",
@@ -108,8 +113,56 @@ fn trace_json_is_a_tree_of_hops() {
     ] {
         assert!(v.get(k).is_some(), "missing {k} in {out}");
     }
-    let (ok, out, _) = run(&["trace", "--bookinfo", "--runs", "5", "-o", "json"]);
+    let (ok, out, _) = run(&[
+        "trace",
+        "--bookinfo",
+        "-f",
+        PRESET,
+        "--runs",
+        "5",
+        "-o",
+        "json",
+    ]);
     assert!(ok);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["runs"], 5);
+    let (ok, out, _) = run(&[
+        "trace",
+        "--bookinfo",
+        "-f",
+        PRESET,
+        "--from",
+        "reviews-v2",
+        "--request",
+        r#"{"port": 9080, "host": "ratings"}"#,
+        "-o",
+        "short",
+    ]);
+    assert!(ok);
+    assert!(out.starts_with("reviews-v2 [outbound]"), "{out}");
+}
+
+#[test]
+fn simulate_a_gateway_on_its_service_port() {
+    let gw = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../static/presets/request-routing-v1.yaml"
+    );
+    let (ok, out, err) = run(&[
+        "simulate",
+        "istio-ingressgateway",
+        "--bookinfo",
+        "-f",
+        gw,
+        "--request",
+        r#"{"port": 80, "path": "/productpage"}"#,
+    ]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["listener"], "0.0.0.0_8080", "{out}");
+    assert_eq!(v["route_config"], "http.8080");
+    assert_eq!(
+        v["cluster"],
+        "outbound|9080||productpage.default.svc.cluster.local"
+    );
 }

@@ -3,6 +3,7 @@
 //! `run` takes the arguments and two writers and returns the exit status, so every command is
 //! testable without spawning a process.
 
+pub mod analyze;
 mod args;
 mod proxy_config;
 pub mod simulate;
@@ -19,9 +20,15 @@ pilotlight: the Envoy configuration istiod would push, from Istio YAML, with no 
 Usage:
   pilotlight proxies -f FILE... [--bookinfo]
   pilotlight proxy-config {listeners|routes|clusters|endpoints|all} PROXY -f FILE... [--bookinfo] [-o short|json|yaml]
+<<<<<<< HEAD
   pilotlight simulate PROXY -f FILE... [--bookinfo] --request JSON [-o json|short]
   pilotlight trace -f FILE... [--bookinfo] [--from PROXY] --request JSON [--runs N] [-o json|short]
-  pilotlight bench [--sizes 100,1000,5000] [--max-proxies N] [--emit N]
+  pilotlight bench [--sizes 100,1000,5000] [--every-seconds S] [--max-proxies N] [--emit N]
+=======
+  pilotlight simulate PROXY -f FILE... [--bookinfo] --request JSON [-o json|short] [--seed N]
+  pilotlight analyze -f FILE... [--bookinfo] [-o log|json]
+  pilotlight trace -f FILE... [--bookinfo] [--from PROXY] --request JSON [--runs N] [-o json|short] [--seed N]
+>>>>>>> main
 
 Options:
   -f, --filename FILE   Kubernetes/Istio YAML to read; repeat for more files; `-` reads standard input
@@ -37,6 +44,7 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> i32 {
+<<<<<<< HEAD
     // The simulator's commands read their own options.
     let own: Option<fn(&[String]) -> Result<String, String>> =
         match argv.first().map(String::as_str) {
@@ -57,6 +65,8 @@ pub fn run(
             }
         };
     }
+=======
+>>>>>>> main
     let args = match Args::parse(argv) {
         Ok(a) => a,
         Err(msg) => {
@@ -72,9 +82,15 @@ pub fn run(
         "proxies" => {
             inputs(&args, stdin, err).and_then(|loaded| proxy_config::proxies(&loaded, out))
         }
+        "analyze" => match analyze::run(&args, stdin, out) {
+            Ok(status) => return status,
+            Err(e) => Err(e),
+        },
         "proxy-config" | "pc" => {
             inputs(&args, stdin, err).and_then(|loaded| proxy_config::run(&args, &loaded, out))
         }
+        "simulate" => inputs(&args, stdin, err).and_then(|l| simulate::run(&args, &l, out)),
+        "trace" => inputs(&args, stdin, err).and_then(|l| trace::run(&args, &l, out)),
         other => Err(format!("unknown command {other:?}\n\n{USAGE}")),
     };
     match result {

@@ -19,8 +19,6 @@ mod outbound;
 mod routes;
 
 #[cfg(test)]
-mod conformance;
-#[cfg(test)]
 mod tests;
 
 use crate::mesh::{Mesh, OutboundMode, Proxy, Scope, Service};

@@ -281,11 +281,13 @@ fn path_spec(m: &Value) -> String {
 }
 
 /// Does the route's `match` accept the request? On failure, says why.
-fn route_matches(m: &Value, req: &Request) -> Result<(), String> {
-    let case_sensitive = m
-        .get("case_sensitive")
-        .and_then(Value::as_bool)
-        .unwrap_or(true);
+fn route_matches(m: &Value, req: &Request, istio: bool) -> Result<(), String> {
+    // Istio's simulator ignores case_sensitive, headers and query parameters, and searches
+    // regexes (Go's MatchString); Envoy honours all three and fully matches regexes.
+    let case_sensitive = istio
+        || m.get("case_sensitive")
+            .and_then(Value::as_bool)
+            .unwrap_or(true);
     let fold = |s: &str| {
         if case_sensitive {
             s.to_string()
@@ -298,12 +300,21 @@ fn route_matches(m: &Value, req: &Request) -> Result<(), String> {
     let ok = if let Some(p) = str_at(m, "prefix") {
         full.starts_with(&fold(p))
     } else if let Some(p) = str_at(m, "path") {
-        path == fold(p)
+        // Envoy compares the path without its query; Istio's simulator the whole :path.
+        if istio {
+            full == fold(p)
+        } else {
+            path == fold(p)
+        }
     } else if let Some(p) = str_at(m, "path_separated_prefix") {
         let p = fold(p);
         path == p || path.starts_with(&format!("{p}/"))
     } else if let Some(r) = m.pointer("/safe_regex/regex").and_then(Value::as_str) {
-        full_match(r, req.path_only())
+        if istio {
+            Regex::new(r).is_ok_and(|re| re.is_match(&req.path))
+        } else {
+            full_match(r, req.path_only())
+        }
     } else if m.get("connect_matcher").is_some() {
         req.method.eq_ignore_ascii_case("CONNECT")
     } else {
@@ -312,6 +323,9 @@ fn route_matches(m: &Value, req: &Request) -> Result<(), String> {
     };
     if !ok {
         return Err(format!("path {:?} fails {}", req.path, path_spec(m)));
+    }
+    if istio {
+        return Ok(());
     }
     for hm in m
         .get("headers")
@@ -348,6 +362,7 @@ fn route_matches(m: &Value, req: &Request) -> Result<(), String> {
 pub(crate) fn match_route<'a>(
     vh: &'a Value,
     req: &Request,
+    istio: bool,
     out: &mut Outcome,
 ) -> Option<&'a Value> {
     let routes: Vec<&Value> = vh
@@ -358,7 +373,7 @@ pub(crate) fn match_route<'a>(
     let mut skipped: Vec<String> = Vec::new();
     for (i, r) in routes.iter().enumerate() {
         let m = r.get("match").cloned().unwrap_or(Value::Null);
-        match route_matches(&m, req) {
+        match route_matches(&m, req, istio) {
             Ok(()) => {
                 let mut reason =
                     format!("route #{} ({}) is the first to match", i + 1, path_spec(&m));
@@ -455,7 +470,6 @@ pub(crate) fn apply_route(r: &Value, vh: &Value, req: &Request, rng: &mut Rng, o
         );
         out.action = Some(Action::DirectResponse { status, body });
         out.status = Some(status);
-        out.response_flag = Some("DR".into()).filter(|_| status >= 400).or(None);
         return;
     }
     if let Some(rd) = r.get("redirect") {
@@ -719,19 +733,56 @@ mod tests {
 
     #[test]
     fn path_matchers() {
-        assert!(route_matches(&json!({"prefix": "/api"}), &req("/api/x")).is_ok());
-        assert!(route_matches(&json!({"path": "/api"}), &req("/api?x=1")).is_ok());
-        assert!(route_matches(&json!({"path": "/api"}), &req("/api/")).is_err());
-        assert!(route_matches(&json!({"path_separated_prefix": "/api"}), &req("/api/x")).is_ok());
-        assert!(route_matches(&json!({"path_separated_prefix": "/api"}), &req("/apix")).is_err());
-        // safe_regex is a full match, not a search
-        assert!(route_matches(&json!({"safe_regex": {"regex": "/a.*"}}), &req("/abc")).is_ok());
-        assert!(route_matches(&json!({"safe_regex": {"regex": "/b"}}), &req("/abc")).is_err());
+        assert!(route_matches(&json!({"prefix": "/api"}), &req("/api/x"), false).is_ok());
+        assert!(route_matches(&json!({"path": "/api"}), &req("/api?x=1"), false).is_ok());
+        assert!(route_matches(&json!({"path": "/api"}), &req("/api/"), false).is_err());
         assert!(route_matches(
-            &json!({"prefix": "/API", "case_sensitive": false}),
-            &req("/api")
+            &json!({"path_separated_prefix": "/api"}),
+            &req("/api/x"),
+            false
         )
         .is_ok());
+        assert!(route_matches(
+            &json!({"path_separated_prefix": "/api"}),
+            &req("/apix"),
+            false
+        )
+        .is_err());
+        // safe_regex is a full match, not a search
+        assert!(route_matches(
+            &json!({"safe_regex": {"regex": "/a.*"}}),
+            &req("/abc"),
+            false
+        )
+        .is_ok());
+        assert!(
+            route_matches(&json!({"safe_regex": {"regex": "/b"}}), &req("/abc"), false).is_err()
+        );
+        assert!(route_matches(
+            &json!({"prefix": "/API", "case_sensitive": false}),
+            &req("/api"),
+            false
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn istio_simulator_matching_is_path_only() {
+        let mut r = req("/abc?x=1");
+        r.headers.insert("end-user".into(), "mallory".into());
+        let m = json!({"prefix": "/", "headers": [{"name": "end-user", "string_match": {"exact": "jason"}}],
+                        "query_parameters": [{"name": "y"}]});
+        assert!(route_matches(&m, &r, false).is_err());
+        assert!(route_matches(&m, &r, true).is_ok());
+        let re = json!({"safe_regex": {"regex": "b"}});
+        assert!(route_matches(&re, &r, false).is_err());
+        assert!(
+            route_matches(&re, &r, true).is_ok(),
+            "Go's MatchString searches"
+        );
+        let ci = json!({"path": "/ABC", "case_sensitive": false});
+        assert!(route_matches(&ci, &r, false).is_ok());
+        assert!(route_matches(&ci, &r, true).is_err());
     }
 
     #[test]

@@ -58,8 +58,16 @@ pub(crate) fn match_listener<'a>(
         }
         return l;
     }
+    if listeners.is_empty() {
+        out.step(
+            Stage::Listener,
+            "",
+            "this proxy has no listeners at all (a gateway gets them only from Gateway resources that select it)",
+        );
+        return None;
+    }
     let how = if req.mode == Mode::Gateway {
-        "the connection"
+        "the connection goes"
     } else {
         "iptables sends it to virtualOutbound (15001); use_original_dst hands the connection"
     };
@@ -308,15 +316,15 @@ fn sieve(
     chains: Vec<&Value>,
     is_set: impl Fn(&Value) -> bool,
     score: impl Fn(&Value) -> Option<u64>,
-) -> (Vec<&Value>, bool) {
-    let m = |c: &Value| c.get("filter_chain_match").cloned().unwrap_or(Value::Null);
-    if !chains.iter().any(|c| is_set(&m(c))) {
-        return (chains, false);
+) -> (Vec<&Value>, Sieved) {
+    let m = chain_match;
+    if !chains.iter().any(|c| is_set(m(c))) {
+        return (chains, Sieved::Unused);
     }
     let scored: Vec<(&Value, u64)> = chains
         .iter()
-        .filter(|c| is_set(&m(c)))
-        .filter_map(|c| score(&m(c)).map(|s| (*c, s)))
+        .filter(|c| is_set(m(c)))
+        .filter_map(|c| score(m(c)).map(|s| (*c, s)))
         .collect();
     if let Some(best) = scored.iter().map(|(_, s)| *s).max() {
         return (
@@ -325,13 +333,39 @@ fn sieve(
                 .filter(|(_, s)| *s == best)
                 .map(|(c, _)| c)
                 .collect(),
-            true,
+            Sieved::Matched,
         );
     }
     (
-        chains.into_iter().filter(|c| !is_set(&m(c))).collect(),
-        true,
+        chains.into_iter().filter(|c| !is_set(m(c))).collect(),
+        Sieved::Fallback,
     )
+}
+
+fn chain_match(c: &Value) -> &Value {
+    static NULL: Value = Value::Null;
+    c.get("filter_chain_match").unwrap_or(&NULL)
+}
+
+/// What one criterion of the sieve did.
+#[derive(PartialEq)]
+enum Sieved {
+    /// No chain sets the criterion.
+    Unused,
+    /// Chains that set it and match it (best match only) remain.
+    Matched,
+    /// No chain that sets it matches; the chains that do not set it remain.
+    Fallback,
+}
+
+fn note(why: &mut Vec<String>, what: String, s: Sieved, left: usize) {
+    match s {
+        Sieved::Unused => {}
+        Sieved::Matched => why.push(format!("{what}: {left} chain(s) match")),
+        Sieved::Fallback => why.push(format!(
+            "{what}: no chain names it, {left} chain(s) without this criterion remain"
+        )),
+    }
 }
 
 fn nonempty_array(v: &Value, key: &str) -> bool {
@@ -382,9 +416,12 @@ pub(crate) fn match_filter_chain<'a>(
         |m| port_of(m).is_some(),
         |m| (port_of(m) == Some(port)).then_some(1),
     );
-    if used {
-        why.push(format!("destination port {port}: {} left", chains.len()));
-    }
+    note(
+        &mut why,
+        format!("destination port {port}"),
+        used,
+        chains.len(),
+    );
 
     let ip = parse_ip(&req.address);
     let (chains, used) = sieve(
@@ -395,13 +432,12 @@ pub(crate) fn match_filter_chain<'a>(
             prefix_match_len(ranges, ip).map(u64::from)
         },
     );
-    if used {
-        why.push(format!(
-            "destination IP {} (longest prefix wins): {} left",
-            req.address,
-            chains.len()
-        ));
-    }
+    note(
+        &mut why,
+        format!("destination IP {} (longest prefix wins)", req.address),
+        used,
+        chains.len(),
+    );
 
     let sni = if det.has_tls_inspector && req.tls != Tls::Plaintext {
         req.sni.as_str()
@@ -419,9 +455,7 @@ pub(crate) fn match_filter_chain<'a>(
                 .map(|s| s as u64)
         },
     );
-    if used {
-        why.push(format!("server name {sni:?}: {} left", chains.len()));
-    }
+    note(&mut why, format!("server name {sni:?}"), used, chains.len());
 
     let tp = |m: &Value| {
         m.get("transport_protocol")
@@ -434,13 +468,12 @@ pub(crate) fn match_filter_chain<'a>(
         |m| !tp(m).is_empty(),
         |m| (tp(m) == det.transport).then_some(1),
     );
-    if used {
-        why.push(format!(
-            "transport protocol {}: {} left",
-            det.transport,
-            chains.len()
-        ));
-    }
+    note(
+        &mut why,
+        format!("transport protocol {}", det.transport),
+        used,
+        chains.len(),
+    );
 
     let (chains, used) = sieve(
         chains,
@@ -451,13 +484,12 @@ pub(crate) fn match_filter_chain<'a>(
                 .then_some(1)
         },
     );
-    if used {
-        why.push(format!(
-            "application protocol {:?}: {} left",
-            det.alpn,
-            chains.len()
-        ));
-    }
+    note(
+        &mut why,
+        format!("application protocol {:?}", det.alpn),
+        used,
+        chains.len(),
+    );
 
     let sieve_text = if why.is_empty() {
         format!("{total} chain(s), none sets a match criterion")

@@ -5,10 +5,17 @@
 //!   network filter, route configuration, virtual host, route, action, cluster, endpoint. Errors
 //!   use the words of Istio's own simulator (`pilot/pkg/simulation/traffic.go`), so results
 //!   compare one to one with istiod's simulation tests.
-//! - [`trace`] (module `trace`): the whole path through the mesh, proxy to proxy, through the
-//!   applications' own calls; [`sample`] counts where N seeded requests end up.
+//! - [`trace()`] (module [`mod@trace`]): the whole path through the mesh, proxy to proxy, through the
+//!   applications' own calls, over a [`trace::World`] (`World::from_mesh` translates every proxy);
+//!   [`sample`] counts where N seeded requests end up.
+//! - [`from_config_dump`]: the same walk over a real Envoy `/config_dump`.
+//! - [`Options::istio_route_matching`]: route matching as Istio's simulator does it (path only),
+//!   for the conformance test; the default is Envoy's (headers, query, case, full-match regex).
 //!
 //! The walk never looks at Istio objects: what it follows is exactly what the config views show.
+//! Layout: `request` (input and defaults), `listener` (listener, listener filters, filter-chain
+//! sieve), `http` (virtual host, route, action, fault/retry/mirror), `cluster` (cluster and
+//! endpoint), `outcome` (the record), `trace` (across proxies), `rng` (seeded draws).
 
 mod cluster;
 mod dump;
@@ -18,7 +25,7 @@ mod outcome;
 mod request;
 mod rng;
 pub mod trace;
-mod world;
+pub(crate) mod world;
 
 use serde_json::Value;
 
@@ -48,11 +55,36 @@ pub fn simulate(cfg: &ProxyConfig, req: &Request) -> Outcome {
 /// Walk one request through one proxy; `seed` drives weighted clusters, endpoint choice and
 /// fault percentages.
 pub fn simulate_seeded(cfg: &ProxyConfig, req: &Request, seed: u64) -> Outcome {
-    let mut rng = Rng::new(seed);
-    simulate_with(cfg, req, &mut rng)
+    simulate_with_options(cfg, req, seed, &Options::default())
 }
 
-pub(crate) fn simulate_with(cfg: &ProxyConfig, req: &Request, rng: &mut Rng) -> Outcome {
+/// How faithful to be, and to what.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Match routes as Istio's own simulator does (`pilot/pkg/simulation/traffic.go`): by path
+    /// only, ignoring header and query-parameter conditions and `case_sensitive`, with regexes
+    /// searched rather than fully matched. The conformance test uses this, so that it compares
+    /// our generated config with istiod's and not two simulators; users get Envoy's semantics.
+    pub istio_route_matching: bool,
+}
+
+/// [`simulate_seeded`] with [`Options`].
+pub fn simulate_with_options(
+    cfg: &ProxyConfig,
+    req: &Request,
+    seed: u64,
+    opts: &Options,
+) -> Outcome {
+    let mut rng = Rng::new(seed);
+    simulate_with(cfg, req, &mut rng, opts)
+}
+
+pub(crate) fn simulate_with(
+    cfg: &ProxyConfig,
+    req: &Request,
+    rng: &mut Rng,
+    opts: &Options,
+) -> Outcome {
     let req = req.with_defaults();
     let mut out = Outcome::default();
     out.step(Stage::Request, "", describe_request(&req));
@@ -157,7 +189,7 @@ pub(crate) fn simulate_with(cfg: &ProxyConfig, req: &Request, rng: &mut Rng) -> 
             out.fail(SimError::Protocol);
             return out;
         }
-        http_walk(cfg, &cfgv, &req, rng, &mut out);
+        http_walk(cfg, &cfgv, &req, rng, opts, &mut out);
     } else if let Some(tcp) = filters.iter().find(|f| is(f, &TCP_PROXY, ".TcpProxy")) {
         out.network_filter = Some(TCP_PROXY[0].to_string());
         let tc = tcp
@@ -232,7 +264,14 @@ pub(crate) fn simulate_with(cfg: &ProxyConfig, req: &Request, rng: &mut Rng) -> 
     out
 }
 
-fn http_walk(cfg: &ProxyConfig, hcm: &Value, req: &Request, rng: &mut Rng, out: &mut Outcome) {
+fn http_walk(
+    cfg: &ProxyConfig,
+    hcm: &Value,
+    req: &Request,
+    rng: &mut Rng,
+    opts: &Options,
+    out: &mut Outcome,
+) {
     let inline = hcm.get("route_config").filter(|v| !v.is_null());
     let rc: Option<&Value> = match inline {
         Some(rc) => {
@@ -281,7 +320,7 @@ fn http_walk(cfg: &ProxyConfig, hcm: &Value, req: &Request, rng: &mut Rng, out: 
         out.fail(SimError::TlsRedirect);
         return;
     }
-    let Some(r) = http::match_route(vh, req, out) else {
+    let Some(r) = http::match_route(vh, req, opts.istio_route_matching, out) else {
         out.fail(SimError::NoRoute);
         return;
     };

@@ -285,7 +285,12 @@ impl Outcome {
             }
         };
         line("listener", self.listener.as_deref());
-        line("filter chain", self.filter_chain.as_deref());
+        line(
+            "filter chain",
+            self.filter_chain
+                .as_deref()
+                .map(|c| if c.is_empty() { "(unnamed)" } else { c }),
+        );
         line("network", self.network_filter.as_deref());
         line("route config", self.route_config.as_deref());
         line("virtual host", self.virtual_host.as_deref());

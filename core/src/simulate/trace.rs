@@ -15,6 +15,8 @@ use super::rng::Rng;
 use super::simulate_with;
 use crate::envoy::ProxyConfig;
 
+pub use super::world::service_port_map;
+
 /// One call an application makes while serving a request (Bookinfo: productpage calls
 /// `details:9080/details/0`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -247,30 +249,43 @@ pub fn trace(world: &World, from: Option<&str>, req: &Request, seed: u64) -> Res
     };
     let mut req = req.clone();
     let mut notes = Vec::new();
-    if start.is_gateway && req.mode == Mode::Outbound && from.is_none() {
+    if start.is_gateway && req.mode == Mode::Outbound {
         req.mode = Mode::Gateway;
     }
+    if req.mode == Mode::Inbound && req.address.is_empty() {
+        // A request arriving at this workload is addressed to its own IP.
+        req.address = start.ips.first().cloned().unwrap_or_default();
+    }
     if start.is_gateway {
-        if let Some((sp, tp)) = start
-            .port_map
-            .iter()
-            .find(|(sp, tp)| *sp == req.port && sp != tp)
-        {
-            let has_listener_on_port = start.config.listeners.iter().any(|l| {
-                l.pointer("/address/socket_address/port_value")
-                    .and_then(serde_json::Value::as_u64)
-                    == Some(req.port as u64)
-            });
-            if !has_listener_on_port {
-                notes.push(format!(
-                    "the gateway's Service maps port {sp} to target port {tp}"
-                ));
-                req.port = *tp;
-            }
-        }
+        notes.extend(map_gateway_port(&start.config, &start.port_map, &mut req));
     }
     let mut rng = Rng::new(seed);
     Ok(hop(world, start, req, notes, &mut rng, 0))
+}
+
+/// A request to a gateway's Service port (80) reaches the target port (8080) the gateway listens
+/// on: rewrite the port when the proxy has no listener on it but its Service maps it. Returns a
+/// note saying so.
+pub fn map_gateway_port(
+    cfg: &ProxyConfig,
+    port_map: &[(u16, u16)],
+    req: &mut Request,
+) -> Option<String> {
+    let (sp, tp) = *port_map
+        .iter()
+        .find(|(sp, tp)| *sp == req.port && sp != tp)?;
+    let has_listener_on_port = cfg.listeners.iter().any(|l| {
+        l.pointer("/address/socket_address/port_value")
+            .and_then(serde_json::Value::as_u64)
+            == Some(req.port as u64)
+    });
+    if has_listener_on_port {
+        return None;
+    }
+    req.port = tp;
+    Some(format!(
+        "the gateway's Service maps port {sp} to target port {tp}"
+    ))
 }
 
 /// Trace `runs` requests with seeds `seed`, `seed + 1`, ... and count where they went.
@@ -309,7 +324,7 @@ fn hop(
     depth: usize,
 ) -> Hop {
     let req = req.with_defaults();
-    let outcome = simulate_with(&node.config, &req, rng);
+    let outcome = simulate_with(&node.config, &req, rng, &super::Options::default());
     let mut h = Hop {
         workload: node.workload.clone(),
         proxy: node.proxy.clone(),

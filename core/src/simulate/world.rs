@@ -20,21 +20,6 @@ impl World {
 }
 
 fn node(mesh: &Mesh, p: &Proxy) -> Node {
-    let mut port_map = Vec::new();
-    if p.is_gateway() {
-        for s in &mesh.services {
-            for ep in s.endpoints.iter().filter(|e| p.ips.contains(&e.address)) {
-                for port in &s.ports {
-                    if let Some(tp) = ep.port_for(port.port) {
-                        let pair = (port.port as u16, tp as u16);
-                        if !port_map.contains(&pair) {
-                            port_map.push(pair);
-                        }
-                    }
-                }
-            }
-        }
-    }
     Node {
         proxy: p.name.clone(),
         workload: p.workload.clone(),
@@ -52,6 +37,26 @@ fn node(mesh: &Mesh, p: &Proxy) -> Node {
             })
             .collect(),
         forward_headers: p.forward_headers.clone(),
-        port_map,
+        port_map: service_port_map(mesh, p),
     }
+}
+
+/// For a gateway: (Service port, target port) of every Service whose endpoints are this proxy.
+pub fn service_port_map(mesh: &Mesh, p: &Proxy) -> Vec<(u16, u16)> {
+    let mut port_map = Vec::new();
+    if p.is_gateway() {
+        for s in &mesh.services {
+            for ep in s.endpoints.iter().filter(|e| p.ips.contains(&e.address)) {
+                for port in &s.ports {
+                    if let Some(tp) = ep.port_for(port.port) {
+                        let pair = (port.port as u16, tp as u16);
+                        if !port_map.contains(&pair) {
+                            port_map.push(pair);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    port_map
 }

@@ -1,0 +1,271 @@
+//! References that lead nowhere (IST0101): VirtualService destination and mirror hosts, subsets,
+//! ports, gateways and delegates; and destinations that must name a port (IST0112).
+
+use super::checks::did_you_mean;
+use super::{codes, fp, host_candidates, lookup, Ctx};
+use crate::istio::networking::{Destination, VirtualService};
+use crate::parse::Object;
+
+/// A destination of a VirtualService and where it sits.
+struct Dest<'a> {
+    d: &'a Destination,
+    path: Vec<String>,
+    mirror: bool,
+}
+
+fn destinations(vs: &VirtualService) -> Vec<Dest<'_>> {
+    let mut out = Vec::new();
+    for (i, r) in vs.tcp.iter().enumerate() {
+        for (j, rd) in r.route.iter().enumerate() {
+            out.push(Dest {
+                d: &rd.destination,
+                path: fp!["spec", "tcp", i, "route", j, "destination"].to_vec(),
+                mirror: false,
+            });
+        }
+    }
+    for (i, r) in vs.tls.iter().enumerate() {
+        for (j, rd) in r.route.iter().enumerate() {
+            out.push(Dest {
+                d: &rd.destination,
+                path: fp!["spec", "tls", i, "route", j, "destination"].to_vec(),
+                mirror: false,
+            });
+        }
+    }
+    for (i, r) in vs.http.iter().enumerate() {
+        for (j, rd) in r.route.iter().enumerate() {
+            out.push(Dest {
+                d: &rd.destination,
+                path: fp!["spec", "http", i, "route", j, "destination"].to_vec(),
+                mirror: false,
+            });
+        }
+    }
+    for (i, r) in vs.http.iter().enumerate() {
+        if let Some(m) = &r.mirror {
+            out.push(Dest {
+                d: m,
+                path: fp!["spec", "http", i, "mirror"].to_vec(),
+                mirror: true,
+            });
+        }
+        for (j, m) in r.mirrors.iter().enumerate() {
+            out.push(Dest {
+                d: &m.destination,
+                path: fp!["spec", "http", i, "mirrors", j, "destination"].to_vec(),
+                mirror: true,
+            });
+        }
+    }
+    out
+}
+
+fn with(base: &[String], key: &str) -> Vec<String> {
+    let mut p = base.to_vec();
+    p.push(key.to_string());
+    p
+}
+
+pub(super) fn check(ctx: &mut Ctx) {
+    let mesh = ctx.mesh;
+    for (obj, vs) in mesh.virtual_services() {
+        if !Ctx::is_user(obj) {
+            continue;
+        }
+        let ns = obj.namespace();
+        for dest in destinations(vs) {
+            let d = dest.d;
+            if d.host.is_empty() || d.host == "*" {
+                continue; // validation reports it
+            }
+            match lookup(mesh, ns, &vs.export_to, &d.host) {
+                None => {
+                    let what = if dest.mirror { "mirror host" } else { "host" };
+                    let hint = did_you_mean(&d.host, host_candidates(mesh, ns, &d.host));
+                    ctx.report(
+                        codes::REFERENCED_RESOURCE_NOT_FOUND,
+                        obj,
+                        &with(&dest.path, "host"),
+                        format!("Referenced {what} not found: {:?}{hint}", d.host),
+                    );
+                }
+                Some(svc) => match &d.port {
+                    None if svc.ports.len() > 1 => {
+                        let ports: Vec<String> =
+                            svc.ports.iter().map(|p| p.port.to_string()).collect();
+                        ctx.report(
+                            codes::VIRTUAL_SERVICE_DESTINATION_PORT_SELECTOR_REQUIRED,
+                            obj,
+                            &with(&dest.path, "host"),
+                            format!(
+                                "This VirtualService routes to a service {:?} that exposes multiple ports [{}]. Specifying a port in the destination is required to disambiguate.",
+                                d.host,
+                                ports.join(" ")
+                            ),
+                        );
+                    }
+                    Some(p) if p.number != 0 && svc.port(p.number).is_none() => {
+                        let hint = match svc.ports.as_slice() {
+                            [] => String::new(),
+                            [only] => format!(" (did you mean port {}?)", only.port),
+                            many => format!(
+                                " (the service has ports {})",
+                                many.iter()
+                                    .map(|p| p.port.to_string())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        };
+                        ctx.report(
+                            codes::REFERENCED_RESOURCE_NOT_FOUND,
+                            obj,
+                            &[with(&dest.path, "port"), vec!["number".to_string()]].concat(),
+                            format!(
+                                "Referenced host:port not found: \"{}:{}\"{hint}",
+                                d.host, p.number
+                            ),
+                        );
+                    }
+                    _ => {}
+                },
+            }
+            if let Some(subset) = d.subset.as_deref().filter(|s| !s.is_empty()) {
+                subset_ref(ctx, obj, &dest, subset);
+            }
+        }
+        gateways(ctx, obj, vs);
+        delegates(ctx, obj, vs);
+    }
+}
+
+/// Subsets the DestinationRules for this host define, as seen from the VirtualService.
+fn subsets_for<'m>(ctx: &Ctx<'m>, ns: &str, host: &str) -> Vec<&'m str> {
+    let fqdn = crate::host::resolve(host, ns);
+    let mut out = Vec::new();
+    for (o, dr) in ctx.mesh.destination_rules() {
+        if !crate::mesh::scope::exported_to(&dr.export_to, o.namespace(), ns) && o.namespace() != ns
+        {
+            continue;
+        }
+        let dr_host = crate::host::resolve(&dr.host, o.namespace());
+        if dr_host == fqdn || (dr_host.starts_with('*') && crate::host::matches(&dr_host, &fqdn)) {
+            out.extend(dr.subsets.iter().map(|s| s.name.as_str()));
+        }
+    }
+    out
+}
+
+fn subset_ref(ctx: &mut Ctx, obj: &Object, dest: &Dest, subset: &str) {
+    let subsets = subsets_for(ctx, obj.namespace(), &dest.d.host);
+    if subsets.contains(&subset) {
+        return;
+    }
+    let what = if dest.mirror {
+        "mirror+subset in destinationrule"
+    } else {
+        "host+subset in destinationrule"
+    };
+    let hint = did_you_mean(subset, subsets.iter().copied());
+    ctx.report(
+        codes::REFERENCED_RESOURCE_NOT_FOUND,
+        obj,
+        &with(&dest.path, "subset"),
+        format!(
+            "Referenced {what} not found: \"{}+{subset}\"{hint}",
+            dest.d.host
+        ),
+    );
+}
+
+/// `ns/name` or `name` (in the VirtualService's namespace).
+pub(crate) fn gateway_key(vs_ns: &str, name: &str) -> (String, String) {
+    match name.split_once('/') {
+        Some((ns, n)) => (ns.to_string(), n.to_string()),
+        None => (vs_ns.to_string(), name.to_string()),
+    }
+}
+
+fn gateways(ctx: &mut Ctx, obj: &Object, vs: &VirtualService) {
+    let mesh = ctx.mesh;
+    for (i, g) in vs.gateways.iter().enumerate() {
+        if g == "mesh" {
+            continue;
+        }
+        let (ns, name) = gateway_key(obj.namespace(), g);
+        if mesh
+            .gateways()
+            .any(|(o, _)| o.namespace() == ns && o.name() == name)
+        {
+            continue;
+        }
+        let candidates: Vec<String> = mesh
+            .gateways()
+            .map(|(o, _)| {
+                if g.contains('/') || o.namespace() != obj.namespace() {
+                    format!("{}/{}", o.namespace(), o.name())
+                } else {
+                    o.name().to_string()
+                }
+            })
+            .collect();
+        let hint = did_you_mean(g, candidates.iter().map(String::as_str));
+        ctx.report(
+            codes::REFERENCED_RESOURCE_NOT_FOUND,
+            obj,
+            fp!["spec", "gateways", i],
+            format!("Referenced gateway not found: {g:?}{hint}"),
+        );
+    }
+    for (i, r) in vs.http.iter().enumerate() {
+        for (m, mt) in r.matches.iter().enumerate() {
+            for (k, g) in mt.gateways.iter().enumerate() {
+                if g == "mesh" {
+                    continue;
+                }
+                let (ns, name) = gateway_key(obj.namespace(), g);
+                if !mesh
+                    .gateways()
+                    .any(|(o, _)| o.namespace() == ns && o.name() == name)
+                {
+                    ctx.report(
+                        codes::REFERENCED_RESOURCE_NOT_FOUND,
+                        obj,
+                        fp!["spec", "http", i, "match", m, "gateways", k],
+                        format!("Referenced gateway not found: {g:?}"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn delegates(ctx: &mut Ctx, obj: &Object, vs: &VirtualService) {
+    let mesh = ctx.mesh;
+    for (i, r) in vs.http.iter().enumerate() {
+        let Some(d) = &r.delegate else { continue };
+        let ns = d
+            .namespace
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .unwrap_or(obj.namespace());
+        let found = mesh
+            .virtual_services()
+            .any(|(o, _)| o.namespace() == ns && o.name() == d.name);
+        if found {
+            continue;
+        }
+        let hint = did_you_mean(
+            &d.name,
+            mesh.virtual_services()
+                .filter(|(o, v)| o.namespace() == ns && v.hosts.is_empty())
+                .map(|(o, _)| o.name()),
+        );
+        ctx.report(
+            codes::REFERENCED_RESOURCE_NOT_FOUND,
+            obj,
+            fp!["spec", "http", i, "delegate", "name"],
+            format!("Referenced delegate not found: \"{ns}/{}\"{hint}", d.name),
+        );
+    }
+}
