@@ -20,15 +20,10 @@ pilotlight: the Envoy configuration istiod would push, from Istio YAML, with no 
 Usage:
   pilotlight proxies -f FILE... [--bookinfo]
   pilotlight proxy-config {listeners|routes|clusters|endpoints|all} PROXY -f FILE... [--bookinfo] [-o short|json|yaml]
-<<<<<<< HEAD
-  pilotlight simulate PROXY -f FILE... [--bookinfo] --request JSON [-o json|short]
-  pilotlight trace -f FILE... [--bookinfo] [--from PROXY] --request JSON [--runs N] [-o json|short]
-  pilotlight bench [--sizes 100,1000,5000] [--every-seconds S] [--max-proxies N] [--emit N]
-=======
   pilotlight simulate PROXY -f FILE... [--bookinfo] --request JSON [-o json|short] [--seed N]
   pilotlight analyze -f FILE... [--bookinfo] [-o log|json]
   pilotlight trace -f FILE... [--bookinfo] [--from PROXY] --request JSON [--runs N] [-o json|short] [--seed N]
->>>>>>> main
+  pilotlight bench [--sizes 100,1000,5000] [--every-seconds S] [--max-proxies N] [--emit N]
 
 Options:
   -f, --filename FILE   Kubernetes/Istio YAML to read; repeat for more files; `-` reads standard input
@@ -44,29 +39,16 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> i32 {
-<<<<<<< HEAD
-    // The simulator's commands read their own options.
-    let own: Option<fn(&[String]) -> Result<String, String>> =
-        match argv.first().map(String::as_str) {
-            Some("simulate") => Some(simulate::run),
-            Some("trace") => Some(trace::run),
-            Some("bench") => Some(crate::bench::run),
-            _ => None,
-        };
-    if let Some(command) = own {
-        return match command(&argv[1..]) {
-            Ok(text) => match out.write_all(text.as_bytes()) {
-                Ok(()) => 0,
-                Err(_) => 1,
-            },
+    // `bench` reads its own options (see `crate::bench`).
+    if argv.first().map(String::as_str) == Some("bench") {
+        return match crate::bench::run(&argv[1..]) {
+            Ok(text) => i32::from(out.write_all(text.as_bytes()).is_err()),
             Err(msg) => {
                 let _ = writeln!(err, "{msg}");
-                1
+                2
             }
         };
     }
-=======
->>>>>>> main
     let args = match Args::parse(argv) {
         Ok(a) => a,
         Err(msg) => {
