@@ -5,6 +5,7 @@
 //! [`route`], [`cluster`], [`endpoint`]) → [`envoy`] output.
 
 pub mod analyze;
+pub mod bench;
 pub mod cli;
 pub mod cluster;
 pub mod diag;
