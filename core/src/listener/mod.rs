@@ -60,7 +60,7 @@ impl<'s, 'a> Ctx<'s, 'a> {
             proxy: scope.proxy,
             wildcard: if ipv6_only { "::" } else { "0.0.0.0" },
             localhost: if ipv6_only { "::1" } else { "127.0.0.1" },
-            services: scope.services(),
+            services: scope.services().to_vec(),
         }
     }
 

@@ -5,12 +5,30 @@ use super::{Mesh, OutboundMode, Proxy, Service};
 use crate::host;
 use crate::istio::networking::{DestinationRule, Sidecar, VirtualService};
 use crate::parse::Object;
+use std::collections::HashMap;
 
+/// One proxy's view, computed once per translation: every lookup the translators make many times
+/// (visible services, a service by host, the DestinationRule of a host) is an index here, so the
+/// cost of translating a proxy grows linearly with the mesh.
 pub struct Scope<'a> {
     pub mesh: &'a Mesh,
     pub proxy: &'a Proxy,
     /// The Sidecar resource that applies to this proxy, if any.
     pub sidecar: Option<(&'a Object, &'a Sidecar)>,
+    services: Vec<&'a Service>,
+    by_host: HashMap<&'a str, &'a Service>,
+    virtual_services: Vec<(&'a Object, &'a VirtualService)>,
+    /// DestinationRules usable by this proxy, by namespace: exact hosts, then wildcard hosts.
+    destination_rules: HashMap<&'a str, DrIndex<'a>>,
+}
+
+type DrRef<'a> = (&'a Object, &'a DestinationRule);
+
+#[derive(Default)]
+struct DrIndex<'a> {
+    /// Resolved host -> the first rule (in istiod's order) for it.
+    exact: HashMap<String, DrRef<'a>>,
+    wildcard: Vec<(String, DrRef<'a>)>,
 }
 
 /// Is an object with this exportTo, living in `owner_ns`, visible from `ns`?
@@ -49,11 +67,52 @@ impl<'a> Scope<'a> {
         } else {
             selected.or_else(ns_default).or_else(root_default)
         };
-        Scope {
+        let mut scope = Scope {
             mesh,
             proxy,
             sidecar,
+            services: Vec::new(),
+            by_host: HashMap::new(),
+            virtual_services: Vec::new(),
+            destination_rules: HashMap::new(),
+        };
+        scope.services = scope.compute_services();
+        scope.by_host = scope
+            .services
+            .iter()
+            .map(|s| (s.hostname.as_str(), *s))
+            .collect();
+        scope.virtual_services = scope.compute_mesh_virtual_services();
+        scope.destination_rules = scope.index_destination_rules();
+        scope
+    }
+
+    fn index_destination_rules(&self) -> HashMap<&'a str, DrIndex<'a>> {
+        let ns = self.config_namespace();
+        let mut out: HashMap<&'a str, DrIndex<'a>> = HashMap::new();
+        for (o, dr) in self.mesh.destination_rules() {
+            if !exported_to(&dr.export_to, o.namespace(), ns) {
+                continue;
+            }
+            if let Some(sel) = &dr.workload_selector {
+                if o.namespace() != ns || !sel.matches(&self.proxy.labels) {
+                    continue;
+                }
+            }
+            let index = out.entry(o.namespace()).or_default();
+            let h = host::resolve(&dr.host, o.namespace());
+            if h.starts_with('*') {
+                index.wildcard.push((h, (o, dr)));
+            } else {
+                index.exact.entry(h).or_insert((o, dr));
+            }
         }
+        out
+    }
+
+    /// A visible service by its hostname.
+    pub fn service(&self, hostname: &str) -> Option<&'a Service> {
+        self.by_host.get(hostname).copied()
     }
 
     pub fn config_namespace(&self) -> &str {
@@ -100,7 +159,11 @@ impl<'a> Scope<'a> {
 
     /// Services this proxy can reach, in istiod's order (by hostname, then namespace). When
     /// two visible services share a hostname, the Kubernetes one is kept.
-    pub fn services(&self) -> Vec<&'a Service> {
+    pub fn services(&self) -> &[&'a Service] {
+        &self.services
+    }
+
+    fn compute_services(&self) -> Vec<&'a Service> {
         let ns = self.config_namespace().to_string();
         let mut out: Vec<&Service> = self
             .mesh
@@ -139,7 +202,11 @@ impl<'a> Scope<'a> {
     /// VirtualServices that apply to this proxy's sidecar routes (bound to `mesh`). Gateway API
     /// routes of the proxy's own namespace come first: the consumer's route overrides the
     /// producer's (virtualservice.go SelectVirtualServices).
-    pub fn mesh_virtual_services(&self) -> Vec<(&'a Object, &'a VirtualService)> {
+    pub fn mesh_virtual_services(&self) -> &[(&'a Object, &'a VirtualService)] {
+        &self.virtual_services
+    }
+
+    fn compute_mesh_virtual_services(&self) -> Vec<(&'a Object, &'a VirtualService)> {
         let ns = self.config_namespace();
         let mut out: Vec<(&'a Object, &'a VirtualService)> = self
             .mesh
@@ -161,36 +228,23 @@ impl<'a> Scope<'a> {
     /// The DestinationRule for a host: the proxy's namespace first, then the host's namespace,
     /// then the root namespace; within one, an exact host beats a wildcard.
     pub fn destination_rule(&self, service: &Service) -> Option<(&'a Object, &'a DestinationRule)> {
-        let ns = self.config_namespace();
-        let root = self.mesh.config.root_namespace.as_str();
-        let candidates = |owner: &str| {
-            let mut best: Option<(&'a Object, &'a DestinationRule, usize)> = None;
-            for (o, dr) in self.mesh.destination_rules() {
-                if o.namespace() != owner || !exported_to(&dr.export_to, o.namespace(), ns) {
-                    continue;
-                }
-                if let Some(sel) = &dr.workload_selector {
-                    if o.namespace() != ns || !sel.matches(&self.proxy.labels) {
-                        continue;
-                    }
-                }
-                let h = host::resolve(&dr.host, o.namespace());
-                if !host::matches(&h, &service.hostname) {
-                    continue;
-                }
-                let specificity = if h == service.hostname {
-                    usize::MAX
-                } else {
-                    h.len()
-                };
-                if best.is_none_or(|(_, _, s)| specificity > s) {
-                    best = Some((o, dr, specificity));
+        let in_namespace = |owner: &str| {
+            let index = self.destination_rules.get(owner)?;
+            if let Some(exact) = index.exact.get(&service.hostname) {
+                return Some(*exact);
+            }
+            // The longest (most specific) wildcard, the first of equals.
+            let mut best: Option<(usize, DrRef<'a>)> = None;
+            for (h, dr) in &index.wildcard {
+                if host::matches(h, &service.hostname) && best.is_none_or(|(len, _)| h.len() > len)
+                {
+                    best = Some((h.len(), *dr));
                 }
             }
-            best.map(|(o, d, _)| (o, d))
+            best.map(|(_, dr)| dr)
         };
-        candidates(ns)
-            .or_else(|| candidates(&service.namespace))
-            .or_else(|| candidates(root))
+        in_namespace(self.config_namespace())
+            .or_else(|| in_namespace(&service.namespace))
+            .or_else(|| in_namespace(&self.mesh.config.root_namespace))
     }
 }

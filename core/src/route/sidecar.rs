@@ -80,42 +80,67 @@ fn virtual_hosts(scope: &Scope, port: u32) -> Vec<Value> {
     // Services that have this port (istiod narrows each to just that port).
     let services: Vec<&Service> = scope
         .services()
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|s| s.port(port).is_some())
         .collect();
-    let all_visible = scope.services();
-    let mut vss: Vec<(&Object, &VirtualService)> = scope.mesh_virtual_services();
+    let on_port: HashSet<&str> = services.iter().map(|s| s.hostname.as_str()).collect();
+    // Each VirtualService with its hosts resolved once.
+    let mut vss: Vec<(&Object, &VirtualService, Vec<String>)> = scope
+        .mesh_virtual_services()
+        .iter()
+        .map(|(o, vs)| {
+            let hosts = vs
+                .hosts
+                .iter()
+                .map(|h| host::resolve(&h.to_ascii_lowercase(), o.namespace()))
+                .collect();
+            (*o, *vs, hosts)
+        })
+        .collect();
     if port != 80 {
-        vss.retain(|(o, vs)| {
-            vs.hosts.iter().any(|h| {
-                let h = host::resolve(h, o.namespace());
-                services
-                    .iter()
-                    .any(|s| host::matches(&h, &s.hostname) || host::matches(&s.hostname, &h))
+        vss.retain(|(_, _, hosts)| {
+            hosts.iter().any(|h| {
+                if h.starts_with('*') {
+                    services
+                        .iter()
+                        .any(|s| host::matches(h, &s.hostname) || host::matches(&s.hostname, h))
+                } else {
+                    on_port.contains(h.as_str())
+                        || services
+                            .iter()
+                            .any(|s| s.hostname.starts_with('*') && host::matches(&s.hostname, h))
+                }
             })
         });
     }
     let labels = &scope.proxy.labels;
     let gateways = vec!["mesh".to_string()];
-    let lookup = |fqdn: &str| super::lookup(&all_visible, fqdn);
+    let lookup = |fqdn: &str| scope.service(fqdn);
     let hash = |fqdn: &str, p: Option<u32>| {
-        super::lookup(&all_visible, fqdn).and_then(|s| super::hash_policy(scope, s, p))
+        scope
+            .service(fqdn)
+            .and_then(|s| super::hash_policy(scope, s, p))
     };
 
     // For a service matched only by wildcard VirtualService hosts, the most specific wildcard wins.
     // A VirtualService naming the service exactly always wins over wildcards.
-    let most_specific_wildcard = |svc: &Service| -> Option<(String, String)> {
-        let exact = vss.iter().any(|(o, vs)| {
-            vs.hosts
+    let exact_hosts: HashSet<&str> = vss
+        .iter()
+        .flat_map(|(_, _, hosts)| {
+            hosts
                 .iter()
-                .any(|h| host::resolve(h, o.namespace()) == svc.hostname)
-        });
-        if exact {
+                .filter(|h| !h.starts_with('*'))
+                .map(String::as_str)
+        })
+        .collect();
+    let most_specific_wildcard = |svc: &Service| -> Option<(String, String)> {
+        if exact_hosts.contains(svc.hostname.as_str()) {
             return None;
         }
         let mut best: Option<(usize, (String, String))> = None;
-        for (o, vs) in &vss {
-            for h in &vs.hosts {
+        for (o, _, hosts) in &vss {
+            for h in hosts {
                 if !h.starts_with('*') || !host::matches(h, &svc.hostname) {
                     continue;
                 }
@@ -130,7 +155,7 @@ fn virtual_hosts(scope: &Scope, port: u32) -> Vec<Value> {
 
     let mut wrappers: Vec<(u32, Wrapper)> = Vec::new();
     let mut claimed: HashSet<&str> = HashSet::new();
-    for (obj, vs) in &vss {
+    for (obj, vs, hosts) in &vss {
         let ctx = Context {
             labels,
             namespace: &scope.proxy.namespace,
@@ -148,8 +173,8 @@ fn virtual_hosts(scope: &Scope, port: u32) -> Vec<Value> {
         let mut vs_hosts = Vec::new();
         let mut matched: Vec<&Service> = Vec::new();
         let gateway_semantics = crate::gatewayapi::uses_gateway_semantics(&obj.meta);
-        for h in &vs.hosts {
-            let h = host::resolve(&h.to_ascii_lowercase(), obj.namespace());
+        for h in hosts {
+            let h = h.clone();
             if h.starts_with('*') && gateway_semantics {
                 // Gateway API routes never expand a wildcard to the services it covers.
                 vs_hosts.push(h);
@@ -167,8 +192,8 @@ fn virtual_hosts(scope: &Scope, port: u32) -> Vec<Value> {
                 if !found {
                     vs_hosts.push(h);
                 }
-            } else if let Some(s) = services.iter().find(|s| s.hostname == h) {
-                matched.push(s);
+            } else if on_port.contains(h.as_str()) {
+                matched.extend(scope.service(&h));
             } else {
                 vs_hosts.push(h);
             }
