@@ -22,22 +22,30 @@ pub fn request_panel() -> Html {
     let sim = mesh.sim.clone();
     let form = sim.form.clone();
 
-    let field = |set: fn(&mut Form, String)| {
-        let sim = sim.clone();
-        let form = form.clone();
-        Callback::from(move |e: Event| {
-            let value = if let Some(i) = e.target_dyn_into::<HtmlInputElement>() {
-                i.value()
-            } else if let Some(t) = e.target_dyn_into::<HtmlTextAreaElement>() {
-                t.value()
-            } else if let Some(s) = e.target_dyn_into::<HtmlSelectElement>() {
-                s.value()
-            } else {
-                return;
-            };
+    // Text fields update on every keystroke (so Enter in a field sends what is typed); selects on change.
+    let update = {
+        let (sim, form) = (sim.clone(), form.clone());
+        move |set: fn(&mut Form, String), value: String| {
             let mut f = form.clone();
             set(&mut f, value);
             sim.dispatch(SimAction::Form(f));
+        }
+    };
+    let input = |set: fn(&mut Form, String)| {
+        let update = update.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(i) = e.target_dyn_into::<HtmlInputElement>() {
+                update(set, i.value());
+            } else if let Some(t) = e.target_dyn_into::<HtmlTextAreaElement>() {
+                update(set, t.value());
+            }
+        })
+    };
+    let select = |set: fn(&mut Form, String)| {
+        let update = update.clone();
+        Callback::from(move |e: Event| {
+            let s: HtmlSelectElement = e.target_unchecked_into();
+            update(set, s.value());
         })
     };
     let on_jason = {
@@ -84,7 +92,7 @@ pub fn request_panel() -> Html {
             <form class="request-form" onsubmit={on_send}>
                 <label class="field">
                     <span>{ a.from }</span>
-                    <select data-testid="request-from" onchange={field(|f, v| f.from = v)}>
+                    <select data-testid="request-from" onchange={select(|f, v| f.from = v)}>
                         <option value="" selected={form.from.is_empty()}>{ a.from_gateway }</option>
                         { for starts.iter().filter(|(_, gw)| !gw).map(|(id, _)| html! {
                             <option value={id.clone()} selected={&form.from == id}>{ id }</option>
@@ -92,28 +100,28 @@ pub fn request_panel() -> Html {
                     </select>
                 </label>
                 <div class="request-line">
-                    <select data-testid="request-method" aria-label={a.method} onchange={field(|f, v| f.method = v)}>
+                    <select data-testid="request-method" aria-label={a.method} onchange={select(|f, v| f.method = v)}>
                         { for ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"].iter().map(|m| html! {
                             <option value={*m} selected={form.method == *m}>{ *m }</option>
                         }) }
                     </select>
                     <input data-testid="request-path" aria-label={a.path} value={form.path.clone()}
-                        onchange={field(|f, v| f.path = v)} />
+                        oninput={input(|f, v| f.path = v)} />
                 </div>
                 <label class="field">
                     <span>{ a.host }</span>
                     <input data-testid="request-host" value={form.host.clone()} placeholder={a.host_placeholder}
-                        onchange={field(|f, v| f.host = v)} />
+                        oninput={input(|f, v| f.host = v)} />
                 </label>
                 <label class="field">
                     <span>{ a.port }</span>
                     <input data-testid="request-port" class="port" inputmode="numeric" value={form.port.clone()}
-                        onchange={field(|f, v| f.port = v)} />
+                        oninput={input(|f, v| f.port = v)} />
                 </label>
                 <label class="field column">
                     <span>{ a.headers }</span>
                     <textarea data-testid="request-headers" rows="2" placeholder={a.headers_placeholder}
-                        value={form.headers.clone()} onchange={field(|f, v| f.headers = v)} />
+                        value={form.headers.clone()} oninput={input(|f, v| f.headers = v)} />
                 </label>
                 <label class="field toggle">
                     <input type="checkbox" data-testid="jason-toggle" checked={form.jason} onchange={on_jason} />
