@@ -28,7 +28,7 @@ use crate::simulate::trace::World;
 use crate::simulate::{Hop, Mode};
 
 /// Node size and spacing, in SVG user units.
-pub const NODE_W: i32 = 132;
+pub const NODE_W: i32 = 150;
 pub const NODE_H: i32 = 30;
 const NODE_GAP: i32 = 8;
 const GROUP_PAD: i32 = 8;

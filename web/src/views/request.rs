@@ -7,7 +7,7 @@ use crate::anim::{Form, HopRow, SimAction};
 use crate::app::Store;
 use crate::engine::Tab;
 use crate::state::{Action, Source};
-use pilotlight_core::simulate::{Mode, Stage};
+use pilotlight_core::simulate::{Mode, Outcome, Stage};
 use pilotlight_core::topology::NodeKind;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
@@ -208,6 +208,34 @@ fn shares_summary() -> Html {
     }
 }
 
+/// Envoy's decisions of one hop on one line (listener → ... → endpoint), for tooltips.
+pub fn chain_text(o: &Outcome) -> String {
+    let parts: Vec<String> = [
+        o.listener.clone(),
+        o.route_config.clone(),
+        o.virtual_host.clone(),
+        o.route
+            .clone()
+            .map(|r| if r.is_empty() { "(unnamed)".into() } else { r }),
+        o.cluster.clone(),
+        o.endpoint.as_ref().map(|e| e.address.clone()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let mut line = parts.join(" → ");
+    if let Some(st) = o.status {
+        line.push_str(&format!(
+            " ⇒ {st}{}",
+            o.response_flag
+                .as_ref()
+                .map(|f| format!(" {f}"))
+                .unwrap_or_default()
+        ));
+    }
+    line
+}
+
 fn stage_label(s: Stage) -> &'static str {
     match s {
         Stage::Request => "request",
@@ -321,7 +349,9 @@ fn hop_item(props: &HopProps) -> Html {
             badges.push((format!("504 UT · {}", a.timed_out), "bad"));
         }
         if let Some(r) = &s.retries {
-            badges.push((format!("{} {r}", a.retries), "info"));
+            // "2 × connect-failure,..." shows as "↻ 2"; the policy is in the hop's decisions.
+            let attempts = r.split(' ').next().unwrap_or(r);
+            badges.push((format!("↻ {attempts} {}", a.retries), "info"));
         }
     }
     if h.mirror {
@@ -417,7 +447,7 @@ fn hop_item(props: &HopProps) -> Html {
         <li class={classes!("hop", open.then_some("open"), h.mirror.then_some("ghost"))}
             data-testid={format!("hop-{}", row.index)} data-workload={h.workload.clone()}
             data-direction={dir} data-status={o.status.map(|s| s.to_string())}>
-            <button class="hop-summary" aria-expanded={open.to_string()} onclick={toggle}>
+            <button class="hop-summary" aria-expanded={open.to_string()} onclick={toggle} title={chain_text(o)}>
                 <code>{ summary }</code>
                 { for badges.into_iter().map(|(b, cls)| html! { <span class={classes!("badge", cls)}>{ b }</span> }) }
             </button>

@@ -3,7 +3,7 @@
 //! edge shares after "Send 100", and the guided walkthrough. Positions come from the core; this
 //! file only draws them. Every label is a text node.
 
-use super::request::RequestPanel;
+use super::request::{chain_text, RequestPanel};
 use crate::anim::{Sim, SimAction, WALKTHROUGH_STEPS};
 use crate::app::Store;
 use crate::engine::{self, MeshView, Tab};
@@ -364,8 +364,28 @@ fn topology_svg(props: &SvgProps) -> Html {
             e.x1 + (e.x2 - e.x1) * 7 / 10,
             e.y1 + (e.y2 - e.y1) * 7 / 10 - 4,
         );
+        // After a trace, an edge the request took explains itself on hover and selects its hop on click.
+        let step_hop = sim.traced.as_ref().and_then(|tr| {
+            let s = tr.plan.steps.iter().take(sim.cursor).find(|s| {
+                s.kind == StepKind::Move && s.from == e.from && s.to.as_deref() == Some(e.to.as_str())
+            })?;
+            tr.rows.get(s.hop).map(|r| (s.hop, chain_text(&r.hop.outcome)))
+        });
+        let tooltip = step_hop
+            .as_ref()
+            .map(|(_, c)| c.clone())
+            .unwrap_or_else(|| format!("{} → {}", e.from, e.to));
+        let onclick = {
+            let sim = sim.clone();
+            let hop = step_hop.as_ref().map(|(h, _)| *h);
+            Callback::from(move |_| {
+                if hop.is_some() {
+                    sim.dispatch(SimAction::SelectHop(hop));
+                }
+            })
+        };
         html! {
-            <g class={classes!("topo-edge", is_taken.then_some("taken"), ghost.then_some("ghost"),
+            <g {onclick} class={classes!("topo-edge", is_taken.then_some("taken"), ghost.then_some("ghost"),
                     selected.then_some("selected"), walk_hl.then_some("hl"), to_no_pods.then_some("no-pods"),
                     share.is_some_and(|s| s.count == 0).then_some("unused"))}
                 data-testid={format!("topology-edge-{}-{}", e.from, e.to)}
@@ -373,6 +393,7 @@ fn topology_svg(props: &SvgProps) -> Html {
                 data-taken={is_taken.to_string()}
                 data-share={pct.clone()}
                 data-count={share.map(|s| s.count.to_string())}>
+                <title>{ tooltip }</title>
                 <line x1={e.x1.to_string()} y1={e.y1.to_string()} x2={e.x2.to_string()} y2={e.y2.to_string()}
                     marker-end="url(#pl-arrow)" />
                 if let Some(p) = pct {
@@ -421,9 +442,9 @@ fn topology_svg(props: &SvgProps) -> Html {
                 data-kind={kind} {onclick}>
                 <title>{ &n.label }</title>
                 <rect x={n.x.to_string()} y={n.y.to_string()} width={NODE_W.to_string()} height={NODE_H.to_string()} rx="5" />
-                <text x={(n.x + 7).to_string()} y={(n.y + 13).to_string()} class="topo-label">{ short(&n.label, 20) }</text>
+                <text x={(n.x + 7).to_string()} y={(n.y + 13).to_string()} class="topo-label">{ short(&n.label, 22) }</text>
                 if !sub.is_empty() {
-                    <text x={(n.x + 7).to_string()} y={(n.y + 25).to_string()} class="topo-sub">{ short(&sub, 24) }</text>
+                    <text x={(n.x + 7).to_string()} y={(n.y + 25).to_string()} class="topo-sub">{ short(&sub, 28) }</text>
                 }
                 if walk == Some(0) && n.kind == NodeKind::Sidecar {
                     <text x={(n.x + NODE_W - 4).to_string()} y={(n.y - 3).to_string()} class="topo-ports" text-anchor="end">{ "15001 ⇄ 15006" }</text>
@@ -503,7 +524,7 @@ fn topology_svg(props: &SvgProps) -> Html {
             viewBox={format!("0 0 {} {}", t.width.max(1), t.height.max(1))}
             preserveAspectRatio="xMidYMin meet">
             <defs>
-                <marker id="pl-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                <marker id="pl-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="5" markerHeight="5" orient="auto-start-reverse">
                     <path d="M0 0 L10 5 L0 10 z" />
                 </marker>
             </defs>
