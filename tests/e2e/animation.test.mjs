@@ -249,3 +249,32 @@ test("the walkthrough steps through interception, pushed config and the proxy's 
   assert.deepEqual(errors, []);
   await ctx.close();
 });
+
+test("a timeout ends in 504 UT; a mirror sends a ghost copy; the view speaks Chinese", async () => {
+  const { page, ctx, errors } = await openPage(env);
+  await ready(page);
+  // reviews has a 0.5s timeout and ratings a 2s delay: productpage's proxy gives up with 504 UT.
+  await preset(page, "request-timeouts");
+  let result = await send(page);
+  assert.equal(await result.getAttribute("data-status"), "504");
+  assert.equal(await result.getAttribute("data-flag"), "UT");
+  assert.ok(await page.$('.topo-stop[data-status="504 UT"]'));
+  await screenshot(page, "anim-timeout");
+  // httpbin v1 answers; v2 gets a mirrored copy whose response is ignored.
+  await preset(page, "mirroring");
+  await page.selectOption('[data-testid="request-from"]', "productpage-v1");
+  await page.fill('[data-testid="request-host"]', "httpbin:8000");
+  await page.fill('[data-testid="request-port"]', "8000");
+  await page.fill('[data-testid="request-path"]', "/headers");
+  result = await send(page);
+  assert.equal(await result.getAttribute("data-status"), "200");
+  assert.equal(await visited(page, "httpbin-v1"), "true");
+  assert.equal(await visited(page, "httpbin-v2"), "false");
+  assert.ok(await page.$(`${edge("productpage-v1", "httpbin-v2")}.ghost`), "ghost edge to the mirror");
+  assert.ok(await page.$('[data-testid^="hop-"].ghost'), "the mirrored hop is listed as a ghost");
+  await screenshot(page, "anim-mirror");
+  await page.selectOption('[data-testid="lang-select"]', "zh");
+  assert.equal(await page.locator('[data-testid="send"]').innerText(), "发送");
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});

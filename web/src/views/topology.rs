@@ -10,7 +10,7 @@ use crate::engine::{self, MeshView, Tab};
 use crate::state::Action;
 use gloo::timers::callback::Interval;
 use pilotlight_core::topology::{
-    Edge, GroupKind, NodeKind, Step, StepKind, Topology, NODE_H, NODE_W,
+    Edge, EdgeKind, GroupKind, NodeKind, Step, StepKind, Topology, NODE_H, NODE_W,
 };
 use std::cell::Cell;
 use std::rc::Rc;
@@ -351,7 +351,36 @@ fn topology_svg(props: &SvgProps) -> Html {
         }
     });
 
-    let edges = t.edges.iter().map(|e: &Edge| {
+    // A request sent from a workload to a service it does not normally call (or a mirror) takes
+    // an edge the topology does not have: draw it for this trace.
+    let extra: Vec<Edge> = sim
+        .traced
+        .iter()
+        .flat_map(|tr| tr.plan.steps.iter())
+        .filter(|s| s.kind == StepKind::Move)
+        .filter_map(|s| {
+            let to = s.to.as_deref()?;
+            if t.edge(&s.from, to).is_some() {
+                return None;
+            }
+            let (x1, y1, x2, y2) = edge_points(t, &s.from, to)?;
+            Some(Edge {
+                from: s.from.clone(),
+                to: to.to_string(),
+                kind: EdgeKind::Call,
+                x1: x1 as i32,
+                y1: y1 as i32,
+                x2: x2 as i32,
+                y2: y2 as i32,
+            })
+        })
+        .fold(Vec::new(), |mut v, e| {
+            if !v.iter().any(|x: &Edge| x.from == e.from && x.to == e.to) {
+                v.push(e);
+            }
+            v
+        });
+    let edges = t.edges.iter().chain(extra.iter()).map(|e: &Edge| {
         let is_taken = taken.iter().any(|(f, to, m)| f == &e.from && to == &e.to && !m);
         let ghost = taken.iter().any(|(f, to, m)| f == &e.from && to == &e.to && *m);
         let share = shares.as_ref().and_then(|s| s.edge(&e.from, &e.to));
@@ -359,6 +388,7 @@ fn topology_svg(props: &SvgProps) -> Html {
         let selected = selected_step_edge.as_ref() == Some(&(e.from.clone(), e.to.clone()));
         let walk_hl = walk == Some(1) && walk_workload.as_deref() == Some(e.from.as_str());
         let to_no_pods = t.node(&e.to).is_some_and(|n| n.kind == NodeKind::NoPods);
+        let adhoc = t.edge(&e.from, &e.to).is_none();
         // The label sits near the target so a fan-out's labels do not collide.
         let (lx, ly) = (
             e.x1 + (e.x2 - e.x1) * 7 / 10,
@@ -387,6 +417,7 @@ fn topology_svg(props: &SvgProps) -> Html {
         html! {
             <g {onclick} class={classes!("topo-edge", is_taken.then_some("taken"), ghost.then_some("ghost"),
                     selected.then_some("selected"), walk_hl.then_some("hl"), to_no_pods.then_some("no-pods"),
+                    adhoc.then_some("adhoc"),
                     share.is_some_and(|s| s.count == 0).then_some("unused"))}
                 data-testid={format!("topology-edge-{}-{}", e.from, e.to)}
                 data-from={e.from.clone()} data-to={e.to.clone()}
