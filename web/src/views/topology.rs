@@ -391,8 +391,8 @@ fn topology_svg(props: &SvgProps) -> Html {
         let adhoc = t.edge(&e.from, &e.to).is_none();
         // The label sits near the target so a fan-out's labels do not collide.
         let (lx, ly) = (
-            e.x1 + (e.x2 - e.x1) * 7 / 10,
-            e.y1 + (e.y2 - e.y1) * 7 / 10 - 4,
+            e.x1 + (e.x2 - e.x1) * 6 / 10,
+            e.y1 + (e.y2 - e.y1) * 6 / 10 - 4,
         );
         // After a trace, an edge the request took explains itself on hover and selects its hop on click.
         let step_hop = sim.traced.as_ref().and_then(|tr| {
@@ -428,7 +428,7 @@ fn topology_svg(props: &SvgProps) -> Html {
                 <line x1={e.x1.to_string()} y1={e.y1.to_string()} x2={e.x2.to_string()} y2={e.y2.to_string()}
                     marker-end="url(#pl-arrow)" />
                 if let Some(p) = pct {
-                    <text class="topo-share" x={lx.to_string()} y={ly.to_string()}>{ p }</text>
+                    <text class="topo-share" x={lx.to_string()} y={ly.to_string()} text-anchor="middle">{ p }</text>
                 }
             </g>
         }
