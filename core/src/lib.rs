@@ -5,12 +5,14 @@
 //! [`route`], [`cluster`], [`endpoint`]) → [`envoy`] output.
 
 pub mod analyze;
+pub mod bench;
 pub mod cli;
 pub mod cluster;
 pub mod diag;
 pub mod endpoint;
 pub mod envoy;
 pub mod gateway;
+pub mod gatewayapi;
 pub mod host;
 pub mod istio;
 pub mod listener;

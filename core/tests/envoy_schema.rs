@@ -8,7 +8,13 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use prost_reflect::{DescriptorPool, DeserializeOptions, DynamicMessage};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use prost_reflect::{
+    DescriptorPool, DeserializeOptions, DynamicMessage, ExtensionDescriptor, FieldDescriptor, Kind,
+    MessageDescriptor, OneofDescriptor, ReflectMessage, Value as PValue,
+};
 use serde_json::{json, Map, Value};
 
 // ---------------------------------------------------------------------------------------------
@@ -43,6 +49,13 @@ const TYPE_URL_PREFIX: &str = "type.googleapis.com/";
 
 struct Schema {
     pool: DescriptorPool,
+    /// `validate.rules` (FieldOptions), `validate.required` (OneofOptions) and
+    /// `validate.disabled` (MessageOptions): protoc-gen-validate's annotations.
+    field_rules: ExtensionDescriptor,
+    oneof_required: ExtensionDescriptor,
+    message_disabled: ExtensionDescriptor,
+    /// The rules of each message type, read once from the descriptors.
+    rules: Mutex<HashMap<String, Arc<MessageRules>>>,
 }
 
 /// What one validation run saw besides errors.
@@ -52,6 +65,8 @@ struct Report {
     skipped: BTreeSet<String>,
     /// Every `@type` that was decoded against Envoy's schema.
     checked: BTreeSet<String>,
+    /// PGV rules met in our output that the check does not evaluate.
+    unchecked_rules: BTreeSet<String>,
 }
 
 fn schema() -> &'static Schema {
@@ -65,7 +80,17 @@ fn schema() -> &'static Schema {
             pool.add_file_descriptor_proto(file)
                 .expect("TypedStruct descriptors");
         }
-        Schema { pool }
+        let ext = |name: &str| {
+            pool.get_extension_by_name(name)
+                .unwrap_or_else(|| panic!("{name} not in the schema"))
+        };
+        Schema {
+            field_rules: ext("validate.rules"),
+            oneof_required: ext("validate.required"),
+            message_disabled: ext("validate.disabled"),
+            rules: Mutex::default(),
+            pool,
+        }
     })
 }
 
@@ -131,9 +156,485 @@ impl Schema {
         let options = DeserializeOptions::new().deny_unknown_fields(true);
         let mut track = serde_path_to_error::Track::new();
         let de = serde_path_to_error::Deserializer::new(&value, &mut track);
-        match DynamicMessage::deserialize_with_options(desc, de, &options) {
-            Ok(_) => Ok(()),
-            Err(e) => Err(format!("{type_name} at {}: {e}", track.path())),
+        let message = match DynamicMessage::deserialize_with_options(desc, de, &options) {
+            Ok(message) => message,
+            Err(e) => return Err(format!("{type_name} at {}: {e}", track.path())),
+        };
+        // Then the constraints Envoy checks when it loads config (protoc-gen-validate rules).
+        let mut errors = Vec::new();
+        self.validate(&message, type_name, &mut errors, report);
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("{type_name}: {}", errors.join("; ")))
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// protoc-gen-validate: the constraints Envoy enforces on top of the schema
+// ---------------------------------------------------------------------------------------------
+
+/// The PGV annotations of one message type.
+struct MessageRules {
+    disabled: bool,
+    required_oneofs: Vec<OneofDescriptor>,
+    fields: Vec<(FieldDescriptor, Option<DynamicMessage>)>,
+}
+
+/// Rule kinds we read but do not evaluate (listed in the report, so nothing is silently skipped).
+const UNCHECKED_STRING_RULES: &[&str] = &[
+    "email", "hostname", "ip", "ipv4", "ipv6", "uri", "uri_ref", "address", "uuid",
+];
+
+fn as_f64(v: &PValue) -> Option<f64> {
+    Some(match v {
+        PValue::I32(x) => *x as f64,
+        PValue::I64(x) => *x as f64,
+        PValue::U32(x) => *x as f64,
+        PValue::U64(x) => *x as f64,
+        PValue::F32(x) => *x as f64,
+        PValue::F64(x) => *x,
+        PValue::EnumNumber(x) => *x as f64,
+        _ => return None,
+    })
+}
+
+/// `google.protobuf.Duration` as seconds.
+fn duration_secs(m: &DynamicMessage) -> f64 {
+    let field = |name: &str| {
+        m.get_field_by_name(name)
+            .and_then(|v| as_f64(&v))
+            .unwrap_or(0.0)
+    };
+    field("seconds") + field("nanos") / 1e9
+}
+
+fn is_wrapper(desc: &MessageDescriptor) -> bool {
+    matches!(
+        desc.full_name(),
+        "google.protobuf.DoubleValue"
+            | "google.protobuf.FloatValue"
+            | "google.protobuf.Int64Value"
+            | "google.protobuf.UInt64Value"
+            | "google.protobuf.Int32Value"
+            | "google.protobuf.UInt32Value"
+            | "google.protobuf.BoolValue"
+            | "google.protobuf.StringValue"
+            | "google.protobuf.BytesValue"
+    )
+}
+
+impl Schema {
+    fn rules_of(&self, desc: &MessageDescriptor) -> Arc<MessageRules> {
+        let mut cache = self.rules.lock().unwrap();
+        if let Some(r) = cache.get(desc.full_name()) {
+            return r.clone();
+        }
+        let options = desc.options();
+        let disabled = options.has_extension(&self.message_disabled)
+            && matches!(
+                *options.get_extension(&self.message_disabled),
+                PValue::Bool(true)
+            );
+        let required_oneofs = desc
+            .oneofs()
+            .filter(|o| {
+                let opts = o.options();
+                opts.has_extension(&self.oneof_required)
+                    && matches!(
+                        *opts.get_extension(&self.oneof_required),
+                        PValue::Bool(true)
+                    )
+            })
+            .collect();
+        let fields = desc
+            .fields()
+            .map(|f| {
+                let opts = f.options();
+                let rules = opts.has_extension(&self.field_rules).then(|| {
+                    match opts.get_extension(&self.field_rules).into_owned() {
+                        PValue::Message(m) => m,
+                        other => panic!("validate.rules is {other:?}"),
+                    }
+                });
+                (f, rules)
+            })
+            .collect();
+        let rules = Arc::new(MessageRules {
+            disabled,
+            required_oneofs,
+            fields,
+        });
+        cache.insert(desc.full_name().to_string(), rules.clone());
+        rules
+    }
+
+    /// Checks `message` and everything in it (including `Any` payloads) against PGV rules.
+    fn validate(
+        &self,
+        message: &DynamicMessage,
+        path: &str,
+        errors: &mut Vec<String>,
+        report: &mut Report,
+    ) {
+        let desc = message.descriptor();
+        if desc.full_name() == "google.protobuf.Any" {
+            let url = message
+                .get_field_by_name("type_url")
+                .map(|v| v.as_str().unwrap_or("").to_string())
+                .unwrap_or_default();
+            let name = url.rsplit('/').next().unwrap_or("");
+            let bytes = message
+                .get_field_by_name("value")
+                .and_then(|v| v.as_bytes().cloned())
+                .unwrap_or_default();
+            if let Some(inner) = self.pool.get_message_by_name(name) {
+                match DynamicMessage::decode(inner, bytes) {
+                    Ok(inner) => self.validate(&inner, &format!("{path}<{name}>"), errors, report),
+                    Err(e) => errors.push(format!("{path}: Any {name} does not decode: {e}")),
+                }
+            }
+            return;
+        }
+        let rules = self.rules_of(&desc);
+        if rules.disabled {
+            return;
+        }
+        for oneof in &rules.required_oneofs {
+            if !oneof.fields().any(|f| message.has_field(&f)) {
+                errors.push(format!("{path}: one of {} is required", oneof.name()));
+            }
+        }
+        for (field, field_rules) in &rules.fields {
+            let set = message.has_field(field);
+            let in_real_oneof = field.containing_oneof().is_some_and(|o| !o.is_synthetic());
+            if in_real_oneof && !set {
+                continue;
+            }
+            let fpath = format!("{path}.{}", field.name());
+            let value = message.get_field(field);
+            let mut skip_children = false;
+            if let Some(r) = field_rules {
+                skip_children =
+                    self.check_field_rules(field, r, &value, set, &fpath, errors, report);
+            }
+            if skip_children {
+                continue;
+            }
+            match &*value {
+                PValue::Message(m) if set => self.validate(m, &fpath, errors, report),
+                PValue::List(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        if let PValue::Message(m) = item {
+                            self.validate(m, &format!("{fpath}[{i}]"), errors, report);
+                        }
+                    }
+                }
+                PValue::Map(entries) => {
+                    for (k, v) in entries {
+                        if let PValue::Message(m) = v {
+                            self.validate(m, &format!("{fpath}[{k:?}]"), errors, report);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Applies one field's `validate.rules`; returns whether to skip validating its children.
+    #[allow(clippy::too_many_arguments)]
+    fn check_field_rules(
+        &self,
+        field: &FieldDescriptor,
+        rules: &DynamicMessage,
+        value: &PValue,
+        set: bool,
+        path: &str,
+        errors: &mut Vec<String>,
+        report: &mut Report,
+    ) -> bool {
+        let mut skip = false;
+        for (rule_field, rule) in rules.fields() {
+            let PValue::Message(rule) = rule else {
+                continue;
+            };
+            match rule_field.name() {
+                "message" => {
+                    if get_bool(rule, "required") && !set {
+                        errors.push(format!("{path}: required"));
+                    }
+                    skip |= get_bool(rule, "skip");
+                }
+                "repeated" => {
+                    let PValue::List(items) = value else { continue };
+                    if get_bool(rule, "ignore_empty") && items.is_empty() {
+                        continue;
+                    }
+                    check_count(
+                        path,
+                        "items",
+                        items.len(),
+                        rule,
+                        "min_items",
+                        "max_items",
+                        errors,
+                    );
+                    if let Some(PValue::Message(item_rules)) = rule
+                        .get_field_by_name("items")
+                        .map(|c| c.into_owned())
+                        .filter(|_| rule.has_field_by_name("items"))
+                    {
+                        for (i, item) in items.iter().enumerate() {
+                            self.check_field_rules(
+                                field,
+                                &item_rules,
+                                item,
+                                true,
+                                &format!("{path}[{i}]"),
+                                errors,
+                                report,
+                            );
+                        }
+                    }
+                }
+                "map" => {
+                    let PValue::Map(entries) = value else {
+                        continue;
+                    };
+                    if get_bool(rule, "ignore_empty") && entries.is_empty() {
+                        continue;
+                    }
+                    check_count(
+                        path,
+                        "pairs",
+                        entries.len(),
+                        rule,
+                        "min_pairs",
+                        "max_pairs",
+                        errors,
+                    );
+                    if let Some(PValue::Message(value_rules)) = rule
+                        .get_field_by_name("values")
+                        .map(|c| c.into_owned())
+                        .filter(|_| rule.has_field_by_name("values"))
+                    {
+                        for (k, v) in entries {
+                            self.check_field_rules(
+                                field,
+                                &value_rules,
+                                v,
+                                true,
+                                &format!("{path}[{k:?}]"),
+                                errors,
+                                report,
+                            );
+                        }
+                    }
+                }
+                "duration" => {
+                    if !set {
+                        if get_bool(rule, "required") {
+                            errors.push(format!("{path}: required"));
+                        }
+                        continue;
+                    }
+                    let PValue::Message(d) = value else { continue };
+                    let secs = duration_secs(d);
+                    for (name, bound) in rule.fields() {
+                        let PValue::Message(b) = bound else { continue };
+                        let b = duration_secs(b);
+                        let ok = match name.name() {
+                            "lt" => secs < b,
+                            "lte" => secs <= b,
+                            "gt" => secs > b,
+                            "gte" => secs >= b,
+                            "const" => secs == b,
+                            _ => true,
+                        };
+                        if !ok {
+                            errors.push(format!(
+                                "{path}: duration {secs}s must be {} {b}s",
+                                name.name()
+                            ));
+                        }
+                    }
+                }
+                "any" => {
+                    if get_bool(rule, "required") && !set {
+                        errors.push(format!("{path}: required"));
+                    }
+                }
+                "enum" => {
+                    if let (true, PValue::EnumNumber(n), Kind::Enum(e)) =
+                        (get_bool(rule, "defined_only"), value, field.kind())
+                    {
+                        if e.get_value(*n).is_none() {
+                            errors.push(format!("{path}: {n} is not a value of {}", e.full_name()));
+                        }
+                    }
+                    check_numeric(path, value, rule, errors);
+                }
+                "string" => {
+                    let text = match value {
+                        PValue::String(s) => s.clone(),
+                        // A StringValue wrapper: the rules apply to its value, when it is set.
+                        PValue::Message(m) if is_wrapper(&m.descriptor()) => {
+                            if !set {
+                                continue;
+                            }
+                            m.get_field_by_name("value")
+                                .and_then(|v| v.as_str().map(str::to_string))
+                                .unwrap_or_default()
+                        }
+                        _ => continue,
+                    };
+                    check_string(path, &text, rule, errors, report);
+                }
+                "timestamp" | "bytes" | "bool" => {}
+                _ => {
+                    // Numeric rules (uint32, int64, double, ...), on a scalar or a wrapper.
+                    let number = match value {
+                        PValue::Message(m) if is_wrapper(&m.descriptor()) => {
+                            if !set {
+                                continue;
+                            }
+                            m.get_field_by_name("value").map(|v| v.into_owned())
+                        }
+                        other => Some(other.clone()),
+                    };
+                    if let Some(number) = number {
+                        if get_bool(rule, "ignore_empty") && as_f64(&number) == Some(0.0) {
+                            continue;
+                        }
+                        check_numeric(path, &number, rule, errors);
+                    }
+                }
+            }
+        }
+        skip
+    }
+}
+
+fn get_bool(m: &DynamicMessage, name: &str) -> bool {
+    m.get_field_by_name(name)
+        .is_some_and(|v| v.as_bool() == Some(true))
+}
+
+fn check_count(
+    path: &str,
+    what: &str,
+    n: usize,
+    rule: &DynamicMessage,
+    min: &str,
+    max: &str,
+    errors: &mut Vec<String>,
+) {
+    if rule.has_field_by_name(min) {
+        let min = rule
+            .get_field_by_name(min)
+            .and_then(|v| as_f64(&v))
+            .unwrap_or(0.0);
+        if (n as f64) < min {
+            errors.push(format!("{path}: {n} {what}, at least {min} required"));
+        }
+    }
+    if rule.has_field_by_name(max) {
+        let max = rule
+            .get_field_by_name(max)
+            .and_then(|v| as_f64(&v))
+            .unwrap_or(f64::MAX);
+        if (n as f64) > max {
+            errors.push(format!("{path}: {n} {what}, at most {max} allowed"));
+        }
+    }
+}
+
+fn check_numeric(path: &str, value: &PValue, rule: &DynamicMessage, errors: &mut Vec<String>) {
+    let Some(x) = as_f64(value) else { return };
+    for (bound_field, bound) in rule.fields() {
+        let name = bound_field.name();
+        let ok = match (name, bound) {
+            ("lt", b) => as_f64(b).is_none_or(|b| x < b),
+            ("lte", b) => as_f64(b).is_none_or(|b| x <= b),
+            ("gt", b) => as_f64(b).is_none_or(|b| x > b),
+            ("gte", b) => as_f64(b).is_none_or(|b| x >= b),
+            ("const", b) => as_f64(b).is_none_or(|b| x == b),
+            ("in", PValue::List(l)) => l.is_empty() || l.iter().any(|b| as_f64(b) == Some(x)),
+            ("not_in", PValue::List(l)) => !l.iter().any(|b| as_f64(b) == Some(x)),
+            _ => true,
+        };
+        if !ok {
+            errors.push(format!("{path}: {x} violates {name} {bound:?}"));
+        }
+    }
+}
+
+fn check_string(
+    path: &str,
+    text: &str,
+    rule: &DynamicMessage,
+    errors: &mut Vec<String>,
+    report: &mut Report,
+) {
+    if get_bool(rule, "ignore_empty") && text.is_empty() {
+        return;
+    }
+    let chars = text.chars().count() as f64;
+    let bytes = text.len() as f64;
+    for (rule_field, bound) in rule.fields() {
+        let name = rule_field.name();
+        let num = as_f64(bound);
+        let s = bound.as_str();
+        let ok = match name {
+            "min_len" => chars >= num.unwrap_or(0.0),
+            "max_len" => chars <= num.unwrap_or(f64::MAX),
+            "len" => chars == num.unwrap_or(chars),
+            "min_bytes" => bytes >= num.unwrap_or(0.0),
+            "max_bytes" => bytes <= num.unwrap_or(f64::MAX),
+            "len_bytes" => bytes == num.unwrap_or(bytes),
+            "const" => s.is_none_or(|c| text == c),
+            "prefix" => s.is_none_or(|c| text.starts_with(c)),
+            "suffix" => s.is_none_or(|c| text.ends_with(c)),
+            "contains" => s.is_none_or(|c| text.contains(c)),
+            "not_contains" => s.is_none_or(|c| !text.contains(c)),
+            "in" => {
+                matches!(bound, PValue::List(l) if l.is_empty() || l.iter().any(|b| b.as_str() == Some(text)))
+            }
+            "not_in" => {
+                !matches!(bound, PValue::List(l) if l.iter().any(|b| b.as_str() == Some(text)))
+            }
+            "pattern" => s.is_none_or(|p| {
+                regex::Regex::new(p)
+                    .map(|re| re.is_match(text))
+                    .unwrap_or(true)
+            }),
+            "well_known_regex" => {
+                let strict = !rule.has_field_by_name("strict") || get_bool(rule, "strict");
+                match (as_f64(bound), strict) {
+                    // HTTP_HEADER_NAME
+                    (Some(1.0), true) => regex::Regex::new(r"^:?[0-9a-zA-Z!#$%&'*+\-.^_|~`]+$")
+                        .unwrap()
+                        .is_match(text),
+                    // HTTP_HEADER_VALUE
+                    (Some(2.0), true) => {
+                        !text.contains(['\0', '\r', '\n'])
+                            && !text.chars().any(|c| c.is_ascii_control() && c != '\t')
+                    }
+                    _ => !text.contains(['\0', '\r', '\n']),
+                }
+            }
+            "strict" | "ignore_empty" => true,
+            other => {
+                if UNCHECKED_STRING_RULES.contains(&other) {
+                    report.unchecked_rules.insert(format!("string.{other}"));
+                }
+                true
+            }
+        };
+        if !ok {
+            errors.push(format!("{path}: {text:?} violates string.{name} {bound:?}"));
         }
     }
 }
@@ -330,6 +831,67 @@ fn validator_looks_inside_typed_config() {
     assert!(err.contains("type_urll"), "{err}");
 }
 
+fn route_config(route: Value) -> Value {
+    json!({
+        "name": "9080",
+        "virtual_hosts": [ { "name": "reviews.default.svc.cluster.local:9080", "domains": ["reviews"], "routes": [route] } ]
+    })
+}
+
+#[test]
+fn validator_enforces_envoy_constraints() {
+    // protoc-gen-validate rules, which Envoy enforces when it loads config (a NACK).
+    let good = json!({ "match": { "prefix": "/" }, "route": { "cluster": "outbound|9080|v1|reviews.default.svc.cluster.local" } });
+    check(ROUTE_CONFIGURATION, &route_config(good.clone())).unwrap();
+    let cases = [
+        (
+            "no action",
+            json!({ "match": { "prefix": "/" } }),
+            "one of action is required",
+        ),
+        (
+            "no path specifier",
+            json!({ "match": {}, "route": { "cluster": "c" } }),
+            "one of path_specifier is required",
+        ),
+        (
+            "no weighted clusters",
+            json!({ "match": { "prefix": "/" }, "route": { "weighted_clusters": { "clusters": [] } } }),
+            "at least 1",
+        ),
+        (
+            "bad header name",
+            json!({ "match": { "prefix": "/", "headers": [ { "name": "end-user\r\nx-evil: 1", "string_match": { "exact": "jason" } } ] }, "route": { "cluster": "c" } }),
+            "well_known_regex",
+        ),
+        (
+            "empty cluster name",
+            json!({ "match": { "prefix": "/" }, "route": { "cluster": "" } }),
+            "min_len",
+        ),
+    ];
+    for (what, route, expected) in cases {
+        let err = match check(ROUTE_CONFIGURATION, &route_config(route)) {
+            Ok(_) => panic!("{what}: accepted"),
+            Err(e) => e,
+        };
+        assert!(err.contains(expected), "{what}: {err}");
+    }
+    // A port out of range, in a listener.
+    let mut listener = listener_with_hcm(json!({}));
+    listener["address"]["socket_address"]["port_value"] = json!(70000);
+    let err = check(LISTENER, &listener).unwrap_err();
+    assert!(err.contains("port_value"), "{err}");
+    // An empty stat_prefix, inside the HCM (an Any).
+    let err = check(LISTENER, &listener_with_hcm(json!({ "stat_prefix": "" }))).unwrap_err();
+    assert!(err.contains("HttpConnectionManager>.stat_prefix"), "{err}");
+    // A zero connect timeout (must be > 0).
+    let mut cluster = eds_cluster();
+    cluster["connect_timeout"] = json!("0s");
+    let err = check(CLUSTER, &cluster).unwrap_err();
+    assert!(err.contains("connect_timeout"), "{err}");
+}
+
 #[test]
 fn validator_checks_the_top_level_type() {
     let mut cluster = eds_cluster();
@@ -421,7 +983,7 @@ fn real_sidecar_listeners_dump_decodes() {
 // Everything we emit, for every Bookinfo proxy, is valid Envoy config
 // ---------------------------------------------------------------------------------------------
 
-use pilotlight_core::envoy::ProxyConfig;
+use pilotlight_core::envoy::{config_dump, ProxyConfig};
 use pilotlight_core::translate::proxy_config;
 use pilotlight_core::world::{BOOKINFO, BOOKINFO_FILE, PRESETS};
 use pilotlight_core::{load, SourceFile};
@@ -432,7 +994,9 @@ const REFERENCE_ISTIO: &str =
     include_str!("../../tests/envoy-schema/bookinfo-reference-istio.yaml");
 
 /// Checks every resource of every proxy; returns the errors (one line each) and what was seen.
-fn check_mesh(files: &[SourceFile]) -> (Vec<String>, Report, usize) {
+/// With `with_dump`, also the whole admin `/config_dump` of each proxy (the same resources again,
+/// wrapped as Envoy's admin API wraps them; slow in a debug build, so only for Bookinfo).
+fn check_mesh(files: &[SourceFile], with_dump: bool) -> (Vec<String>, Report, usize) {
     let loaded = load(files);
     let errors_in_input: Vec<_> = loaded
         .diagnostics
@@ -446,6 +1010,12 @@ fn check_mesh(files: &[SourceFile]) -> (Vec<String>, Report, usize) {
     assert!(!loaded.mesh.proxies().is_empty());
     for proxy in loaded.mesh.proxies() {
         let config = proxy_config(&loaded.mesh, proxy);
+        // The admin /config_dump the page shows (and `istioctl proxy-config all -o json`).
+        if with_dump {
+            if let Err(e) = schema().check(CONFIG_DUMP, &config_dump(&config), &mut report) {
+                errors.push(format!("{} config_dump: {e}", proxy.id()));
+            }
+        }
         let ProxyConfig {
             listeners,
             routes,
@@ -480,7 +1050,7 @@ fn every_bookinfo_resource_is_valid_envoy_config() {
         SourceFile::new(BOOKINFO_FILE, BOOKINFO),
         SourceFile::new("reference-istio.yaml", REFERENCE_ISTIO),
     ];
-    let (errors, report, resources) = check_mesh(&files);
+    let (errors, report, resources) = check_mesh(&files, true);
     assert!(
         errors.is_empty(),
         "{} schema violations:\n{}",
@@ -488,11 +1058,16 @@ fn every_bookinfo_resource_is_valid_envoy_config() {
         errors.join("\n")
     );
     eprintln!(
-        "{resources} resources valid; Envoy types checked: {:?}; Istio types skipped: {:?}",
-        report.checked, report.skipped
+        "{resources} resources valid; Envoy types checked: {:?}; Istio types skipped: {:?}; PGV rules not evaluated: {:?}",
+        report.checked, report.skipped, report.unchecked_rules
     );
     // The check saw real output: every resource kind, and the filters every sidecar has.
     for t in [
+        CONFIG_DUMP,
+        "envoy.admin.v3.ClustersConfigDump",
+        "envoy.admin.v3.ListenersConfigDump",
+        "envoy.admin.v3.RoutesConfigDump",
+        "envoy.admin.v3.EndpointsConfigDump",
         LISTENER,
         ROUTE_CONFIGURATION,
         CLUSTER,
@@ -512,7 +1087,7 @@ fn every_preset_resource_is_valid_envoy_config() {
             SourceFile::new(BOOKINFO_FILE, BOOKINFO),
             SourceFile::new(format!("{}.yaml", preset.id), preset.yaml),
         ];
-        let (errors, _, _) = check_mesh(&files);
+        let (errors, _, _) = check_mesh(&files, false);
         all.extend(errors.into_iter().map(|e| format!("[{}] {e}", preset.id)));
     }
     assert!(

@@ -78,7 +78,7 @@ class Editor {
             }
             if ((u.selectionSet || u.docChanged) && onCursor) {
               const line = u.state.doc.lineAt(u.state.selection.main.head).number;
-              if (line !== this.lastLine || u.docChanged) {
+              if (line !== this.lastLine) {
                 this.lastLine = line;
                 onCursor(line);
               }

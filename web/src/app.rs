@@ -49,11 +49,16 @@ pub fn app() -> Html {
                 Source::Cluster => Source::Istio,
             });
             let large = text.len() + other.len() > DEBOUNCE_BYTES;
+            // The reducer runs inside dispatch: this measures the core's share of an update.
+            bridge::mark("pl:translate-start");
             store.dispatch(Action::Edit {
                 source,
                 text,
                 translate: !large,
             });
+            if !large {
+                bridge::measure("pl:translate", "pl:translate-start");
+            }
             if large {
                 let store = store.clone();
                 *timer.borrow_mut() = Some(Timeout::new(DEBOUNCE_MS, move || {

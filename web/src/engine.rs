@@ -101,10 +101,6 @@ pub struct TableView {
 pub struct Output {
     pub proxy: String,
     pub config: ProxyConfig,
-    pub listeners: TableView,
-    pub routes: TableView,
-    pub clusters: TableView,
-    pub endpoints: TableView,
 }
 
 impl Output {
@@ -118,14 +114,19 @@ impl Output {
         }
     }
 
-    pub fn table(&self, tab: Tab) -> Option<&TableView> {
-        match tab {
-            Tab::Listeners => Some(&self.listeners),
-            Tab::Routes => Some(&self.routes),
-            Tab::Clusters => Some(&self.clusters),
-            Tab::Endpoints => Some(&self.endpoints),
-            Tab::Dump => None,
-        }
+    /// istioctl's table for a tab (computed on demand: only the visible tab needs one).
+    pub fn table(&self, tab: Tab) -> Option<TableView> {
+        let table = match tab {
+            Tab::Listeners => tables::listeners(&self.config),
+            Tab::Routes => tables::routes(&self.config),
+            Tab::Clusters => tables::clusters(&self.config),
+            Tab::Endpoints => tables::endpoints(&self.config),
+            Tab::Dump => return None,
+        };
+        Some(TableView {
+            headers: table.headers,
+            rows: table.sources.into_iter().zip(table.rows).collect(),
+        })
     }
 
     /// The whole admin `/config_dump` for this proxy, printed.
@@ -206,25 +207,14 @@ pub fn analyze(istio: &str, cluster: &str) -> Analysis {
     }
 }
 
-/// Translate for one proxy (by id) and build its tables. `None` when no such proxy.
+/// Translate for one proxy (by id). `None` when no such proxy.
 pub fn output_for(loaded: &Loaded, proxy_id: &str) -> Option<Output> {
     let proxy = loaded.mesh.proxies().iter().find(|p| p.id() == proxy_id)?;
     let config = translate::proxy_config(&loaded.mesh, proxy);
     Some(Output {
         proxy: proxy_id.to_string(),
-        listeners: table_view(tables::listeners(&config)),
-        routes: table_view(tables::routes(&config)),
-        clusters: table_view(tables::clusters(&config)),
-        endpoints: table_view(tables::endpoints(&config)),
         config,
     })
-}
-
-fn table_view(table: tables::Table) -> TableView {
-    TableView {
-        headers: table.headers,
-        rows: table.sources.into_iter().zip(table.rows).collect(),
-    }
 }
 
 /// A resource's name: `name` for listeners, routes and clusters, `cluster_name` for endpoints.

@@ -1,7 +1,9 @@
 //! All of the page's state, in one place, changed only by `Action`s (Yew's reducer pattern, as in
 //! Yew's todomvc example). Views read it and send actions; they compute nothing themselves.
 
-use crate::engine::{self, Diag, Format, Obj, Output, ProxyItem, Tab, CLUSTER_FILE, ISTIO_FILE};
+use crate::engine::{
+    self, Diag, Format, Obj, Output, ProxyItem, Tab, TableView, CLUSTER_FILE, ISTIO_FILE,
+};
 use crate::i18n::Lang;
 use pilotlight_core::Loaded;
 use std::rc::Rc;
@@ -88,6 +90,8 @@ pub struct State {
     pub cursor: Option<(Source, u32)>,
     pub jump: Option<Jump>,
     // Derived from the above by `refresh`; views only read these.
+    /// istioctl's table of the current tab.
+    pub table: Option<Rc<TableView>>,
     pub detail: Option<Rc<Detail>>,
     pub dump: Option<Rc<str>>,
     pub highlight_istio: Rc<Vec<(u32, u32)>>,
@@ -157,6 +161,7 @@ impl State {
             revision: 0,
             cursor: None,
             jump: None,
+            table: None,
             detail: None,
             dump: None,
             highlight_istio: Rc::default(),
@@ -234,10 +239,12 @@ impl State {
 
     /// Recompute the derived views: the selected resource, the dump, highlights, the cursor's object.
     fn refresh(&mut self) {
+        self.table = None;
         self.detail = None;
         self.dump = None;
         let mut made_by: Vec<Obj> = Vec::new();
         if let Some(out) = self.output.clone() {
+            self.table = out.table(self.tab).map(Rc::new);
             if self.tab == Tab::Dump {
                 self.dump = Some(out.dump_text(self.format).into());
             } else if let Some(name) = &self.selected {

@@ -23,6 +23,7 @@ Usage:
   pilotlight simulate PROXY -f FILE... [--bookinfo] --request JSON [-o json|short] [--seed N]
   pilotlight analyze -f FILE... [--bookinfo] [-o log|json]
   pilotlight trace -f FILE... [--bookinfo] [--from PROXY] --request JSON [--runs N] [-o json|short] [--seed N]
+  pilotlight bench [--sizes 100,1000,5000] [--every-seconds S] [--max-proxies N] [--emit N]
 
 Options:
   -f, --filename FILE   Kubernetes/Istio YAML to read; repeat for more files; `-` reads standard input
@@ -38,6 +39,16 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> i32 {
+    // `bench` reads its own options (see `crate::bench`).
+    if argv.first().map(String::as_str) == Some("bench") {
+        return match crate::bench::run(&argv[1..]) {
+            Ok(text) => i32::from(out.write_all(text.as_bytes()).is_err()),
+            Err(msg) => {
+                let _ = writeln!(err, "{msg}");
+                2
+            }
+        };
+    }
     let args = match Args::parse(argv) {
         Ok(a) => a,
         Err(msg) => {

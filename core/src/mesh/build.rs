@@ -16,8 +16,13 @@ pub const FORWARD_HEADERS_ANNOTATION: &str = "pilotlight.io/forward-headers";
 
 pub fn build(objects: Vec<Object>) -> (Mesh, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    let objects = dedupe(objects, &mut diags);
+    let mut objects = dedupe(objects, &mut diags);
     let config = mesh_config(&objects, &mut diags);
+    // Gateway API and Ingress objects become the Istio objects istiod derives from them (and the
+    // automated gateway Deployments and Services), as if they had been in the input.
+    let (derived, findings) = crate::gatewayapi::convert(&objects, &config);
+    objects.extend(derived);
+    diags.extend(findings);
 
     let mut mesh = Mesh {
         config,
@@ -329,12 +334,54 @@ fn services(
                 out.push(kube_service(i, obj, spec, objects, workloads, &mut vips))
             }
             Spec::ServiceEntry(se) => {
-                out.extend(service_entry(i, obj, se, objects, workloads, diags))
+                for svc in service_entry(i, obj, se, objects, workloads, diags) {
+                    merge_or_push(&mut out, svc);
+                }
             }
             _ => {}
         }
     }
     out
+}
+
+/// ServiceEntries that declare the same host in the same namespace describe one service: istiod
+/// keeps the ports and endpoints of all of them (the first entry's other settings win).
+fn merge_or_push(out: &mut Vec<Service>, svc: Service) {
+    let same = out.iter_mut().find(|s| {
+        s.source == ServiceSource::ServiceEntry
+            && s.hostname == svc.hostname
+            && s.namespace == svc.namespace
+    });
+    let Some(existing) = same else {
+        out.push(svc);
+        return;
+    };
+    for port in svc.ports {
+        if existing.port(port.port).is_none() {
+            existing.ports.push(port);
+        }
+    }
+    for ep in svc.endpoints {
+        match existing
+            .endpoints
+            .iter_mut()
+            .find(|e| e.address == ep.address)
+        {
+            Some(e) => {
+                for (p, t) in ep.ports {
+                    if !e.ports.iter().any(|(q, _)| *q == p) {
+                        e.ports.push((p, t));
+                    }
+                }
+            }
+            None => existing.endpoints.push(ep),
+        }
+    }
+    for a in svc.addresses {
+        if !existing.addresses.contains(&a) {
+            existing.addresses.push(a);
+        }
+    }
 }
 
 fn kube_service(

@@ -60,7 +60,8 @@ pub fn output_pane() -> Html {
                         }
                         { for store.proxies.iter().map(|p| html! {
                             <option value={p.id.clone()} selected={store.proxy.as_deref() == Some(p.id.as_str())}>
-                                { &p.id }{ if p.gateway { " (gateway)" } else { "" } }
+                                { &p.id }
+                                if p.gateway { { format!(" ({})", t.gateway) } }
                             </option>
                         }) }
                     </select>
@@ -137,7 +138,7 @@ fn resource_table() -> Html {
     let Some(out) = store.output.clone() else {
         return html! { <p class="muted">{ t.no_proxies }</p> };
     };
-    let Some(table) = out.table(store.tab) else {
+    let Some(table) = store.table.clone() else {
         return html! {};
     };
     let resources = out.resources(store.tab);
@@ -160,7 +161,7 @@ fn resource_table() -> Html {
             <table class="istioctl" data-testid="resource-table">
                 <caption class="muted">{ t.row_hint }</caption>
                 <thead><tr>{ for table.headers.iter().map(|h| html! { <th scope="col">{ h }</th> }) }</tr></thead>
-                <tbody>{ rows(&store, table, resources, &made) }</tbody>
+                <tbody>{ rows(&store, &table, resources, &made) }</tbody>
             </table>
         </div>
     }
