@@ -327,3 +327,39 @@ fn eighty_twenty_shares() {
     assert_eq!(s.edge("reviews-v2", "ratings-v1").unwrap().percent(), 100);
     assert_eq!(s.statuses.get("200"), Some(&100));
 }
+
+#[test]
+fn every_preset_draws_and_plays() {
+    for p in crate::world::PRESETS {
+        let (t, w) = world_of(p.yaml);
+        assert!(!t.nodes.is_empty(), "{}", p.id);
+        for n in &t.nodes {
+            assert!(n.group < t.groups.len(), "{}: {n:?}", p.id);
+            assert!(
+                n.x >= 0 && n.x + NODE_W <= t.width && n.y >= 0 && n.y + NODE_H <= t.height,
+                "{}: {n:?} outside {}x{}",
+                p.id,
+                t.width,
+                t.height
+            );
+        }
+        for e in &t.edges {
+            assert!(
+                t.node(&e.from).is_some() && t.node(&e.to).is_some(),
+                "{}: {e:?}",
+                p.id
+            );
+        }
+        for jason in [false, true] {
+            if let Ok(hop) = trace(&w, None, &productpage(jason), 0) {
+                let plan = plan(&t, &hop);
+                assert_eq!(plan.result.visited[0], hop.workload, "{}", p.id);
+                assert!(
+                    plan.steps.iter().all(|s| s.hop < hop.walk().len()),
+                    "{}",
+                    p.id
+                );
+            }
+        }
+    }
+}
