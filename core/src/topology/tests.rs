@@ -363,3 +363,46 @@ fn every_preset_draws_and_plays() {
         }
     }
 }
+
+#[test]
+fn empty_and_looping_meshes_do_not_break_the_layout() {
+    let loaded = load(&[SourceFile::new("empty.yaml", "")]);
+    let world = World::from_mesh(&loaded.mesh);
+    let t = Topology::build(&loaded.mesh, &world);
+    assert!(t.nodes.is_empty() && t.edges.is_empty());
+    assert!(t.width > 0 && t.height > 0);
+
+    // Two applications calling each other: the columns stay bounded.
+    let loop_yaml = |name: &str, other: &str| {
+        format!(
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\n  namespace: default\nspec:\n  selector:\n    app: {name}\n  ports:\n  - name: http\n    port: 80\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}-v1\n  namespace: default\nspec:\n  selector:\n    matchLabels:\n      app: {name}\n  template:\n    metadata:\n      labels:\n        app: {name}\n        version: v1\n      annotations:\n        pilotlight.io/calls: \"{other}:80/\"\n    spec:\n      containers:\n      - name: {name}\n        image: x\n        ports:\n        - containerPort: 80\n"
+        )
+    };
+    let text = format!("{}---\n{}", loop_yaml("a", "b"), loop_yaml("b", "a"));
+    let loaded = load(&[SourceFile::new("loop.yaml", text)]);
+    let world = World::from_mesh(&loaded.mesh);
+    let t = Topology::build(&loaded.mesh, &world);
+    assert_eq!(
+        edges(&t),
+        ["a-v1->b-v1", "b-v1->a-v1"],
+        "{:?}",
+        loaded.diagnostics
+    );
+    assert!(t.groups.iter().all(|g| g.column <= t.groups.len()));
+    let hop = trace(
+        &world,
+        Some("a-v1"),
+        &Request {
+            mode: Mode::Inbound,
+            port: 80,
+            ..Request::default()
+        },
+        0,
+    )
+    .unwrap();
+    let p = plan(&t, &hop);
+    assert!(
+        p.steps.len() < 64,
+        "the trace's depth limit bounds the plan"
+    );
+}
