@@ -21,6 +21,7 @@ pub mod names;
 pub mod parse;
 pub mod route;
 pub mod simulate;
+pub mod topology;
 pub mod translate;
 pub mod world;
 pub mod yaml;

@@ -5,7 +5,7 @@ use crate::bridge;
 use crate::i18n::Lang;
 use crate::platform;
 use crate::state::{Action, Source, State};
-use crate::views::{Header, OutputPane, SourcePane, Splitter};
+use crate::views::{Header, MeshPane, OutputPane, SourcePane, Splitter};
 use gloo::timers::callback::Timeout;
 use pilotlight_core::world;
 use yew::prelude::*;
@@ -120,6 +120,7 @@ pub fn app() -> Html {
                     <Splitter value={*split} on_change={on_split} />
                     <OutputPane />
                 </main>
+                <MeshPane />
             </div>
         </ContextProvider<EditHandlers>>
         </ContextProvider<Store>>

@@ -3,6 +3,8 @@
 //! paths all come from the core; this module only indexes them for display.
 
 use pilotlight_core::envoy::{self, tables, ProxyConfig};
+use pilotlight_core::simulate::{self, trace::World, Hop, Request};
+use pilotlight_core::topology::{self, Plan, Shares, Topology};
 use pilotlight_core::{load, translate, Loaded, SourceFile};
 use serde_json::Value;
 use std::rc::Rc;
@@ -264,6 +266,80 @@ pub fn object_at<'a>(objects: &'a [Obj], file: &str, line: u32) -> Option<&'a Ob
     objects
         .iter()
         .find(|o| o.file == file && o.start_line <= line && line <= o.end_line)
+}
+
+/// The mesh as the picture and the tracer see it: every proxy translated (the core's trace
+/// `World`) and the topology drawn from it. Built once per good load, when the mesh view shows.
+pub struct MeshView {
+    pub world: World,
+    pub topology: Topology,
+}
+
+impl MeshView {
+    pub fn new(loaded: &Loaded) -> MeshView {
+        let world = World::from_mesh(&loaded.mesh);
+        let topology = Topology::build(&loaded.mesh, &world);
+        MeshView { world, topology }
+    }
+
+    /// Trace one request (from the ingress gateway when `from` is None) and plan its animation.
+    pub fn trace(
+        &self,
+        from: Option<&str>,
+        req: &Request,
+        seed: u64,
+    ) -> Result<(Hop, Plan), String> {
+        let hop = simulate::trace(&self.world, from, req, seed)?;
+        let plan = topology::plan(&self.topology, &hop);
+        Ok((hop, plan))
+    }
+
+    /// Trace `runs` requests (seeds 0..runs, so the weighted splits are sampled) and count edges.
+    pub fn sample(&self, from: Option<&str>, req: &Request, runs: usize) -> Result<Shares, String> {
+        let traces = (0..runs as u64)
+            .map(|seed| simulate::trace(&self.world, from, req, seed))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(self.topology.shares(&traces))
+    }
+
+    /// The Istio objects behind one hop's decisions: those named in the metadata of the virtual
+    /// host and the cluster it matched, in its proxy's generated config.
+    pub fn hop_sources(&self, hop: &Hop) -> Vec<String> {
+        let Some(node) = self.world.nodes.iter().find(|n| n.proxy == hop.proxy) else {
+            return Vec::new();
+        };
+        let o = &hop.outcome;
+        let mut paths = Vec::new();
+        if let Some(rc) = node
+            .config
+            .routes
+            .iter()
+            .find(|r| Some(resource_name(r)) == o.route_config)
+        {
+            let vh = rc
+                .get("virtual_hosts")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .find(|v| v.get("name").and_then(Value::as_str) == o.virtual_host.as_deref());
+            if let Some(vh) = vh {
+                paths.extend(config_paths(vh));
+            }
+        }
+        if let Some(c) = node
+            .config
+            .clusters
+            .iter()
+            .find(|c| Some(resource_name(c)) == o.cluster)
+        {
+            for p in config_paths(c) {
+                if !paths.contains(&p) {
+                    paths.push(p);
+                }
+            }
+        }
+        paths
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
 //! Pilot Light's page: a Yew app over `pilotlight-core`. `engine` is the only module that calls the
 //! core; `state` holds all state (a reducer); `views` render it; `bridge` drives the CodeMirror editor.
 
+mod anim;
+mod anim_i18n;
 mod app;
 mod bridge;
 mod engine;

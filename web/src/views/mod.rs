@@ -3,11 +3,14 @@
 
 mod editor;
 mod output;
+mod request;
 mod sources;
+mod topology;
 
 pub use editor::CodeEditor;
 pub use output::OutputPane;
 pub use sources::SourcePane;
+pub use topology::MeshPane;
 
 use crate::app::Store;
 use crate::i18n::Lang;
