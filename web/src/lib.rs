@@ -3,9 +3,11 @@
 
 mod app;
 mod bridge;
+mod compare;
 mod engine;
 mod i18n;
 mod platform;
+mod share;
 mod state;
 mod views;
 

@@ -1,8 +1,10 @@
 //! View components. They read the state from context and send actions; they hold no state of the
 //! page's own (only transient UI state such as "copied!").
 
+pub mod compare;
 mod editor;
 mod output;
+pub mod share;
 mod sources;
 
 pub use editor::CodeEditor;
@@ -56,6 +58,7 @@ pub fn header(props: &HeaderProps) -> Html {
                 <span class="tagline">{ t.tagline }</span>
             </div>
             <div class="controls">
+                <share::ShareButtons />
                 <label class="field">
                     <span>{ t.preset }</span>
                     <select data-testid="preset-menu" onchange={on_preset}>
