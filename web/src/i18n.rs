@@ -145,7 +145,7 @@ pub static EN: Strings = Strings {
     share: "Share",
     share_title: "Share this playground",
     link_copied: "Link copied",
-    link_not_copied: "Copy the link below (the browser did not allow copying)",
+    link_not_copied: "The browser did not allow copying: copy the link below",
     characters: "characters",
     long_link: "Long link: some chat apps and mail clients cut links this long. It still opens in a browser.",
     link_label: "Link to this state",

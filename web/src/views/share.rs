@@ -176,10 +176,11 @@ fn share_dialog(props: &ShareDialogProps) -> Html {
     let store = use_context::<Store>().expect("store");
     let t = store.lang.strings();
     let len = props.link.chars().count();
-    let status = match props.copied {
-        Some(false) => t.link_not_copied.to_string(),
-        _ => format!("{} · {} {}", t.link_copied, group_digits(len), t.characters),
+    let said = match props.copied {
+        Some(false) => t.link_not_copied,
+        _ => t.link_copied,
     };
+    let status = format!("{said} · {} {}", group_digits(len), t.characters);
     let proxy = store.proxy.clone().unwrap_or_default();
     let on_download = {
         let store = store.clone();
