@@ -212,7 +212,7 @@ fn outbound_cluster(
     c.insert("common_lb_config".into(), json!({}));
 
     let mut http_options = upstream_protocol(scope, port);
-    apply_connection_pool(scope, &mut c, &mut http_options, policy.connection_pool);
+    apply_connection_pool(&mut c, &mut http_options, policy.connection_pool);
     if let Some(od) = policy.outlier_detection {
         apply_outlier_detection(&mut c, od);
     }
@@ -282,7 +282,6 @@ fn upstream_protocol(scope: &Scope, port: &ServicePort) -> Option<Map<String, Va
 }
 
 fn apply_connection_pool(
-    scope: &Scope,
     c: &mut Map<String, Value>,
     http_options: &mut Option<Map<String, Value>>,
     pool: Option<&ConnectionPool>,
@@ -331,7 +330,6 @@ fn apply_connection_pool(
             }
         }
     }
-    let _ = scope;
     c.insert(
         "circuit_breakers".into(),
         json!({"thresholds": [{
@@ -572,11 +570,10 @@ fn apply_tls(
                 json!({"name": "envoy.transport_sockets.tls", "typed_config": ctx}),
             );
         }
-        Some(mode @ ("SIMPLE" | "MUTUAL")) => {
+        Some("SIMPLE" | "MUTUAL") => {
             let tls = tls.expect("mode implies settings");
             let sni = tls.sni.clone().unwrap_or_default();
             let ctx = upstream_tls_context(&sni, &[], &tls.subject_alt_names, false, Some(tls));
-            let _ = mode;
             c.insert(
                 "transport_socket".into(),
                 json!({"name": "envoy.transport_sockets.tls", "typed_config": ctx}),

@@ -175,12 +175,28 @@ pub fn selected<'a>(mesh: &'a Mesh, proxy: &Proxy) -> Vec<Selected<'a>> {
 
 pub fn merged<'a>(mesh: &'a Mesh, proxy: &Proxy) -> Vec<Listener<'a>> {
     let mut listeners: Vec<Listener<'a>> = Vec::new();
+    // TLS hosts already served on each port, with their bind (istiod's tlsHostsByPort).
+    let mut tls_hosts: Vec<(u32, &'a str, &'a str)> = Vec::new();
     for sel in selected(mesh, proxy) {
         let (gw_obj, gw) = (sel.object, sel.gateway);
         for (index, server) in gw.servers.iter().enumerate() {
             for listener_port in sel.resolve_ports(mesh, server.port.number) {
                 let protocol = Protocol::parse(&server.port.protocol);
                 let bind = server.bind.clone().filter(|b| !b.is_empty());
+                if server.tls.is_some() {
+                    // A TLS server repeating a host already served on this port and bind is
+                    // skipped whole (model/gateway.go CheckDuplicates).
+                    let b = server.bind.as_deref().unwrap_or("");
+                    let duplicate = server.hosts.iter().any(|h| {
+                        tls_hosts
+                            .iter()
+                            .any(|(p, kh, kb)| *p == listener_port && kh == h && *kb == b)
+                    });
+                    if duplicate {
+                        continue;
+                    }
+                    tls_hosts.extend(server.hosts.iter().map(|h| (listener_port, h.as_str(), b)));
+                }
                 let placed = PlacedServer {
                     gateway: gw_obj,
                     server,

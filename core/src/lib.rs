@@ -12,6 +12,7 @@ pub mod diff;
 pub mod endpoint;
 pub mod envoy;
 pub mod gateway;
+pub mod gatewayapi;
 pub mod host;
 pub mod istio;
 pub mod listener;

@@ -85,6 +85,16 @@ presets![
         "TCP traffic shifting",
         "tcp-echo 80% v1, 20% v2 on port 31400"
     ),
+    (
+        "gateway-api-request-routing",
+        "Gateway API",
+        "Gateway API: bookinfo-gateway, reviews to reviews-v1"
+    ),
+    (
+        "gateway-api-traffic-shifting",
+        "Gateway API",
+        "Gateway API: reviews 50% reviews-v1, 50% reviews-v3"
+    ),
 ];
 
 pub fn preset(id: &str) -> Option<&'static Preset> {

@@ -140,9 +140,12 @@ macro_rules! fp {
 pub(crate) use fp;
 
 impl Ctx<'_> {
-    /// Is this object the user's (not the built-in world's)?
+    /// Is this object the user's (not the built-in world's, nor one istiod derives from a Gateway
+    /// API or Ingress object, whose problems the conversion reports on the source)?
     pub fn is_user(o: &Object) -> bool {
-        o.origin.file != BOOKINFO_FILE && !IGNORED_NAMESPACES.contains(&o.namespace())
+        o.origin.file != BOOKINFO_FILE
+            && !IGNORED_NAMESPACES.contains(&o.namespace())
+            && !crate::gatewayapi::is_derived(o)
     }
 
     /// Report a finding on a field of an object; nothing for objects of the built-in world.

@@ -16,8 +16,13 @@ pub const FORWARD_HEADERS_ANNOTATION: &str = "pilotlight.io/forward-headers";
 
 pub fn build(objects: Vec<Object>) -> (Mesh, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    let objects = dedupe(objects, &mut diags);
+    let mut objects = dedupe(objects, &mut diags);
     let config = mesh_config(&objects, &mut diags);
+    // Gateway API and Ingress objects become the Istio objects istiod derives from them (and the
+    // automated gateway Deployments and Services), as if they had been in the input.
+    let (derived, findings) = crate::gatewayapi::convert(&objects, &config);
+    objects.extend(derived);
+    diags.extend(findings);
 
     let mut mesh = Mesh {
         config,

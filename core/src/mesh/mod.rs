@@ -379,7 +379,7 @@ pub(crate) fn is_gateway_labels(labels: &Labels) -> bool {
     matches!(
         labels.get("istio").map(String::as_str),
         Some("ingressgateway" | "egressgateway")
-    )
+    ) || labels.contains_key(crate::gatewayapi::GATEWAY_NAME_LABEL)
 }
 
 /// Parse files and build the mesh: the one entry point for everything downstream.

@@ -136,10 +136,13 @@ impl<'a> Scope<'a> {
         out
     }
 
-    /// VirtualServices that apply to this proxy's sidecar routes (bound to `mesh`).
+    /// VirtualServices that apply to this proxy's sidecar routes (bound to `mesh`). Gateway API
+    /// routes of the proxy's own namespace come first: the consumer's route overrides the
+    /// producer's (virtualservice.go SelectVirtualServices).
     pub fn mesh_virtual_services(&self) -> Vec<(&'a Object, &'a VirtualService)> {
         let ns = self.config_namespace();
-        self.mesh
+        let mut out: Vec<(&'a Object, &'a VirtualService)> = self
+            .mesh
             .virtual_services()
             .filter(|(o, vs)| exported_to(&vs.export_to, o.namespace(), ns))
             .filter(|(_, vs)| vs.gateways.is_empty() || vs.gateways.iter().any(|g| g == "mesh"))
@@ -148,7 +151,11 @@ impl<'a> Scope<'a> {
                     self.egress_imports(o.namespace(), &host::resolve(h, o.namespace()), true)
                 })
             })
-            .collect()
+            .collect();
+        let consumer =
+            |o: &Object| crate::gatewayapi::uses_gateway_semantics(&o.meta) && o.namespace() == ns;
+        out.sort_by_key(|(o, _)| !consumer(o));
+        out
     }
 
     /// The DestinationRule for a host: the proxy's namespace first, then the host's namespace,

@@ -3,6 +3,7 @@
 pub mod de;
 
 use crate::diag::{codes, Diagnostic, Severity, Span};
+use crate::gatewayapi::types::Resource;
 use crate::istio::kube::{DeploymentSpec, EndpointSlice, PodSpec, PodStatus, ServiceSpec};
 use crate::istio::networking::{
     DestinationRule, Gateway, ServiceEntry, Sidecar, VirtualService, WorkloadEntry,
@@ -46,6 +47,16 @@ pub enum Kind {
     Namespace,
     ConfigMap,
     EndpointSlice,
+    /// gateway.networking.k8s.io Gateway (not Istio's `Gateway`, which is [`Kind::Gateway`]).
+    KubernetesGateway,
+    GatewayClass,
+    HttpRoute,
+    GrpcRoute,
+    TcpRoute,
+    TlsRoute,
+    ReferenceGrant,
+    Ingress,
+    IngressClass,
 }
 
 impl Kind {
@@ -64,6 +75,15 @@ impl Kind {
             Kind::Namespace => "Namespace",
             Kind::ConfigMap => "ConfigMap",
             Kind::EndpointSlice => "EndpointSlice",
+            Kind::KubernetesGateway => "Gateway",
+            Kind::GatewayClass => "GatewayClass",
+            Kind::HttpRoute => "HTTPRoute",
+            Kind::GrpcRoute => "GRPCRoute",
+            Kind::TcpRoute => "TCPRoute",
+            Kind::TlsRoute => "TLSRoute",
+            Kind::ReferenceGrant => "ReferenceGrant",
+            Kind::Ingress => "Ingress",
+            Kind::IngressClass => "IngressClass",
         }
     }
 
@@ -80,6 +100,13 @@ impl Kind {
             Kind::Deployment => "apps/v1",
             Kind::EndpointSlice => "discovery.k8s.io/v1",
             Kind::Service | Kind::Pod | Kind::Namespace | Kind::ConfigMap => "v1",
+            Kind::KubernetesGateway
+            | Kind::GatewayClass
+            | Kind::HttpRoute
+            | Kind::GrpcRoute
+            | Kind::ReferenceGrant => "gateway.networking.k8s.io/v1",
+            Kind::TcpRoute | Kind::TlsRoute => "gateway.networking.k8s.io/v1alpha2",
+            Kind::Ingress | Kind::IngressClass => "networking.k8s.io/v1",
         }
     }
 
@@ -99,6 +126,15 @@ impl Kind {
             Kind::Namespace => "namespace",
             Kind::ConfigMap => "configmap",
             Kind::EndpointSlice => "endpointslice",
+            Kind::KubernetesGateway => "gateway",
+            Kind::GatewayClass => "gateway-class",
+            Kind::HttpRoute => "http-route",
+            Kind::GrpcRoute => "grpc-route",
+            Kind::TcpRoute => "tcp-route",
+            Kind::TlsRoute => "tls-route",
+            Kind::ReferenceGrant => "reference-grant",
+            Kind::Ingress => "ingress",
+            Kind::IngressClass => "ingress-class",
         }
     }
 
@@ -128,11 +164,16 @@ pub enum Spec {
     WorkloadEntry(WorkloadEntry),
     PeerAuthentication(PeerAuthentication),
     Service(ServiceSpec),
-    Pod { spec: PodSpec, status: PodStatus },
+    Pod {
+        spec: PodSpec,
+        status: PodStatus,
+    },
     Deployment(DeploymentSpec),
     Namespace,
     ConfigMap(BTreeMap<String, String>),
     EndpointSlice(EndpointSlice),
+    /// Gateway API and Ingress objects, converted to Istio objects when the mesh is built.
+    GatewayApi(Box<Resource>),
 }
 
 /// Where an object came from: its file, and the span of its whole document.
@@ -383,6 +424,13 @@ fn decode(file: &str, root: Node, seq: usize) -> Result<Option<Object>, Box<Diag
         }
     }
 
+    fn api<T: for<'a> Deserialize<'a> + Default>(
+        wrap: fn(T) -> Resource,
+        root: &Node,
+    ) -> Result<Spec, de::DeError> {
+        Ok(Spec::GatewayApi(Box::new(wrap(field(root, "spec")?))))
+    }
+
     let spec = match kind {
         Kind::Gateway => Spec::Gateway(istio(&root).map_err(schema_error)?),
         Kind::VirtualService => Spec::VirtualService(istio(&root).map_err(schema_error)?),
@@ -403,6 +451,15 @@ fn decode(file: &str, root: Node, seq: usize) -> Result<Option<Object>, Box<Diag
         Kind::Namespace => Spec::Namespace,
         Kind::ConfigMap => Spec::ConfigMap(field(&root, "data").map_err(schema_error)?),
         Kind::EndpointSlice => Spec::EndpointSlice(de::from_node(&root).map_err(schema_error)?),
+        Kind::KubernetesGateway => api(Resource::Gateway, &root).map_err(schema_error)?,
+        Kind::GatewayClass => api(Resource::GatewayClass, &root).map_err(schema_error)?,
+        Kind::HttpRoute => api(Resource::HttpRoute, &root).map_err(schema_error)?,
+        Kind::GrpcRoute => api(Resource::GrpcRoute, &root).map_err(schema_error)?,
+        Kind::TcpRoute => api(Resource::TcpRoute, &root).map_err(schema_error)?,
+        Kind::TlsRoute => api(Resource::TlsRoute, &root).map_err(schema_error)?,
+        Kind::ReferenceGrant => api(Resource::ReferenceGrant, &root).map_err(schema_error)?,
+        Kind::Ingress => api(Resource::Ingress, &root).map_err(schema_error)?,
+        Kind::IngressClass => api(Resource::IngressClass, &root).map_err(schema_error)?,
     };
     debug_assert!(kind.is_istio() || !matches!(spec, Spec::Gateway(_)));
     Ok(Some(Object {
@@ -461,9 +518,27 @@ fn classify(group: &str, version: &str, kind: &str) -> Classified {
         ("apps", "Deployment") => Kind(self::Kind::Deployment),
         ("apps", "StatefulSet" | "DaemonSet" | "ReplicaSet") => Unsupported(Severity::Warning),
         ("discovery.k8s.io", "EndpointSlice") => Kind(self::Kind::EndpointSlice),
-        ("gateway.networking.k8s.io", _) | ("networking.k8s.io", "Ingress" | "IngressClass") => {
-            Unsupported(Severity::Warning)
+        ("gateway.networking.k8s.io", _)
+            if matches!(version, "v1" | "v1beta1" | "v1alpha2" | "v1alpha3") =>
+        {
+            match kind {
+                "Gateway" => Kind(self::Kind::KubernetesGateway),
+                "GatewayClass" => Kind(self::Kind::GatewayClass),
+                "HTTPRoute" => Kind(self::Kind::HttpRoute),
+                "GRPCRoute" => Kind(self::Kind::GrpcRoute),
+                "TCPRoute" => Kind(self::Kind::TcpRoute),
+                "TLSRoute" => Kind(self::Kind::TlsRoute),
+                "ReferenceGrant" => Kind(self::Kind::ReferenceGrant),
+                "UDPRoute" | "BackendTLSPolicy" | "ListenerSet" | "XListenerSet" => {
+                    Unsupported(Severity::Warning)
+                }
+                _ => Unknown,
+            }
         }
+        ("gateway.networking.k8s.io", _) => Unsupported(Severity::Warning),
+        ("networking.k8s.io", "Ingress") if version == "v1" => Kind(self::Kind::Ingress),
+        ("networking.k8s.io", "IngressClass") if version == "v1" => Kind(self::Kind::IngressClass),
+        ("networking.k8s.io", "Ingress" | "IngressClass") => Unsupported(Severity::Warning),
         ("rbac.authorization.k8s.io", _) | ("policy", _) | ("autoscaling", _) | ("batch", _) => {
             Unsupported(Severity::Info)
         }
@@ -509,7 +584,7 @@ mod tests {
     #[test]
     fn unsupported_kind_is_never_silent() {
         let (objs, diags) = parse(
-            "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: r\n",
+            "apiVersion: gateway.networking.k8s.io/v1\nkind: UDPRoute\nmetadata:\n  name: r\n",
         );
         assert!(objs.is_empty());
         assert_eq!(diags[0].code, "PL0003");

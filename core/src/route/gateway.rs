@@ -186,7 +186,7 @@ fn bound_virtual_services<'a>(
     gateway: &str,
 ) -> Vec<(&'a Object, &'a VirtualService)> {
     let ns = scope.proxy.config_namespace.clone();
-    scope
+    let mut out: Vec<(&'a Object, &'a VirtualService)> = scope
         .mesh
         .virtual_services()
         .filter(|(o, vs)| exported_to(&vs.export_to, o.namespace(), &ns))
@@ -200,5 +200,10 @@ fn bound_virtual_services<'a>(
                 full == gateway
             })
         })
-        .collect()
+        .collect();
+    // Same-namespace Gateway API routes first: the "consumer override" (VirtualServicesForGateway).
+    out.sort_by_key(|(o, _)| {
+        !(crate::gatewayapi::uses_gateway_semantics(&o.meta) && o.namespace() == ns)
+    });
+    out
 }

@@ -88,18 +88,18 @@ pub fn routes_for_virtual_service(
 ) -> Vec<Value> {
     let mut out = Vec::new();
     let mut catch_all = false;
-    for (index, http) in vs.http.iter().enumerate() {
+    for http in &vs.http {
         if http.delegate.is_some() {
             continue; // delegate VirtualServices are merged in by istiod's push context; not modelled
         }
         if http.matches.is_empty() {
-            if let Some(r) = translate(ctx, obj, http, index, None) {
+            if let Some(r) = translate(ctx, obj, http, None) {
                 out.push(r);
             }
             catch_all = true;
         } else {
             for m in &http.matches {
-                if let Some(r) = translate(ctx, obj, http, index, Some(m)) {
+                if let Some(r) = translate(ctx, obj, http, Some(m)) {
                     let is_catch_all = is_catch_all(&r);
                     out.push(r);
                     if is_catch_all {
@@ -148,7 +148,6 @@ fn translate(
     ctx: &Context<'_, '_>,
     obj: &Object,
     http: &HttpRoute,
-    index: usize,
     m: Option<&HttpMatch>,
 ) -> Option<Value> {
     if let Some(m) = m {
@@ -159,7 +158,6 @@ fn translate(
     if !source_matches(ctx, m) {
         return None;
     }
-    let _ = index;
     let mut name = http.name.clone().unwrap_or_default();
     if let Some(mname) = m.and_then(|m| m.name.as_deref()).filter(|n| !n.is_empty()) {
         name = format!("{name}.{mname}");
@@ -168,7 +166,13 @@ fn translate(
     if !name.is_empty() {
         out.insert("name".into(), json!(name));
     }
-    out.insert("match".into(), route_match(m));
+    let mut matcher = route_match(m);
+    if crate::gatewayapi::uses_gateway_semantics(&obj.meta)
+        || crate::gatewayapi::uses_ingress_semantics(&obj.meta)
+    {
+        path_separated(&mut matcher);
+    }
+    out.insert("match".into(), matcher);
     out.insert("metadata".into(), istio_config_metadata(&obj.config_path()));
     if let Some(prefix) = m.and_then(|m| m.stat_prefix.as_deref()) {
         out.insert("stat_prefix".into(), json!(prefix));
@@ -248,6 +252,42 @@ fn translate(
         out.insert("typed_per_filter_config".into(), Value::Object(per_filter));
     }
     Some(Value::Object(out))
+}
+
+/// Gateway API and Ingress prefixes match whole path segments: `/foo` matches `/foo` and
+/// `/foo/bar` but not `/foobar` (route.go TranslateRouteMatch, path_separated_prefix).
+fn path_separated(matcher: &mut Value) {
+    let Some(m) = matcher.as_object_mut() else {
+        return;
+    };
+    let Some(prefix) = m.get("prefix").and_then(Value::as_str).map(str::to_string) else {
+        return;
+    };
+    if prefix == "/" {
+        return;
+    }
+    let trimmed = prefix.strip_suffix('/').unwrap_or(&prefix).to_string();
+    let mut out = Map::new();
+    for (k, v) in std::mem::take(m) {
+        if k == "prefix" {
+            out.insert("path_separated_prefix".into(), json!(trimmed));
+        } else {
+            out.insert(k, v);
+        }
+    }
+    *m = out;
+}
+
+/// Escape regex metacharacters, as Go's regexp.QuoteMeta does.
+fn quote_meta(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if "\\.+*?()|[]{}^$".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn operation(route: &Map<String, Value>, vs_name: &str, port: u32) -> String {
@@ -464,11 +504,22 @@ fn route_action(
         .map(duration::json)
         .unwrap_or_else(|| "0s".into());
     let mut authority = authority;
+    let gateway_semantics = crate::gatewayapi::uses_gateway_semantics(&obj.meta);
     if let Some(rw) = &http.rewrite {
         if let Some(rr) = &rw.uri_regex_rewrite {
             a.insert(
                 "regex_rewrite".into(),
                 json!({"pattern": {"regex": rr.pattern}, "substitution": rr.rewrite}),
+            );
+        } else if gateway_semantics && rw.uri.as_deref() == Some("/") {
+            // Removing a whole path-separated prefix keeps the `/` (route.go applyHTTPRouteDestination).
+            let prefix = out
+                .get("match")
+                .and_then(|m| m["path_separated_prefix"].as_str())
+                .unwrap_or("");
+            a.insert(
+                "regex_rewrite".into(),
+                json!({"pattern": {"regex": format!("^{}(/?)(.*)", quote_meta(prefix))}, "substitution": "/\\2"}),
             );
         } else if let Some(uri) = rw.uri.as_deref().filter(|u| !u.is_empty()) {
             a.insert("prefix_rewrite".into(), json!(uri));
@@ -518,6 +569,13 @@ fn route_action(
             })
             .collect();
         a.insert("weighted_clusters".into(), json!({"clusters": clusters}));
+    }
+    if gateway_semantics {
+        // Gateway API: a backend that does not resolve answers 500, not 503.
+        a.insert(
+            "cluster_not_found_response_code".into(),
+            json!("INTERNAL_SERVER_ERROR"),
+        );
     }
     a.insert("timeout".into(), json!(timeout));
     if let Some(auth) = authority {

@@ -147,9 +147,13 @@ fn virtual_hosts(scope: &Scope, port: u32) -> Vec<Value> {
         }
         let mut vs_hosts = Vec::new();
         let mut matched: Vec<&Service> = Vec::new();
+        let gateway_semantics = crate::gatewayapi::uses_gateway_semantics(&obj.meta);
         for h in &vs.hosts {
             let h = host::resolve(&h.to_ascii_lowercase(), obj.namespace());
-            if h.starts_with('*') {
+            if h.starts_with('*') && gateway_semantics {
+                // Gateway API routes never expand a wildcard to the services it covers.
+                vs_hosts.push(h);
+            } else if h.starts_with('*') {
                 let mut found = false;
                 for s in &services {
                     if host::matches(&h, &s.hostname) {
@@ -168,6 +172,14 @@ fn virtual_hosts(scope: &Scope, port: u32) -> Vec<Value> {
             } else {
                 vs_hosts.push(h);
             }
+        }
+        // A Gateway API route applies only from the proxy's namespace or the service's own.
+        if gateway_semantics
+            && !matched.iter().any(|s| {
+                s.namespace == obj.namespace() || scope.proxy.config_namespace == obj.namespace()
+            })
+        {
+            continue;
         }
         let http_matched: Vec<&Service> = matched
             .into_iter()

@@ -1,0 +1,1307 @@
+//! HTTPRoute, GRPCRoute, TCPRoute and TLSRoute into VirtualServices (route_collections.go,
+//! conversion.go): parents resolved to listener Gateways or to `mesh`, one Istio HTTP route per
+//! rule and match, backends resolved to hosts, and route status as findings.
+
+use super::gateway::Parent;
+use super::types::{BackendRef, HttpRouteFilter, HttpRouteRule, ParentRef, Resource, ValueMatch};
+use super::{codes, derived, finding, meta, service_fqdn, World};
+use super::{KUBERNETES_GATEWAY_NAME, PARENTS, ROUTE_SEMANTICS};
+use crate::diag::{Diagnostic, Severity, Span};
+use crate::host;
+use crate::istio::networking::{
+    Destination, HeaderOperations, Headers, HttpDirectResponse, HttpMatch, HttpMirror,
+    HttpRedirect, HttpRetry, HttpRewrite, HttpRoute, HttpRouteDestination, L4Match, Percent,
+    RegexRewrite, RouteDestination, TcpRoute, TlsMatch, TlsRoute, VirtualService,
+};
+use crate::istio::{PortSelector, StringMatch};
+use crate::parse::{Kind, Object, Spec};
+use std::collections::BTreeMap;
+
+const GROUP: &str = "gateway.networking.k8s.io";
+
+/// One parent a route attached to: a listener Gateway, or `mesh` for a Service.
+#[derive(Debug, Clone)]
+struct Attached {
+    internal_name: String,
+    mesh: bool,
+    /// For a mesh parent: the Service's hostname and the parentRef port.
+    mesh_host: String,
+    mesh_port: Option<u32>,
+    /// For a gateway parent: the listener's hostname and the hostnames of its sibling listeners
+    /// on the same port and protocol (istiod's isolation between listeners).
+    listener_hostname: String,
+    banned: Vec<String>,
+}
+
+impl Attached {
+    fn allows_host(&self, route_host: &str) -> bool {
+        let ours = self.listener_hostname.as_str();
+        if !ours.is_empty() && !ours.starts_with('*') {
+            return true;
+        }
+        if !ours.is_empty() && !host::matches(ours, route_host) && !host::matches(route_host, ours)
+        {
+            return false;
+        }
+        for other in &self.banned {
+            if ours.len() > other.len() {
+                continue;
+            }
+            if host::matches(other, route_host) {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// The common shape of the four route kinds.
+struct RouteInfo<'a> {
+    kind: &'static str,
+    parent_refs: &'a [ParentRef],
+    hostnames: &'a [String],
+}
+
+fn parent_ref_kind(p: &ParentRef) -> (String, String) {
+    let kind = p.kind.clone().unwrap_or_else(|| "Gateway".into());
+    let group = p.group.clone().unwrap_or_else(|| {
+        if kind == "Service" {
+            String::new()
+        } else {
+            GROUP.into()
+        }
+    });
+    (group, kind)
+}
+
+/// Resolve parentRefs (extractParentReferenceInfo, referenceAllowed); every ref no parent accepts
+/// becomes a finding at its line.
+fn attach(
+    world: &World,
+    parents: &[Parent],
+    obj: &Object,
+    info: &RouteInfo,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Attached> {
+    let ns = obj.namespace();
+    let mut out: Vec<(String, Attached)> = Vec::new();
+    for (i, p) in info.parent_refs.iter().enumerate() {
+        let idx = i.to_string();
+        let span = obj.span_of(&["spec", "parentRefs", idx.as_str()]);
+        let pns = p.namespace.clone().unwrap_or_else(|| ns.to_string());
+        let (group, kind) = parent_ref_kind(p);
+        let sort_key = format!("{group}/{kind}/{pns}/{}/{idx}", p.name);
+        let report = |diags: &mut Vec<Diagnostic>, code: &str, msg: String| {
+            diags.push(finding(obj, code, Severity::Warning, span, msg));
+        };
+        match (group.as_str(), kind.as_str()) {
+            ("" | "core", "Service") | ("networking.istio.io", "ServiceEntry") => {
+                let host = if kind == "Service" {
+                    if world.service(&pns, &p.name).is_none() {
+                        report(
+                            diags,
+                            codes::NO_MATCHING_PARENT,
+                            format!(
+                                "NoMatchingParent: parent service {:?} not found in namespace {pns:?}; the {} is not applied",
+                                p.name, info.kind
+                            ),
+                        );
+                        continue;
+                    }
+                    vec![service_fqdn(&p.name, &pns)]
+                } else {
+                    match world
+                        .find(Kind::ServiceEntry, &pns, &p.name)
+                        .map(|o| &o.spec)
+                    {
+                        Some(Spec::ServiceEntry(se)) => se.hosts.clone(),
+                        _ => {
+                            report(
+                                diags,
+                                codes::NO_MATCHING_PARENT,
+                                format!(
+                                    "NoMatchingParent: parent service entry {:?} not found in namespace {pns:?}",
+                                    p.name
+                                ),
+                            );
+                            continue;
+                        }
+                    }
+                };
+                for h in host {
+                    out.push((
+                        sort_key.clone(),
+                        Attached {
+                            internal_name: "mesh".into(),
+                            mesh: true,
+                            mesh_host: h,
+                            mesh_port: p.port,
+                            listener_hostname: String::new(),
+                            banned: Vec::new(),
+                        },
+                    ));
+                }
+            }
+            (GROUP, "Gateway") => {
+                let listeners: Vec<&Parent> = parents
+                    .iter()
+                    .filter(|l| l.gateway_namespace == pns && l.gateway_name == p.name)
+                    .collect();
+                if listeners.is_empty() {
+                    let why = if world.find(Kind::KubernetesGateway, &pns, &p.name).is_some() {
+                        "has no listener istiod programs"
+                    } else {
+                        "does not exist"
+                    };
+                    report(
+                        diags,
+                        codes::NO_MATCHING_PARENT,
+                        format!("NoMatchingParent: Gateway {pns}/{} {why}", p.name),
+                    );
+                    continue;
+                }
+                let mut denials: Vec<(&str, String)> = Vec::new();
+                let mut accepted = false;
+                for l in &listeners {
+                    match allowed(l, p, info, ns) {
+                        Ok(()) => {
+                            accepted = true;
+                            let banned = listeners
+                                .iter()
+                                .filter(|o| {
+                                    o.section_name != l.section_name
+                                        && o.port == l.port
+                                        && o.protocol == l.protocol
+                                        && o.original_hostname != l.original_hostname
+                                })
+                                .map(|o| o.original_hostname.clone())
+                                .collect();
+                            out.push((
+                                sort_key.clone(),
+                                Attached {
+                                    internal_name: l.internal_name.clone(),
+                                    mesh: false,
+                                    mesh_host: String::new(),
+                                    mesh_port: None,
+                                    listener_hostname: l.original_hostname.clone(),
+                                    banned,
+                                },
+                            ));
+                        }
+                        Err(d) => denials.push(d),
+                    }
+                }
+                if !accepted {
+                    // The most telling reason: a namespace/kind/hostname problem over a miss.
+                    denials.sort_by_key(|(code, _)| match *code {
+                        codes::NOT_ALLOWED_BY_LISTENERS => 0,
+                        codes::NO_MATCHING_LISTENER_HOSTNAME => 1,
+                        _ => 2,
+                    });
+                    let code = denials.first().map_or(codes::NO_MATCHING_PARENT, |d| d.0);
+                    let mut msgs: Vec<String> = denials
+                        .iter()
+                        .filter(|d| d.0 == code)
+                        .map(|d| d.1.clone())
+                        .collect();
+                    msgs.dedup();
+                    let reason = match code {
+                        codes::NOT_ALLOWED_BY_LISTENERS => "NotAllowedByListeners",
+                        codes::NO_MATCHING_LISTENER_HOSTNAME => "NoMatchingListenerHostname",
+                        _ => "NoMatchingParent",
+                    };
+                    report(
+                        diags,
+                        code,
+                        format!(
+                            "{reason}: Gateway {pns}/{} does not accept this {}: {}",
+                            p.name,
+                            info.kind,
+                            msgs.join("; ")
+                        ),
+                    );
+                }
+            }
+            _ => {
+                report(
+                    diags,
+                    codes::NO_MATCHING_PARENT,
+                    format!(
+                        "NoMatchingParent: unsupported parent {group}/{kind}: istiod ignores it"
+                    ),
+                );
+            }
+        }
+    }
+    // istiod orders parents by internal name (filteredReferences).
+    out.sort_by(|a, b| {
+        a.1.internal_name
+            .cmp(&b.1.internal_name)
+            .then(a.0.cmp(&b.0))
+    });
+    out.into_iter().map(|(_, a)| a).collect()
+}
+
+/// Does this listener accept the route (referenceAllowed)? `Err((code, message))` otherwise.
+fn allowed(
+    l: &Parent,
+    p: &ParentRef,
+    info: &RouteInfo,
+    route_ns: &str,
+) -> Result<(), (&'static str, String)> {
+    if let Some(port) = p.port.filter(|port| *port != 0) {
+        if port != l.port {
+            return Err((codes::NO_MATCHING_PARENT, format!("port {port} not found")));
+        }
+    }
+    if let Some(section) = p.section_name.as_deref().filter(|s| !s.is_empty()) {
+        if section != l.section_name {
+            return Err((
+                codes::NO_MATCHING_PARENT,
+                format!("sectionName {section:?} not found"),
+            ));
+        }
+    }
+    let star = ["*".to_string()];
+    let route_hosts: &[String] = if info.hostnames.is_empty() {
+        &star
+    } else {
+        info.hostnames
+    };
+    if !l.hostnames.is_empty() {
+        let mut matched = false;
+        let mut host_matched = false;
+        for rh in route_hosts {
+            for ph in &l.hostnames {
+                let (pns, phost) = ph.split_once('/').unwrap_or(("*", ph.as_str()));
+                let hm = host::matches(phost, rh) || host::matches(rh, phost);
+                let nm = pns == "*" || pns == route_ns;
+                host_matched |= hm;
+                if hm && nm {
+                    matched = true;
+                }
+            }
+        }
+        if !matched {
+            let listener_host = if l.original_hostname.is_empty() {
+                "*"
+            } else {
+                &l.original_hostname
+            };
+            return Err(if host_matched {
+                (
+                    codes::NOT_ALLOWED_BY_LISTENERS,
+                    format!(
+                        "listener {:?} (hostname {listener_host:?}) does not allow routes from namespace {route_ns:?}",
+                        l.section_name
+                    ),
+                )
+            } else {
+                (
+                    codes::NO_MATCHING_LISTENER_HOSTNAME,
+                    format!(
+                        "no hostname matches listener {:?} hostname {listener_host:?}",
+                        l.section_name
+                    ),
+                )
+            });
+        }
+    }
+    if !l.allowed_kinds.iter().any(|k| k == info.kind) {
+        return Err((
+            codes::NOT_ALLOWED_BY_LISTENERS,
+            format!(
+                "listener {:?} ({}) does not allow kind {}",
+                l.section_name, l.protocol, info.kind
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A problem converting a rule: `fatal` ones drop the whole route, as istiod does.
+struct RuleError {
+    code: &'static str,
+    span: Span,
+    message: String,
+    fatal: bool,
+}
+
+struct Conv<'w, 'a> {
+    world: &'w World<'a>,
+    obj: &'a Object,
+    kind: &'static str,
+    /// Cross-namespace backends need a ReferenceGrant (gateway parents; not mesh).
+    enforce_grant: bool,
+    errors: Vec<RuleError>,
+}
+
+impl Conv<'_, '_> {
+    fn error(&mut self, code: &'static str, path: &[String], message: String, fatal: bool) {
+        let span = self.obj.span_of(path);
+        self.errors.push(RuleError {
+            code,
+            span,
+            message,
+            fatal,
+        });
+    }
+
+    /// buildDestination: the Istio destination of a backendRef.
+    fn destination(&mut self, b: &BackendRef, path: &[String]) -> Option<Destination> {
+        let ns = self.obj.namespace();
+        let group = b.group.clone().unwrap_or_default();
+        let kind = b.kind.clone().unwrap_or_else(|| "Service".into());
+        if self.enforce_grant {
+            if let Some(to_ns) = b.namespace.as_deref().filter(|n| *n != ns) {
+                let grant_group = if group == "core" { "" } else { group.as_str() };
+                if !self
+                    .world
+                    .grant_allows([GROUP, self.kind, ns], [grant_group, &kind, to_ns, &b.name])
+                {
+                    self.error(
+                        codes::REF_NOT_PERMITTED,
+                        path,
+                        format!(
+                            "RefNotPermitted: backendRef {}/{to_ns} not accessible to a {} in namespace {ns:?} (missing a ReferenceGrant?); requests get 500",
+                            b.name, self.kind
+                        ),
+                        false,
+                    );
+                    return Some(Destination::default());
+                }
+            }
+        }
+        let namespace = b.namespace.clone().unwrap_or_else(|| ns.to_string());
+        let hostname = match (group.as_str(), kind.as_str()) {
+            ("" | "core", "Service") => {
+                if b.name.contains('.') {
+                    self.error(
+                        codes::INVALID_ROUTE,
+                        path,
+                        "InvalidDestination: service name invalid; the name of the Service must be used, not the hostname".into(),
+                        true,
+                    );
+                    return None;
+                }
+                let h = service_fqdn(&b.name, &namespace);
+                if self.world.service(&namespace, &b.name).is_none() {
+                    self.error(
+                        codes::BACKEND_NOT_FOUND,
+                        path,
+                        format!("BackendNotFound: backend({h}) not found; requests get 500"),
+                        false,
+                    );
+                }
+                h
+            }
+            ("networking.istio.io", "Hostname") => {
+                if b.namespace.is_some() {
+                    self.error(
+                        codes::INVALID_ROUTE,
+                        path,
+                        "InvalidDestination: namespace may not be set with Hostname type".into(),
+                        true,
+                    );
+                    return None;
+                }
+                if !self.world.host_exists(&b.name) {
+                    self.error(
+                        codes::BACKEND_NOT_FOUND,
+                        path,
+                        format!(
+                            "BackendNotFound: backend({}) not found; requests get 500",
+                            b.name
+                        ),
+                        false,
+                    );
+                }
+                b.name.clone()
+            }
+            _ => {
+                self.error(
+                    codes::INVALID_ROUTE,
+                    path,
+                    format!(
+                        "InvalidKind: referencing unsupported backendRef: group {group:?} kind {kind:?}; requests get 500"
+                    ),
+                    false,
+                );
+                return Some(Destination::default());
+            }
+        };
+        let Some(port) = b.port else {
+            self.error(
+                codes::INVALID_ROUTE,
+                path,
+                "InvalidDestination: port is required in backendRef".into(),
+                true,
+            );
+            return None;
+        };
+        Some(Destination {
+            host: hostname,
+            subset: None,
+            port: Some(PortSelector { number: port }),
+        })
+    }
+
+    /// Weighted destinations: weight defaults to 1, zero weights are dropped, a single
+    /// destination gets no weight (buildHTTPDestination).
+    fn destinations(
+        &mut self,
+        refs: &[BackendRef],
+        base: &[String],
+        headers: bool,
+    ) -> Option<Vec<HttpRouteDestination>> {
+        let kept: Vec<(usize, &BackendRef, u32)> = refs
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (i, b, b.weight.unwrap_or(1)))
+            .filter(|(_, _, w)| *w > 0)
+            .collect();
+        let single = kept.len() == 1;
+        let mut out = Vec::new();
+        for (i, b, w) in kept {
+            let mut path = base.to_vec();
+            path.extend(["backendRefs".to_string(), i.to_string()]);
+            let destination = self.destination(b, &path)?;
+            let mut hd = HttpRouteDestination {
+                destination,
+                weight: if single { None } else { Some(w) },
+                headers: None,
+            };
+            if headers {
+                let mut h = Headers::default();
+                for (fi, f) in b.filters.iter().enumerate() {
+                    let mut fpath = path.clone();
+                    fpath.extend(["filters".to_string(), fi.to_string()]);
+                    match f.kind.as_str() {
+                        "RequestHeaderModifier" => {
+                            h.request = f.request_header_modifier.as_ref().map(header_ops)
+                        }
+                        "ResponseHeaderModifier" => {
+                            h.response = f.response_header_modifier.as_ref().map(header_ops)
+                        }
+                        other => {
+                            self.error(
+                                codes::INVALID_ROUTE,
+                                &fpath,
+                                format!("InvalidFilter: unsupported filter type {other:?} on a backendRef; the route is dropped"),
+                                true,
+                            );
+                            return None;
+                        }
+                    }
+                }
+                if h.request.is_some() || h.response.is_some() {
+                    hd.headers = Some(h);
+                }
+            }
+            out.push(hd);
+        }
+        Some(out)
+    }
+}
+
+fn header_ops(m: &super::types::HeaderModifier) -> HeaderOperations {
+    HeaderOperations {
+        set: m
+            .set
+            .iter()
+            .map(|h| (h.name.clone(), h.value.clone()))
+            .collect(),
+        add: m
+            .add
+            .iter()
+            .map(|h| (h.name.clone(), h.value.clone()))
+            .collect(),
+        remove: m.remove.clone(),
+    }
+}
+
+fn value_match(m: &ValueMatch) -> Result<StringMatch, String> {
+    match m.kind.as_deref().unwrap_or("Exact") {
+        "Exact" => Ok(StringMatch {
+            exact: Some(m.value.clone()),
+            ..StringMatch::default()
+        }),
+        "RegularExpression" => Ok(StringMatch {
+            regex: Some(m.value.clone()),
+            ..StringMatch::default()
+        }),
+        other => Err(format!(
+            "unknown type: {other:?} is not a supported match type"
+        )),
+    }
+}
+
+fn path(parts: &[&str]) -> Vec<String> {
+    parts.iter().map(|s| s.to_string()).collect()
+}
+
+/// The filters of an HTTP or gRPC rule, applied to an Istio route.
+fn apply_filters(
+    conv: &mut Conv,
+    route: &mut HttpRoute,
+    filters: &[HttpRouteFilter],
+    base: &[String],
+) -> Option<()> {
+    for (fi, f) in filters.iter().enumerate() {
+        let mut fpath = base.to_vec();
+        fpath.extend(["filters".to_string(), fi.to_string()]);
+        match f.kind.as_str() {
+            "RequestHeaderModifier" => {
+                if let Some(m) = &f.request_header_modifier {
+                    route.headers.get_or_insert_with(Headers::default).request =
+                        Some(header_ops(m));
+                }
+            }
+            "ResponseHeaderModifier" => {
+                if let Some(m) = &f.response_header_modifier {
+                    route.headers.get_or_insert_with(Headers::default).response =
+                        Some(header_ops(m));
+                }
+            }
+            "RequestRedirect" => {
+                if let Some(r) = &f.request_redirect {
+                    let mut out = HttpRedirect {
+                        redirect_code: r.status_code,
+                        authority: r.hostname.clone(),
+                        scheme: r.scheme.clone(),
+                        ..HttpRedirect::default()
+                    };
+                    match r.port {
+                        Some(p) => out.port = Some(p),
+                        None if r.scheme.is_some() => {
+                            out.derive_port = Some("FROM_PROTOCOL_DEFAULT".into())
+                        }
+                        None => out.derive_port = Some("FROM_REQUEST_PORT".into()),
+                    }
+                    // A prefix replacement is Envoy's prefix_rewrite on the redirect, which
+                    // the Istio model here does not carry; the path is then kept.
+                    if let Some(p) = r
+                        .path
+                        .as_ref()
+                        .filter(|p| p.kind.as_deref() == Some("ReplaceFullPath"))
+                    {
+                        out.uri = p.replace_full_path.clone();
+                    }
+                    route.redirect = Some(out);
+                }
+            }
+            "URLRewrite" => {
+                if let Some(rw) = &f.url_rewrite {
+                    let mut out = HttpRewrite {
+                        authority: rw.hostname.clone(),
+                        ..HttpRewrite::default()
+                    };
+                    if let Some(p) = &rw.path {
+                        match p.kind.as_deref() {
+                            Some("ReplacePrefixMatch") => {
+                                let v = p.replace_prefix_match.clone().unwrap_or_default();
+                                let v = v.trim_end_matches('/').to_string();
+                                out.uri = Some(if v.is_empty() { "/".into() } else { v });
+                            }
+                            Some("ReplaceFullPath") => {
+                                out.uri_regex_rewrite = Some(RegexRewrite {
+                                    pattern: "/.*".into(),
+                                    rewrite: p.replace_full_path.clone().unwrap_or_default(),
+                                })
+                            }
+                            _ => {}
+                        }
+                    }
+                    if out.uri.is_some()
+                        || out.uri_regex_rewrite.is_some()
+                        || out.authority.is_some()
+                    {
+                        route.rewrite = Some(out);
+                    }
+                }
+            }
+            "RequestMirror" => {
+                if let Some(m) = &f.request_mirror {
+                    let mut mpath = fpath.clone();
+                    mpath.extend(["requestMirror".to_string(), "backendRef".to_string()]);
+                    let b = BackendRef {
+                        weight: Some(1),
+                        ..m.backend_ref.clone()
+                    };
+                    if let Some(destination) = conv.destination(&b, &mpath) {
+                        let percentage = if let Some(fr) = &m.fraction {
+                            let d = fr.denominator.unwrap_or(100).max(1);
+                            Some(Percent {
+                                value: 100.0 * f64::from(fr.numerator) / f64::from(d),
+                            })
+                        } else {
+                            m.percent.map(|p| Percent {
+                                value: f64::from(p),
+                            })
+                        };
+                        route.mirrors.push(HttpMirror {
+                            destination,
+                            percentage,
+                        });
+                    }
+                }
+            }
+            other => {
+                conv.error(
+                    codes::INVALID_ROUTE,
+                    &fpath,
+                    format!(
+                        "InvalidFilter: unsupported filter type {other:?}; the route is dropped"
+                    ),
+                    true,
+                );
+                return None;
+            }
+        }
+    }
+    Some(())
+}
+
+/// The Istio routes of one HTTPRoute (convertHTTPRoute), one per rule and match.
+fn http_routes(conv: &mut Conv, rules: &[HttpRouteRule]) -> Option<Vec<HttpRoute>> {
+    let obj = conv.obj;
+    let mut out = Vec::new();
+    for (n, r) in rules.iter().enumerate() {
+        let ri = n.to_string();
+        let base = path(&["spec", "rules", &ri]);
+        let matches: Vec<Option<&super::types::HttpRouteMatch>> = if r.matches.is_empty() {
+            vec![None]
+        } else {
+            r.matches.iter().map(Some).collect()
+        };
+        for (mi, m) in matches.into_iter().enumerate() {
+            let mut route = HttpRoute {
+                name: Some(
+                    r.name
+                        .clone()
+                        .unwrap_or_else(|| format!("{}.{}.{n}", obj.namespace(), obj.name())),
+                ),
+                ..HttpRoute::default()
+            };
+            if let Some(m) = m {
+                let mut hm = HttpMatch::default();
+                let p = m.path.clone().unwrap_or_default();
+                let value = p.value.clone().unwrap_or_else(|| "/".into());
+                let mpath = {
+                    let mut b = base.clone();
+                    b.extend(["matches".to_string(), mi.to_string()]);
+                    b
+                };
+                hm.uri = Some(match p.kind.as_deref().unwrap_or("PathPrefix") {
+                    "PathPrefix" => StringMatch {
+                        prefix: Some(if value == "/" {
+                            value
+                        } else {
+                            value.trim_end_matches('/').to_string()
+                        }),
+                        ..StringMatch::default()
+                    },
+                    "Exact" => StringMatch {
+                        exact: Some(value),
+                        ..StringMatch::default()
+                    },
+                    "RegularExpression" => StringMatch {
+                        regex: Some(value),
+                        ..StringMatch::default()
+                    },
+                    other => {
+                        conv.error(
+                            codes::INVALID_ROUTE,
+                            &mpath,
+                            format!("InvalidConfiguration: unknown type: {other:?} is not supported Path match type; the route is dropped"),
+                            true,
+                        );
+                        return None;
+                    }
+                });
+                for h in &m.headers {
+                    match value_match(h) {
+                        Ok(sm) => {
+                            hm.headers.insert(h.name.to_ascii_lowercase(), sm);
+                        }
+                        Err(e) => {
+                            conv.error(
+                                codes::INVALID_ROUTE,
+                                &mpath,
+                                format!("InvalidConfiguration: {e}"),
+                                true,
+                            );
+                            return None;
+                        }
+                    }
+                }
+                for q in &m.query_params {
+                    match value_match(q) {
+                        Ok(sm) => {
+                            hm.query_params.insert(q.name.clone(), sm);
+                        }
+                        Err(e) => {
+                            conv.error(
+                                codes::INVALID_ROUTE,
+                                &mpath,
+                                format!("InvalidConfiguration: {e}"),
+                                true,
+                            );
+                            return None;
+                        }
+                    }
+                }
+                hm.method = m.method.clone().map(|x| StringMatch {
+                    exact: Some(x),
+                    ..StringMatch::default()
+                });
+                route.matches.push(hm);
+            }
+            apply_filters(conv, &mut route, &r.filters, &base)?;
+            if let Some(retry) = &r.retry {
+                let mut on = vec![
+                    "connect-failure".to_string(),
+                    "refused-stream".into(),
+                    "unavailable".into(),
+                    "cancelled".into(),
+                ];
+                on.extend(retry.codes.iter().map(u32::to_string));
+                let attempts = retry.attempts.unwrap_or(2);
+                route.retries = Some(HttpRetry {
+                    attempts,
+                    retry_on: (attempts > 0).then(|| on.join(",")),
+                    backoff: retry.backoff.clone(),
+                    ..HttpRetry::default()
+                });
+            }
+            if let Some(t) = &r.timeouts {
+                if let Some(req) = t.request.as_deref().filter(|s| !is_zero(s)) {
+                    route.timeout = Some(req.to_string());
+                }
+                if let Some(br) = t.backend_request.as_deref().filter(|s| !is_zero(s)) {
+                    match &mut route.retries {
+                        Some(rt) => rt.per_try_timeout = Some(br.to_string()),
+                        None => route.timeout = Some(br.to_string()),
+                    }
+                }
+            }
+            let weight_sum: u32 = r.backend_refs.iter().map(|b| b.weight.unwrap_or(1)).sum();
+            if weight_sum == 0 && route.redirect.is_none() {
+                // Gateway API: no backend with weight > 0 means 500.
+                route.direct_response = Some(HttpDirectResponse {
+                    status: 500,
+                    body: None,
+                });
+            } else if route.redirect.is_none() || !r.backend_refs.is_empty() {
+                route.route = conv.destinations(&r.backend_refs, &base, true)?;
+            }
+            out.push(route);
+        }
+    }
+    Some(out)
+}
+
+fn is_zero(d: &str) -> bool {
+    d.trim_end_matches(|c: char| c.is_ascii_alphabetic())
+        .parse::<f64>()
+        .is_ok_and(|v| v == 0.0)
+}
+
+/// The Istio routes of one GRPCRoute (convertGRPCRoute).
+fn grpc_routes(conv: &mut Conv, rules: &[super::types::GrpcRouteRule]) -> Option<Vec<HttpRoute>> {
+    let obj = conv.obj;
+    let mut out = Vec::new();
+    for (n, r) in rules.iter().enumerate() {
+        let ri = n.to_string();
+        let base = path(&["spec", "rules", &ri]);
+        let matches: Vec<Option<&super::types::GrpcRouteMatch>> = if r.matches.is_empty() {
+            vec![None]
+        } else {
+            r.matches.iter().map(Some).collect()
+        };
+        for (mi, m) in matches.into_iter().enumerate() {
+            let mut route = HttpRoute {
+                name: Some(
+                    r.name
+                        .clone()
+                        .unwrap_or_else(|| format!("{}.{}.{n}", obj.namespace(), obj.name())),
+                ),
+                ..HttpRoute::default()
+            };
+            if let Some(m) = m {
+                let mut mpath = base.clone();
+                mpath.extend(["matches".to_string(), mi.to_string()]);
+                let mut hm = HttpMatch::default();
+                if let Some(gm) = &m.method {
+                    let regex = gm.kind.as_deref() == Some("RegularExpression");
+                    let sm = match (gm.service.as_deref(), gm.method.as_deref(), regex) {
+                        (None, None, _) => {
+                            conv.error(codes::INVALID_ROUTE, &mpath, "InvalidConfiguration: gRPC match must have method or service defined".into(), true);
+                            return None;
+                        }
+                        (Some(s), None, false) => StringMatch {
+                            prefix: Some(format!("/{s}/")),
+                            ..StringMatch::default()
+                        },
+                        (Some(s), None, true) => StringMatch {
+                            regex: Some(format!("/{s}/.+")),
+                            ..StringMatch::default()
+                        },
+                        (None, Some(me), _) => StringMatch {
+                            regex: Some(format!("/[^/]+/{me}")),
+                            ..StringMatch::default()
+                        },
+                        (Some(s), Some(me), false) => StringMatch {
+                            exact: Some(format!("/{s}/{me}")),
+                            ..StringMatch::default()
+                        },
+                        (Some(s), Some(me), true) => StringMatch {
+                            regex: Some(format!("/{s}/{me}")),
+                            ..StringMatch::default()
+                        },
+                    };
+                    hm.uri = Some(sm);
+                }
+                for h in &m.headers {
+                    match value_match(h) {
+                        Ok(sm) => {
+                            hm.headers.insert(h.name.to_ascii_lowercase(), sm);
+                        }
+                        Err(e) => {
+                            conv.error(
+                                codes::INVALID_ROUTE,
+                                &mpath,
+                                format!("InvalidConfiguration: {e}"),
+                                true,
+                            );
+                            return None;
+                        }
+                    }
+                }
+                route.matches.push(hm);
+            }
+            apply_filters(conv, &mut route, &r.filters, &base)?;
+            let weight_sum: u32 = r.backend_refs.iter().map(|b| b.weight.unwrap_or(1)).sum();
+            if weight_sum == 0 {
+                route.direct_response = Some(HttpDirectResponse {
+                    status: 500,
+                    body: None,
+                });
+            } else {
+                route.route = conv.destinations(&r.backend_refs, &base, true)?;
+            }
+            out.push(route);
+        }
+    }
+    Some(out)
+}
+
+/// TCPRoute and TLSRoute rules: weighted destinations, or the zero-weight blackhole.
+fn l4_destinations(
+    conv: &mut Conv,
+    r: &super::types::L4RouteRule,
+    n: usize,
+) -> Option<Vec<RouteDestination>> {
+    let weight_sum: u32 = r.backend_refs.iter().map(|b| b.weight.unwrap_or(1)).sum();
+    if weight_sum == 0 {
+        return Some(vec![RouteDestination {
+            destination: Destination {
+                host: "internal.cluster.local".into(),
+                subset: Some("zero-weight".into()),
+                port: Some(PortSelector { number: 65535 }),
+            },
+            weight: Some(0),
+        }]);
+    }
+    let ri = n.to_string();
+    let base = path(&["spec", "rules", &ri]);
+    let dests = conv.destinations(&r.backend_refs, &base, false)?;
+    Some(
+        dests
+            .into_iter()
+            .map(|d| RouteDestination {
+                destination: d.destination,
+                weight: d.weight,
+            })
+            .collect(),
+    )
+}
+
+/// istiod's order of generated HTTP routes (sortHTTPRoutes): exact > prefix > regex, longer
+/// paths first, then method, header and query matches; routes without a match last.
+fn sort_http_routes(routes: &mut [HttpRoute]) {
+    fn rank(m: &HttpMatch) -> (i32, usize) {
+        match &m.uri {
+            Some(StringMatch { exact: Some(e), .. }) => (3, e.len()),
+            Some(StringMatch {
+                prefix: Some(p), ..
+            }) => (2, p.len()),
+            Some(StringMatch { regex: Some(r), .. }) => (1, r.len()),
+            _ => (-1, 0),
+        }
+    }
+    routes.sort_by(|a, b| {
+        use std::cmp::Ordering;
+        match (a.matches.first(), b.matches.first()) {
+            (None, None) => Ordering::Equal,
+            (None, Some(_)) => Ordering::Greater,
+            (Some(_), None) => Ordering::Less,
+            (Some(m1), Some(m2)) => {
+                let (r1, l1) = rank(m1);
+                let (r2, l2) = rank(m2);
+                r2.cmp(&r1)
+                    .then(l2.cmp(&l1))
+                    .then(m2.method.is_some().cmp(&m1.method.is_some()))
+                    .then(m2.headers.len().cmp(&m1.headers.len()))
+                    .then(m2.query_params.len().cmp(&m1.query_params.len()))
+            }
+        }
+    });
+}
+
+/// Converts the rules of one HTTP or gRPC route.
+type RulesConverter<'a> = Box<dyn Fn(&mut Conv) -> Option<Vec<HttpRoute>> + 'a>;
+
+/// A VirtualService before merging: HTTP routes of one route object for one key.
+struct Pending<'a> {
+    source: &'a Object,
+    key: String,
+    host: String,
+    gateway: String,
+    http: Vec<HttpRoute>,
+}
+
+fn report(obj: &Object, errors: Vec<RuleError>, diags: &mut Vec<Diagnostic>) {
+    for e in errors {
+        let severity = if e.fatal {
+            Severity::Error
+        } else {
+            Severity::Warning
+        };
+        let d = finding(obj, e.code, severity, e.span, e.message);
+        if !diags.contains(&d) {
+            diags.push(d);
+        }
+    }
+}
+
+fn route_annotations(obj: &Object, kind: &str) -> BTreeMap<String, String> {
+    let mut a = BTreeMap::new();
+    a.insert(
+        PARENTS.to_string(),
+        format!("{kind}/{}.{}", obj.name(), obj.namespace()),
+    );
+    a.insert(ROUTE_SEMANTICS.to_string(), "gateway".to_string());
+    a
+}
+
+fn port_match(routes: &[HttpRoute], port: u32) -> Vec<HttpRoute> {
+    routes
+        .iter()
+        .cloned()
+        .map(|mut r| {
+            if r.matches.is_empty() {
+                r.matches.push(HttpMatch::default());
+            }
+            for m in &mut r.matches {
+                m.port = Some(port);
+            }
+            r
+        })
+        .collect()
+}
+
+pub(super) fn convert(
+    world: &World,
+    parents: &[Parent],
+    out: &mut Vec<Object>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let mut pending: Vec<Pending> = Vec::new();
+    for kind in [Kind::HttpRoute, Kind::GrpcRoute] {
+        for (obj, res) in world.resources(kind) {
+            let (info, convert): (RouteInfo, RulesConverter) = match res {
+                Resource::HttpRoute(s) => (
+                    RouteInfo {
+                        kind: "HTTPRoute",
+                        parent_refs: &s.parent_refs,
+                        hostnames: &s.hostnames,
+                    },
+                    Box::new(move |c| http_routes(c, &s.rules)),
+                ),
+                Resource::GrpcRoute(s) => (
+                    RouteInfo {
+                        kind: "GRPCRoute",
+                        parent_refs: &s.parent_refs,
+                        hostnames: &s.hostnames,
+                    },
+                    Box::new(move |c| grpc_routes(c, &s.rules)),
+                ),
+                _ => continue,
+            };
+            let attached = attach(world, parents, obj, &info, diags);
+            let run = |mesh: bool, diags: &mut Vec<Diagnostic>| {
+                let mut conv = Conv {
+                    world,
+                    obj,
+                    kind: info.kind,
+                    enforce_grant: !mesh,
+                    errors: Vec::new(),
+                };
+                let routes = convert(&mut conv);
+                report(obj, conv.errors, diags);
+                routes.unwrap_or_default()
+            };
+            let mesh_routes = attached.iter().any(|a| a.mesh).then(|| run(true, diags));
+            let gw_routes = attached.iter().any(|a| !a.mesh).then(|| run(false, diags));
+            for a in &attached {
+                let (mut routes, route_key, hosts) = if a.mesh {
+                    let mut routes = mesh_routes.clone().unwrap_or_default();
+                    let mut key = obj.namespace().to_string();
+                    if let Some(p) = a.mesh_port {
+                        routes = port_match(&routes, p);
+                        key = format!("{key}/{p}");
+                    }
+                    (routes, key, vec![a.mesh_host.clone()])
+                } else {
+                    let hosts = if info.hostnames.is_empty() {
+                        vec!["*".to_string()]
+                    } else {
+                        info.hostnames.to_vec()
+                    };
+                    (
+                        gw_routes.clone().unwrap_or_default(),
+                        a.internal_name.clone(),
+                        hosts,
+                    )
+                };
+                if routes.is_empty() {
+                    continue;
+                }
+                sort_http_routes(&mut routes);
+                for h in hosts {
+                    if !a.allows_host(&h) {
+                        continue;
+                    }
+                    pending.push(Pending {
+                        source: obj,
+                        key: format!("{route_key}/{h}"),
+                        host: h,
+                        gateway: a.internal_name.clone(),
+                        http: routes.clone(),
+                    });
+                }
+            }
+        }
+    }
+    merge(pending, out);
+
+    for kind in [Kind::TcpRoute, Kind::TlsRoute] {
+        for (obj, res) in world.resources(kind) {
+            let (info, rules, tls) = match res {
+                Resource::TcpRoute(s) => (
+                    RouteInfo {
+                        kind: "TCPRoute",
+                        parent_refs: &s.parent_refs,
+                        hostnames: &[],
+                    },
+                    &s.rules,
+                    false,
+                ),
+                Resource::TlsRoute(s) => (
+                    RouteInfo {
+                        kind: "TLSRoute",
+                        parent_refs: &s.parent_refs,
+                        hostnames: &s.hostnames,
+                    },
+                    &s.rules,
+                    true,
+                ),
+                _ => continue,
+            };
+            let attached = attach(world, parents, obj, &info, diags);
+            let run = |mesh: bool, diags: &mut Vec<Diagnostic>| {
+                let mut conv = Conv {
+                    world,
+                    obj,
+                    kind: info.kind,
+                    enforce_grant: !mesh,
+                    errors: Vec::new(),
+                };
+                let mut routes = Vec::new();
+                let mut failed = false;
+                for (n, r) in rules.iter().enumerate() {
+                    match l4_destinations(&mut conv, r, n) {
+                        Some(d) => routes.push(d),
+                        None => failed = true,
+                    }
+                }
+                report(obj, conv.errors, diags);
+                if failed {
+                    Vec::new()
+                } else {
+                    routes
+                }
+            };
+            let mesh_routes = attached.iter().any(|a| a.mesh).then(|| run(true, diags));
+            let gw_routes = attached.iter().any(|a| !a.mesh).then(|| run(false, diags));
+            let mut count = 0;
+            let sni: Vec<String> = if info.hostnames.is_empty() {
+                vec!["*".into()]
+            } else {
+                info.hostnames.to_vec()
+            };
+            for a in &attached {
+                let routes = if a.mesh { &mesh_routes } else { &gw_routes };
+                let routes = routes.clone().unwrap_or_default();
+                if routes.is_empty() {
+                    continue;
+                }
+                let hosts: Vec<String> = if a.mesh {
+                    vec![a.mesh_host.clone()]
+                } else if tls {
+                    let hs = sni.clone();
+                    if a.listener_hostname.is_empty() {
+                        hs
+                    } else {
+                        intersect(&hs, &a.listener_hostname)
+                    }
+                } else {
+                    vec!["*".into()]
+                };
+                for h in hosts {
+                    let name = format!(
+                        "{}~{}~{count}~{KUBERNETES_GATEWAY_NAME}",
+                        obj.name(),
+                        if tls { "tls" } else { "tcp" }
+                    );
+                    count += 1;
+                    let mut vs = VirtualService {
+                        hosts: vec![h.clone()],
+                        gateways: vec![a.internal_name.clone()],
+                        ..VirtualService::default()
+                    };
+                    if tls {
+                        let mut snis = if a.mesh && sni == ["*"] {
+                            vec![a.mesh_host.clone()]
+                        } else {
+                            sni.clone()
+                        };
+                        if !a.mesh && !a.listener_hostname.is_empty() {
+                            snis = intersect(&snis, &a.listener_hostname);
+                        }
+                        vs.tls = routes
+                            .iter()
+                            .map(|d| TlsRoute {
+                                matches: vec![TlsMatch {
+                                    sni_hosts: snis.clone(),
+                                    port: if a.mesh { a.mesh_port } else { None },
+                                    ..TlsMatch::default()
+                                }],
+                                route: d.clone(),
+                            })
+                            .collect();
+                    } else {
+                        vs.tcp = routes
+                            .iter()
+                            .map(|d| TcpRoute {
+                                matches: a
+                                    .mesh_port
+                                    .filter(|_| a.mesh)
+                                    .map(|p| {
+                                        vec![L4Match {
+                                            port: Some(p),
+                                            ..L4Match::default()
+                                        }]
+                                    })
+                                    .unwrap_or_default(),
+                                route: d.clone(),
+                            })
+                            .collect();
+                    }
+                    out.push(derived(
+                        obj,
+                        Kind::VirtualService,
+                        meta(
+                            name,
+                            obj.namespace(),
+                            route_annotations(obj, info.kind),
+                            obj.meta.creation_timestamp.clone(),
+                        ),
+                        Spec::VirtualService(vs),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// Hostnames of both lists that meet, the more specific of each pair.
+fn intersect(route_hosts: &[String], listener: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for h in route_hosts {
+        let picked = if host::matches(listener, h) {
+            Some(h.clone())
+        } else if host::matches(h, listener) {
+            Some(listener.to_string())
+        } else {
+            None
+        };
+        if let Some(p) = picked {
+            if !out.contains(&p) {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+/// Routes of several HTTPRoutes for the same parent and host become one VirtualService
+/// (mergeHTTPRoutes): oldest first, then re-sorted; named after the key with `/` as `~`.
+fn merge(mut pending: Vec<Pending>, out: &mut Vec<Object>) {
+    let ts = |p: &Pending| p.source.meta.creation_timestamp.clone().unwrap_or_default();
+    pending.sort_by(|a, b| {
+        (ts(a), a.source.namespace(), a.source.name()).cmp(&(
+            ts(b),
+            b.source.namespace(),
+            b.source.name(),
+        ))
+    });
+    let mut keys: Vec<String> = pending.iter().map(|p| p.key.clone()).collect();
+    keys.sort();
+    keys.dedup();
+    for key in keys {
+        let group: Vec<&Pending> = pending.iter().filter(|p| p.key == key).collect();
+        let Some(first) = group.first() else { continue };
+        let mut http = Vec::new();
+        let mut parents = Vec::new();
+        for p in &group {
+            http.extend(p.http.iter().cloned());
+            let kind = p.source.kind.name();
+            let parent = format!("{kind}/{}.{}", p.source.name(), p.source.namespace());
+            if !parents.contains(&parent) {
+                parents.push(parent);
+            }
+        }
+        sort_http_routes(&mut http);
+        let mut annotations = BTreeMap::new();
+        annotations.insert(PARENTS.to_string(), parents.join(","));
+        annotations.insert(ROUTE_SEMANTICS.to_string(), "gateway".to_string());
+        out.push(derived(
+            first.source,
+            Kind::VirtualService,
+            meta(
+                key.replace('/', "~"),
+                first.source.namespace(),
+                annotations,
+                first.source.meta.creation_timestamp.clone(),
+            ),
+            Spec::VirtualService(VirtualService {
+                hosts: vec![first.host.clone()],
+                gateways: vec![first.gateway.clone()],
+                http,
+                ..VirtualService::default()
+            }),
+        ));
+    }
+}
