@@ -141,10 +141,12 @@ pub fn report_height() {
     let last = Rc::new(RefCell::new(0));
     let send = move || {
         let Some(w) = web_sys::window() else { return };
-        let Some(doc) = w.document().and_then(|d| d.document_element()) else {
+        let Some(body) = w.document().and_then(|d| d.body()) else {
             return;
         };
-        let height = doc.scroll_height();
+        // The body's own height (the embed layout has `height: auto`), not the document's, which
+        // is never less than the iframe's: the iframe must be able to shrink too.
+        let height = body.get_bounding_client_rect().height().ceil() as i32;
         if height == *last.borrow() {
             return;
         }
