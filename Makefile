@@ -60,7 +60,7 @@ dist: setup-rust setup-node
 		--log-level=warning --outfile=$(DIST)/editor.js
 	cp index.html $(DIST)/
 	cp $(PKG)/pilotlight_web.js $(PKG)/pilotlight_web_bg.wasm $(DIST)/
-	cp static/*.css static/*.js static/*.svg $(DIST)/
+	cp static/*.css static/*.js static/*.svg static/*.html $(DIST)/
 	for d in presets worlds; do if [ -d static/$$d ]; then cp -r static/$$d $(DIST)/; fi; done
 	@echo "dist/: $$(du -sh $(DIST) | cut -f1); gzipped wasm+js:" \
 		"$$(cat $(DIST)/*.wasm $(DIST)/*.js | gzip -9 | wc -c) bytes"

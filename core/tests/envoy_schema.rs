@@ -606,7 +606,7 @@ fn check_string(
                 !matches!(bound, PValue::List(l) if l.iter().any(|b| b.as_str() == Some(text)))
             }
             "pattern" => s.is_none_or(|p| {
-                regex::Regex::new(p)
+                regex_lite::Regex::new(p)
                     .map(|re| re.is_match(text))
                     .unwrap_or(true)
             }),

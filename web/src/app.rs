@@ -4,9 +4,13 @@
 use crate::bridge;
 use crate::i18n::Lang;
 use crate::platform;
+use crate::share::{self, UrlSync};
 use crate::state::{Action, Source, State};
+use crate::views::compare::ComparePanel;
+use crate::views::share::{EmbedLayout, LinkError};
 use crate::views::{Header, MeshPane, OutputPane, SourcePane, Splitter};
 use gloo::timers::callback::Timeout;
+use pilotlight_core::share::{self as codec, ShareError};
 use pilotlight_core::world;
 use yew::prelude::*;
 
@@ -33,17 +37,79 @@ pub struct EditHandlers {
 
 #[function_component(App)]
 pub fn app() -> Html {
-    let store = use_reducer(|| {
-        let lang = platform::initial_lang();
-        let istio = platform::load_text(true).unwrap_or_else(default_istio);
-        let cluster = platform::load_text(false).unwrap_or_else(|| world::BOOKINFO.to_string());
-        State::new(lang, istio, cluster)
+    // A share link (`#s=...`) wins over local storage; a broken one gives an empty editor and a
+    // message. Embedded pages and opened links do not overwrite the user's saved text until edited.
+    let params = use_memo((), |_| share::params());
+    let link = use_memo((), {
+        let params = params.clone();
+        move |_| params.state.as_deref().map(codec::decode)
     });
+    let store = use_reducer({
+        let link = link.clone();
+        move || {
+            let lang = platform::initial_lang();
+            match (*link).clone() {
+                Some(Ok(st)) => State::from_link(lang, st),
+                Some(Err(e)) if e != ShareError::Missing => {
+                    State::new(lang, String::new(), world::BOOKINFO.to_string())
+                }
+                _ => {
+                    let istio = platform::load_text(true).unwrap_or_else(default_istio);
+                    let cluster =
+                        platform::load_text(false).unwrap_or_else(|| world::BOOKINFO.to_string());
+                    State::new(lang, istio, cluster)
+                }
+            }
+        }
+    });
+    let embed = params.embed;
+    let persist = use_mut_ref(|| !embed && link.is_none());
+    {
+        let (store, link) = (store.clone(), link.clone());
+        use_effect_with((), move |_| {
+            if let Some(Err(e)) = &*link {
+                if *e != ShareError::Missing {
+                    store.dispatch(Action::LinkError(Some(e.to_string())));
+                }
+            }
+            if embed {
+                share::report_height();
+            }
+            let store = store.clone();
+            share::on_hash_change(
+                move || match share::params().state.map(|s| codec::decode(&s)) {
+                    Some(Ok(st)) => store.dispatch(Action::Restore(Box::new(st))),
+                    Some(Err(ShareError::Missing)) | None => {}
+                    Some(Err(e)) => store.dispatch(Action::LinkError(Some(e.to_string()))),
+                },
+            );
+        });
+    }
+    // The URL follows the state (throttled), so the address bar is always a share link.
+    {
+        let sync = use_mut_ref(UrlSync::default);
+        let first = use_mut_ref(|| true);
+        let key = (
+            store.istio.clone(),
+            store.cluster.clone(),
+            store.proxy.clone(),
+            store.tab,
+        );
+        let store = store.clone();
+        use_effect_with(key, move |_| {
+            if std::mem::replace(&mut *first.borrow_mut(), false) || embed {
+                return;
+            }
+            sync.borrow().push(store.share_state());
+        });
+    }
 
     let timer = use_mut_ref(|| None::<Timeout>);
     let on_edit = {
         let store = store.clone();
+        let persist = persist.clone();
         Callback::from(move |(source, text): (Source, String)| {
+            *persist.borrow_mut() = !embed;
             let other = store.text(match source {
                 Source::Istio => Source::Cluster,
                 Source::Cluster => Source::Istio,
@@ -71,9 +137,11 @@ pub fn app() -> Html {
     // Persist both editors.
     {
         let texts = (store.istio.clone(), store.cluster.clone());
-        use_effect_with(texts, |(istio, cluster)| {
-            platform::save_text(true, istio);
-            platform::save_text(false, cluster);
+        use_effect_with(texts, move |(istio, cluster)| {
+            if *persist.borrow() {
+                platform::save_text(true, istio);
+                platform::save_text(false, cluster);
+            }
         });
     }
     // Language: <html lang>, and remember a choice.
@@ -109,18 +177,33 @@ pub fn app() -> Html {
     };
 
     let handlers = EditHandlers { on_edit };
+    if embed {
+        let view = params
+            .view
+            .clone()
+            .unwrap_or_else(|| share::VIEW_CONFIG.to_string());
+        return html! {
+            <ContextProvider<Store> context={store.clone()}>
+            <ContextProvider<EditHandlers> context={handlers}>
+                <EmbedLayout view={view} readonly={params.readonly} />
+            </ContextProvider<EditHandlers>>
+            </ContextProvider<Store>>
+        };
+    }
     let style = format!("--split: {:.1}%", *split);
     html! {
         <ContextProvider<Store> context={store.clone()}>
         <ContextProvider<EditHandlers> context={handlers}>
             <div class="app" data-testid="app">
                 <Header on_lang={on_lang} />
+                <LinkError />
                 <main class="split" style={style}>
                     <SourcePane />
                     <Splitter value={*split} on_change={on_split} />
                     <OutputPane />
                 </main>
                 <MeshPane />
+                <ComparePanel />
             </div>
         </ContextProvider<EditHandlers>>
         </ContextProvider<Store>>

@@ -5,9 +5,11 @@ mod anim;
 mod anim_i18n;
 mod app;
 mod bridge;
+mod compare;
 mod engine;
 mod i18n;
 mod platform;
+mod share;
 mod state;
 mod views;
 

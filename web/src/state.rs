@@ -1,11 +1,12 @@
 //! All of the page's state, in one place, changed only by `Action`s (Yew's reducer pattern, as in
 //! Yew's todomvc example). Views read it and send actions; they compute nothing themselves.
 
+use crate::compare::Compare;
 use crate::engine::{
     self, Diag, Format, Obj, Output, ProxyItem, Tab, TableView, CLUSTER_FILE, ISTIO_FILE,
 };
 use crate::i18n::Lang;
-use pilotlight_core::Loaded;
+use pilotlight_core::{share, Loaded};
 use std::rc::Rc;
 use yew::Reducible;
 
@@ -97,6 +98,13 @@ pub struct State {
     pub highlight_istio: Rc<Vec<(u32, u32)>>,
     pub highlight_cluster: Rc<Vec<(u32, u32)>>,
     pub under_cursor: Option<Rc<UnderCursor>>,
+    /// Carried by share links for the animation view: `config` or `animation`, and its request.
+    pub view: Option<Rc<str>>,
+    pub request: Option<Rc<serde_json::Value>>,
+    /// A share link that did not open (shown until dismissed).
+    pub link_error: Option<Rc<str>>,
+    /// The snapshot or two presets being compared, with their diff for the selected proxy.
+    pub compare: Option<Rc<Compare>>,
     nonce: u64,
     /// Counts changes: two states are equal when neither came from the other by an action.
     generation: u64,
@@ -136,6 +144,12 @@ pub enum Action {
         line: u32,
     },
     SetLang(Lang),
+    /// Open a share link's state (both texts, proxy, tab, view, request).
+    Restore(Box<share::State>),
+    /// A share link did not open: say why (`None` dismisses the message).
+    LinkError(Option<String>),
+    /// Compare against a snapshot of the current texts, or between two presets; `None` closes.
+    Compare(Option<Compare>),
 }
 
 impl State {
@@ -167,10 +181,21 @@ impl State {
             highlight_istio: Rc::default(),
             highlight_cluster: Rc::default(),
             under_cursor: None,
+            view: None,
+            request: None,
+            link_error: None,
+            compare: None,
             nonce: 0,
             generation: 0,
         };
         s.translate();
+        s
+    }
+
+    /// The state a share link describes.
+    pub fn from_link(lang: Lang, st: share::State) -> State {
+        let mut s = State::new(lang, String::new(), String::new());
+        s.restore(st);
         s
     }
 
@@ -234,7 +259,46 @@ impl State {
             (Some(loaded), Some(id)) => engine::output_for(loaded, id).map(Rc::new),
             _ => None,
         };
+        self.update_compare();
         self.refresh();
+    }
+
+    fn update_compare(&mut self) {
+        if let Some(c) = &self.compare {
+            let current = self.output.as_ref().map(|o| &o.config);
+            self.compare = Some(Rc::new(c.updated(self.proxy.as_deref(), current)));
+        }
+    }
+
+    /// What a share link of this state holds.
+    pub fn share_state(&self) -> share::State {
+        share::State {
+            istio: self.istio.to_string(),
+            cluster: share::Cluster::from_text(&self.cluster),
+            proxy: self.proxy.clone(),
+            tab: Some(self.tab.id().to_string()),
+            view: self.view.as_deref().map(str::to_string),
+            request: self.request.as_deref().cloned(),
+        }
+    }
+
+    fn restore(&mut self, st: share::State) {
+        self.istio = st.istio.into();
+        self.cluster = st.cluster.text().into();
+        self.istio_version += 1;
+        self.cluster_version += 1;
+        self.source = Source::Istio;
+        self.cursor = None;
+        self.selected = None;
+        self.link_error = None;
+        if let Some(tab) = Tab::ALL.iter().find(|t| Some(t.id()) == st.tab.as_deref()) {
+            self.tab = *tab;
+        }
+        self.view = st.view.map(Into::into);
+        self.request = st.request.map(Rc::new);
+        self.proxy = st.proxy;
+        self.output = None;
+        self.translate();
     }
 
     /// Recompute the derived views: the selected resource, the dump, highlights, the cursor's object.
@@ -418,6 +482,12 @@ impl Reducible for State {
                 s.jump(source, line, true);
             }
             Action::SetLang(lang) => s.lang = lang,
+            Action::Restore(st) => s.restore(*st),
+            Action::LinkError(message) => s.link_error = message.map(Into::into),
+            Action::Compare(compare) => {
+                s.compare = compare.map(Rc::new);
+                s.update_compare();
+            }
         }
         Rc::new(s)
     }

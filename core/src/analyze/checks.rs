@@ -114,7 +114,7 @@ pub fn regex(re: &str, field: &str) -> Result<(), String> {
             "{field:?}: regex is too large, max length allowed is 1024"
         ));
     }
-    match regex::Regex::new(re) {
+    match regex_lite::Regex::new(re) {
         Ok(_) => Ok(()),
         Err(e) => {
             let detail = e.to_string();

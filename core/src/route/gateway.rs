@@ -18,10 +18,11 @@ pub fn route_config(scope: &Scope, name: &str) -> Value {
         .flat_map(|l| l.servers.iter())
         .filter(|s| s.route_config.as_deref() == Some(name))
         .collect();
-    let all_services = scope.services();
-    let lookup = |fqdn: &str| super::lookup(&all_services, fqdn);
+    let lookup = |fqdn: &str| scope.service(fqdn);
     let hash = |fqdn: &str, p: Option<u32>| {
-        super::lookup(&all_services, fqdn).and_then(|s| super::hash_policy(scope, s, p))
+        scope
+            .service(fqdn)
+            .and_then(|s| super::hash_policy(scope, s, p))
     };
 
     // host -> (vhost, server port, the routes' sources for collapsing)

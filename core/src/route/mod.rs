@@ -60,8 +60,3 @@ fn consistent_hash_policy(h: &ConsistentHash) -> Option<Value> {
         .as_ref()
         .map(|q| json!({"query_parameter": {"name": q}}))
 }
-
-/// Find a visible service by FQDN for route building.
-pub(crate) fn lookup<'a>(services: &[&'a Service], fqdn: &str) -> Option<&'a Service> {
-    services.iter().copied().find(|s| s.hostname == fqdn)
-}

@@ -1,6 +1,6 @@
 //! The HTTP connection manager: route configuration, virtual host, route, and what the route does.
 
-use regex::Regex;
+use regex_lite::Regex;
 use serde_json::Value;
 
 use super::outcome::{

@@ -1,9 +1,11 @@
 //! View components. They read the state from context and send actions; they hold no state of the
 //! page's own (only transient UI state such as "copied!").
 
+pub mod compare;
 mod editor;
 mod output;
 mod request;
+pub mod share;
 mod sources;
 mod topology;
 
@@ -59,6 +61,7 @@ pub fn header(props: &HeaderProps) -> Html {
                 <span class="tagline">{ t.tagline }</span>
             </div>
             <div class="controls">
+                <share::ShareButtons />
                 <label class="field">
                     <span>{ t.preset }</span>
                     <select data-testid="preset-menu" onchange={on_preset}>
