@@ -13,6 +13,7 @@ use crate::istio::security::PeerAuthentication;
 use crate::istio::StringMatch;
 use crate::mesh::Protocol;
 use crate::parse::{Object, Spec};
+use crate::route::http::GRPC_STATUS;
 
 /// Findings on one object, reported together.
 struct V<'o> {
@@ -1151,26 +1152,6 @@ fn export_to(v: &mut V, export_to: &[String], service_entry: bool) {
         );
     }
 }
-
-const GRPC_STATUS: &[&str] = &[
-    "OK",
-    "CANCELLED",
-    "UNKNOWN",
-    "INVALID_ARGUMENT",
-    "DEADLINE_EXCEEDED",
-    "NOT_FOUND",
-    "ALREADY_EXISTS",
-    "PERMISSION_DENIED",
-    "RESOURCE_EXHAUSTED",
-    "FAILED_PRECONDITION",
-    "ABORTED",
-    "OUT_OF_RANGE",
-    "UNIMPLEMENTED",
-    "INTERNAL",
-    "UNAVAILABLE",
-    "DATA_LOSS",
-    "UNAUTHENTICATED",
-];
 
 const RETRY_ON: &[&str] = &[
     "5xx",

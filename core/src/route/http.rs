@@ -696,7 +696,7 @@ pub fn retry_policy(r: Option<&HttpRetry>, hash: bool) -> Option<Value> {
 }
 
 /// gRPC status names Istio accepts in `abort.grpcStatus`, by code.
-const GRPC_STATUS: &[&str] = &[
+pub const GRPC_STATUS: &[&str] = &[
     "OK",
     "CANCELLED",
     "UNKNOWN",
