@@ -132,8 +132,8 @@ test("the embed example page shows two working embeds that fit their iframes", a
       const box = await page.$eval(`[data-testid="${id}"]`, (f) => f.getBoundingClientRect().height);
       assert.ok(Math.abs(box - reported) <= 4, `iframe ${box}px fits the reported ${reported}px`);
       // ...which is the embed layout's own height (so the iframe shrinks as well as grows).
-      const frame = await (await page.$(`[data-testid="${id}"]`)).contentFrame();
-      const content = await frame.evaluate(() => document.querySelector('[data-testid="embed"]').getBoundingClientRect().height);
+      const contentFrame = await (await page.$(`[data-testid="${id}"]`)).contentFrame();
+      const content = await contentFrame.evaluate(() => document.querySelector('[data-testid="embed"]').getBoundingClientRect().height);
       assert.ok(Math.abs(content - reported) <= 2, `reported ${reported}px for content of ${content}px`);
       metrics[`${id}_height`] = reported;
     }

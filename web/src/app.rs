@@ -39,7 +39,13 @@ pub struct EditHandlers {
 pub fn app() -> Html {
     // A share link (`#s=...`) wins over local storage; a broken one gives an empty editor and a
     // message. Embedded pages and opened links do not overwrite the user's saved text until edited.
-    let params = use_memo((), |_| share::params());
+    let params = use_memo((), |_| {
+        let mut p = share::params();
+        if p.state.as_deref().is_some_and(share::is_own_fragment) {
+            p.state = None;
+        }
+        p
+    });
     let link = use_memo((), {
         let params = params.clone();
         move |_| params.state.as_deref().map(codec::decode)

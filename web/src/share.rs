@@ -109,10 +109,31 @@ impl UrlSync {
         *self.timer.borrow_mut() = Some(Timeout::new(URL_THROTTLE_MS, move || {
             timer.borrow_mut().take();
             if let Some(state) = latest.borrow_mut().take() {
-                replace_fragment(&share::fragment(&state, None));
+                let fragment = share::fragment(&state, None);
+                replace_fragment(&fragment);
+                remember_own_fragment(&fragment);
             }
         }));
     }
+}
+
+/// Local storage key of the last fragment this page wrote itself.
+const OWN_FRAGMENT_KEY: &str = "pilotlight.own-fragment";
+
+fn remember_own_fragment(fragment: &str) {
+    if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = s.set_item(OWN_FRAGMENT_KEY, fragment);
+    }
+}
+
+/// Is `s=<state>` the fragment this page wrote while typing? Then it may lag behind the text in
+/// local storage (the URL is updated throttled), so a reload must restore local storage instead:
+/// typing never loses text.
+pub fn is_own_fragment(state: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item(OWN_FRAGMENT_KEY).ok().flatten())
+        .is_some_and(|own| own == format!("s={state}"))
 }
 
 /// Sets `#fragment` without a history entry and without a `hashchange` event.
