@@ -24,6 +24,18 @@ pub fn matches(pattern: &str, host: &str) -> bool {
     }
 }
 
+/// Of two overlapping host patterns, the more specific one (the one the other covers); `None`
+/// when they do not overlap. Gateway hosts and route hosts meet this way.
+pub fn narrower<'a>(a: &'a str, b: &'a str) -> Option<&'a str> {
+    if matches(a, b) {
+        Some(b)
+    } else if matches(b, a) {
+        Some(a)
+    } else {
+        None
+    }
+}
+
 /// Do two host patterns overlap at all (either covers the other)?
 pub fn intersects(a: &str, b: &str) -> bool {
     matches(a, b) || matches(b, a)

@@ -1240,16 +1240,9 @@ pub(super) fn convert(
 fn intersect(route_hosts: &[String], listener: &str) -> Vec<String> {
     let mut out = Vec::new();
     for h in route_hosts {
-        let picked = if host::matches(listener, h) {
-            Some(h.clone())
-        } else if host::matches(h, listener) {
-            Some(listener.to_string())
-        } else {
-            None
-        };
-        if let Some(p) = picked {
-            if !out.contains(&p) {
-                out.push(p);
+        if let Some(p) = host::narrower(listener, h) {
+            if !out.iter().any(|o| o == p) {
+                out.push(p.to_string());
             }
         }
     }

@@ -164,16 +164,9 @@ fn intersect(
             continue;
         }
         for vh in vs_hosts {
-            let picked = if host::matches(h, vh) {
-                Some(vh.clone())
-            } else if host::matches(vh, h) {
-                Some(h.to_string())
-            } else {
-                None
-            };
-            if let Some(p) = picked {
-                if !out.contains(&p) {
-                    out.push(p);
+            if let Some(p) = host::narrower(h, vh) {
+                if !out.iter().any(|o| o == p) {
+                    out.push(p.to_string());
                 }
             }
         }
