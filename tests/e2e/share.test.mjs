@@ -132,8 +132,8 @@ test("the embed example page shows two working embeds that fit their iframes", a
       const box = await page.$eval(`[data-testid="${id}"]`, (f) => f.getBoundingClientRect().height);
       assert.ok(Math.abs(box - reported) <= 4, `iframe ${box}px fits the reported ${reported}px`);
       // ...which is the embed layout's own height (so the iframe shrinks as well as grows).
-      const contentFrame = await (await page.$(`[data-testid="${id}"]`)).contentFrame();
-      const content = await contentFrame.evaluate(() => document.querySelector('[data-testid="embed"]').getBoundingClientRect().height);
+      const inner = await (await page.$(`[data-testid="${id}"]`)).contentFrame();
+      const content = await inner.evaluate(() => document.querySelector('[data-testid="embed"]').getBoundingClientRect().height);
       assert.ok(Math.abs(content - reported) <= 2, `reported ${reported}px for content of ${content}px`);
       metrics[`${id}_height`] = reported;
     }
@@ -185,6 +185,14 @@ pageTest("the Embed dialog gives an iframe snippet and a Markdown link that open
   await p2.goto(src);
   await p2.waitForSelector('[data-testid="embed"] [data-testid="resource-table"]');
   assert.equal(await p2.$('[data-testid="share-button"]'), null, "compact layout: no header");
+  // The animation view instead of the config.
+  await page.click('[data-testid="embed-button"]');
+  await page.selectOption('[data-testid="embed-view"]', "animation");
+  const anim = (await page.inputValue('[data-testid="embed-snippet"]')).match(/<iframe src="([^"]+)"/)[1].replaceAll("&amp;", "&");
+  assert.match(anim, /\?embed&view=animation#s=1\./);
+  await p2.goto(anim);
+  await p2.waitForSelector('[data-testid="embed"] [data-testid="mesh-pane"]');
+  assert.equal(await p2.$('[data-testid="embed"] [data-testid="config-output"]'), null);
 });
 
 pageTest("a corrupt fragment shows a clear message and an empty editor", "share-corrupt", async (page) => {
