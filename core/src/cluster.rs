@@ -13,7 +13,8 @@ use crate::mesh::{
 };
 use crate::names::{self, type_url};
 use crate::parse::Object;
-use serde_json::{json, Map, Value};
+use crate::value;
+use serde_json::{Map, Value};
 
 const MAX_U32: u64 = 4_294_967_295;
 /// istiod's `maxSecondsValue`, the cleanup interval of ORIGINAL_DST inbound clusters.
@@ -42,7 +43,7 @@ pub fn build(scope: &Scope) -> Vec<Value> {
         out.push(inbound_passthrough(scope));
     }
     if scope.outbound_mode() == OutboundMode::AllowAnyDynamicDns {
-        out.push(json!({
+        out.push(value!({
             "name": names::DYNAMIC_DNS_CLUSTER,
             "connect_timeout": scope.mesh.config.connect_timeout.clone(),
             "lb_policy": "CLUSTER_PROVIDED",
@@ -160,13 +161,13 @@ fn outbound_cluster(
         policy.load_balancer.and_then(|lb| lb.simple.as_deref()) == Some("PASSTHROUGH");
     let ty = if passthrough_lb { "ORIGINAL_DST" } else { ty };
     let mut c = Map::new();
-    c.insert("name".into(), json!(name));
-    c.insert("type".into(), json!(ty));
+    c.insert("name".into(), value!(&name));
+    c.insert("type".into(), value!(ty));
     match ty {
         "EDS" => {
             c.insert(
                 "eds_cluster_config".into(),
-                json!({"eds_config": ads_config_source(), "service_name": name}),
+                value!({"eds_config": ads_config_source(), "service_name": &name}),
             );
         }
         "STRICT_DNS" | "LOGICAL_DNS" => {
@@ -180,10 +181,10 @@ fn outbound_cluster(
             if endpoints.is_empty() {
                 return None; // istiod skips DNS clusters that have nothing to resolve
             }
-            c.insert("dns_lookup_family".into(), json!("V4_ONLY"));
+            c.insert("dns_lookup_family".into(), value!("V4_ONLY"));
             c.insert(
                 "typed_dns_resolver_config".into(),
-                json!({
+                value!({
                     "name": "envoy.network.dns_resolver.cares",
                     "typed_config": {
                         "@type": "type.googleapis.com/envoy.extensions.network.dns_resolver.cares.v3.CaresDnsResolverConfig",
@@ -191,12 +192,12 @@ fn outbound_cluster(
                     }
                 }),
             );
-            c.insert("dns_jitter".into(), json!("0.100s"));
+            c.insert("dns_jitter".into(), value!("0.100s"));
             c.insert(
                 "dns_refresh_rate".into(),
-                json!(duration::json(&scope.mesh.config.dns_refresh_rate)),
+                value!(duration::json(&scope.mesh.config.dns_refresh_rate)),
             );
-            c.insert("respect_dns_ttl".into(), json!(true));
+            c.insert("respect_dns_ttl".into(), value!(true));
             c.insert(
                 "load_assignment".into(),
                 crate::endpoint::load_assignment(&name, endpoints.iter().copied(), port.port),
@@ -206,10 +207,10 @@ fn outbound_cluster(
     }
     c.insert(
         "connect_timeout".into(),
-        json!(duration::json(&scope.mesh.config.connect_timeout)),
+        value!(duration::json(&scope.mesh.config.connect_timeout)),
     );
-    c.insert("alt_stat_name".into(), json!(format!("{name};")));
-    c.insert("common_lb_config".into(), json!({}));
+    c.insert("alt_stat_name".into(), value!(format!("{name};")));
+    c.insert("common_lb_config".into(), value!({}));
 
     let mut http_options = upstream_protocol(scope, port);
     apply_connection_pool(&mut c, &mut http_options, policy.connection_pool);
@@ -220,34 +221,34 @@ fn outbound_cluster(
     if let Some(options) = http_options {
         c.insert(
             "typed_extension_protocol_options".into(),
-            json!({"envoy.extensions.upstreams.http.v3.HttpProtocolOptions": options}),
+            value!({"envoy.extensions.upstreams.http.v3.HttpProtocolOptions": options}),
         );
     }
     apply_tls(scope, &mut c, service, port, subset, ty, policy.tls);
 
     let mut istio = Map::new();
-    istio.insert("default_original_port".into(), json!(port.port));
+    istio.insert("default_original_port".into(), value!(port.port));
     if service.mesh_external {
-        istio.insert("external".into(), json!(true));
+        istio.insert("external".into(), value!(true));
     }
     istio.insert(
         "services".into(),
-        json!([{"host": service.hostname, "name": service.name, "namespace": service.namespace}]),
+        value!([{"host": &service.hostname, "name": &service.name, "namespace": &service.namespace}]),
     );
     if let Some(dr) = dr {
-        istio.insert("config".into(), json!(dr.config_path()));
+        istio.insert("config".into(), value!(dr.config_path()));
     }
     if !subset.is_empty() {
-        istio.insert("subset".into(), json!(subset));
+        istio.insert("subset".into(), value!(subset));
     }
     c.insert(
         "metadata".into(),
-        json!({"filter_metadata": {"istio": istio}}),
+        value!({"filter_metadata": {"istio": istio}}),
     );
     if ty != "ORIGINAL_DST" && !service.mesh_external {
         c.insert(
             "filters".into(),
-            json!([{
+            value!([{
                 "name": "istio.metadata_exchange",
                 "typed_config": {
                     "@type": "type.googleapis.com/envoy.tcp.metadataexchange.config.MetadataExchange",
@@ -263,18 +264,18 @@ fn outbound_cluster(
 /// for sniffed ports on sidecars; none for HTTP/1.1 and TCP.
 fn upstream_protocol(scope: &Scope, port: &ServicePort) -> Option<Map<String, Value>> {
     let mut o = Map::new();
-    o.insert("@type".into(), json!(type_url::HTTP_PROTOCOL_OPTIONS));
+    o.insert("@type".into(), value!(type_url::HTTP_PROTOCOL_OPTIONS));
     if port.protocol.is_http2() {
         o.insert(
             "explicit_http_config".into(),
-            json!({"http2_protocol_options": {}}),
+            value!({"http2_protocol_options": {}}),
         );
         return Some(o);
     }
     if port.protocol.is_unsupported() && !scope.proxy.is_gateway() {
         o.insert(
             "use_downstream_protocol_config".into(),
-            json!({"http_protocol_options": {}, "http2_protocol_options": {}}),
+            value!({"http_protocol_options": {}, "http2_protocol_options": {}}),
         );
         return Some(o);
     }
@@ -306,33 +307,33 @@ fn apply_connection_pool(
                 .filter(|v| *v > 0)
                 .map_or(max_retries, u64::from);
             if let Some(t) = &h.idle_timeout {
-                common.insert("idle_timeout".into(), json!(duration::json(t)));
+                common.insert("idle_timeout".into(), value!(duration::json(t)));
             }
             if let Some(n) = h.max_requests_per_connection.filter(|v| *v > 0) {
-                common.insert("max_requests_per_connection".into(), json!(n));
+                common.insert("max_requests_per_connection".into(), value!(n));
             }
         }
         if let Some(t) = &pool.tcp {
             if let Some(ct) = &t.connect_timeout {
-                c.insert("connect_timeout".into(), json!(duration::json(ct)));
+                c.insert("connect_timeout".into(), value!(duration::json(ct)));
             }
             max_connections = t
                 .max_connections
                 .filter(|v| *v > 0)
                 .map_or(max_connections, u64::from);
             if let Some(d) = &t.max_connection_duration {
-                common.insert("max_connection_duration".into(), json!(duration::json(d)));
+                common.insert("max_connection_duration".into(), value!(duration::json(d)));
             }
             if let Some(idle) = &t.idle_timeout {
                 common
                     .entry("idle_timeout")
-                    .or_insert_with(|| json!(duration::json(idle)));
+                    .or_insert_with(|| value!(duration::json(idle)));
             }
         }
     }
     c.insert(
         "circuit_breakers".into(),
-        json!({"thresholds": [{
+        value!({"thresholds": [{
             "max_connections": max_connections,
             "max_pending_requests": max_pending,
             "max_requests": max_requests,
@@ -342,7 +343,7 @@ fn apply_connection_pool(
     if !common.is_empty() {
         let o = http_options.get_or_insert_with(|| {
             let mut m = Map::new();
-            m.insert("@type".into(), json!(type_url::HTTP_PROTOCOL_OPTIONS));
+            m.insert("@type".into(), value!(type_url::HTTP_PROTOCOL_OPTIONS));
             m
         });
         o.insert("common_http_protocol_options".into(), Value::Object(common));
@@ -351,7 +352,7 @@ fn apply_connection_pool(
         {
             o.insert(
                 "explicit_http_config".into(),
-                json!({"http_protocol_options": {}}),
+                value!({"http_protocol_options": {}}),
             );
         }
     }
@@ -359,53 +360,53 @@ fn apply_connection_pool(
 
 fn apply_outlier_detection(c: &mut Map<String, Value>, od: &OutlierDetection) {
     let mut o = Map::new();
-    o.insert("enforcing_success_rate".into(), json!(0));
+    o.insert("enforcing_success_rate".into(), value!(0));
     // `consecutiveErrors` is the deprecated spelling of consecutive gateway errors' older sibling;
     // istiod maps consecutive5xxErrors to Envoy's consecutive_5xx.
     if let Some(v) = od.consecutive_5xx_errors.or(od.consecutive_errors) {
-        o.insert("consecutive_5xx".into(), json!(v));
+        o.insert("consecutive_5xx".into(), value!(v));
         o.insert(
             "enforcing_consecutive_5xx".into(),
-            json!(if v > 0 { 100 } else { 0 }),
+            value!(if v > 0 { 100 } else { 0 }),
         );
     }
     if let Some(v) = od.consecutive_gateway_errors {
-        o.insert("consecutive_gateway_failure".into(), json!(v));
+        o.insert("consecutive_gateway_failure".into(), value!(v));
         o.insert(
             "enforcing_consecutive_gateway_failure".into(),
-            json!(if v > 0 { 100 } else { 0 }),
+            value!(if v > 0 { 100 } else { 0 }),
         );
     }
     if let Some(i) = &od.interval {
-        o.insert("interval".into(), json!(duration::json(i)));
+        o.insert("interval".into(), value!(duration::json(i)));
     }
     if let Some(b) = &od.base_ejection_time {
-        o.insert("base_ejection_time".into(), json!(duration::json(b)));
+        o.insert("base_ejection_time".into(), value!(duration::json(b)));
     }
     if let Some(m) = od.max_ejection_percent.filter(|m| *m > 0) {
-        o.insert("max_ejection_percent".into(), json!(m));
+        o.insert("max_ejection_percent".into(), value!(m));
     }
     if od.split_external_local_origin_errors == Some(true) {
-        o.insert("split_external_local_origin_errors".into(), json!(true));
+        o.insert("split_external_local_origin_errors".into(), value!(true));
         if let Some(v) = od.consecutive_local_origin_failures.filter(|v| *v > 0) {
-            o.insert("consecutive_local_origin_failure".into(), json!(v));
+            o.insert("consecutive_local_origin_failure".into(), value!(v));
             o.insert(
                 "enforcing_consecutive_local_origin_failure".into(),
-                json!(100),
+                value!(100),
             );
         }
-        o.insert("enforcing_local_origin_success_rate".into(), json!(0));
+        o.insert("enforcing_local_origin_success_rate".into(), value!(0));
     }
     c.insert("outlier_detection".into(), Value::Object(o));
     c.insert(
         "common_lb_config".into(),
-        json!({"healthy_panic_threshold": {"value": f64::from(od.min_health_percent.unwrap_or(0))}}),
+        value!({"healthy_panic_threshold": {"value": f64::from(od.min_health_percent.unwrap_or(0))}}),
     );
 }
 
 fn apply_load_balancer(c: &mut Map<String, Value>, ty: &str, lb: Option<&LoadBalancer>) {
     if ty == "ORIGINAL_DST" {
-        c.insert("lb_policy".into(), json!("CLUSTER_PROVIDED"));
+        c.insert("lb_policy".into(), value!("CLUSTER_PROVIDED"));
         return;
     }
     let policy = match lb.and_then(|l| l.simple.as_deref()) {
@@ -413,30 +414,30 @@ fn apply_load_balancer(c: &mut Map<String, Value>, ty: &str, lb: Option<&LoadBal
         Some("RANDOM") => "RANDOM",
         _ => "LEAST_REQUEST",
     };
-    c.insert("lb_policy".into(), json!(policy));
+    c.insert("lb_policy".into(), value!(policy));
     if let Some(hash) = lb.and_then(|l| l.consistent_hash.as_ref()) {
         if let Some(m) = &hash.maglev {
-            c.insert("lb_policy".into(), json!("MAGLEV"));
+            c.insert("lb_policy".into(), value!("MAGLEV"));
             if let Some(t) = m.table_size.filter(|t| *t > 0) {
                 c.insert(
                     "maglev_lb_config".into(),
-                    json!({"table_size": t.to_string()}),
+                    value!({"table_size": t.to_string()}),
                 );
             }
         } else if let Some(r) = &hash.ring_hash {
-            c.insert("lb_policy".into(), json!("RING_HASH"));
+            c.insert("lb_policy".into(), value!("RING_HASH"));
             if let Some(s) = r.minimum_ring_size.filter(|s| *s > 0) {
                 c.insert(
                     "ring_hash_lb_config".into(),
-                    json!({"minimum_ring_size": s.to_string()}),
+                    value!({"minimum_ring_size": s.to_string()}),
                 );
             }
         } else {
-            c.insert("lb_policy".into(), json!("RING_HASH"));
+            c.insert("lb_policy".into(), value!("RING_HASH"));
             let size = hash.minimum_ring_size.filter(|s| *s > 0).unwrap_or(1024);
             c.insert(
                 "ring_hash_lb_config".into(),
-                json!({"minimum_ring_size": size.to_string()}),
+                value!({"minimum_ring_size": size.to_string()}),
             );
         }
     }
@@ -492,20 +493,20 @@ fn upstream_tls_context(
     let mut common = Map::new();
     common.insert(
         "tls_params".into(),
-        json!({"tls_minimum_protocol_version": "TLSv1_2", "tls_maximum_protocol_version": "TLSv1_3"}),
+        value!({"tls_minimum_protocol_version": "TLSv1_2", "tls_maximum_protocol_version": "TLSv1_3"}),
     );
     if !alpn.is_empty() {
-        common.insert("alpn_protocols".into(), json!(alpn));
+        common.insert("alpn_protocols".into(), value!(alpn));
     }
-    let matchers: Vec<Value> = sans.iter().map(|s| json!({"exact": s})).collect();
+    let matchers: Vec<Value> = sans.iter().map(|s| value!({"exact": s})).collect();
     if istio_certs {
         common.insert(
             "tls_certificate_sds_secret_configs".into(),
-            json!([sds_secret("default")]),
+            value!([sds_secret("default")]),
         );
         common.insert(
             "combined_validation_context".into(),
-            json!({
+            value!({
                 "default_validation_context": {"match_subject_alt_names": matchers},
                 "validation_context_sds_secret_config": sds_secret("ROOTCA")
             }),
@@ -514,12 +515,12 @@ fn upstream_tls_context(
         if let Some(cred) = &tls.credential_name {
             common.insert(
                 "tls_certificate_sds_secret_configs".into(),
-                json!([sds_secret(&format!("kubernetes://{cred}"))]),
+                value!([sds_secret(&format!("kubernetes://{cred}"))]),
             );
         }
         let mut validation = Map::new();
         if !matchers.is_empty() {
-            validation.insert("match_subject_alt_names".into(), json!(matchers));
+            validation.insert("match_subject_alt_names".into(), value!(matchers));
         }
         if tls.insecure_skip_verify != Some(true) {
             let ca = match (&tls.credential_name, &tls.ca_certificates) {
@@ -529,15 +530,15 @@ fn upstream_tls_context(
             };
             common.insert(
                 "combined_validation_context".into(),
-                json!({"default_validation_context": validation, "validation_context_sds_secret_config": sds_secret(&ca)}),
+                value!({"default_validation_context": validation, "validation_context_sds_secret_config": sds_secret(&ca)}),
             );
         }
     }
     let mut ctx = Map::new();
-    ctx.insert("@type".into(), json!(type_url::UPSTREAM_TLS));
+    ctx.insert("@type".into(), value!(type_url::UPSTREAM_TLS));
     ctx.insert("common_tls_context".into(), Value::Object(common));
     if !sni.is_empty() {
-        ctx.insert("sni".into(), json!(sni));
+        ctx.insert("sni".into(), value!(sni));
     }
     Value::Object(ctx)
 }
@@ -567,7 +568,7 @@ fn apply_tls(
                 upstream_tls_context(&sni, &["istio-peer-exchange", "istio"], &sans, true, None);
             c.insert(
                 "transport_socket".into(),
-                json!({"name": "envoy.transport_sockets.tls", "typed_config": ctx}),
+                value!({"name": "envoy.transport_sockets.tls", "typed_config": ctx}),
             );
         }
         Some("SIMPLE" | "MUTUAL") => {
@@ -576,7 +577,7 @@ fn apply_tls(
             let ctx = upstream_tls_context(&sni, &[], &tls.subject_alt_names, false, Some(tls));
             c.insert(
                 "transport_socket".into(),
-                json!({"name": "envoy.transport_sockets.tls", "typed_config": ctx}),
+                value!({"name": "envoy.transport_sockets.tls", "typed_config": ctx}),
             );
         }
         _ => {
@@ -597,7 +598,7 @@ fn apply_tls(
             );
             c.insert(
                 "transport_socket_matches".into(),
-                json!([
+                value!([
                     {
                         "name": "tlsMode-istio",
                         "match": {"tlsMode": "istio"},
@@ -618,7 +619,7 @@ fn apply_tls(
 }
 
 fn blackhole(scope: &Scope) -> Value {
-    json!({
+    value!({
         "name": names::BLACKHOLE_CLUSTER,
         "type": "STATIC",
         "connect_timeout": duration::json(&scope.mesh.config.connect_timeout),
@@ -629,25 +630,25 @@ fn blackhole(scope: &Scope) -> Value {
 
 fn passthrough_base(scope: &Scope, name: &str) -> Map<String, Value> {
     let mut c = Map::new();
-    c.insert("name".into(), json!(name));
-    c.insert("type".into(), json!("ORIGINAL_DST"));
+    c.insert("name".into(), value!(name));
+    c.insert("type".into(), value!("ORIGINAL_DST"));
     c.insert(
         "connect_timeout".into(),
-        json!(duration::json(&scope.mesh.config.connect_timeout)),
+        value!(duration::json(&scope.mesh.config.connect_timeout)),
     );
-    c.insert("lb_policy".into(), json!("CLUSTER_PROVIDED"));
+    c.insert("lb_policy".into(), value!("CLUSTER_PROVIDED"));
     c.insert(
         "circuit_breakers".into(),
-        json!({"thresholds": [{"max_connections": MAX_U32, "max_pending_requests": MAX_U32, "max_requests": MAX_U32, "max_retries": MAX_U32}]}),
+        value!({"thresholds": [{"max_connections": MAX_U32, "max_pending_requests": MAX_U32, "max_requests": MAX_U32, "max_retries": MAX_U32}]}),
     );
     c.insert(
         "typed_extension_protocol_options".into(),
-        json!({"envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {
+        value!({"envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {
             "@type": type_url::HTTP_PROTOCOL_OPTIONS,
             "use_downstream_protocol_config": {"http_protocol_options": {}, "http2_protocol_options": {}}
         }}),
     );
-    c.insert("alt_stat_name".into(), json!(format!("{name};")));
+    c.insert("alt_stat_name".into(), value!(format!("{name};")));
     c
 }
 
@@ -655,7 +656,7 @@ fn passthrough(scope: &Scope) -> Value {
     let mut c = passthrough_base(scope, names::PASSTHROUGH_CLUSTER);
     c.insert(
         "filters".into(),
-        json!([{
+        value!([{
             "name": "istio.metadata_exchange",
             "typed_config": {
                 "@type": "type.googleapis.com/envoy.tcp.metadataexchange.config.MetadataExchange",
@@ -670,7 +671,7 @@ fn inbound_passthrough(scope: &Scope) -> Value {
     let mut c = passthrough_base(scope, names::INBOUND_PASSTHROUGH_CLUSTER);
     c.insert(
         "upstream_bind_config".into(),
-        json!({"source_address": {"address": INBOUND_PASSTHROUGH_BIND, "port_value": 0}}),
+        value!({"source_address": {"address": INBOUND_PASSTHROUGH_BIND, "port_value": 0}}),
     );
     Value::Object(c)
 }
@@ -746,55 +747,55 @@ fn inbound_clusters(scope: &Scope) -> Vec<Value> {
             let name = names::inbound_cluster(p.port);
             let endpoint = p.default_endpoint.as_deref().and_then(|e| e.rsplit_once(':'));
             let mut c = Map::new();
-            c.insert("name".into(), json!(name));
+            c.insert("name".into(), value!(&name));
             match endpoint {
                 Some((host, port)) if !host.starts_with("unix") => {
-                    c.insert("type".into(), json!("STATIC"));
+                    c.insert("type".into(), value!("STATIC"));
                     let port: u32 = port.parse().unwrap_or(p.port);
                     c.insert(
                         "load_assignment".into(),
-                        json!({"cluster_name": name, "endpoints": [{"lb_endpoints": [{"endpoint": {"address": {"socket_address": {"address": host, "port_value": port}}}}]}]}),
+                        value!({"cluster_name": &name, "endpoints": [{"lb_endpoints": [{"endpoint": {"address": {"socket_address": {"address": host, "port_value": port}}}}]}]}),
                     );
                 }
                 _ => {
-                    c.insert("type".into(), json!("ORIGINAL_DST"));
-                    c.insert("cleanup_interval".into(), json!(MAX_SECONDS));
+                    c.insert("type".into(), value!("ORIGINAL_DST"));
+                    c.insert("cleanup_interval".into(), value!(MAX_SECONDS));
                 }
             }
-            c.insert("connect_timeout".into(), json!(duration::json(&scope.mesh.config.connect_timeout)));
-            c.insert("alt_stat_name".into(), json!(format!("{name};")));
-            c.insert("common_lb_config".into(), json!({}));
+            c.insert("connect_timeout".into(), value!(duration::json(&scope.mesh.config.connect_timeout)));
+            c.insert("alt_stat_name".into(), value!(format!("{name};")));
+            c.insert("common_lb_config".into(), value!({}));
             c.insert(
                 "circuit_breakers".into(),
-                json!({"thresholds": [{"max_connections": MAX_U32, "max_pending_requests": MAX_U32, "max_requests": MAX_U32, "max_retries": MAX_U32}]}),
+                value!({"thresholds": [{"max_connections": MAX_U32, "max_pending_requests": MAX_U32, "max_requests": MAX_U32, "max_retries": MAX_U32}]}),
             );
             let ty = c["type"].as_str().unwrap_or_default().to_string();
-            c.insert("lb_policy".into(), json!(if ty == "ORIGINAL_DST" { "CLUSTER_PROVIDED" } else { "LEAST_REQUEST" }));
+            c.insert("lb_policy".into(), value!(if ty == "ORIGINAL_DST" { "CLUSTER_PROVIDED" } else { "LEAST_REQUEST" }));
             if p.protocol.is_http2() {
                 c.insert(
                     "typed_extension_protocol_options".into(),
-                    json!({"envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {"@type": type_url::HTTP_PROTOCOL_OPTIONS, "explicit_http_config": {"http2_protocol_options": {}}}}),
+                    value!({"envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {"@type": type_url::HTTP_PROTOCOL_OPTIONS, "explicit_http_config": {"http2_protocol_options": {}}}}),
                 );
             } else if p.protocol.is_unsupported() {
                 c.insert(
                     "typed_extension_protocol_options".into(),
-                    json!({"envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {"@type": type_url::HTTP_PROTOCOL_OPTIONS, "use_downstream_protocol_config": {"http_protocol_options": {}, "http2_protocol_options": {}}}}),
+                    value!({"envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {"@type": type_url::HTTP_PROTOCOL_OPTIONS, "use_downstream_protocol_config": {"http_protocol_options": {}, "http2_protocol_options": {}}}}),
                 );
             }
             if endpoint.is_none() {
                 c.insert(
                     "upstream_bind_config".into(),
-                    json!({"source_address": {"address": INBOUND_PASSTHROUGH_BIND, "port_value": 0}}),
+                    value!({"source_address": {"address": INBOUND_PASSTHROUGH_BIND, "port_value": 0}}),
                 );
             }
             let services: Vec<Value> = p
                 .services
                 .iter()
                 .filter(|s| !s.mesh_external)
-                .map(|s| json!({"host": s.hostname, "name": s.name, "namespace": s.namespace}))
+                .map(|s| value!({"host": &s.hostname, "name": &s.name, "namespace": &s.namespace}))
                 .collect();
             if !services.is_empty() {
-                c.insert("metadata".into(), json!({"filter_metadata": {"istio": {"services": services}}}));
+                c.insert("metadata".into(), value!({"filter_metadata": {"istio": {"services": services}}}));
             }
             Value::Object(c)
         })

@@ -1,7 +1,8 @@
 //! EDS: a ClusterLoadAssignment for every EDS cluster, the endpoints istiod would send.
 
 use crate::mesh::{Endpoint, Scope};
-use serde_json::{json, Value};
+use crate::value;
+use serde_json::Value;
 
 pub fn build(scope: &Scope, clusters: &[Value]) -> Vec<Value> {
     let mut out = Vec::new();
@@ -56,15 +57,15 @@ pub fn load_assignment<'a>(
             let mut meta = serde_json::Map::new();
             meta.insert(
                 "envoy.transport_socket_match".into(),
-                json!({"tlsMode": if e.sidecar { "istio" } else { "disabled" }}),
+                value!({"tlsMode": if e.sidecar { "istio" } else { "disabled" }}),
             );
             if let Some(w) = &e.workload {
                 let app = e.labels.get("app").map_or("", String::as_str);
                 let version = e.labels.get("version").map_or("", String::as_str);
-                meta.insert("istio".into(), json!({"workload": format!("{w};{app};{version}")}));
+                meta.insert("istio".into(), value!({"workload": format!("{w};{app};{version}")}));
             }
-            Some(json!({
-                "endpoint": {"address": {"socket_address": {"address": e.address, "port_value": port}}},
+            Some(value!({
+                "endpoint": {"address": {"socket_address": {"address": &e.address, "port_value": port}}},
                 "health_status": "HEALTHY",
                 "metadata": {"filter_metadata": meta},
                 "load_balancing_weight": e.weight.unwrap_or(1).max(1)
@@ -75,8 +76,8 @@ pub fn load_assignment<'a>(
     let mut groups = Vec::new();
     if total > 0 {
         groups.push(
-            json!({"locality": {}, "lb_endpoints": lb_endpoints, "load_balancing_weight": total}),
+            value!({"locality": {}, "lb_endpoints": lb_endpoints, "load_balancing_weight": total}),
         );
     }
-    json!({"cluster_name": cluster, "endpoints": groups})
+    value!({"cluster_name": cluster, "endpoints": groups})
 }

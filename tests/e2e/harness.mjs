@@ -71,3 +71,21 @@ export async function editorText(page, testid) {
     testid,
   );
 }
+
+// Replace the whole text of an editor the way a user pasting does: focus, select all, paste.
+// (A real paste event, handled by CodeMirror's paste handler; CDP's insertText took minutes for
+// a 150 KB text.)
+export async function setEditorText(page, testid, text) {
+  const content = `[data-testid="${testid}"] .cm-content`;
+  await page.click(content);
+  await page.keyboard.press("Control+a");
+  await page.evaluate(
+    ({ selector, text }) => {
+      const data = new DataTransfer();
+      data.setData("text/plain", text);
+      const paste = new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true });
+      document.querySelector(selector).dispatchEvent(paste);
+    },
+    { selector: content, text },
+  );
+}

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
-import { start, openPage, screenshot, editorText, dist, artifacts } from "./harness.mjs";
+import { start, openPage, screenshot, editorText, setEditorText, dist, artifacts } from "./harness.mjs";
 
 const V1 = "outbound|9080|v1|reviews.default.svc.cluster.local";
 const V2 = "outbound|9080|v2|reviews.default.svc.cluster.local";
@@ -39,13 +39,6 @@ function pageTest(name, shot, body, options = {}) {
     }
     assert.deepEqual(errors, []);
   });
-}
-
-// Replace the whole text of an editor the way a user pasting would: focus, select all, insert.
-async function setEditorText(page, testid, text) {
-  await page.click(`[data-testid="${testid}"] .cm-content`);
-  await page.keyboard.press("Control+a");
-  await page.keyboard.insertText(text);
 }
 
 // The reviews VirtualService of the reference scenario, sent to another subset.

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
-import { start, openPage, screenshot, editorText, root, artifacts } from "./harness.mjs";
+import { start, openPage, screenshot, editorText, setEditorText, root, artifacts } from "./harness.mjs";
 
 const V1 = "outbound|9080|v1|reviews.default.svc.cluster.local";
 const V3 = "outbound|9080|v3|reviews.default.svc.cluster.local";
@@ -35,12 +35,6 @@ function pageTest(name, shot, body, { query = "", allowErrors = false } = {}) {
     }
     if (!allowErrors) assert.deepEqual(errors, []);
   });
-}
-
-async function setEditorText(page, testid, text) {
-  await page.click(`[data-testid="${testid}"] .cm-content`);
-  await page.keyboard.press("Control+a");
-  await page.keyboard.insertText(text);
 }
 
 function reviewsTo(text, subset) {

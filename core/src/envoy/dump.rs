@@ -3,14 +3,15 @@
 
 use super::ProxyConfig;
 use crate::names::type_url;
-use serde_json::{json, Value};
+use crate::value;
+use serde_json::Value;
 
 /// A fixed version string: Pilot Light is deterministic, so the same input prints the same dump.
 const VERSION: &str = "pilotlight";
 
 fn with_type(resource: &Value, url: &str) -> Value {
     let mut out = serde_json::Map::new();
-    out.insert("@type".into(), json!(url));
+    out.insert("@type".into(), value!(url));
     if let Value::Object(fields) = resource {
         for (k, v) in fields {
             out.insert(k.clone(), v.clone());
@@ -24,45 +25,45 @@ pub fn listeners(config: &ProxyConfig) -> Value {
         .listeners
         .iter()
         .map(|l| {
-            json!({
-                "name": l["name"],
+            value!({
+                "name": &l["name"],
                 "active_state": {"version_info": VERSION, "listener": with_type(l, type_url::LISTENER)}
             })
         })
         .collect();
-    json!({"@type": type_url::LISTENERS_DUMP, "version_info": VERSION, "dynamic_listeners": dynamic})
+    value!({"@type": type_url::LISTENERS_DUMP, "version_info": VERSION, "dynamic_listeners": dynamic})
 }
 
 pub fn clusters(config: &ProxyConfig) -> Value {
     let dynamic: Vec<Value> = config
         .clusters
         .iter()
-        .map(|c| json!({"version_info": VERSION, "cluster": with_type(c, type_url::CLUSTER)}))
+        .map(|c| value!({"version_info": VERSION, "cluster": with_type(c, type_url::CLUSTER)}))
         .collect();
-    json!({"@type": type_url::CLUSTERS_DUMP, "version_info": VERSION, "dynamic_active_clusters": dynamic})
+    value!({"@type": type_url::CLUSTERS_DUMP, "version_info": VERSION, "dynamic_active_clusters": dynamic})
 }
 
 pub fn routes(config: &ProxyConfig) -> Value {
     let dynamic: Vec<Value> = config
         .routes
         .iter()
-        .map(|r| json!({"version_info": VERSION, "route_config": with_type(r, type_url::ROUTE_CONFIGURATION)}))
+        .map(|r| value!({"version_info": VERSION, "route_config": with_type(r, type_url::ROUTE_CONFIGURATION)}))
         .collect();
-    json!({"@type": type_url::ROUTES_DUMP, "dynamic_route_configs": dynamic})
+    value!({"@type": type_url::ROUTES_DUMP, "dynamic_route_configs": dynamic})
 }
 
 pub fn endpoints(config: &ProxyConfig) -> Value {
     let dynamic: Vec<Value> = config
         .endpoints
         .iter()
-        .map(|e| json!({"version_info": VERSION, "endpoint_config": with_type(e, type_url::CLUSTER_LOAD_ASSIGNMENT)}))
+        .map(|e| value!({"version_info": VERSION, "endpoint_config": with_type(e, type_url::CLUSTER_LOAD_ASSIGNMENT)}))
         .collect();
-    json!({"@type": type_url::ENDPOINTS_DUMP, "dynamic_endpoint_configs": dynamic})
+    value!({"@type": type_url::ENDPOINTS_DUMP, "dynamic_endpoint_configs": dynamic})
 }
 
 /// The whole dump, in Envoy's order (listeners after clusters, as `/config_dump` prints them).
 pub fn config_dump(config: &ProxyConfig) -> Value {
-    json!({"configs": [clusters(config), listeners(config), routes(config), endpoints(config)]})
+    value!({"configs": [clusters(config), listeners(config), routes(config), endpoints(config)]})
 }
 
 /// A resource list with `@type` on each element, as `istioctl proxy-config X -o json` prints.

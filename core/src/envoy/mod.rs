@@ -21,17 +21,18 @@ pub struct ProxyConfig {
 }
 
 pub mod duration;
+pub mod value;
 
-use serde_json::json;
+use crate::value;
 
 /// ADS as the config source of every dynamic resource, as istiod sets it.
 pub fn ads_config_source() -> Value {
-    json!({"ads": {}, "initial_fetch_timeout": "0s", "resource_api_version": "V3"})
+    value!({"ads": {}, "initial_fetch_timeout": "0s", "resource_api_version": "V3"})
 }
 
 /// An SDS secret reference served by the istio-agent (`default`, `ROOTCA`, `kubernetes://name`).
 pub fn sds_secret(name: &str) -> Value {
-    json!({
+    value!({
         "name": name,
         "sds_config": {
             "api_config_source": {
@@ -48,7 +49,7 @@ pub fn sds_secret(name: &str) -> Value {
 
 /// `metadata.filter_metadata.istio.config` pointing at the Istio object behind a resource.
 pub fn istio_config_metadata(config_path: &str) -> Value {
-    json!({"filter_metadata": {"istio": {"config": config_path}}})
+    value!({"filter_metadata": {"istio": {"config": config_path}}})
 }
 
 pub mod dump;

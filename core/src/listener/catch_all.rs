@@ -6,14 +6,15 @@ use super::filters::{self, ChainOpts, HttpClass, HttpOpts, Routes};
 use super::Ctx;
 use crate::mesh::OutboundMode;
 use crate::names;
-use serde_json::{json, Value};
+use crate::value;
+use serde_json::Value;
 
 const ALLOW_ANY_DYNAMIC_DNS: &str = "allow_any_dynamic_dns";
 const DFP_CACHE: &str = "allow_any_dfp_dns_cache";
 
 pub(crate) fn outbound(ctx: &Ctx) -> Value {
     let port = ctx.mesh.config.proxy_listen_port;
-    let mut chains = vec![json!({
+    let mut chains = vec![value!({
         "filter_chain_match": {"destination_port": port},
         "filters": [filters::tcp_proxy(names::BLACKHOLE_CLUSTER)],
         "name": "virtualOutbound-blackhole",
@@ -22,11 +23,11 @@ pub(crate) fn outbound(ctx: &Ctx) -> Value {
     if dynamic_dns {
         chains.push(dynamic_dns_http_chain(ctx));
     }
-    chains.push(json!({
+    chains.push(value!({
         "filters": [filters::tcp_proxy(ctx.catch_all_cluster())],
         "name": "virtualOutbound-catchall-tcp",
     }));
-    let mut l = json!({
+    let mut l = value!({
         "name": names::VIRTUAL_OUTBOUND,
         "address": filters::address(ctx.wildcard, port),
         "filter_chains": chains,
@@ -34,7 +35,7 @@ pub(crate) fn outbound(ctx: &Ctx) -> Value {
         "traffic_direction": "OUTBOUND",
     });
     if dynamic_dns {
-        l["listener_filters"] = json!([filters::http_inspector()]);
+        l["listener_filters"] = value!([filters::http_inspector()]);
     }
     l
 }
@@ -46,7 +47,7 @@ pub(crate) fn dfp_http_filter(ctx: &Ctx) -> Value {
     } else {
         "V4_ONLY"
     };
-    json!({
+    value!({
         "name": "envoy.filters.http.dynamic_forward_proxy",
         "typed_config": {
             "@type": "type.googleapis.com/envoy.extensions.filters.http.dynamic_forward_proxy.v3.FilterConfig",
@@ -62,7 +63,7 @@ pub(crate) fn dfp_http_filter(ctx: &Ctx) -> Value {
 /// Plaintext HTTP to unknown hosts under ALLOW_ANY_DYNAMIC_DNS: an HCM with an inline route to
 /// `AllowAnyDynamicDNSCluster`, resolved from the Host header.
 fn dynamic_dns_http_chain(ctx: &Ctx) -> Value {
-    let route_config = json!({
+    let route_config = value!({
         "name": ALLOW_ANY_DYNAMIC_DNS,
         "virtual_hosts": [{
             "name": ALLOW_ANY_DYNAMIC_DNS,

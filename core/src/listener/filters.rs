@@ -8,7 +8,8 @@
 //! schema and change nothing about which chain, route or cluster a request reaches.
 
 use crate::names::{self, type_url};
-use serde_json::{json, Map, Value};
+use crate::value;
+use serde_json::{Map, Value};
 
 /// ALPNs the HTTP inspector reports for plaintext HTTP (istiod's `plaintextHTTPALPNs`).
 pub const PLAINTEXT_HTTP_ALPNS: &[&str] = &["http/1.1", "h2c"];
@@ -40,22 +41,22 @@ pub fn strings(list: &[&str]) -> Vec<String> {
 
 /// `{"socket_address": {"address": ..., "port_value": ...}}`.
 pub fn address(ip: &str, port: u32) -> Value {
-    json!({"socket_address": {"address": ip, "port_value": port}})
+    value!({"socket_address": {"address": ip, "port_value": port}})
 }
 
 pub fn original_dst() -> Value {
-    json!({"name": ORIGINAL_DST, "typed_config": {"@type": type_url::ORIGINAL_DST}})
+    value!({"name": ORIGINAL_DST, "typed_config": {"@type": type_url::ORIGINAL_DST}})
 }
 
 pub fn tls_inspector() -> Value {
-    json!({
+    value!({
         "name": TLS_INSPECTOR,
         "typed_config": {"@type": type_url::TLS_INSPECTOR, "initial_read_buffer_size": 512}
     })
 }
 
 pub fn http_inspector() -> Value {
-    json!({"name": HTTP_INSPECTOR, "typed_config": {"@type": type_url::HTTP_INSPECTOR}})
+    value!({"name": HTTP_INSPECTOR, "typed_config": {"@type": type_url::HTTP_INSPECTOR}})
 }
 
 /// A listener filter that only runs on some destination ports: `filter_disabled` holds the
@@ -66,15 +67,15 @@ pub fn with_disabled_ports(mut filter: Value, ports: &[u32], invert: bool) -> Va
     }
     let ranges: Vec<Value> = ports
         .iter()
-        .map(|p| json!({"destination_port_range": {"start": p, "end": p + 1}}))
+        .map(|p| value!({"destination_port_range": {"start": p, "end": p + 1}}))
         .collect();
     let mut rule = if ranges.len() > 1 {
-        json!({"or_match": {"rules": ranges}})
+        value!({"or_match": {"rules": ranges}})
     } else {
         ranges.into_iter().next().unwrap_or(Value::Null)
     };
     if invert {
-        rule = json!({"not_match": rule});
+        rule = value!({"not_match": rule});
     }
     filter["filter_disabled"] = rule;
     filter
@@ -86,7 +87,7 @@ pub fn tcp_proxy(cluster: &str) -> Value {
 }
 
 pub fn tcp_proxy_with_prefix(stat_prefix: &str, cluster: &str) -> Value {
-    json!({
+    value!({
         "name": TCP_PROXY,
         "typed_config": {
             "@type": type_url::TCP_PROXY,
@@ -101,9 +102,9 @@ pub fn tcp_proxy_with_prefix(stat_prefix: &str, cluster: &str) -> Value {
 pub fn tcp_proxy_weighted(stat_prefix: &str, clusters: &[(String, u32)]) -> Value {
     let clusters: Vec<Value> = clusters
         .iter()
-        .map(|(name, weight)| json!({"name": name, "weight": weight}))
+        .map(|(name, weight)| value!({"name": name, "weight": weight}))
         .collect();
-    json!({
+    value!({
         "name": TCP_PROXY,
         "typed_config": {
             "@type": type_url::TCP_PROXY,
@@ -155,21 +156,21 @@ impl HttpOpts {
 }
 
 fn rds(name: &str) -> Value {
-    json!({
+    value!({
         "config_source": {"ads": {}, "initial_fetch_timeout": "0s", "resource_api_version": "V3"},
         "route_config_name": name,
     })
 }
 
 fn http_filter(name: &str, type_url: &str) -> Value {
-    json!({"name": name, "typed_config": {"@type": type_url}})
+    value!({"name": name, "typed_config": {"@type": type_url}})
 }
 
 /// The `envoy.filters.network.http_connection_manager` network filter.
 pub fn http_connection_manager(opts: &HttpOpts, stat_prefix: &str) -> Value {
     let mut hcm = Map::new();
-    hcm.insert("@type".into(), json!(type_url::HTTP_CONNECTION_MANAGER));
-    hcm.insert("stat_prefix".into(), json!(stat_prefix));
+    hcm.insert("@type".into(), value!(type_url::HTTP_CONNECTION_MANAGER));
+    hcm.insert("stat_prefix".into(), value!(stat_prefix));
     match &opts.routes {
         Routes::Rds(name) => hcm.insert("rds".into(), rds(name)),
         Routes::Inline(rc) => hcm.insert("route_config".into(), rc.clone()),
@@ -182,7 +183,7 @@ pub fn http_connection_manager(opts: &HttpOpts, stat_prefix: &str) -> Value {
             "type.googleapis.com/envoy.extensions.filters.http.grpc_web.v3.GrpcWeb",
         ));
     }
-    filters.push(json!({
+    filters.push(value!({
         "name": "envoy.filters.http.grpc_stats",
         "typed_config": {
             "@type": "type.googleapis.com/envoy.extensions.filters.http.grpc_stats.v3.FilterConfig",
@@ -198,55 +199,55 @@ pub fn http_connection_manager(opts: &HttpOpts, stat_prefix: &str) -> Value {
 
     match opts.class {
         HttpClass::SidecarOutbound => {
-            hcm.insert("use_remote_address".into(), json!(false));
+            hcm.insert("use_remote_address".into(), value!(false));
         }
         HttpClass::SidecarInbound => {
-            hcm.insert("use_remote_address".into(), json!(false));
+            hcm.insert("use_remote_address".into(), value!(false));
             hcm.insert(
                 "forward_client_cert_details".into(),
-                json!("APPEND_FORWARD"),
+                value!("APPEND_FORWARD"),
             );
             hcm.insert(
                 "set_current_client_cert_details".into(),
-                json!({"subject": true, "dns": true, "uri": true}),
+                value!({"subject": true, "dns": true, "uri": true}),
             );
             if opts.http2 {
-                hcm.insert("http2_protocol_options".into(), json!({}));
+                hcm.insert("http2_protocol_options".into(), value!({}));
             }
         }
         HttpClass::Gateway => {
-            hcm.insert("use_remote_address".into(), json!(true));
-            hcm.insert("forward_client_cert_details".into(), json!("SANITIZE_SET"));
+            hcm.insert("use_remote_address".into(), value!(true));
+            hcm.insert("forward_client_cert_details".into(), value!("SANITIZE_SET"));
             hcm.insert(
                 "set_current_client_cert_details".into(),
-                json!({"subject": true, "cert": true, "dns": true, "uri": true}),
+                value!({"subject": true, "cert": true, "dns": true, "uri": true}),
             );
-            hcm.insert("http_protocol_options".into(), json!({}));
+            hcm.insert("http_protocol_options".into(), value!({}));
         }
     }
     hcm.insert(
         "upgrade_configs".into(),
-        json!([{"upgrade_type": "websocket"}]),
+        value!([{"upgrade_type": "websocket"}]),
     );
-    hcm.insert("stream_idle_timeout".into(), json!("0s"));
-    hcm.insert("normalize_path".into(), json!(true));
+    hcm.insert("stream_idle_timeout".into(), value!("0s"));
+    hcm.insert("normalize_path".into(), value!(true));
     hcm.insert(
         "path_with_escaped_slashes_action".into(),
-        json!("KEEP_UNCHANGED"),
+        value!("KEEP_UNCHANGED"),
     );
     hcm.insert(
         "request_id_extension".into(),
-        json!({"typed_config": {
+        value!({"typed_config": {
             "@type": "type.googleapis.com/envoy.extensions.request_id.uuid.v3.UuidRequestIdConfig",
             "use_request_id_for_trace_sampling": true,
         }}),
     );
-    json!({"name": HCM, "typed_config": Value::Object(hcm)})
+    value!({"name": HCM, "typed_config": Value::Object(hcm)})
 }
 
 /// The SDS config of a workload certificate (`default`) or root (`ROOTCA`), served by the agent.
 pub fn sds_workload(name: &str) -> Value {
-    json!({
+    value!({
         "name": name,
         "sds_config": {
             "api_config_source": {
@@ -263,7 +264,7 @@ pub fn sds_workload(name: &str) -> Value {
 
 /// The SDS config of a gateway credential (`kubernetes://<credentialName>`), served over ADS.
 pub fn sds_credential(credential: &str) -> Value {
-    json!({
+    value!({
         "name": credential_resource_name(credential),
         "sds_config": {"ads": {}, "resource_api_version": "V3"},
     })
@@ -292,7 +293,7 @@ pub fn istio_mutual_inbound(tcp: bool, trust_domain: &str) -> Value {
     } else {
         &["h2", "http/1.1"]
     };
-    json!({
+    value!({
         "common_tls_context": {
             "tls_params": {
                 "tls_minimum_protocol_version": "TLSv1_2",
@@ -322,11 +323,11 @@ pub fn istio_mutual_inbound(tcp: bool, trust_domain: &str) -> Value {
 /// Wrap a DownstreamTlsContext as the `envoy.transport_sockets.tls` transport socket.
 pub fn tls_transport_socket(ctx: &Value) -> Value {
     let mut typed = Map::new();
-    typed.insert("@type".into(), json!(type_url::DOWNSTREAM_TLS));
+    typed.insert("@type".into(), value!(type_url::DOWNSTREAM_TLS));
     if let Value::Object(fields) = ctx {
         typed.extend(fields.clone());
     }
-    json!({"name": "envoy.transport_sockets.tls", "typed_config": Value::Object(typed)})
+    value!({"name": "envoy.transport_sockets.tls", "typed_config": Value::Object(typed)})
 }
 
 /// One filter chain before it is serialised (istiod's `filterChainOpts`).
@@ -413,7 +414,7 @@ impl ChainOpts {
         }
         let mut m = Map::new();
         if let Some(port) = self.destination_port {
-            m.insert("destination_port".into(), json!(port));
+            m.insert("destination_port".into(), value!(port));
         }
         if !self.destination_cidrs.is_empty() {
             let mut cidrs = self.destination_cidrs.clone();
@@ -422,7 +423,7 @@ impl ChainOpts {
                 .iter()
                 .filter_map(|c| cidr(c))
                 .filter(|(ip, _)| ip != "0.0.0.0")
-                .map(|(ip, len)| json!({"address_prefix": ip, "prefix_len": len}))
+                .map(|(ip, len)| value!({"address_prefix": ip, "prefix_len": len}))
                 .collect();
             if !ranges.is_empty() {
                 m.insert("prefix_ranges".into(), Value::Array(ranges));
@@ -431,15 +432,15 @@ impl ChainOpts {
         if !self.sni_hosts.is_empty() && !self.sni_hosts.iter().any(|s| s == "*") {
             let mut sni = self.sni_hosts.clone();
             sni.sort();
-            m.insert("server_names".into(), json!(sni));
+            m.insert("server_names".into(), value!(sni));
         }
         if let Some(t) = self.transport_protocol {
-            m.insert("transport_protocol".into(), json!(t));
+            m.insert("transport_protocol".into(), value!(t));
         }
         if !self.application_protocols.is_empty() {
             m.insert(
                 "application_protocols".into(),
-                json!(self.application_protocols),
+                value!(&self.application_protocols),
             );
         }
         Some(Value::Object(m))
@@ -461,10 +462,10 @@ impl ChainOpts {
             chain.insert("transport_socket".into(), tls_transport_socket(ctx));
         }
         if let Some(t) = self.connect_timeout {
-            chain.insert("transport_socket_connect_timeout".into(), json!(t));
+            chain.insert("transport_socket_connect_timeout".into(), value!(t));
         }
         if let Some(name) = &self.name {
-            chain.insert("name".into(), json!(name));
+            chain.insert("name".into(), value!(name));
         }
         if let Some(md) = &self.metadata {
             chain.insert("metadata".into(), md.clone());
@@ -522,7 +523,7 @@ fn masked(ip: &str, len: u32) -> String {
 
 /// The default chain istiod puts on per-port outbound listeners for traffic no chain matches.
 pub fn passthrough_filter_chain(cluster: &str) -> Value {
-    json!({
+    value!({
         "filter_chain_match": {},
         "filters": [tcp_proxy(cluster)],
         "name": names::PASSTHROUGH_FILTER_CHAIN,

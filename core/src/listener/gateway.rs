@@ -20,7 +20,8 @@ use crate::istio::networking::{Server, ServerTls, VirtualService};
 use crate::mesh::Protocol;
 use crate::names;
 use crate::parse::Object;
-use serde_json::{json, Map, Value};
+use crate::value;
+use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 pub(crate) fn build(ctx: &Ctx) -> Vec<Value> {
@@ -72,7 +73,7 @@ pub(crate) fn build(ctx: &Ctx) -> Vec<Value> {
 fn listener_json(bind: &str, port: u32, chains: &[ChainOpts]) -> Value {
     let name = names::listener(bind, port);
     let mut l = Map::new();
-    l.insert("name".into(), json!(name));
+    l.insert("name".into(), value!(&name));
     l.insert("address".into(), filters::address(bind, port));
     let stat_prefix = format!("outbound_{name};");
     l.insert(
@@ -89,9 +90,12 @@ fn listener_json(bind: &str, port: u32, chains: &[ChainOpts]) -> Value {
         ),
     );
     if chains.iter().any(ChainOpts::needs_tls_inspector) {
-        l.insert("listener_filters".into(), json!([filters::tls_inspector()]));
+        l.insert(
+            "listener_filters".into(),
+            value!([filters::tls_inspector()]),
+        );
     }
-    l.insert("traffic_direction".into(), json!("OUTBOUND"));
+    l.insert("traffic_direction".into(), value!("OUTBOUND"));
     Value::Object(l)
 }
 
@@ -382,17 +386,17 @@ fn tls_context(ctx: &Ctx, tls: &ServerTls, tcp_server: bool) -> Value {
     let sans: Vec<Value> = tls
         .subject_alt_names
         .iter()
-        .map(|s| json!({"exact": s}))
+        .map(|s| value!({"exact": s}))
         .collect();
     if mode == "ISTIO_MUTUAL" {
         common.insert(
             "tls_certificate_sds_secret_configs".into(),
-            json!([filters::sds_workload("default")]),
+            value!([filters::sds_workload("default")]),
         );
         if validate {
             common.insert(
                 "combined_validation_context".into(),
-                json!({
+                value!({
                     "default_validation_context": {"match_subject_alt_names": sans},
                     "validation_context_sds_secret_config": filters::sds_workload("ROOTCA"),
                 }),
@@ -417,18 +421,18 @@ fn tls_context(ctx: &Ctx, tls: &ServerTls, tcp_server: bool) -> Value {
             if !tls.verify_certificate_spki.is_empty() {
                 dvc.insert(
                     "verify_certificate_spki".into(),
-                    json!(tls.verify_certificate_spki),
+                    value!(&tls.verify_certificate_spki),
                 );
             }
             if !tls.verify_certificate_hash.is_empty() {
                 dvc.insert(
                     "verify_certificate_hash".into(),
-                    json!(tls.verify_certificate_hash),
+                    value!(&tls.verify_certificate_hash),
                 );
             }
             common.insert(
                 "combined_validation_context".into(),
-                json!({
+                value!({
                     "default_validation_context": Value::Object(dvc),
                     "validation_context_sds_secret_config": filters::sds_credential(&ca),
                 }),
@@ -436,7 +440,7 @@ fn tls_context(ctx: &Ctx, tls: &ServerTls, tcp_server: bool) -> Value {
         } else if !sans.is_empty() {
             common.insert(
                 "validation_context".into(),
-                json!({"match_subject_alt_names": sans}),
+                value!({"match_subject_alt_names": sans}),
             );
         }
     } else {
@@ -450,7 +454,7 @@ fn tls_context(ctx: &Ctx, tls: &ServerTls, tcp_server: bool) -> Value {
         };
         common.insert(
             "tls_certificate_sds_secret_configs".into(),
-            json!([file_sds(&resource)]),
+            value!([file_sds(&resource)]),
         );
         if validate {
             let root = tls
@@ -460,7 +464,7 @@ fn tls_context(ctx: &Ctx, tls: &ServerTls, tcp_server: bool) -> Value {
                 .map_or_else(|| "ROOTCA".to_string(), |c| format!("file-root:{c}"));
             common.insert(
                 "combined_validation_context".into(),
-                json!({
+                value!({
                     "default_validation_context": {"match_subject_alt_names": sans},
                     "validation_context_sds_secret_config": file_sds(&root),
                 }),
@@ -474,25 +478,31 @@ fn tls_context(ctx: &Ctx, tls: &ServerTls, tcp_server: bool) -> Value {
             .as_deref()
             .filter(|v| *v != "TLS_AUTO")
         {
-            params.insert("tls_minimum_protocol_version".into(), json!(tls_version(v)));
+            params.insert(
+                "tls_minimum_protocol_version".into(),
+                value!(tls_version(v)),
+            );
         }
         if let Some(v) = tls
             .max_protocol_version
             .as_deref()
             .filter(|v| *v != "TLS_AUTO")
         {
-            params.insert("tls_maximum_protocol_version".into(), json!(tls_version(v)));
+            params.insert(
+                "tls_maximum_protocol_version".into(),
+                value!(tls_version(v)),
+            );
         }
         if !tls.cipher_suites.is_empty() {
-            params.insert("cipher_suites".into(), json!(tls.cipher_suites));
+            params.insert("cipher_suites".into(), value!(&tls.cipher_suites));
         }
         if !params.is_empty() {
             common.insert("tls_params".into(), Value::Object(params));
         }
     }
-    common.insert("alpn_protocols".into(), json!(alpn));
+    common.insert("alpn_protocols".into(), value!(alpn));
     let _ = ctx;
-    json!({
+    value!({
         "common_tls_context": Value::Object(common),
         "require_client_certificate": require_client,
     })
@@ -502,7 +512,7 @@ fn file_sds(name: &str) -> Value {
     if name == "default" || name == "ROOTCA" {
         return filters::sds_workload(name);
     }
-    json!({
+    value!({
         "name": name,
         "sds_config": {
             "api_config_source": {

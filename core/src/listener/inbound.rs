@@ -17,7 +17,8 @@ use super::outbound::{listener_protocol, ListenerProtocol};
 use super::Ctx;
 use crate::mesh::Protocol;
 use crate::names;
-use serde_json::{json, Map, Value};
+use crate::value;
+use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 /// istiod's `model.MutualTLSMode`.
@@ -239,7 +240,7 @@ fn listener(
     chains: Vec<(ChainOpts, Value)>,
 ) -> Value {
     let mut l = Map::new();
-    l.insert("name".into(), json!(name));
+    l.insert("name".into(), value!(name));
     l.insert("address".into(), filters::address(bind, port));
     l.insert(
         "filter_chains".into(),
@@ -249,9 +250,9 @@ fn listener(
         "listener_filters".into(),
         Value::Array(listener_filters(&chains, bind_to_port)),
     );
-    l.insert("listener_filters_timeout".into(), json!("0s"));
-    l.insert("continue_on_listener_filters_timeout".into(), json!(true));
-    l.insert("traffic_direction".into(), json!("INBOUND"));
+    l.insert("listener_filters_timeout".into(), value!("0s"));
+    l.insert("continue_on_listener_filters_timeout".into(), value!(true));
+    l.insert("traffic_direction".into(), value!("INBOUND"));
     Value::Object(l)
 }
 
@@ -365,7 +366,7 @@ fn chain_configs(ctx: &Ctx) -> Vec<ChainConfig> {
                         bind_to_port,
                         passthrough: false,
                         hostname: format!("{}.{}", obj.name(), obj.namespace()),
-                        metadata: Some(json!({"filter_metadata": {"istio": {"config": format!(
+                        metadata: Some(value!({"filter_metadata": {"istio": {"config": format!(
                             "/apis/networking.istio.io/v1/namespaces/{}/sidecar/{}",
                             obj.namespace(),
                             obj.name()
@@ -431,7 +432,7 @@ fn inbound_chain_json(c: &ChainOpts) -> Value {
     if v.get("filter_chain_match").is_none() {
         if let Value::Object(m) = &mut v {
             let mut out = Map::new();
-            out.insert("filter_chain_match".into(), json!({}));
+            out.insert("filter_chain_match".into(), value!({}));
             out.extend(std::mem::take(m));
             *m = out;
         }
@@ -442,16 +443,16 @@ fn inbound_chain_json(c: &ChainOpts) -> Value {
 /// The inline route configuration of an inbound HCM (istiod's
 /// `buildSidecarInboundHTTPRouteConfig`): one vhost, one `default` route to the inbound cluster.
 fn route_config(cc: &ChainConfig) -> Value {
-    let mut route = json!({
-        "cluster": cc.cluster,
+    let mut route = value!({
+        "cluster": &cc.cluster,
         "timeout": "0s",
         "max_stream_duration": {"max_stream_duration": "0s", "grpc_timeout_header_max": "0s"},
     });
     if !cc.protocol.is_grpc() {
-        route["retry_policy"] = json!({"retry_on": "reset-before-request", "num_retries": 2});
+        route["retry_policy"] = value!({"retry_on": "reset-before-request", "num_retries": 2});
     }
-    json!({
-        "name": cc.cluster,
+    value!({
+        "name": &cc.cluster,
         "virtual_hosts": [{
             "name": format!("inbound|http|{}", cc.port),
             "domains": ["*"],

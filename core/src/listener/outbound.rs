@@ -17,7 +17,8 @@ use crate::istio::networking::{IstioEgressListener, VirtualService};
 use crate::mesh::{OutboundMode, Protocol, Resolution, Service};
 use crate::names;
 use crate::parse::Object;
-use serde_json::{json, Map, Value};
+use crate::value;
+use serde_json::{Map, Value};
 
 /// istiod's `ModelProtocolToListenerProtocol`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -615,12 +616,12 @@ fn finalize(ctx: &Ctx, entry: Entry) -> Value {
         .unwrap_or_else(|| ctx.wildcard.to_string());
     let name = names::listener(&bind, entry.port);
     let mut l = Map::new();
-    l.insert("name".into(), json!(name));
+    l.insert("name".into(), value!(&name));
     l.insert("address".into(), filters::address(&bind, entry.port));
     if entry.binds.len() > 1 {
         let extra: Vec<Value> = entry.binds[1..]
             .iter()
-            .map(|b| json!({"address": filters::address(b, entry.port)}))
+            .map(|b| value!({"address": filters::address(b, entry.port)}))
             .collect();
         l.insert("additional_addresses".into(), Value::Array(extra));
     }
@@ -665,11 +666,11 @@ fn finalize(ctx: &Ctx, entry: Entry) -> Value {
     if !listener_filters.is_empty() {
         l.insert("listener_filters".into(), Value::Array(listener_filters));
     }
-    l.insert("listener_filters_timeout".into(), json!("0s"));
-    l.insert("continue_on_listener_filters_timeout".into(), json!(true));
-    l.insert("traffic_direction".into(), json!("OUTBOUND"));
+    l.insert("listener_filters_timeout".into(), value!("0s"));
+    l.insert("continue_on_listener_filters_timeout".into(), value!(true));
+    l.insert("traffic_direction".into(), value!("OUTBOUND"));
     if !entry.bind_to_port {
-        l.insert("bind_to_port".into(), json!(false));
+        l.insert("bind_to_port".into(), value!(false));
     }
     Value::Object(l)
 }

@@ -82,7 +82,7 @@ pub fn for_service<'a>(
 
 /// `metadata.filter_metadata.istio.config` of a chain made from a VirtualService.
 pub fn vs_metadata(vs: &Object) -> Value {
-    serde_json::json!({"filter_metadata": {"istio": {"config": format!(
+    crate::value!({"filter_metadata": {"istio": {"config": format!(
         "/apis/networking.istio.io/v1/namespaces/{}/virtual-service/{}",
         vs.namespace(),
         vs.name()

@@ -9,7 +9,8 @@ use crate::istio::networking::VirtualService;
 use crate::mesh::scope::exported_to;
 use crate::mesh::Scope;
 use crate::parse::Object;
-use serde_json::{json, Value};
+use crate::value;
+use serde_json::Value;
 
 pub fn route_config(scope: &Scope, name: &str) -> Value {
     let listeners = gateway::merged(scope.mesh, scope.proxy);
@@ -66,13 +67,13 @@ pub fn route_config(scope: &Scope, name: &str) -> Value {
                         }
                         sources.push(source.clone());
                         if https_redirect {
-                            vh["require_tls"] = json!("ALL");
+                            vh["require_tls"] = value!("ALL");
                         }
                     }
                     None => {
-                        let mut vh = json!({"name": format!("{h}:{port}"), "domains": [h], "routes": routes});
+                        let mut vh = value!({"name": format!("{h}:{port}"), "domains": [&h], "routes": routes.clone()});
                         if https_redirect {
-                            vh["require_tls"] = json!("ALL");
+                            vh["require_tls"] = value!("ALL");
                         }
                         vhosts.push((h, vh, vec![source.clone()]));
                     }
@@ -83,10 +84,10 @@ pub fn route_config(scope: &Scope, name: &str) -> Value {
             for h in &placed.server.hosts {
                 let h = strip_namespace(h).to_ascii_lowercase();
                 match vhosts.iter_mut().find(|(k, _, _)| *k == h) {
-                    Some((_, vh, _)) => vh["require_tls"] = json!("ALL"),
+                    Some((_, vh, _)) => vh["require_tls"] = value!("ALL"),
                     None => vhosts.push((
                         h.clone(),
-                        json!({"name": format!("{h}:{port}"), "domains": [h], "routes": [], "require_tls": "ALL"}),
+                        value!({"name": format!("{h}:{port}"), "domains": [h], "routes": [], "require_tls": "ALL"}),
                         Vec::new(),
                     )),
                 }
@@ -96,7 +97,7 @@ pub fn route_config(scope: &Scope, name: &str) -> Value {
     let mut out: Vec<Value> = if vhosts.is_empty() {
         // No VirtualService for this port: everything gets 404 NR.
         let port = servers.first().map_or(0, |s| s.server.port.number);
-        vec![json!({"name": format!("blackhole:{port}"), "domains": ["*"], "routes": []})]
+        vec![value!({"name": format!("blackhole:{port}"), "domains": ["*"], "routes": []})]
     } else {
         collapse(vhosts)
     };
@@ -110,7 +111,7 @@ pub fn route_config(scope: &Scope, name: &str) -> Value {
         }
     }
     out.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
-    json!({
+    value!({
         "name": name,
         "virtual_hosts": out,
         "validate_clusters": false,
@@ -132,7 +133,7 @@ fn collapse(mut vhosts: Vec<(String, Value, Vec<String>)>) -> Vec<Value> {
         };
         if let Some((existing, _)) = out.iter_mut().find(|e| mergeable(e)) {
             if let Some(d) = existing["domains"].as_array_mut() {
-                d.push(json!(h));
+                d.push(value!(h));
             }
         } else {
             out.push((vh, sources));

@@ -12,7 +12,8 @@ use crate::istio::StringMatch;
 use crate::mesh::{Labels, Service};
 use crate::names::{self, type_url};
 use crate::parse::Object;
-use serde_json::{json, Map, Value};
+use crate::value;
+use serde_json::{Map, Value};
 
 pub const DEFAULT_RETRY_ON: &str =
     "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes";
@@ -42,17 +43,17 @@ pub struct Context<'a, 's> {
 /// istiod's default retry policy; `hash` drops the previous-hosts predicate (consistent hashing).
 pub fn default_retry_policy(hash: bool) -> Value {
     let mut p = Map::new();
-    p.insert("retry_on".into(), json!(DEFAULT_RETRY_ON));
-    p.insert("num_retries".into(), json!(2));
+    p.insert("retry_on".into(), value!(DEFAULT_RETRY_ON));
+    p.insert("num_retries".into(), value!(2));
     if !hash {
         p.insert("retry_host_predicate".into(), previous_hosts());
     }
-    p.insert("host_selection_retry_max_attempts".into(), json!("5"));
+    p.insert("host_selection_retry_max_attempts".into(), value!("5"));
     Value::Object(p)
 }
 
 fn previous_hosts() -> Value {
-    json!([{
+    value!([{
         "name": "envoy.retry_host_predicates.previous_hosts",
         "typed_config": {"@type": "type.googleapis.com/envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate"}
     }])
@@ -61,17 +62,17 @@ fn previous_hosts() -> Value {
 /// The route for a service without a VirtualService: prefix `/` to `outbound|port||host`.
 pub fn default_route(cluster: &str, operation: &str, hash_policy: Option<Value>) -> Value {
     let mut action = Map::new();
-    action.insert("cluster".into(), json!(cluster));
-    action.insert("timeout".into(), json!("0s"));
+    action.insert("cluster".into(), value!(cluster));
+    action.insert("timeout".into(), value!("0s"));
     action.insert(
         "retry_policy".into(),
         default_retry_policy(hash_policy.is_some()),
     );
     if let Some(h) = hash_policy {
-        action.insert("hash_policy".into(), json!([h]));
+        action.insert("hash_policy".into(), value!([h]));
     }
-    action.insert("max_grpc_timeout".into(), json!("0s"));
-    json!({
+    action.insert("max_grpc_timeout".into(), value!("0s"));
+    value!({
         "name": "default",
         "match": {"prefix": "/"},
         "route": action,
@@ -164,7 +165,7 @@ fn translate(
     }
     let mut out = Map::new();
     if !name.is_empty() {
-        out.insert("name".into(), json!(name));
+        out.insert("name".into(), value!(name));
     }
     let mut matcher = route_match(m);
     if crate::gatewayapi::uses_gateway_semantics(&obj.meta)
@@ -175,7 +176,7 @@ fn translate(
     out.insert("match".into(), matcher);
     out.insert("metadata".into(), istio_config_metadata(&obj.config_path()));
     if let Some(prefix) = m.and_then(|m| m.stat_prefix.as_deref()) {
-        out.insert("stat_prefix".into(), json!(prefix));
+        out.insert("stat_prefix".into(), value!(prefix));
     }
     let mut authority = None;
     if let Some(h) = &http.headers {
@@ -184,13 +185,13 @@ fn translate(
     if let Some(r) = &http.redirect {
         let mut redirect = Map::new();
         if let Some(a) = &r.authority {
-            redirect.insert("host_redirect".into(), json!(a));
+            redirect.insert("host_redirect".into(), value!(a));
         }
         if let Some(uri) = &r.uri {
-            redirect.insert("path_redirect".into(), json!(uri));
+            redirect.insert("path_redirect".into(), value!(uri));
         }
         if let Some(s) = &r.scheme {
-            redirect.insert("scheme_redirect".into(), json!(s));
+            redirect.insert("scheme_redirect".into(), value!(s));
         }
         let mut port = r.port;
         if r.derive_port.as_deref() == Some("FROM_REQUEST_PORT") {
@@ -206,7 +207,7 @@ fn translate(
             });
             let default = (p == 80 && scheme == "http") || (p == 443 && scheme == "https");
             if !default {
-                redirect.insert("port_redirect".into(), json!(p));
+                redirect.insert("port_redirect".into(), value!(p));
             }
         }
         let code = match r.redirect_code.unwrap_or(0) {
@@ -219,17 +220,17 @@ fn translate(
         };
         let code = code?;
         if code != "MOVED_PERMANENTLY" {
-            redirect.insert("response_code".into(), json!(code));
+            redirect.insert("response_code".into(), value!(code));
         }
         out.insert("redirect".into(), Value::Object(redirect));
     } else if let Some(d) = &http.direct_response {
         let mut dr = Map::new();
-        dr.insert("status".into(), json!(d.status));
+        dr.insert("status".into(), value!(d.status));
         if let Some(body) = &d.body {
             if let Some(s) = &body.string {
-                dr.insert("body".into(), json!({"inline_string": s}));
+                dr.insert("body".into(), value!({"inline_string": s}));
             } else if let Some(b) = &body.bytes {
-                dr.insert("body".into(), json!({"inline_bytes": b}));
+                dr.insert("body".into(), value!({"inline_bytes": b}));
             }
         }
         out.insert("direct_response".into(), Value::Object(dr));
@@ -239,7 +240,7 @@ fn translate(
     }
     out.insert(
         "decorator".into(),
-        json!({"operation": operation(&out, obj.name(), ctx.listener_port)}),
+        value!({"operation": operation(&out, obj.name(), ctx.listener_port)}),
     );
     let mut per_filter = Map::new();
     if let Some(fault) = http.fault.as_ref().and_then(fault_config) {
@@ -270,7 +271,7 @@ fn path_separated(matcher: &mut Value) {
     let mut out = Map::new();
     for (k, v) in std::mem::take(m) {
         if k == "prefix" {
-            out.insert("path_separated_prefix".into(), json!(trimmed));
+            out.insert("path_separated_prefix".into(), value!(&trimmed));
         } else {
             out.insert(k, v);
         }
@@ -310,13 +311,13 @@ fn operation(route: &Map<String, Value>, vs_name: &str, port: u32) -> String {
 
 fn string_matcher(m: &StringMatch) -> Option<Value> {
     if let Some(e) = &m.exact {
-        Some(json!({"exact": e}))
+        Some(value!({"exact": e}))
     } else if let Some(p) = &m.prefix {
-        Some(json!({"prefix": p}))
+        Some(value!({"prefix": p}))
     } else {
         m.regex
             .as_ref()
-            .map(|r| json!({"safe_regex": {"regex": r}}))
+            .map(|r| value!({"safe_regex": {"regex": r}}))
     }
 }
 
@@ -328,46 +329,46 @@ fn is_presence(m: &StringMatch) -> bool {
 
 fn header_matcher(name: &str, m: &StringMatch) -> Value {
     if is_presence(m) {
-        return json!({"name": name, "present_match": true});
+        return value!({"name": name, "present_match": true});
     }
     match string_matcher(m) {
-        Some(sm) => json!({"name": name, "string_match": sm}),
-        None => json!({"name": name}),
+        Some(sm) => value!({"name": name, "string_match": sm}),
+        None => value!({"name": name}),
     }
 }
 
 pub fn route_match(m: Option<&HttpMatch>) -> Value {
     let mut out = Map::new();
     let Some(m) = m else {
-        out.insert("prefix".into(), json!("/"));
+        out.insert("prefix".into(), value!("/"));
         return Value::Object(out);
     };
     match &m.uri {
         Some(StringMatch { exact: Some(e), .. }) => {
-            out.insert("path".into(), json!(e));
+            out.insert("path".into(), value!(e));
         }
         Some(StringMatch {
             prefix: Some(p), ..
         }) => {
-            out.insert("prefix".into(), json!(p));
+            out.insert("prefix".into(), value!(p));
         }
         Some(StringMatch { regex: Some(r), .. }) => {
-            out.insert("safe_regex".into(), json!({"regex": r}));
+            out.insert("safe_regex".into(), value!({"regex": r}));
         }
         _ => {
-            out.insert("prefix".into(), json!("/"));
+            out.insert("prefix".into(), value!("/"));
         }
     }
-    out.insert("case_sensitive".into(), json!(!m.ignore_uri_case));
+    out.insert("case_sensitive".into(), value!(!m.ignore_uri_case));
     let mut headers: Vec<Value> = Vec::new();
     for (name, sm) in &m.headers {
         headers.push(header_matcher(name, sm));
     }
     for (name, sm) in &m.without_headers {
         let mut h = header_matcher(name, sm);
-        h["invert_match"] = json!(true);
+        h["invert_match"] = value!(true);
         if !is_presence(sm) {
-            h["treat_missing_header_as_empty"] = json!(true);
+            h["treat_missing_header_as_empty"] = value!(true);
         }
         headers.push(h);
     }
@@ -382,21 +383,21 @@ pub fn route_match(m: Option<&HttpMatch>) -> Value {
         headers.push(header_matcher(":scheme", sm));
     }
     if !headers.is_empty() {
-        out.insert("headers".into(), json!(headers));
+        out.insert("headers".into(), value!(headers));
     }
     let query: Vec<Value> = m
         .query_params
         .iter()
         .map(|(name, sm)| {
             if is_presence(sm) {
-                json!({"name": name, "present_match": true})
+                value!({"name": name, "present_match": true})
             } else {
-                json!({"name": name, "string_match": string_matcher(sm)})
+                value!({"name": name, "string_match": string_matcher(sm)})
             }
         })
         .collect();
     if !query.is_empty() {
-        out.insert("query_parameters".into(), json!(query));
+        out.insert("query_parameters".into(), value!(query));
     }
     Value::Object(out)
 }
@@ -419,7 +420,7 @@ fn header_values(
         } else {
             "OVERWRITE_IF_EXISTS_OR_ADD"
         };
-        out.push(json!({"header": {"key": k, "value": v}, "append_action": action}));
+        out.push(value!({"header": {"key": k, "value": v}, "append_action": action}));
     }
     (out, authority)
 }
@@ -448,7 +449,7 @@ fn apply_header_ops(target: &mut Map<String, Value>, h: &Headers) -> Option<Stri
         if values.is_empty() {
             return;
         }
-        let entry = target.entry(key).or_insert_with(|| json!([]));
+        let entry = target.entry(key).or_insert_with(|| value!([]));
         if let Some(arr) = entry.as_array_mut() {
             arr.extend(values);
         }
@@ -509,7 +510,7 @@ fn route_action(
         if let Some(rr) = &rw.uri_regex_rewrite {
             a.insert(
                 "regex_rewrite".into(),
-                json!({"pattern": {"regex": rr.pattern}, "substitution": rr.rewrite}),
+                value!({"pattern": {"regex": &rr.pattern}, "substitution": &rr.rewrite}),
             );
         } else if gateway_semantics && rw.uri.as_deref() == Some("/") {
             // Removing a whole path-separated prefix keeps the `/` (route.go applyHTTPRouteDestination).
@@ -519,10 +520,10 @@ fn route_action(
                 .unwrap_or("");
             a.insert(
                 "regex_rewrite".into(),
-                json!({"pattern": {"regex": format!("^{}(/?)(.*)", quote_meta(prefix))}, "substitution": "/\\2"}),
+                value!({"pattern": {"regex": format!("^{}(/?)(.*)", quote_meta(prefix))}, "substitution": "/\\2"}),
             );
         } else if let Some(uri) = rw.uri.as_deref().filter(|u| !u.is_empty()) {
-            a.insert("prefix_rewrite".into(), json!(uri));
+            a.insert("prefix_rewrite".into(), value!(uri));
         }
         if let Some(auth) = rw.authority.clone().filter(|a| !a.is_empty()) {
             authority = Some(auth);
@@ -534,7 +535,7 @@ fn route_action(
         let dst = &http.route[0];
         a.insert(
             "cluster".into(),
-            json!(destination_cluster(ctx, obj, &dst.destination)),
+            value!(destination_cluster(ctx, obj, &dst.destination)),
         );
         if let Some(h) = &dst.headers {
             if let Some(auth) = apply_header_ops(out, h) {
@@ -554,12 +555,12 @@ fn route_action(
                 let mut w = Map::new();
                 w.insert(
                     "name".into(),
-                    json!(destination_cluster(ctx, obj, &d.destination)),
+                    value!(destination_cluster(ctx, obj, &d.destination)),
                 );
-                w.insert("weight".into(), json!(d.weight.unwrap_or(0)));
+                w.insert("weight".into(), value!(d.weight.unwrap_or(0)));
                 if let Some(h) = &d.headers {
                     if let Some(auth) = apply_header_ops(&mut w, h) {
-                        w.insert("host_rewrite_literal".into(), json!(auth));
+                        w.insert("host_rewrite_literal".into(), value!(auth));
                     }
                 }
                 if let Some(h) = hash_for(ctx, obj, d) {
@@ -568,18 +569,18 @@ fn route_action(
                 Value::Object(w)
             })
             .collect();
-        a.insert("weighted_clusters".into(), json!({"clusters": clusters}));
+        a.insert("weighted_clusters".into(), value!({"clusters": clusters}));
     }
     if gateway_semantics {
         // Gateway API: a backend that does not resolve answers 500, not 503.
         a.insert(
             "cluster_not_found_response_code".into(),
-            json!("INTERNAL_SERVER_ERROR"),
+            value!("INTERNAL_SERVER_ERROR"),
         );
     }
-    a.insert("timeout".into(), json!(timeout));
+    a.insert("timeout".into(), value!(&timeout));
     if let Some(auth) = authority {
-        a.insert("host_rewrite_literal".into(), json!(auth));
+        a.insert("host_rewrite_literal".into(), value!(auth));
     }
     if let Some(p) = retry_policy(http.retries.as_ref(), consistent_hash) {
         a.insert("retry_policy".into(), p);
@@ -588,8 +589,8 @@ fn route_action(
     if let Some(m) = &http.mirror {
         let percent = match (&http.mirror_percentage, http.mirror_percent) {
             (Some(p), _) => (p.value > 0.0).then(|| million(p)),
-            (None, Some(p)) => (p > 0).then(|| json!({"numerator": p, "denominator": "HUNDRED"})),
-            (None, None) => Some(json!({"numerator": 100, "denominator": "HUNDRED"})),
+            (None, Some(p)) => (p > 0).then(|| value!({"numerator": p, "denominator": "HUNDRED"})),
+            (None, None) => Some(value!({"numerator": 100, "denominator": "HUNDRED"})),
         };
         if let Some(p) = percent {
             mirrors.push(mirror_policy(&destination_cluster(ctx, obj, m), p));
@@ -598,7 +599,7 @@ fn route_action(
     for m in &http.mirrors {
         let percent = match &m.percentage {
             Some(p) => (p.value > 0.0).then(|| million(p)),
-            None => Some(json!({"numerator": 100, "denominator": "HUNDRED"})),
+            None => Some(value!({"numerator": 100, "denominator": "HUNDRED"})),
         };
         if let Some(p) = percent {
             mirrors.push(mirror_policy(
@@ -608,15 +609,15 @@ fn route_action(
         }
     }
     if !mirrors.is_empty() {
-        a.insert("request_mirror_policies".into(), json!(mirrors));
+        a.insert("request_mirror_policies".into(), value!(mirrors));
     }
     if !hash_policies.is_empty() {
-        a.insert("hash_policy".into(), json!(hash_policies));
+        a.insert("hash_policy".into(), value!(hash_policies));
     }
     let zero = timeout == "0s";
     a.insert(
         "max_grpc_timeout".into(),
-        json!(if zero { "0s".to_string() } else { timeout }),
+        value!(if zero { "0s".to_string() } else { timeout }),
     );
     Value::Object(a)
 }
@@ -627,11 +628,11 @@ fn hash_for(ctx: &Context<'_, '_>, obj: &Object, d: &HttpRouteDestination) -> Op
 }
 
 fn mirror_policy(cluster: &str, percent: Value) -> Value {
-    json!({"cluster": cluster, "runtime_fraction": {"default_value": percent}, "trace_sampled": false})
+    value!({"cluster": cluster, "runtime_fraction": {"default_value": percent}, "trace_sampled": false})
 }
 
 fn million(p: &Percent) -> Value {
-    json!({"numerator": (p.value * 10000.0) as u32, "denominator": "MILLION"})
+    value!({"numerator": (p.value * 10000.0) as u32, "denominator": "MILLION"})
 }
 
 pub fn retry_policy(r: Option<&HttpRetry>, hash: bool) -> Option<Value> {
@@ -657,10 +658,10 @@ pub fn retry_policy(r: Option<&HttpRetry>, hash: bool) -> Option<Value> {
             retry_on.push_str(",retriable-status-codes");
         }
     }
-    p.insert("retry_on".into(), json!(retry_on));
-    p.insert("num_retries".into(), json!(r.attempts));
+    p.insert("retry_on".into(), value!(retry_on));
+    p.insert("num_retries".into(), value!(r.attempts));
     if let Some(t) = &r.per_try_timeout {
-        p.insert("per_try_timeout".into(), json!(duration::json(t)));
+        p.insert("per_try_timeout".into(), value!(duration::json(t)));
     }
     let predicate = match r.retry_ignore_previous_hosts {
         Some(false) => false,
@@ -673,7 +674,7 @@ pub fn retry_policy(r: Option<&HttpRetry>, hash: bool) -> Option<Value> {
     if r.retry_remote_localities == Some(true) {
         p.insert(
             "retry_priority".into(),
-            json!({
+            value!({
                 "name": "envoy.retry_priorities.previous_priorities",
                 "typed_config": {
                     "@type": "type.googleapis.com/envoy.extensions.retry.priority.previous_priorities.v3.PreviousPrioritiesConfig",
@@ -682,14 +683,14 @@ pub fn retry_policy(r: Option<&HttpRetry>, hash: bool) -> Option<Value> {
             }),
         );
     }
-    p.insert("host_selection_retry_max_attempts".into(), json!("5"));
+    p.insert("host_selection_retry_max_attempts".into(), value!("5"));
     if !codes.is_empty() {
-        p.insert("retriable_status_codes".into(), json!(codes));
+        p.insert("retriable_status_codes".into(), value!(codes));
     }
     if let Some(b) = &r.backoff {
         p.insert(
             "retry_back_off".into(),
-            json!({"base_interval": duration::json(b)}),
+            value!({"base_interval": duration::json(b)}),
         );
     }
     Some(Value::Object(p))
@@ -718,17 +719,17 @@ pub const GRPC_STATUS: &[&str] = &[
 
 fn fault_config(f: &HttpFault) -> Option<Value> {
     let mut out = Map::new();
-    out.insert("@type".into(), json!(type_url::FAULT));
+    out.insert("@type".into(), value!(type_url::FAULT));
     if let Some(d) = &f.delay {
         if let Some(fixed) = &d.fixed_delay {
             let pct = match (&d.percentage, d.percent) {
                 (Some(p), _) => million(p),
-                (None, Some(p)) => json!({"numerator": p, "denominator": "HUNDRED"}),
-                (None, None) => json!({"numerator": 0, "denominator": "HUNDRED"}),
+                (None, Some(p)) => value!({"numerator": p, "denominator": "HUNDRED"}),
+                (None, None) => value!({"numerator": 0, "denominator": "HUNDRED"}),
             };
             out.insert(
                 "delay".into(),
-                json!({"fixed_delay": duration::json(fixed), "percentage": pct}),
+                value!({"fixed_delay": duration::json(fixed), "percentage": pct}),
             );
         }
     }
@@ -736,10 +737,10 @@ fn fault_config(f: &HttpFault) -> Option<Value> {
         let pct = a.percentage.as_ref().map(million);
         let mut abort = Map::new();
         if let Some(s) = a.http_status {
-            abort.insert("http_status".into(), json!(s));
+            abort.insert("http_status".into(), value!(s));
         } else if let Some(g) = &a.grpc_status {
             let code = GRPC_STATUS.iter().position(|s| s == g).unwrap_or(2);
-            abort.insert("grpc_status".into(), json!(code));
+            abort.insert("grpc_status".into(), value!(code));
         }
         if !abort.is_empty() {
             if let Some(p) = pct {
@@ -753,40 +754,43 @@ fn fault_config(f: &HttpFault) -> Option<Value> {
 
 fn cors_config(c: &CorsPolicy) -> Value {
     let mut out = Map::new();
-    out.insert("@type".into(), json!(type_url::CORS_POLICY));
+    out.insert("@type".into(), value!(type_url::CORS_POLICY));
     let origins: Vec<Value> = if !c.allow_origins.is_empty() {
         c.allow_origins.iter().filter_map(string_matcher).collect()
     } else {
-        c.allow_origin.iter().map(|o| json!({"exact": o})).collect()
+        c.allow_origin
+            .iter()
+            .map(|o| value!({"exact": o}))
+            .collect()
     };
     if !origins.is_empty() {
-        out.insert("allow_origin_string_match".into(), json!(origins));
+        out.insert("allow_origin_string_match".into(), value!(origins));
     }
     let join = |v: &[String]| v.join(",");
     if !c.allow_methods.is_empty() {
-        out.insert("allow_methods".into(), json!(join(&c.allow_methods)));
+        out.insert("allow_methods".into(), value!(join(&c.allow_methods)));
     }
     if !c.allow_headers.is_empty() {
-        out.insert("allow_headers".into(), json!(join(&c.allow_headers)));
+        out.insert("allow_headers".into(), value!(join(&c.allow_headers)));
     }
     if !c.expose_headers.is_empty() {
-        out.insert("expose_headers".into(), json!(join(&c.expose_headers)));
+        out.insert("expose_headers".into(), value!(join(&c.expose_headers)));
     }
     if let Some(age) = &c.max_age {
         if let Ok(d) = duration::Duration::parse(age) {
-            out.insert("max_age".into(), json!((d.0 / 1_000_000_000).to_string()));
+            out.insert("max_age".into(), value!((d.0 / 1_000_000_000).to_string()));
         }
     }
     if let Some(cred) = c.allow_credentials {
-        out.insert("allow_credentials".into(), json!(cred));
+        out.insert("allow_credentials".into(), value!(cred));
     }
     out.insert(
         "filter_enabled".into(),
-        json!({"default_value": {"numerator": 100, "denominator": "HUNDRED"}}),
+        value!({"default_value": {"numerator": 100, "denominator": "HUNDRED"}}),
     );
     out.insert(
         "forward_not_matching_preflights".into(),
-        json!(c.unmatched_preflights.as_deref() != Some("IGNORE")),
+        value!(c.unmatched_preflights.as_deref() != Some("IGNORE")),
     );
     Value::Object(out)
 }

@@ -8,7 +8,8 @@ mod sidecar;
 
 use crate::istio::networking::ConsistentHash;
 use crate::mesh::{Scope, Service};
-use serde_json::{json, Value};
+use crate::value;
+use serde_json::Value;
 
 /// Build the named route configurations, in the order asked.
 pub fn build(scope: &Scope, names: &[String]) -> Vec<Value> {
@@ -40,23 +41,23 @@ pub(crate) fn hash_policy(scope: &Scope, service: &Service, port: Option<u32>) -
 
 fn consistent_hash_policy(h: &ConsistentHash) -> Option<Value> {
     if let Some(name) = &h.http_header_name {
-        return Some(json!({"header": {"header_name": name}}));
+        return Some(value!({"header": {"header_name": name}}));
     }
     if let Some(c) = &h.http_cookie {
         let mut cookie = serde_json::Map::new();
-        cookie.insert("name".into(), json!(c.name));
+        cookie.insert("name".into(), value!(&c.name));
         if let Some(p) = &c.path {
-            cookie.insert("path".into(), json!(p));
+            cookie.insert("path".into(), value!(p));
         }
         if let Some(t) = &c.ttl {
-            cookie.insert("ttl".into(), json!(crate::envoy::duration::json(t)));
+            cookie.insert("ttl".into(), value!(crate::envoy::duration::json(t)));
         }
-        return Some(json!({"cookie": cookie}));
+        return Some(value!({"cookie": cookie}));
     }
     if h.use_source_ip == Some(true) {
-        return Some(json!({"connection_properties": {"source_ip": true}}));
+        return Some(value!({"connection_properties": {"source_ip": true}}));
     }
     h.http_query_parameter_name
         .as_ref()
-        .map(|q| json!({"query_parameter": {"name": q}}))
+        .map(|q| value!({"query_parameter": {"name": q}}))
 }

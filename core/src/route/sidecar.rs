@@ -10,7 +10,8 @@ use crate::istio::networking::VirtualService;
 use crate::mesh::{OutboundMode, Scope, Service};
 use crate::names;
 use crate::parse::Object;
-use serde_json::{json, Value};
+use crate::value;
+use serde_json::Value;
 use std::collections::HashSet;
 
 struct Wrapper<'a> {
@@ -34,12 +35,12 @@ pub fn route_config(scope: &Scope, name: &str) -> Value {
                 .is_some_and(|d| d.iter().any(|x| x == name || x == h))
         });
         if vhosts.len() == 1 {
-            vhosts[0]["domains"] = json!(["*"]);
+            vhosts[0]["domains"] = value!(["*"]);
         }
     } else {
         vhosts.push(catch_all(scope));
     }
-    json!({
+    value!({
         "name": name,
         "virtual_hosts": vhosts,
         "validate_clusters": false,
@@ -50,7 +51,7 @@ pub fn route_config(scope: &Scope, name: &str) -> Value {
 
 fn catch_all(scope: &Scope) -> Value {
     match scope.outbound_mode() {
-        OutboundMode::AllowAny => json!({
+        OutboundMode::AllowAny => value!({
             "name": "allow_any",
             "domains": ["*"],
             "routes": [{
@@ -59,7 +60,7 @@ fn catch_all(scope: &Scope) -> Value {
                 "route": {"cluster": names::PASSTHROUGH_CLUSTER, "timeout": "0s", "max_grpc_timeout": "0s"}
             }]
         }),
-        OutboundMode::AllowAnyDynamicDns => json!({
+        OutboundMode::AllowAnyDynamicDns => value!({
             "name": "allow_any_dynamic_dns",
             "domains": ["*"],
             "routes": [{
@@ -68,7 +69,7 @@ fn catch_all(scope: &Scope) -> Value {
                 "route": {"cluster": names::DYNAMIC_DNS_CLUSTER, "timeout": "0s", "max_grpc_timeout": "0s"}
             }]
         }),
-        OutboundMode::RegistryOnly => json!({
+        OutboundMode::RegistryOnly => value!({
             "name": "block_all",
             "domains": ["*"],
             "routes": [{"name": "block_all", "match": {"prefix": "/"}, "direct_response": {"status": 502}}]
@@ -271,7 +272,7 @@ fn virtual_hosts(scope: &Scope, port: u32) -> Vec<Value> {
             }
             let domains = dedupe(vec![h.clone()], &[], &mut domains_seen, &known_fqdn);
             if !domains.is_empty() {
-                out.push(json!({"name": name, "domains": domains, "routes": w.routes}));
+                out.push(value!({"name": name, "domains": domains, "routes": &w.routes}));
             }
         }
         for s in &w.services {
@@ -282,7 +283,7 @@ fn virtual_hosts(scope: &Scope, port: u32) -> Vec<Value> {
             let (domains, alt) = service_domains(scope, s);
             let domains = dedupe(domains, &alt, &mut domains_seen, &known_fqdn);
             if !domains.is_empty() {
-                out.push(json!({"name": name, "domains": domains, "routes": w.routes}));
+                out.push(value!({"name": name, "domains": domains, "routes": &w.routes}));
             }
         }
     }

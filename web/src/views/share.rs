@@ -2,7 +2,7 @@
 //! layout, and the message for a link that did not open. Every text shown here is put in text
 //! nodes or form values; nothing from a link becomes HTML.
 
-use super::{CodeEditor, OutputPane, SourcePane};
+use super::{CodeEditor, MeshPane, OutputPane, SourcePane};
 use crate::app::Store;
 use crate::compare::Compare;
 use crate::share::{self, LONG_LINK, VIEW_ANIMATION, VIEW_CONFIG};
@@ -342,7 +342,11 @@ pub fn embed_layout(props: &EmbedProps) -> Html {
                 } else {
                     <SourcePane />
                 }
-                <OutputPane />
+                if props.view == VIEW_ANIMATION {
+                    <MeshPane />
+                } else {
+                    <OutputPane />
+                }
             </main>
         </div>
     }
