@@ -11,11 +11,7 @@ pub fn build(scope: &Scope, clusters: &[Value]) -> Vec<Value> {
         let Some((port, subset, host)) = parse_outbound(name) else {
             continue;
         };
-        let Some(service) = scope
-            .mesh
-            .services_named(host)
-            .find(|s| s.port(port).is_some())
-        else {
+        let Some(service) = scope.service(host).filter(|s| s.port(port).is_some()) else {
             continue;
         };
         let labels = if subset.is_empty() {

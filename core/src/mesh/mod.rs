@@ -264,14 +264,6 @@ impl Mesh {
         self.services.iter().find(|s| s.hostname == hostname)
     }
 
-    /// Every service declared for `hostname` (a ServiceEntry may repeat a Service's host).
-    pub fn services_named<'a>(
-        &'a self,
-        hostname: &'a str,
-    ) -> impl Iterator<Item = &'a Service> + 'a {
-        self.services.iter().filter(move |s| s.hostname == hostname)
-    }
-
     /// A proxy for a pod the input does not declare; its service instances come from matching
     /// its IP against every endpoint, as istiod does for a connecting proxy.
     pub fn proxy_from_spec(&self, spec: &ProxySpec) -> Proxy {

@@ -264,7 +264,9 @@ fn virtual_hosts(scope: &Scope, port: u32) -> Vec<Value> {
     let mut names_seen = HashSet::new();
     let mut domains_seen = HashSet::new();
     let mut out = Vec::new();
-    for (p, w) in &wrappers {
+    for (p, w) in wrappers {
+        // (name, domains) of every virtual host this wrapper makes; they share its routes.
+        let mut hosts = Vec::new();
         for h in &w.vs_hosts {
             let name = format!("{h}:{p}");
             if !names_seen.insert(name.clone()) {
@@ -272,7 +274,7 @@ fn virtual_hosts(scope: &Scope, port: u32) -> Vec<Value> {
             }
             let domains = dedupe(vec![h.clone()], &[], &mut domains_seen, &known_fqdn);
             if !domains.is_empty() {
-                out.push(value!({"name": name, "domains": domains, "routes": &w.routes}));
+                hosts.push((name, domains));
             }
         }
         for s in &w.services {
@@ -283,8 +285,19 @@ fn virtual_hosts(scope: &Scope, port: u32) -> Vec<Value> {
             let (domains, alt) = service_domains(scope, s);
             let domains = dedupe(domains, &alt, &mut domains_seen, &known_fqdn);
             if !domains.is_empty() {
-                out.push(value!({"name": name, "domains": domains, "routes": &w.routes}));
+                hosts.push((name, domains));
             }
+        }
+        // The last virtual host takes the routes; only the others copy them.
+        let last = hosts.len().saturating_sub(1);
+        let mut routes = w.routes;
+        for (i, (name, domains)) in hosts.into_iter().enumerate() {
+            let routes = if i == last {
+                std::mem::take(&mut routes)
+            } else {
+                routes.clone()
+            };
+            out.push(value!({"name": name, "domains": domains, "routes": routes}));
         }
     }
     out
