@@ -58,18 +58,18 @@ pub fn request_panel() -> Html {
         })
     };
     let on_send = {
-        let (sim, view) = (sim.clone(), mesh.view.clone());
+        let (sim, mesh) = (sim.clone(), mesh.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            if let Some(v) = view.clone() {
+            if let Some(v) = mesh.fresh() {
                 sim.dispatch(SimAction::Send(v));
             }
         })
     };
     let on_send_many = {
-        let (sim, view) = (sim.clone(), mesh.view.clone());
+        let (sim, mesh) = (sim.clone(), mesh.clone());
         Callback::from(move |_| {
-            if let Some(v) = view.clone() {
+            if let Some(v) = mesh.fresh() {
                 sim.dispatch(SimAction::SendMany(v, RUNS));
             }
         })

@@ -8,11 +8,12 @@ use crate::anim::{Sim, SimAction, WALKTHROUGH_STEPS};
 use crate::app::Store;
 use crate::engine::{self, MeshView, Tab};
 use crate::state::Action;
-use gloo::timers::callback::Interval;
+use gloo::timers::callback::{Interval, Timeout};
 use pilotlight_core::topology::{
     Edge, EdgeKind, GroupKind, NodeKind, Step, StepKind, Topology, NODE_H, NODE_W,
 };
-use std::cell::Cell;
+use pilotlight_core::Loaded;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
@@ -21,7 +22,40 @@ use yew::prelude::*;
 #[derive(Clone)]
 pub struct MeshCtx {
     pub sim: UseReducerHandle<Sim>,
+    /// What is drawn: the mesh view of the last good load, or of an earlier one while typing.
     pub view: Option<Rc<MeshView>>,
+    fresh: Rc<RefCell<FreshView>>,
+}
+
+impl MeshCtx {
+    /// The mesh view of the last good load, built now if the drawn one is older (a request sent
+    /// right after an edit must see the edit).
+    pub fn fresh(&self) -> Option<Rc<MeshView>> {
+        self.fresh.borrow_mut().get()
+    }
+}
+
+/// Builds the mesh view of the last good load once, on demand.
+struct FreshView {
+    revision: u64,
+    loaded: Option<Rc<Loaded>>,
+    built: Option<(u64, Option<Rc<MeshView>>)>,
+    /// Draws what was built.
+    show: UseStateHandle<Option<Rc<MeshView>>>,
+}
+
+impl FreshView {
+    fn get(&mut self) -> Option<Rc<MeshView>> {
+        if let Some((revision, view)) = &self.built {
+            if *revision == self.revision {
+                return view.clone();
+            }
+        }
+        let view = self.loaded.as_ref().map(|l| Rc::new(MeshView::new(l)));
+        self.built = Some((self.revision, view.clone()));
+        self.show.set(view.clone());
+        view
+    }
 }
 
 impl PartialEq for MeshCtx {
@@ -36,6 +70,8 @@ impl PartialEq for MeshCtx {
 }
 
 const TICK_MS: u32 = 40;
+/// Quiet time after an edit before the mesh view is rebuilt.
+const MESH_VIEW_DELAY_MS: u32 = 250;
 
 /// How long a step plays at speed 1, in milliseconds.
 fn duration(s: &Step) -> f64 {
@@ -88,12 +124,35 @@ pub fn mesh_pane() -> Html {
     let store = use_context::<Store>().expect("store");
     let a = store.lang.anim();
     let sim = use_reducer(Sim::default);
-    let view = {
-        let loaded = store.loaded.clone();
-        use_memo(store.revision, move |_| {
-            loaded.map(|l| Rc::new(MeshView::new(&l)))
+    // Building the mesh view translates every proxy, so it waits for a pause in typing (or a
+    // request sent) instead of adding to every keystroke; until then the last one stays drawn.
+    let view = use_state(|| None::<Rc<MeshView>>);
+    let fresh = {
+        let show = view.clone();
+        use_mut_ref(move || FreshView {
+            revision: 0,
+            loaded: None,
+            built: None,
+            show,
         })
     };
+    {
+        let fresh = fresh.clone();
+        let (revision, loaded) = (store.revision, store.loaded.clone());
+        let timer = use_mut_ref(|| None::<Timeout>);
+        use_effect_with(revision, move |_| {
+            let first = {
+                let mut f = fresh.borrow_mut();
+                f.revision = revision;
+                f.loaded = loaded;
+                f.built.is_none()
+            };
+            let delay = if first { 0 } else { MESH_VIEW_DELAY_MS };
+            *timer.borrow_mut() = Some(Timeout::new(delay, move || {
+                fresh.borrow_mut().get();
+            }));
+        });
+    }
     {
         let sim = sim.clone();
         use_effect_with(store.revision, move |_| sim.dispatch(SimAction::Clear));
@@ -140,6 +199,7 @@ pub fn mesh_pane() -> Html {
     let ctx = MeshCtx {
         sim: sim.clone(),
         view: (*view).clone(),
+        fresh,
     };
     let fraction = sim
         .traced
