@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
-import { start, openPage, screenshot, editorText, setEditorText, dist, artifacts } from "./harness.mjs";
+import { execFileSync } from "node:child_process";
+import { start, openPage, screenshot, editorText, setEditorText, root, dist, artifacts } from "./harness.mjs";
 
 const V1 = "outbound|9080|v1|reviews.default.svc.cluster.local";
 const V2 = "outbound|9080|v2|reviews.default.svc.cluster.local";
@@ -217,4 +218,29 @@ pageTest("the full dump, and the ingress gateway's routes", "dump-gateway", asyn
   await page.selectOption('[data-testid="proxy-select"]', gateway);
   await page.click('[data-testid="config-output"] [data-tab="routes"]');
   await page.waitForSelector('[data-testid="resource-table"] tbody tr[data-name="http.8080"]');
+});
+
+pageTest("a pasted 1,000-service mesh: output, keystroke-to-update measured, the mesh view declines to draw", "mesh-1000", async (page) => {
+  // The benchmark's generated mesh (pilotlight bench --emit), built by `cargo test` before this runs.
+  const mesh = execFileSync("cargo", ["run", "-q", "-p", "pilotlight-core", "--bin", "pilotlight", "--", "bench", "--emit", "1000"], {
+    cwd: root,
+    maxBuffer: 64 << 20,
+  }).toString();
+  await page.waitForSelector('[data-testid="resource-table"]');
+  await setEditorText(page, "editor", mesh);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="proxy-select"] option').length > 2000, null, { timeout: 120000 });
+  await page.waitForSelector('[data-testid="mesh-too-large"]');
+  // Keystrokes at the end of the text: a large input is translated after a short pause, so
+  // each keystroke waits for its own update.
+  await page.keyboard.press("Control+End");
+  const times = [];
+  for (const ch of "# x") {
+    const before = await page.evaluate(() => performance.getEntriesByName("pl:update").length);
+    await page.keyboard.type(ch);
+    await page.waitForFunction((n) => performance.getEntriesByName("pl:update").length > n, before, { timeout: 120000 });
+    times.push(await page.evaluate(() => performance.getEntriesByName("pl:update").pop().duration));
+  }
+  times.sort((a, b) => a - b);
+  metrics.keystroke_to_update_1000_services_ms = { median: +times[1].toFixed(1), max: +times[2].toFixed(1) };
+  metrics.mesh_1000_input_bytes = Buffer.byteLength(mesh);
 });

@@ -27,6 +27,8 @@ pub struct AnimStrings {
     pub hops: &'static str,
     pub no_trace: &'static str,
     pub no_mesh: &'static str,
+    /// With `{proxies}` and `{services}` in it.
+    pub too_large: &'static str,
     pub delivered: &'static str,
     pub answered: &'static str,
     pub reset: &'static str,
@@ -50,6 +52,14 @@ pub struct AnimStrings {
     pub walk_resources: &'static str,
     pub stage_names: [&'static str; 7],
     pub legend_no_pods: &'static str,
+}
+
+impl AnimStrings {
+    pub fn mesh_too_large(&self, proxies: usize, services: usize) -> String {
+        self.too_large
+            .replace("{proxies}", &proxies.to_string())
+            .replace("{services}", &services.to_string())
+    }
 }
 
 impl Lang {
@@ -85,6 +95,7 @@ pub static EN: AnimStrings = AnimStrings {
     hops: "Hops",
     no_trace: "Send a request to see its path through the proxies.",
     no_mesh: "The mesh appears when the input loads without errors.",
+    too_large: "The mesh view is not drawn for {proxies} proxies and {services} services: drawing it translates every proxy. The config view works at any size.",
     delivered: "delivered",
     answered: "answered by the proxy",
     reset: "connection reset",
@@ -150,6 +161,7 @@ pub static ZH: AnimStrings = AnimStrings {
     hops: "跳",
     no_trace: "发送一个请求，查看它经过各代理的路径。",
     no_mesh: "输入加载无错误后显示网格。",
+    too_large: "网格视图不绘制 {proxies} 个代理、{services} 个服务的网格：绘制需要转换每个代理。配置视图不受规模限制。",
     delivered: "已送达",
     answered: "由代理直接响应",
     reset: "连接被重置",

@@ -35,6 +35,14 @@ impl MeshCtx {
     }
 }
 
+/// Drawing translates every proxy against every service, so the mesh view stops at this much work
+/// (Bookinfo: 7 proxies x 6 services = 42) rather than freezing the page on a large paste.
+const MAX_DRAWN_WORK: usize = 2_500;
+
+fn drawable(loaded: &Loaded) -> bool {
+    loaded.mesh.proxies().len() * loaded.mesh.services.len().max(1) <= MAX_DRAWN_WORK
+}
+
 /// Builds the mesh view of the last good load once, on demand.
 struct FreshView {
     revision: u64,
@@ -51,7 +59,11 @@ impl FreshView {
                 return view.clone();
             }
         }
-        let view = self.loaded.as_ref().map(|l| Rc::new(MeshView::new(l)));
+        let view = self
+            .loaded
+            .as_ref()
+            .filter(|l| drawable(l))
+            .map(|l| Rc::new(MeshView::new(l)));
         self.built = Some((self.revision, view.clone()));
         self.show.set(view.clone());
         view
@@ -284,6 +296,10 @@ pub fn mesh_pane() -> Html {
                     }
                     if let Some(v) = (*view).clone() {
                         <TopologySvg topology={Rc::new(v.topology.clone())} {fraction} />
+                    } else if let Some(l) = store.loaded.as_ref().filter(|l| !drawable(l)) {
+                        <p class="muted" data-testid="mesh-too-large">
+                            { a.mesh_too_large(l.mesh.proxies().len(), l.mesh.services.len()) }
+                        </p>
                     } else {
                         <p class="muted">{ a.no_mesh }</p>
                     }
