@@ -328,11 +328,19 @@ fn services(
             s.cluster_ip.iter().for_each(|ip| vips.reserve(ip));
         }
     }
+    let selectable = SelectableWorkloads::new(workloads);
+    let slices = EndpointSlices::new(objects);
     for (i, obj) in objects.iter().enumerate() {
         match &obj.spec {
-            Spec::Service(spec) => {
-                out.push(kube_service(i, obj, spec, objects, workloads, &mut vips))
-            }
+            Spec::Service(spec) => out.push(kube_service(
+                i,
+                obj,
+                spec,
+                &selectable,
+                &slices,
+                workloads,
+                &mut vips,
+            )),
             Spec::ServiceEntry(se) => {
                 for svc in service_entry(i, obj, se, objects, workloads, diags) {
                     merge_or_push(&mut out, svc);
@@ -384,11 +392,78 @@ fn merge_or_push(out: &mut Vec<Service>, svc: Service) {
     }
 }
 
+/// Workloads by (namespace, label, value): a Service's selector looks only at the workloads that
+/// carry its first label, not at every workload of the mesh (which made loading quadratic).
+struct SelectableWorkloads<'a> {
+    by_label: HashMap<(&'a str, &'a str, &'a str), Vec<&'a Workload>>,
+}
+
+impl<'a> SelectableWorkloads<'a> {
+    fn new(workloads: &'a [Workload]) -> Self {
+        let mut by_label: HashMap<_, Vec<&Workload>> = HashMap::new();
+        for w in workloads {
+            for (k, v) in &w.labels {
+                by_label
+                    .entry((w.namespace.as_str(), k.as_str(), v.as_str()))
+                    .or_default()
+                    .push(w);
+            }
+        }
+        SelectableWorkloads { by_label }
+    }
+
+    /// The workloads of `namespace` matching every label of a non-empty `selector`, in input order.
+    fn selected(&self, namespace: &str, selector: &BTreeMap<String, String>) -> Vec<&'a Workload> {
+        let Some((k, v)) = selector.iter().next() else {
+            return Vec::new();
+        };
+        // The map's keys may borrow for less than 'a here (lookups use short-lived strings).
+        let by_label: &HashMap<(&str, &str, &str), Vec<&'a Workload>> = &self.by_label;
+        by_label
+            .get(&(namespace, k.as_str(), v.as_str()))
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|w| selector.iter().all(|(k, v)| w.labels.get(k) == Some(v)))
+            .collect()
+    }
+}
+
+/// EndpointSlices by (namespace, `kubernetes.io/service-name`).
+struct EndpointSlices<'a> {
+    by_service: HashMap<(&'a str, &'a str), Vec<&'a Object>>,
+}
+
+impl<'a> EndpointSlices<'a> {
+    fn new(objects: &'a [Object]) -> Self {
+        let mut by_service: HashMap<_, Vec<&Object>> = HashMap::new();
+        for o in objects.iter().filter(|o| o.kind == Kind::EndpointSlice) {
+            if let Some(service) = o.meta.labels.get("kubernetes.io/service-name") {
+                by_service
+                    .entry((o.namespace(), service.as_str()))
+                    .or_default()
+                    .push(o);
+            }
+        }
+        EndpointSlices { by_service }
+    }
+
+    fn of(&self, namespace: &str, service: &str) -> Vec<&'a Object> {
+        let by_service: &HashMap<(&str, &str), Vec<&'a Object>> = &self.by_service;
+        by_service
+            .get(&(namespace, service))
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 fn kube_service(
     index: usize,
     obj: &Object,
     spec: &ServiceSpec,
-    objects: &[Object],
+    selectable: &SelectableWorkloads,
+    slices: &EndpointSlices,
     workloads: &[Workload],
     vips: &mut Allocator,
 ) -> Service {
@@ -434,10 +509,7 @@ fn kube_service(
 
     let mut endpoints = Vec::new();
     if let Some(selector) = spec.selector.as_ref().filter(|s| !s.is_empty()) {
-        for w in workloads.iter().filter(|w| w.namespace == namespace) {
-            if !selector.iter().all(|(k, v)| w.labels.get(k) == Some(v)) {
-                continue;
-            }
+        for w in selectable.selected(&namespace, selector) {
             for ip in &w.ips {
                 let ports = ports
                     .iter()
@@ -466,22 +538,10 @@ fn kube_service(
         }
     }
     // EndpointSlices for this service add the addresses a selector cannot (selector-less services).
-    for slice_obj in objects
-        .iter()
-        .filter(|o| o.kind == Kind::EndpointSlice && o.namespace() == namespace)
-    {
+    for slice_obj in slices.of(&namespace, obj.name()) {
         let Spec::EndpointSlice(slice) = &slice_obj.spec else {
             continue;
         };
-        if slice_obj
-            .meta
-            .labels
-            .get("kubernetes.io/service-name")
-            .map(String::as_str)
-            != Some(obj.name())
-        {
-            continue;
-        }
         for ep in &slice.endpoints {
             for addr in &ep.addresses {
                 if endpoints.iter().any(|e: &Endpoint| &e.address == addr) {
