@@ -109,21 +109,13 @@ impl Compare {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::default_istio;
     use crate::engine::Tab;
     use crate::i18n::Lang;
+    use crate::state::tests::start;
     use crate::state::{Action, Source, State};
     use pilotlight_core::diff::{Change, Kind};
     use pilotlight_core::share;
     use yew::Reducible;
-
-    fn start() -> Rc<State> {
-        Rc::new(State::new(
-            Lang::En,
-            default_istio(),
-            world::BOOKINFO.to_string(),
-        ))
-    }
 
     #[test]
     fn a_share_link_restores_texts_proxy_and_tab() {

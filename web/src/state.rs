@@ -494,12 +494,13 @@ impl Reducible for State {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::app::default_istio;
     use pilotlight_core::world;
 
-    fn start() -> Rc<State> {
+    /// The page's first state: the default Istio config over Bookinfo.
+    pub(crate) fn start() -> Rc<State> {
         Rc::new(State::new(
             Lang::En,
             default_istio(),
