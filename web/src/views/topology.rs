@@ -36,7 +36,7 @@ impl MeshCtx {
 }
 
 /// Drawing translates every proxy against every service, so the mesh view stops at this much work
-/// (Bookinfo: 7 proxies x 6 services = 42) rather than freezing the page on a large paste.
+/// (Bookinfo: 7 proxies x 5 services = 35) rather than freezing the page on a large paste.
 const MAX_DRAWN_WORK: usize = 2_500;
 
 fn drawable(loaded: &Loaded) -> bool {
