@@ -3,6 +3,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import assert from "node:assert/strict";
+import { test } from "node:test";
 import { chromium } from "playwright-core";
 import { serve } from "./server.mjs";
 
@@ -88,4 +90,29 @@ export async function setEditorText(page, testid, text) {
     },
     { selector: content, text },
   );
+}
+
+// Reviews clusters of the reference scenario.
+export const V1 = "outbound|9080|v1|reviews.default.svc.cluster.local";
+export const V2 = "outbound|9080|v2|reviews.default.svc.cluster.local";
+export const V3 = "outbound|9080|v3|reviews.default.svc.cluster.local";
+export const NO_SUBSET = "outbound|9080||reviews.default.svc.cluster.local";
+
+// `pageTest(name, shot, body, options)` for a test file whose environment `getEnv()` returns: each
+// test gets a fresh context (own localStorage), a screenshot whether it passes or fails, and no
+// console error unless `allowErrors`. `body(page, context)`.
+export function pageTests(getEnv) {
+  return (name, shot, body, { viewport, colorScheme = "light", query = "", allowErrors = false } = {}) =>
+    test(name, async () => {
+      const env = getEnv();
+      const context = await env.browser.newContext({ viewport: viewport || { width: 1280, height: 720 }, colorScheme });
+      const { page, errors } = await openPage(env, { context, query });
+      try {
+        await body(page, context);
+      } finally {
+        await screenshot(page, shot).catch(() => {});
+        await context.close();
+      }
+      if (!allowErrors) assert.deepEqual(errors, []);
+    });
 }

@@ -5,11 +5,8 @@ import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
 import { execFileSync } from "node:child_process";
-import { start, openPage, screenshot, editorText, setEditorText, root, dist, artifacts } from "./harness.mjs";
+import { start, editorText, setEditorText, pageTests, root, dist, artifacts, V1, V2, V3 } from "./harness.mjs";
 
-const V1 = "outbound|9080|v1|reviews.default.svc.cluster.local";
-const V2 = "outbound|9080|v2|reviews.default.svc.cluster.local";
-const V3 = "outbound|9080|v3|reviews.default.svc.cluster.local";
 
 let env;
 const metrics = {};
@@ -23,24 +20,7 @@ after(async () => {
   console.log("# metrics " + JSON.stringify(metrics));
 });
 
-// A test on a fresh page: a screenshot is saved whether it passes or fails, and the page must log
-// no console error.
-function pageTest(name, shot, body, options = {}) {
-  test(name, async () => {
-    const context = await env.browser.newContext({
-      viewport: options.viewport || { width: 1280, height: 720 },
-      colorScheme: options.colorScheme || "light",
-    });
-    const { page, errors } = await openPage(env, { context, query: options.query || "" });
-    try {
-      await body(page);
-    } finally {
-      await screenshot(page, shot).catch(() => {});
-      await context.close();
-    }
-    assert.deepEqual(errors, []);
-  });
-}
+const pageTest = pageTests(() => env);
 
 // The reviews VirtualService of the reference scenario, sent to another subset.
 function reviewsTo(text, subset) {

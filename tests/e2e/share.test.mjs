@@ -4,11 +4,8 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
-import { start, openPage, screenshot, editorText, setEditorText, root, artifacts } from "./harness.mjs";
+import { start, openPage, screenshot, editorText, setEditorText, pageTests, root, artifacts, V1, V3, NO_SUBSET } from "./harness.mjs";
 
-const V1 = "outbound|9080|v1|reviews.default.svc.cluster.local";
-const V3 = "outbound|9080|v3|reviews.default.svc.cluster.local";
-const NO_SUBSET = "outbound|9080||reviews.default.svc.cluster.local";
 
 let env;
 const metrics = {};
@@ -22,20 +19,7 @@ after(async () => {
   console.log("# share metrics " + JSON.stringify(metrics));
 });
 
-// A test on a fresh context (own localStorage): screenshot always, and no console error allowed.
-function pageTest(name, shot, body, { query = "", allowErrors = false } = {}) {
-  test(name, async () => {
-    const context = await env.browser.newContext({ viewport: { width: 1280, height: 720 } });
-    const { page, errors } = await openPage(env, { context, query });
-    try {
-      await body(page, context);
-    } finally {
-      await screenshot(page, shot).catch(() => {});
-      await context.close();
-    }
-    if (!allowErrors) assert.deepEqual(errors, []);
-  });
-}
+const pageTest = pageTests(() => env);
 
 function reviewsTo(text, subset) {
   const at = text.indexOf("host: reviews\n");

@@ -520,6 +520,17 @@ fn header_ops(m: &super::types::HeaderModifier) -> HeaderOperations {
     }
 }
 
+/// Header or query parameter matches by name (`key` normalizes the name); the first match of an
+/// unsupported type is the error.
+fn value_matches(
+    list: &[ValueMatch],
+    key: impl Fn(&str) -> String,
+) -> Result<BTreeMap<String, StringMatch>, String> {
+    list.iter()
+        .map(|m| Ok((key(&m.name), value_match(m)?)))
+        .collect()
+}
+
 fn value_match(m: &ValueMatch) -> Result<StringMatch, String> {
     match m.kind.as_deref().unwrap_or("Exact") {
         "Exact" => Ok(StringMatch {
@@ -719,36 +730,22 @@ fn http_routes(conv: &mut Conv, rules: &[HttpRouteRule]) -> Option<Vec<HttpRoute
                         return None;
                     }
                 });
-                for h in &m.headers {
-                    match value_match(h) {
-                        Ok(sm) => {
-                            hm.headers.insert(h.name.to_ascii_lowercase(), sm);
-                        }
-                        Err(e) => {
-                            conv.error(
-                                codes::INVALID_ROUTE,
-                                &mpath,
-                                format!("InvalidConfiguration: {e}"),
-                                true,
-                            );
-                            return None;
-                        }
+                // Header names are case-insensitive; query parameter names are not.
+                let matched = value_matches(&m.headers, str::to_ascii_lowercase)
+                    .and_then(|h| Ok((h, value_matches(&m.query_params, str::to_string)?)));
+                match matched {
+                    Ok((headers, query_params)) => {
+                        hm.headers = headers;
+                        hm.query_params = query_params;
                     }
-                }
-                for q in &m.query_params {
-                    match value_match(q) {
-                        Ok(sm) => {
-                            hm.query_params.insert(q.name.clone(), sm);
-                        }
-                        Err(e) => {
-                            conv.error(
-                                codes::INVALID_ROUTE,
-                                &mpath,
-                                format!("InvalidConfiguration: {e}"),
-                                true,
-                            );
-                            return None;
-                        }
+                    Err(e) => {
+                        conv.error(
+                            codes::INVALID_ROUTE,
+                            &mpath,
+                            format!("InvalidConfiguration: {e}"),
+                            true,
+                        );
+                        return None;
                     }
                 }
                 hm.method = m.method.clone().map(|x| StringMatch {
@@ -862,20 +859,16 @@ fn grpc_routes(conv: &mut Conv, rules: &[super::types::GrpcRouteRule]) -> Option
                     };
                     hm.uri = Some(sm);
                 }
-                for h in &m.headers {
-                    match value_match(h) {
-                        Ok(sm) => {
-                            hm.headers.insert(h.name.to_ascii_lowercase(), sm);
-                        }
-                        Err(e) => {
-                            conv.error(
-                                codes::INVALID_ROUTE,
-                                &mpath,
-                                format!("InvalidConfiguration: {e}"),
-                                true,
-                            );
-                            return None;
-                        }
+                match value_matches(&m.headers, str::to_ascii_lowercase) {
+                    Ok(headers) => hm.headers = headers,
+                    Err(e) => {
+                        conv.error(
+                            codes::INVALID_ROUTE,
+                            &mpath,
+                            format!("InvalidConfiguration: {e}"),
+                            true,
+                        );
+                        return None;
                     }
                 }
                 route.matches.push(hm);
