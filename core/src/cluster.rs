@@ -5,6 +5,7 @@
 //! the ports the workload serves and InboundPassthroughCluster.
 
 use crate::envoy::{ads_config_source, duration, sds_secret};
+use crate::envoy::{Map, Value};
 use crate::istio::networking::{
     ClientTls, ConnectionPool, DestinationRule, LoadBalancer, OutlierDetection, TrafficPolicy,
 };
@@ -14,7 +15,6 @@ use crate::mesh::{
 use crate::names::{self, type_url};
 use crate::parse::Object;
 use crate::value;
-use serde_json::{Map, Value};
 
 const MAX_U32: u64 = 4_294_967_295;
 /// istiod's `maxSecondsValue`, the cleanup interval of ORIGINAL_DST inbound clusters.
@@ -262,7 +262,7 @@ fn outbound_cluster(
 
 /// `HttpProtocolOptions` for the port: HTTP/2 for http2 and gRPC ports, "use what the client used"
 /// for sniffed ports on sidecars; none for HTTP/1.1 and TCP.
-fn upstream_protocol(scope: &Scope, port: &ServicePort) -> Option<Map<String, Value>> {
+fn upstream_protocol(scope: &Scope, port: &ServicePort) -> Option<Map> {
     let mut o = Map::new();
     o.insert("@type".into(), value!(type_url::HTTP_PROTOCOL_OPTIONS));
     if port.protocol.is_http2() {
@@ -283,8 +283,8 @@ fn upstream_protocol(scope: &Scope, port: &ServicePort) -> Option<Map<String, Va
 }
 
 fn apply_connection_pool(
-    c: &mut Map<String, Value>,
-    http_options: &mut Option<Map<String, Value>>,
+    c: &mut Map,
+    http_options: &mut Option<Map>,
     pool: Option<&ConnectionPool>,
 ) {
     let mut max_connections = MAX_U32;
@@ -325,9 +325,7 @@ fn apply_connection_pool(
                 common.insert("max_connection_duration".into(), value!(duration::json(d)));
             }
             if let Some(idle) = &t.idle_timeout {
-                common
-                    .entry("idle_timeout")
-                    .or_insert_with(|| value!(duration::json(idle)));
+                common.get_or_insert_with("idle_timeout".into(), || value!(duration::json(idle)));
             }
         }
     }
@@ -358,7 +356,7 @@ fn apply_connection_pool(
     }
 }
 
-fn apply_outlier_detection(c: &mut Map<String, Value>, od: &OutlierDetection) {
+fn apply_outlier_detection(c: &mut Map, od: &OutlierDetection) {
     let mut o = Map::new();
     o.insert("enforcing_success_rate".into(), value!(0));
     // `consecutiveErrors` is the deprecated spelling of consecutive gateway errors' older sibling;
@@ -404,7 +402,7 @@ fn apply_outlier_detection(c: &mut Map<String, Value>, od: &OutlierDetection) {
     );
 }
 
-fn apply_load_balancer(c: &mut Map<String, Value>, ty: &str, lb: Option<&LoadBalancer>) {
+fn apply_load_balancer(c: &mut Map, ty: &str, lb: Option<&LoadBalancer>) {
     if ty == "ORIGINAL_DST" {
         c.insert("lb_policy".into(), value!("CLUSTER_PROVIDED"));
         return;
@@ -545,7 +543,7 @@ fn upstream_tls_context(
 
 fn apply_tls(
     scope: &Scope,
-    c: &mut Map<String, Value>,
+    c: &mut Map,
     service: &Service,
     port: &ServicePort,
     subset: &str,
@@ -628,7 +626,7 @@ fn blackhole(scope: &Scope) -> Value {
     })
 }
 
-fn passthrough_base(scope: &Scope, name: &str) -> Map<String, Value> {
+fn passthrough_base(scope: &Scope, name: &str) -> Map {
     let mut c = Map::new();
     c.insert("name".into(), value!(name));
     c.insert("type".into(), value!("ORIGINAL_DST"));

@@ -7,7 +7,7 @@
 //! like `virtual_hosts["reviews.default.svc.cluster.local:9080"].routes["default"].route.cluster`.
 
 use crate::envoy::ProxyConfig;
-use serde_json::{Map, Value};
+use crate::envoy::{Map, Value};
 
 /// The four xDS resource types, in `/config_dump` order of the tabs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -137,7 +137,7 @@ fn join_key(path: &str, key: &str) -> String {
     match (path.is_empty(), plain) {
         (true, true) => key.to_string(),
         (false, true) => format!("{path}.{key}"),
-        (_, false) => format!("{path}[{}]", Value::String(key.to_string())),
+        (_, false) => format!("{path}[{}]", Value::from(key)),
     }
 }
 
@@ -156,7 +156,7 @@ fn walk(path: &str, a: &Value, b: &Value, out: &mut Vec<FieldChange>) {
     }
 }
 
-fn objects(path: &str, x: &Map<String, Value>, y: &Map<String, Value>, out: &mut Vec<FieldChange>) {
+fn objects(path: &str, x: &Map, y: &Map, out: &mut Vec<FieldChange>) {
     for (k, bv) in y {
         let p = join_key(path, k);
         match x.get(k) {
@@ -195,7 +195,7 @@ fn arrays(path: &str, x: &[Value], y: &[Value], out: &mut Vec<FieldChange>) {
     if let (Some(xn), Some(yn)) = (names(x), names(y)) {
         if !x.is_empty() && !y.is_empty() {
             for (i, n) in yn.iter().enumerate() {
-                let p = format!("{path}[{}]", Value::String(n.to_string()));
+                let p = format!("{path}[{}]", Value::from(*n));
                 match xn.iter().position(|m| m == n) {
                     Some(j) => walk(&p, &x[j], &y[i], out),
                     None => out.push(FieldChange {
@@ -208,7 +208,7 @@ fn arrays(path: &str, x: &[Value], y: &[Value], out: &mut Vec<FieldChange>) {
             for (j, n) in xn.iter().enumerate() {
                 if !yn.contains(n) {
                     out.push(FieldChange {
-                        path: format!("{path}[{}]", Value::String(n.to_string())),
+                        path: format!("{path}[{}]", Value::from(*n)),
                         before: Some(x[j].clone()),
                         after: None,
                     });
@@ -239,8 +239,8 @@ fn arrays(path: &str, x: &[Value], y: &[Value], out: &mut Vec<FieldChange>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json_value as json;
     use crate::{load, translate, world, SourceFile};
-    use serde_json::json;
 
     fn config(istio: &str, proxy_prefix: &str) -> ProxyConfig {
         let files = [

@@ -1,8 +1,8 @@
 //! EDS: a ClusterLoadAssignment for every EDS cluster, the endpoints istiod would send.
 
+use crate::envoy::Value;
 use crate::mesh::{Endpoint, Scope};
 use crate::value;
-use serde_json::Value;
 
 pub fn build(scope: &Scope, clusters: &[Value]) -> Vec<Value> {
     let mut out = Vec::new();
@@ -50,7 +50,7 @@ pub fn load_assignment<'a>(
     let lb_endpoints: Vec<Value> = endpoints
         .filter_map(|e| {
             let port = e.port_for(service_port)?;
-            let mut meta = serde_json::Map::new();
+            let mut meta = crate::envoy::Map::new();
             meta.insert(
                 "envoy.transport_socket_match".into(),
                 value!({"tlsMode": if e.sidecar { "istio" } else { "disabled" }}),

@@ -19,8 +19,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::envoy::Value;
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::endpoint::parse_outbound;
 use crate::mesh::Mesh;

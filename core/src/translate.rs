@@ -4,9 +4,9 @@
 //! (RDS is requested by name), and EDS covers exactly the EDS clusters of CDS.
 
 use crate::envoy::ProxyConfig;
+use crate::envoy::Value;
 use crate::mesh::{Mesh, Proxy, Scope};
 use crate::{cluster, endpoint, listener, route};
-use serde_json::Value;
 
 pub fn proxy_config(mesh: &Mesh, proxy: &Proxy) -> ProxyConfig {
     let scope = Scope::new(mesh, proxy);

@@ -16,8 +16,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use pilotlight_core::envoy::Value;
 use serde::Deserialize;
-use serde_json::Value;
 
 use pilotlight_core::envoy::ProxyConfig;
 use pilotlight_core::simulate::{self, Mode, Outcome, Protocol, Request, Tls};
@@ -193,7 +193,7 @@ fn check_call(o: &Outcome, cfg: &ProxyConfig, expect: &Value) -> Vec<String> {
                         .filter_map(|e| e.as_str().map(str::to_string))
                         .collect()
                 });
-                (k.clone(), eps)
+                (k.to_string(), eps)
             })
             .collect();
         if want != got {

@@ -1016,7 +1016,9 @@ fn check_mesh(files: &[SourceFile], with_dump: bool) -> (Vec<String>, Report, us
         let config = proxy_config(&loaded.mesh, proxy);
         // The admin /config_dump the page shows (and `istioctl proxy-config all -o json`).
         if with_dump {
-            if let Err(e) = schema().check(CONFIG_DUMP, &config_dump(&config), &mut report) {
+            if let Err(e) =
+                schema().check(CONFIG_DUMP, &as_printed(&config_dump(&config)), &mut report)
+            {
                 errors.push(format!("{} config_dump: {e}", proxy.id()));
             }
         }
@@ -1034,7 +1036,8 @@ fn check_mesh(files: &[SourceFile], with_dump: bool) -> (Vec<String>, Report, us
         ] {
             for resource in list {
                 resources += 1;
-                if let Err(e) = schema().check(type_name, resource, &mut report) {
+                let resource = as_printed(resource);
+                if let Err(e) = schema().check(type_name, &resource, &mut report) {
                     let name = resource
                         .get("name")
                         .or_else(|| resource.get("cluster_name"))
@@ -1100,4 +1103,9 @@ fn every_preset_resource_is_valid_envoy_config() {
         all.len(),
         all.join("\n")
     );
+}
+
+/// A resource as the CLI and the page print it (the JSON Envoy would be given).
+fn as_printed(resource: &pilotlight_core::envoy::Value) -> Value {
+    serde_json::to_value(resource).expect("a resource serializes to JSON")
 }

@@ -3,12 +3,12 @@
 //! reviews that go to the per-version Services, with the names istiod gives them.
 
 use pilotlight_core::envoy::ProxyConfig;
+use pilotlight_core::envoy::Value;
 use pilotlight_core::mesh::Scope;
 use pilotlight_core::simulate::trace::{Hop, World};
 use pilotlight_core::simulate::{trace, Mode, Request};
 use pilotlight_core::world::{preset, BOOKINFO, BOOKINFO_FILE};
 use pilotlight_core::{load, translate, Loaded, SourceFile};
-use serde_json::Value;
 
 const REVIEWS_V1: &str = "outbound|9080||reviews-v1.default.svc.cluster.local";
 const REVIEWS_V3: &str = "outbound|9080||reviews-v3.default.svc.cluster.local";

@@ -3,9 +3,9 @@
 //! user compares with `istioctl proxy-config` from a real cluster.
 
 use pilotlight_core::envoy::ProxyConfig;
+use pilotlight_core::envoy::Value;
 use pilotlight_core::world::{preset, BOOKINFO, BOOKINFO_FILE};
 use pilotlight_core::{load, translate, Loaded, SourceFile};
-use serde_json::Value;
 
 const REVIEWS_V1: &str = "outbound|9080|v1|reviews.default.svc.cluster.local";
 const REVIEWS: &str = "outbound|9080||reviews.default.svc.cluster.local";

@@ -2,11 +2,11 @@
 //! shape its answer for the views. No translation logic lives here: tables, JSON and provenance
 //! paths all come from the core; this module only indexes them for display.
 
+use pilotlight_core::envoy::Value;
 use pilotlight_core::envoy::{self, tables, ProxyConfig};
 use pilotlight_core::simulate::{self, trace::World, Hop, Request};
 use pilotlight_core::topology::{self, Plan, Shares, Topology};
 use pilotlight_core::{load, translate, Loaded, SourceFile};
-use serde_json::Value;
 use std::rc::Rc;
 
 /// The file names the core sees for the two editors (they appear in diagnostics).
@@ -345,12 +345,12 @@ impl MeshView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use pilotlight_core::value;
 
     #[test]
     fn config_paths_are_found_at_any_depth_once() {
         let vs = "/apis/networking.istio.io/v1/namespaces/default/virtual-service/reviews";
-        let r = json!({
+        let r = value!({
             "name": "9080",
             "virtual_hosts": [{"routes": [
                 {"metadata": {"filter_metadata": {"istio": {"config": vs}}}},
@@ -358,18 +358,18 @@ mod tests {
             ]}]
         });
         assert_eq!(config_paths(&r), vec![vs.to_string()]);
-        assert!(config_paths(&json!({"name": "x"})).is_empty());
+        assert!(config_paths(&value!({"name": "x"})).is_empty());
     }
 
     #[test]
     fn resource_names() {
-        assert_eq!(resource_name(&json!({"name": "a"})), "a");
-        assert_eq!(resource_name(&json!({"cluster_name": "b"})), "b");
+        assert_eq!(resource_name(&value!({"name": "a"})), "a");
+        assert_eq!(resource_name(&value!({"cluster_name": "b"})), "b");
     }
 
     #[test]
     fn yaml_and_json_printing() {
-        let v = json!({"a": [1, 2]});
+        let v = value!({"a": [1, 2]});
         assert!(print(&v, Format::Json).contains("\"a\""));
         assert!(print(&v, Format::Yaml).starts_with("a:"));
     }

@@ -1,10 +1,10 @@
 //! `pilotlight proxies` and `pilotlight proxy-config`.
 
 use super::Args;
+use crate::envoy::Value;
 use crate::envoy::{dump, tables, ProxyConfig};
 use crate::names::type_url;
 use crate::{translate, Loaded};
-use serde_json::Value;
 use std::io::Write;
 
 pub fn proxies(loaded: &Loaded, out: &mut dyn Write) -> Result<(), String> {

@@ -2,18 +2,18 @@
 //! the way Envoy reports resources received over xDS.
 
 use super::ProxyConfig;
+use crate::envoy::Value;
 use crate::names::type_url;
 use crate::value;
-use serde_json::Value;
 
 /// A fixed version string: Pilot Light is deterministic, so the same input prints the same dump.
 const VERSION: &str = "pilotlight";
 
 fn with_type(resource: &Value, url: &str) -> Value {
-    let mut out = serde_json::Map::new();
+    let mut out = crate::envoy::Map::new();
     out.insert("@type".into(), value!(url));
     if let Value::Object(fields) = resource {
-        for (k, v) in fields {
+        for (k, v) in fields.entries() {
             out.insert(k.clone(), v.clone());
         }
     }

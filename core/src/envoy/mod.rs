@@ -2,10 +2,9 @@
 //! and of `istioctl proxy-config ... -o json` (proto field names in snake_case, durations as "10s",
 //! `@type` URLs on every `Any`).
 //!
-//! Resources are kept as `serde_json::Value` on purpose: that *is* Envoy's JSON mapping, so what we
-//! print, what the simulator walks and what the schema test decodes are one and the same value.
-
-use serde_json::Value;
+//! Resources are JSON trees ([`Value`], see `value.rs` for why not `serde_json::Value`): that *is*
+//! Envoy's JSON mapping, so what we print, what the simulator walks and what the schema test decodes
+//! are one and the same value.
 
 /// Everything istiod would push to one proxy over xDS.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -22,6 +21,8 @@ pub struct ProxyConfig {
 
 pub mod duration;
 pub mod value;
+
+pub use value::{Map, Value};
 
 use crate::value;
 

@@ -2,8 +2,8 @@
 //! same JSON resources we print, so the short view can never disagree with the full one.
 
 use super::ProxyConfig;
+use crate::envoy::Value;
 use serde::Serialize;
-use serde_json::Value;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Table {

@@ -4,10 +4,10 @@
 
 use super::filters::{self, ChainOpts, HttpClass, HttpOpts, Routes};
 use super::Ctx;
+use crate::envoy::Value;
 use crate::mesh::OutboundMode;
 use crate::names;
 use crate::value;
-use serde_json::Value;
 
 const ALLOW_ANY_DYNAMIC_DNS: &str = "allow_any_dynamic_dns";
 const DFP_CACHE: &str = "allow_any_dfp_dns_cache";

@@ -7,9 +7,9 @@
 //! filters, tracing providers) are left out on purpose: they cannot be checked against Envoy's
 //! schema and change nothing about which chain, route or cluster a request reaches.
 
+use crate::envoy::{Map, Value};
 use crate::names::{self, type_url};
 use crate::value;
-use serde_json::{Map, Value};
 
 /// ALPNs the HTTP inspector reports for plaintext HTTP (istiod's `plaintextHTTPALPNs`).
 pub const PLAINTEXT_HTTP_ALPNS: &[&str] = &["http/1.1", "h2c"];

@@ -14,6 +14,7 @@
 
 use super::filters::{self, ChainOpts, HttpClass, HttpOpts, Routes};
 use super::{routes, Ctx};
+use crate::envoy::{Map, Value};
 use crate::gateway::PlacedServer;
 use crate::host;
 use crate::istio::networking::{Server, ServerTls, VirtualService};
@@ -21,7 +22,6 @@ use crate::mesh::Protocol;
 use crate::names;
 use crate::parse::Object;
 use crate::value;
-use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 pub(crate) fn build(ctx: &Ctx) -> Vec<Value> {

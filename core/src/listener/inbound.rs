@@ -15,10 +15,10 @@
 use super::filters::{self, ChainOpts, HttpClass, HttpOpts, Routes};
 use super::outbound::{listener_protocol, ListenerProtocol};
 use super::Ctx;
+use crate::envoy::{Map, Value};
 use crate::mesh::Protocol;
 use crate::names;
 use crate::value;
-use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 /// istiod's `model.MutualTLSMode`.

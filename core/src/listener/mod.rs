@@ -21,8 +21,8 @@ mod routes;
 #[cfg(test)]
 mod tests;
 
+use crate::envoy::Value;
 use crate::mesh::{Mesh, OutboundMode, Proxy, Scope, Service};
-use serde_json::Value;
 
 pub use filters::{ALL_ISTIO_MTLS_ALPNS, MTLS_HTTP_ALPNS, PLAINTEXT_HTTP_ALPNS};
 

@@ -12,13 +12,13 @@
 
 use super::filters::{self, ChainOpts, HttpClass, HttpOpts, Routes};
 use super::{routes, Ctx};
+use crate::envoy::{Map, Value};
 use crate::host;
 use crate::istio::networking::{IstioEgressListener, VirtualService};
 use crate::mesh::{OutboundMode, Protocol, Resolution, Service};
 use crate::names;
 use crate::parse::Object;
 use crate::value;
-use serde_json::{Map, Value};
 
 /// istiod's `ModelProtocolToListenerProtocol`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,12 +3,12 @@
 
 use super::filters;
 use super::Ctx;
+use crate::envoy::Value;
 use crate::host;
 use crate::istio::networking::{Destination, RouteDestination, VirtualService};
 use crate::mesh::Service;
 use crate::names;
 use crate::parse::Object;
-use serde_json::Value;
 
 /// istiod's `route.GetDestinationCluster`: the explicit port, else the service's only port, else
 /// the listener port.

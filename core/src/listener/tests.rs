@@ -1,9 +1,9 @@
 //! Listener tests on small meshes: names, matches and targets a user relies on.
 
 use super::build;
+use crate::envoy::Value;
 use crate::mesh::{Mesh, Scope};
 use crate::parse::SourceFile;
-use serde_json::Value;
 
 pub(super) fn mesh(yaml: &str) -> Mesh {
     let loaded = crate::load(&[SourceFile::new("test.yaml", yaml)]);

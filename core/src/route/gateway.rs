@@ -3,6 +3,7 @@
 //! give one virtual host per host, `<host>:<server port>`.
 
 use super::http::{self, Context};
+use crate::envoy::Value;
 use crate::gateway;
 use crate::host;
 use crate::istio::networking::VirtualService;
@@ -10,7 +11,6 @@ use crate::mesh::scope::exported_to;
 use crate::mesh::Scope;
 use crate::parse::Object;
 use crate::value;
-use serde_json::Value;
 
 pub fn route_config(scope: &Scope, name: &str) -> Value {
     let listeners = gateway::merged(scope.mesh, scope.proxy);

@@ -3,6 +3,7 @@
 //! faults, mirrors, CORS and header operations.
 
 use crate::envoy::{duration, istio_config_metadata};
+use crate::envoy::{Map, Value};
 use crate::host;
 use crate::istio::networking::{
     CorsPolicy, Destination, HeaderOperations, Headers, HttpFault, HttpMatch, HttpRetry, HttpRoute,
@@ -13,7 +14,6 @@ use crate::mesh::{Labels, Service};
 use crate::names::{self, type_url};
 use crate::parse::Object;
 use crate::value;
-use serde_json::{Map, Value};
 
 pub const DEFAULT_RETRY_ON: &str =
     "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes";
@@ -291,7 +291,7 @@ fn quote_meta(s: &str) -> String {
     out
 }
 
-fn operation(route: &Map<String, Value>, vs_name: &str, port: u32) -> String {
+fn operation(route: &Map, vs_name: &str, port: u32) -> String {
     let m = &route["match"];
     let path = if let Some(p) = m["prefix"].as_str() {
         format!("{p}*")
@@ -442,14 +442,14 @@ fn ops(o: Option<&HeaderOperations>) -> (Vec<Value>, Vec<String>, Option<String>
 }
 
 /// Adds header operations to a route or weighted cluster; returns an authority rewrite if set.
-fn apply_header_ops(target: &mut Map<String, Value>, h: &Headers) -> Option<String> {
+fn apply_header_ops(target: &mut Map, h: &Headers) -> Option<String> {
     let (req_add, req_remove, authority) = ops(h.request.as_ref());
     let (resp_add, resp_remove, _) = ops(h.response.as_ref());
-    let mut extend = |key: &str, values: Vec<Value>| {
+    let mut extend = |key: &'static str, values: Vec<Value>| {
         if values.is_empty() {
             return;
         }
-        let entry = target.entry(key).or_insert_with(|| value!([]));
+        let entry = target.get_or_insert_with(key.into(), || value!([]));
         if let Some(arr) = entry.as_array_mut() {
             arr.extend(values);
         }
@@ -495,7 +495,7 @@ fn route_action(
     ctx: &Context<'_, '_>,
     obj: &Object,
     http: &HttpRoute,
-    out: &mut Map<String, Value>,
+    out: &mut Map,
     authority: Option<String>,
 ) -> Value {
     let mut a = Map::new();

@@ -6,10 +6,10 @@ mod gateway;
 pub mod http;
 mod sidecar;
 
+use crate::envoy::Value;
 use crate::istio::networking::ConsistentHash;
 use crate::mesh::{Scope, Service};
 use crate::value;
-use serde_json::Value;
 
 /// Build the named route configurations, in the order asked.
 pub fn build(scope: &Scope, names: &[String]) -> Vec<Value> {
@@ -44,7 +44,7 @@ fn consistent_hash_policy(h: &ConsistentHash) -> Option<Value> {
         return Some(value!({"header": {"header_name": name}}));
     }
     if let Some(c) = &h.http_cookie {
-        let mut cookie = serde_json::Map::new();
+        let mut cookie = crate::envoy::Map::new();
         cookie.insert("name".into(), value!(&c.name));
         if let Some(p) = &c.path {
             cookie.insert("path".into(), value!(p));

@@ -5,13 +5,13 @@
 //! `host:port` serves a sniffed port: only that service's virtual host, with domains `*`.
 
 use super::http::{self, Context};
+use crate::envoy::Value;
 use crate::host;
 use crate::istio::networking::VirtualService;
 use crate::mesh::{OutboundMode, Scope, Service};
 use crate::names;
 use crate::parse::Object;
 use crate::value;
-use serde_json::Value;
 use std::collections::HashSet;
 
 struct Wrapper<'a> {

@@ -1,6 +1,6 @@
 //! Cluster lookup and upstream host selection.
 
-use serde_json::Value;
+use crate::envoy::Value;
 
 use super::outcome::{Endpoint, Outcome, Stage};
 use super::request::Request;

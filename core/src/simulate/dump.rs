@@ -1,7 +1,7 @@
 //! Read an Envoy admin `/config_dump` (as `istioctl proxy-config all -o json` prints it) into a
 //! [`ProxyConfig`], so a real proxy's config can be simulated as well as a generated one.
 
-use serde_json::Value;
+use crate::envoy::Value;
 
 use crate::envoy::ProxyConfig;
 

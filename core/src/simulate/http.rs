@@ -1,7 +1,7 @@
 //! The HTTP connection manager: route configuration, virtual host, route, and what the route does.
 
+use crate::envoy::Value;
 use regex_lite::Regex;
-use serde_json::Value;
 
 use super::outcome::{
     Action, Fault, Mirror, Outcome, Retry, RouteProperties, Stage, WeightedCluster,
@@ -721,7 +721,7 @@ pub(crate) fn requires_tls(vh: &Value, req: &Request) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json_value as json;
 
     fn req(path: &str) -> Request {
         Request {

@@ -2,7 +2,7 @@
 
 use std::net::IpAddr;
 
-use serde_json::Value;
+use crate::envoy::Value;
 
 use super::outcome::{Outcome, SimError, Stage};
 use super::request::{http_inspector_alpn, Mode, Request, Tls};
@@ -542,7 +542,7 @@ pub(crate) fn match_filter_chain<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json_value as json;
 
     #[test]
     fn longest_prefix_wins_and_zero_prefix_beats_unset() {

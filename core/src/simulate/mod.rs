@@ -27,7 +27,7 @@ mod rng;
 pub mod trace;
 pub(crate) mod world;
 
-use serde_json::Value;
+use crate::envoy::Value;
 
 use crate::envoy::ProxyConfig;
 

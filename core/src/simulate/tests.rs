@@ -1,7 +1,8 @@
 //! Behaviour a user relies on, checked against small hand-written Envoy configs (in the shape
 //! istiod generates) and against real config dumps from istio/istio's test data.
 
-use serde_json::{json, Value};
+use crate::envoy::Value;
+use crate::json_value as json;
 
 use super::*;
 use crate::envoy::ProxyConfig;
@@ -9,7 +10,7 @@ use crate::envoy::ProxyConfig;
 const DUMPS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/conformance/dumps");
 
 fn req(v: Value) -> Request {
-    serde_json::from_value(v).expect("request JSON")
+    serde_json::from_value((&v).into()).expect("request JSON")
 }
 
 fn hcm_rds(route: &str) -> Value {

@@ -276,7 +276,7 @@ pub fn map_gateway_port(
         .find(|(sp, tp)| *sp == req.port && sp != tp)?;
     let has_listener_on_port = cfg.listeners.iter().any(|l| {
         l.pointer("/address/socket_address/port_value")
-            .and_then(serde_json::Value::as_u64)
+            .and_then(crate::envoy::Value::as_u64)
             == Some(req.port as u64)
     });
     if has_listener_on_port {
@@ -507,16 +507,16 @@ fn resolve_vip(cfg: &ProxyConfig, host: &str) -> Option<String> {
     for rc in &cfg.routes {
         for vh in rc
             .get("virtual_hosts")
-            .and_then(serde_json::Value::as_array)
+            .and_then(crate::envoy::Value::as_array)
             .into_iter()
             .flatten()
         {
             let domains: Vec<&str> = vh
                 .get("domains")
-                .and_then(serde_json::Value::as_array)
+                .and_then(crate::envoy::Value::as_array)
                 .into_iter()
                 .flatten()
-                .filter_map(serde_json::Value::as_str)
+                .filter_map(crate::envoy::Value::as_str)
                 .collect();
             if domains.iter().any(|d| d.eq_ignore_ascii_case(&host)) {
                 if let Some(ip) = domains.iter().find(|d| {

@@ -6,8 +6,8 @@ use crate::compare::{Baseline, Compare};
 use crate::i18n::Strings;
 use crate::state::Action;
 use pilotlight_core::diff::{Change, FieldChange, Kind, ResourceDiff};
+use pilotlight_core::envoy::Value;
 use pilotlight_core::world;
-use serde_json::Value;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
@@ -151,7 +151,7 @@ fn value(v: Option<&Value>) -> Html {
         return html! { <span class="muted">{ "∅" }</span> };
     };
     let text = match v {
-        Value::String(s) => s.clone(),
+        Value::String(s) => s.to_string(),
         other => other.to_string(),
     };
     let text = if text.chars().count() > MAX_VALUE {

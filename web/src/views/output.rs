@@ -170,7 +170,7 @@ fn resource_table() -> Html {
 fn rows(
     store: &Store,
     table: &TableView,
-    resources: &[serde_json::Value],
+    resources: &[pilotlight_core::envoy::Value],
     made: &[String],
 ) -> Html {
     table
