@@ -14,7 +14,7 @@ use crate::mesh::{
 };
 use crate::names::{self, type_url};
 use crate::parse::Object;
-use crate::value;
+use crate::{shared, value};
 
 const MAX_U32: u64 = 4_294_967_295;
 /// istiod's `maxSecondsValue`, the cleanup interval of ORIGINAL_DST inbound clusters.
@@ -112,17 +112,10 @@ fn outbound_clusters(
 ) -> Vec<Value> {
     let ty = discovery_type(scope, service);
     let base = Policy::default().merged(dr.and_then(|(_, d)| d.traffic_policy.as_ref()), port.port);
+    // The DestinationRule named in each cluster's metadata: one string for all its subsets.
+    let dr_path: Option<Value> = dr.map(|(o, _)| value!(o.config_path()));
     let mut out = Vec::new();
-    if let Some(c) = outbound_cluster(
-        scope,
-        service,
-        port,
-        ty,
-        "",
-        None,
-        &base,
-        dr.map(|(o, _)| o),
-    ) {
+    if let Some(c) = outbound_cluster(scope, service, port, ty, "", None, &base, dr_path.as_ref()) {
         out.push(c);
     }
     for subset in dr.map(|(_, d)| d.subsets.as_slice()).unwrap_or_default() {
@@ -137,7 +130,7 @@ fn outbound_clusters(
             &subset.name,
             Some(&subset.labels),
             &policy,
-            dr.map(|(o, _)| o),
+            dr_path.as_ref(),
         ) {
             out.push(c);
         }
@@ -154,13 +147,13 @@ fn outbound_cluster(
     subset: &str,
     subset_labels: Option<&Labels>,
     policy: &Policy,
-    dr: Option<&Object>,
+    dr_path: Option<&Value>,
 ) -> Option<Value> {
     let name = names::outbound_cluster(port.port, subset, &service.hostname);
     let passthrough_lb =
         policy.load_balancer.and_then(|lb| lb.simple.as_deref()) == Some("PASSTHROUGH");
     let ty = if passthrough_lb { "ORIGINAL_DST" } else { ty };
-    let mut c = Map::new();
+    let mut c = Map::with_capacity(16);
     c.insert("name".into(), value!(&name));
     c.insert("type".into(), value!(ty));
     match ty {
@@ -184,7 +177,7 @@ fn outbound_cluster(
             c.insert("dns_lookup_family".into(), value!("V4_ONLY"));
             c.insert(
                 "typed_dns_resolver_config".into(),
-                value!({
+                shared!({
                     "name": "envoy.network.dns_resolver.cares",
                     "typed_config": {
                         "@type": "type.googleapis.com/envoy.extensions.network.dns_resolver.cares.v3.CaresDnsResolverConfig",
@@ -209,8 +202,8 @@ fn outbound_cluster(
         "connect_timeout".into(),
         value!(duration::json(&scope.mesh.config.connect_timeout)),
     );
-    c.insert("alt_stat_name".into(), value!(format!("{name};")));
-    c.insert("common_lb_config".into(), value!({}));
+    c.insert("alt_stat_name".into(), value!(crate::join!(name, ";")));
+    c.insert("common_lb_config".into(), Value::Object(Map::new()));
 
     let mut http_options = upstream_protocol(scope, port);
     apply_connection_pool(&mut c, &mut http_options, policy.connection_pool);
@@ -235,8 +228,8 @@ fn outbound_cluster(
         "services".into(),
         value!([{"host": &service.hostname, "name": &service.name, "namespace": &service.namespace}]),
     );
-    if let Some(dr) = dr {
-        istio.insert("config".into(), value!(dr.config_path()));
+    if let Some(path) = dr_path {
+        istio.insert("config".into(), path.clone());
     }
     if !subset.is_empty() {
         istio.insert("subset".into(), value!(subset));
@@ -248,7 +241,7 @@ fn outbound_cluster(
     if ty != "ORIGINAL_DST" && !service.mesh_external {
         c.insert(
             "filters".into(),
-            value!([{
+            shared!([{
                 "name": "istio.metadata_exchange",
                 "typed_config": {
                     "@type": "type.googleapis.com/envoy.tcp.metadataexchange.config.MetadataExchange",
@@ -491,7 +484,7 @@ fn upstream_tls_context(
     let mut common = Map::new();
     common.insert(
         "tls_params".into(),
-        value!({"tls_minimum_protocol_version": "TLSv1_2", "tls_maximum_protocol_version": "TLSv1_3"}),
+        shared!({"tls_minimum_protocol_version": "TLSv1_2", "tls_maximum_protocol_version": "TLSv1_3"}),
     );
     if !alpn.is_empty() {
         common.insert("alpn_protocols".into(), value!(alpn));
@@ -602,14 +595,14 @@ fn apply_tls(
                         "match": {"tlsMode": "istio"},
                         "transport_socket": {"name": "envoy.transport_sockets.tls", "typed_config": ctx}
                     },
-                    {
+                    shared!({
                         "name": "tlsMode-disabled",
                         "match": {},
                         "transport_socket": {
                             "name": "envoy.transport_sockets.raw_buffer",
                             "typed_config": {"@type": type_url::RAW_BUFFER}
                         }
-                    }
+                    })
                 ]),
             );
         }
@@ -646,7 +639,7 @@ fn passthrough_base(scope: &Scope, name: &str) -> Map {
             "use_downstream_protocol_config": {"http_protocol_options": {}, "http2_protocol_options": {}}
         }}),
     );
-    c.insert("alt_stat_name".into(), value!(format!("{name};")));
+    c.insert("alt_stat_name".into(), value!(crate::join!(name, ";")));
     c
 }
 
@@ -761,7 +754,7 @@ fn inbound_clusters(scope: &Scope) -> Vec<Value> {
                 }
             }
             c.insert("connect_timeout".into(), value!(duration::json(&scope.mesh.config.connect_timeout)));
-            c.insert("alt_stat_name".into(), value!(format!("{name};")));
+            c.insert("alt_stat_name".into(), value!(crate::join!(name, ";")));
             c.insert("common_lb_config".into(), value!({}));
             c.insert(
                 "circuit_breakers".into(),

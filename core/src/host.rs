@@ -6,7 +6,7 @@ pub fn resolve(host: &str, namespace: &str) -> String {
     if host.is_empty() || host.starts_with('*') || host.contains('.') {
         return host.to_string();
     }
-    format!("{host}.{namespace}.svc.cluster.local")
+    crate::join!(host, ".", namespace, ".svc.cluster.local")
 }
 
 /// Does the (possibly wildcard) pattern cover this host? `*` covers everything, `*.foo.com`

@@ -72,7 +72,7 @@ impl Duration {
         let secs = self.0 / 1_000_000_000;
         let nanos = self.0 % 1_000_000_000;
         if nanos == 0 {
-            format!("{secs}s")
+            crate::join!(secs, "s")
         } else if nanos % 1_000_000 == 0 {
             format!("{secs}.{:03}s", nanos / 1_000_000)
         } else if nanos % 1_000 == 0 {

@@ -24,27 +24,34 @@ pub mod value;
 
 pub use value::{Map, Value};
 
-use crate::value;
+use crate::{shared, value};
 
 /// ADS as the config source of every dynamic resource, as istiod sets it.
 pub fn ads_config_source() -> Value {
-    value!({"ads": {}, "initial_fetch_timeout": "0s", "resource_api_version": "V3"})
+    shared!({"ads": {}, "initial_fetch_timeout": "0s", "resource_api_version": "V3"})
 }
 
 /// An SDS secret reference served by the istio-agent (`default`, `ROOTCA`, `kubernetes://name`).
 pub fn sds_secret(name: &str) -> Value {
-    value!({
-        "name": name,
-        "sds_config": {
-            "api_config_source": {
-                "api_type": "GRPC",
-                "transport_api_version": "V3",
-                "grpc_services": [{"envoy_grpc": {"cluster_name": "sds-grpc"}}],
-                "set_node_on_first_message_only": true
-            },
-            "initial_fetch_timeout": "0s",
-            "resource_api_version": "V3"
-        }
+    // Every mTLS cluster names the workload's own two secrets: share those.
+    match name {
+        "default" => shared!({"name": "default", "sds_config": sds_config()}),
+        "ROOTCA" => shared!({"name": "ROOTCA", "sds_config": sds_config()}),
+        _ => value!({"name": name, "sds_config": sds_config()}),
+    }
+}
+
+/// The istio-agent's SDS server (the `sds-grpc` cluster of the bootstrap) as a config source.
+fn sds_config() -> Value {
+    shared!({
+        "api_config_source": {
+            "api_type": "GRPC",
+            "transport_api_version": "V3",
+            "grpc_services": [{"envoy_grpc": {"cluster_name": "sds-grpc"}}],
+            "set_node_on_first_message_only": true
+        },
+        "initial_fetch_timeout": "0s",
+        "resource_api_version": "V3"
     })
 }
 

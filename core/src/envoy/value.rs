@@ -39,14 +39,30 @@ pub enum Value {
 
 /// A JSON object: entries in insertion order behind a shared pointer (clone is O(1); the first
 /// write to a shared object copies its entry list, not its children).
-#[derive(Clone, Default, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Map(Arc<Vec<(Str, Value)>>);
 
 static NULL: Value = Value::Null;
 
+/// Every new object starts as this one, so an object that stays empty allocates nothing.
+static EMPTY: std::sync::LazyLock<Arc<Vec<(Str, Value)>>> =
+    std::sync::LazyLock::new(|| Arc::new(Vec::new()));
+
+impl Default for Map {
+    fn default() -> Self {
+        Map(Arc::clone(&EMPTY))
+    }
+}
+
 impl Map {
     pub fn new() -> Self {
         Map::default()
+    }
+
+    /// An empty object with room for `n` entries (for objects built by `insert`, such as a
+    /// cluster's fifteen-odd fields, so they are not re-grown as they fill).
+    pub fn with_capacity(n: usize) -> Self {
+        Map(Arc::new(Vec::with_capacity(n)))
     }
 
     /// An object from entries whose keys are distinct (as `value!` writes them).
@@ -70,7 +86,12 @@ impl Map {
         match self.position(&key) {
             Some(i) => Some(std::mem::replace(&mut self.entries_mut()[i].1, value)),
             None => {
-                self.entries_mut().push((key, value));
+                let entries = self.entries_mut();
+                if entries.capacity() == 0 {
+                    // Objects filled by `insert` usually get several fields: skip the 1-2-4 growth.
+                    entries.reserve(8);
+                }
+                entries.push((key, value));
                 None
             }
         }
@@ -773,6 +794,18 @@ macro_rules! value {
     };
 }
 
+/// A constant sub-tree (a `value!` literal that captures nothing), built once per process and
+/// shared: every use is an O(1) clone. For the pieces istiod repeats in every cluster and route
+/// (SDS configs, TLS parameters, default retry policy, ...).
+#[macro_export]
+macro_rules! shared {
+    ($($json:tt)+) => {{
+        static SHARED: ::std::sync::LazyLock<$crate::envoy::value::Value> =
+            ::std::sync::LazyLock::new(|| $crate::value!($($json)+));
+        ::std::clone::Clone::clone(&*SHARED)
+    }};
+}
+
 /// Tests write hand-made Envoy resources with `serde_json::json!` and convert them.
 #[cfg(test)]
 #[macro_export]
@@ -826,6 +859,24 @@ mod tests {
         assert_eq!(route["retry_policy"]["retry_on"], "5xx");
         let keys: Vec<&str> = route.as_object().unwrap().keys().collect();
         assert_eq!(keys, ["retry_policy", "timeout"]);
+    }
+
+    #[test]
+    fn shared_constants_are_built_once() {
+        fn sds() -> Value {
+            shared!({"ads": {}, "resource_api_version": "V3"})
+        }
+        let (mut a, b) = (sds(), sds());
+        let (Value::Object(x), Value::Object(y)) = (&a, &b) else {
+            panic!("objects")
+        };
+        assert!(Arc::ptr_eq(&x.0, &y.0), "one tree, shared");
+        a["resource_api_version"] = value!("V2");
+        assert_eq!(
+            sds()["resource_api_version"],
+            "V3",
+            "a write copies, the constant stays"
+        );
     }
 
     #[test]

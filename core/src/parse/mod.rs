@@ -214,11 +214,14 @@ impl Object {
     /// `/apis/networking.istio.io/v1/namespaces/default/virtual-service/reviews`, as istiod writes
     /// it into `metadata.filter_metadata.istio.config`.
     pub fn config_path(&self) -> String {
-        format!(
-            "/apis/{}/namespaces/{}/{}/{}",
+        crate::join!(
+            "/apis/",
             self.kind.api_path(),
+            "/namespaces/",
             self.namespace(),
+            "/",
             self.kind.kebab(),
+            "/",
             self.name()
         )
     }

@@ -13,7 +13,7 @@ use crate::istio::StringMatch;
 use crate::mesh::{Labels, Service};
 use crate::names::{self, type_url};
 use crate::parse::Object;
-use crate::value;
+use crate::{shared, value};
 
 pub const DEFAULT_RETRY_ON: &str =
     "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes";
@@ -42,18 +42,24 @@ pub struct Context<'a, 's> {
 
 /// istiod's default retry policy; `hash` drops the previous-hosts predicate (consistent hashing).
 pub fn default_retry_policy(hash: bool) -> Value {
-    let mut p = Map::new();
-    p.insert("retry_on".into(), value!(DEFAULT_RETRY_ON));
-    p.insert("num_retries".into(), value!(2));
-    if !hash {
-        p.insert("retry_host_predicate".into(), previous_hosts());
+    if hash {
+        shared!({
+            "retry_on": DEFAULT_RETRY_ON,
+            "num_retries": 2,
+            "host_selection_retry_max_attempts": "5"
+        })
+    } else {
+        shared!({
+            "retry_on": DEFAULT_RETRY_ON,
+            "num_retries": 2,
+            "retry_host_predicate": previous_hosts(),
+            "host_selection_retry_max_attempts": "5"
+        })
     }
-    p.insert("host_selection_retry_max_attempts".into(), value!("5"));
-    Value::Object(p)
 }
 
 fn previous_hosts() -> Value {
-    value!([{
+    shared!([{
         "name": "envoy.retry_host_predicates.previous_hosts",
         "typed_config": {"@type": "type.googleapis.com/envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate"}
     }])
@@ -89,18 +95,20 @@ pub fn routes_for_virtual_service(
 ) -> Vec<Value> {
     let mut out = Vec::new();
     let mut catch_all = false;
+    // Every route of the VirtualService names it; build that metadata once and share it.
+    let metadata = istio_config_metadata(&obj.config_path());
     for http in &vs.http {
         if http.delegate.is_some() {
             continue; // delegate VirtualServices are merged in by istiod's push context; not modelled
         }
         if http.matches.is_empty() {
-            if let Some(r) = translate(ctx, obj, http, None) {
+            if let Some(r) = translate(ctx, obj, &metadata, http, None) {
                 out.push(r);
             }
             catch_all = true;
         } else {
             for m in &http.matches {
-                if let Some(r) = translate(ctx, obj, http, Some(m)) {
+                if let Some(r) = translate(ctx, obj, &metadata, http, Some(m)) {
                     let is_catch_all = is_catch_all(&r);
                     out.push(r);
                     if is_catch_all {
@@ -148,6 +156,7 @@ fn source_matches(ctx: &Context<'_, '_>, m: Option<&HttpMatch>) -> bool {
 fn translate(
     ctx: &Context<'_, '_>,
     obj: &Object,
+    metadata: &Value,
     http: &HttpRoute,
     m: Option<&HttpMatch>,
 ) -> Option<Value> {
@@ -174,7 +183,7 @@ fn translate(
         path_separated(&mut matcher);
     }
     out.insert("match".into(), matcher);
-    out.insert("metadata".into(), istio_config_metadata(&obj.config_path()));
+    out.insert("metadata".into(), metadata.clone());
     if let Some(prefix) = m.and_then(|m| m.stat_prefix.as_deref()) {
         out.insert("stat_prefix".into(), value!(prefix));
     }
@@ -294,7 +303,7 @@ fn quote_meta(s: &str) -> String {
 fn operation(route: &Map, vs_name: &str, port: u32) -> String {
     let m = &route["match"];
     let path = if let Some(p) = m["prefix"].as_str() {
-        format!("{p}*")
+        crate::join!(p, "*")
     } else if let Some(p) = m["path"].as_str() {
         p.to_string()
     } else if let Some(r) = m["safe_regex"]["regex"].as_str() {
@@ -304,9 +313,9 @@ fn operation(route: &Map, vs_name: &str, port: u32) -> String {
     };
     let cluster = route.get("route").and_then(|r| r["cluster"].as_str());
     if let Some((p, _, h)) = cluster.and_then(crate::endpoint::parse_outbound) {
-        return format!("{h}:{p}{path}");
+        return crate::join!(h, ":", p, path);
     }
-    format!("{vs_name}:{port}{path}")
+    crate::join!(vs_name, ":", port, path)
 }
 
 fn string_matcher(m: &StringMatch) -> Option<Value> {

@@ -237,7 +237,7 @@ fn virtual_hosts(scope: &Scope, port: u32) -> Vec<Value> {
             continue;
         }
         let cluster = names::outbound_cluster(port, "", &s.hostname);
-        let operation = format!("{}:{}/*", s.hostname, port);
+        let operation = crate::join!(s.hostname, ":", port, "/*");
         let route = http::default_route(
             &cluster,
             &operation,
@@ -258,7 +258,7 @@ fn virtual_hosts(scope: &Scope, port: u32) -> Vec<Value> {
         .flat_map(|(p, w)| {
             w.services
                 .iter()
-                .flat_map(move |s| [format!("{}:{p}", s.hostname), s.hostname.clone()])
+                .flat_map(move |s| [crate::join!(s.hostname, ":", *p), s.hostname.clone()])
         })
         .collect();
     let mut names_seen = HashSet::new();
@@ -268,7 +268,7 @@ fn virtual_hosts(scope: &Scope, port: u32) -> Vec<Value> {
         // (name, domains) of every virtual host this wrapper makes; they share its routes.
         let mut hosts = Vec::new();
         for h in &w.vs_hosts {
-            let name = format!("{h}:{p}");
+            let name = crate::join!(h, ":", p);
             if !names_seen.insert(name.clone()) {
                 continue;
             }
@@ -278,7 +278,7 @@ fn virtual_hosts(scope: &Scope, port: u32) -> Vec<Value> {
             }
         }
         for s in &w.services {
-            let name = format!("{}:{p}", s.hostname);
+            let name = crate::join!(s.hostname, ":", p);
             if !names_seen.insert(name.clone()) {
                 continue;
             }
@@ -349,7 +349,7 @@ pub fn service_domains(scope: &Scope, s: &Service) -> (Vec<String>, Vec<String>)
 fn alt_hosts(hostname: &str, proxy_domain: &str) -> Vec<String> {
     let mut out = Vec::new();
     if hostname.parse::<std::net::IpAddr>().is_err() {
-        out.push(format!("{hostname}."));
+        out.push(crate::join!(hostname, "."));
     }
     let (proxy_ns, _) = proxy_domain
         .split_once(".svc.")
@@ -370,11 +370,11 @@ fn alt_hosts(hostname: &str, proxy_domain: &str) -> Vec<String> {
         if ns == proxy_ns {
             out.extend([
                 short.to_string(),
-                format!("{with_ns}.svc"),
+                crate::join!(with_ns, ".svc"),
                 with_ns.to_string(),
             ]);
         } else {
-            out.extend([with_ns.to_string(), format!("{with_ns}.svc")]);
+            out.extend([with_ns.to_string(), crate::join!(with_ns, ".svc")]);
         }
     }
     out
