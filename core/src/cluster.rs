@@ -58,7 +58,12 @@ pub fn build(scope: &Scope) -> Vec<Value> {
     }
     // istiod drops later duplicates by name (normalizeClusters).
     let mut seen = std::collections::HashSet::new();
-    out.retain(|c| seen.insert(c["name"].as_str().unwrap_or_default().to_string()));
+    let first: Vec<bool> = out
+        .iter()
+        .map(|c| seen.insert(c["name"].as_str().unwrap_or_default()))
+        .collect();
+    let mut first = first.into_iter();
+    out.retain(|_| first.next().unwrap_or(false));
     out
 }
 

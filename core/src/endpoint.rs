@@ -2,7 +2,7 @@
 
 use crate::envoy::Value;
 use crate::mesh::{Endpoint, Scope};
-use crate::value;
+use crate::{shared, value};
 
 pub fn build(scope: &Scope, clusters: &[Value]) -> Vec<Value> {
     let mut out = Vec::new();
@@ -51,14 +51,17 @@ pub fn load_assignment<'a>(
         .filter_map(|e| {
             let port = e.port_for(service_port)?;
             let mut meta = crate::envoy::Map::new();
-            meta.insert(
-                "envoy.transport_socket_match".into(),
-                value!({"tlsMode": if e.sidecar { "istio" } else { "disabled" }}),
-            );
+            let socket_match = if e.sidecar {
+                shared!({"tlsMode": "istio"})
+            } else {
+                shared!({"tlsMode": "disabled"})
+            };
+            meta.insert("envoy.transport_socket_match".into(), socket_match);
             if let Some(w) = &e.workload {
                 let app = e.labels.get("app").map_or("", String::as_str);
                 let version = e.labels.get("version").map_or("", String::as_str);
-                meta.insert("istio".into(), value!({"workload": format!("{w};{app};{version}")}));
+                let workload = crate::join!(w, ";", app, ";", version);
+                meta.insert("istio".into(), value!({ "workload": workload }));
             }
             Some(value!({
                 "endpoint": {"address": {"socket_address": {"address": &e.address, "port_value": port}}},
