@@ -2,128 +2,119 @@
 //! the mesh reads are typed; everything else in these (large) objects is accepted and ignored.
 
 use super::ObjectMeta;
-use serde::Deserialize;
+use crate::parse::de::DeError;
+use crate::parse::decode::{decode_structs, Decode};
+use crate::yaml::{Node, Scalar};
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct ServiceSpec {
-    #[serde(default)]
-    pub selector: Option<BTreeMap<String, String>>,
-    #[serde(default)]
-    pub ports: Vec<ServicePort>,
-    #[serde(rename = "clusterIP")]
-    pub cluster_ip: Option<String>,
-    #[serde(default, rename = "clusterIPs")]
-    pub cluster_ips: Vec<String>,
-    #[serde(rename = "type")]
-    pub service_type: Option<String>,
-    pub external_name: Option<String>,
-    #[serde(default, rename = "externalIPs")]
-    pub external_ips: Vec<String>,
+decode_structs! {
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct ServiceSpec {
+        pub selector: Option<BTreeMap<String, String>>,
+        pub ports: Vec<ServicePort>,
+        pub cluster_ip: Option<String> ["clusterIP"],
+        pub cluster_ips: Vec<String> ["clusterIPs"],
+        pub service_type: Option<String> ["type"],
+        pub external_name: Option<String>,
+        pub external_ips: Vec<String> ["externalIPs"],
+    }
+
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct ServicePort {
+        pub name: String,
+        pub port: u32 [required],
+        pub target_port: Option<IntOrString>,
+        pub protocol: Option<String>,
+        pub app_protocol: Option<String>,
+        pub node_port: Option<u32>,
+    }
 }
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct ServicePort {
-    #[serde(default)]
-    pub name: String,
-    pub port: u32,
-    pub target_port: Option<IntOrString>,
-    pub protocol: Option<String>,
-    pub app_protocol: Option<String>,
-    pub node_port: Option<u32>,
-}
-
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(untagged)]
+/// A port as a number or a name (`targetPort: 9080`, `targetPort: http`).
+#[derive(Debug, Clone, PartialEq)]
 pub enum IntOrString {
     Int(u32),
     Str(String),
 }
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct PodSpec {
-    #[serde(default)]
-    pub containers: Vec<Container>,
-    pub service_account_name: Option<String>,
-    pub node_name: Option<String>,
+impl Decode for IntOrString {
+    fn decode(node: &Node) -> Result<Self, DeError> {
+        match node.scalar() {
+            Some(Scalar::Int(i)) if u32::try_from(i).is_ok() => Ok(IntOrString::Int(i as u32)),
+            Some(Scalar::Str(s)) => Ok(IntOrString::Str(s.to_string())),
+            // The message of serde's `#[serde(untagged)]`, which this type used to derive.
+            _ => Err(DeError {
+                message: "data did not match any variant of untagged enum IntOrString".into(),
+                span: Some(node.span),
+            }),
+        }
+    }
 }
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct Container {
-    #[serde(default)]
-    pub name: String,
-    pub image: Option<String>,
-    #[serde(default)]
-    pub ports: Vec<ContainerPort>,
-}
+decode_structs! {
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct PodSpec {
+        pub containers: Vec<Container>,
+        pub service_account_name: Option<String>,
+        pub node_name: Option<String>,
+    }
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct ContainerPort {
-    pub container_port: u32,
-    pub name: Option<String>,
-    pub protocol: Option<String>,
-}
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct Container {
+        pub name: String,
+        pub image: Option<String>,
+        pub ports: Vec<ContainerPort>,
+    }
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct PodStatus {
-    #[serde(rename = "podIP")]
-    pub pod_ip: Option<String>,
-    #[serde(default, rename = "podIPs")]
-    pub pod_ips: Vec<PodIp>,
-}
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct ContainerPort {
+        pub container_port: u32 [required],
+        pub name: Option<String>,
+        pub protocol: Option<String>,
+    }
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-pub struct PodIp {
-    pub ip: String,
-}
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct PodStatus {
+        pub pod_ip: Option<String> ["podIP"],
+        pub pod_ips: Vec<PodIp> ["podIPs"],
+    }
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct DeploymentSpec {
-    pub replicas: Option<u32>,
-    pub selector: Option<super::LabelSelector>,
-    pub template: PodTemplate,
-}
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct PodIp {
+        pub ip: String [required],
+    }
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct PodTemplate {
-    #[serde(default)]
-    pub metadata: ObjectMeta,
-    #[serde(default)]
-    pub spec: PodSpec,
-}
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct DeploymentSpec {
+        pub replicas: Option<u32>,
+        pub selector: Option<super::LabelSelector>,
+        pub template: PodTemplate [required],
+    }
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct EndpointSlice {
-    #[serde(default)]
-    pub address_type: Option<String>,
-    #[serde(default)]
-    pub endpoints: Vec<SliceEndpoint>,
-    #[serde(default)]
-    pub ports: Vec<SlicePort>,
-}
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct PodTemplate {
+        pub metadata: ObjectMeta,
+        pub spec: PodSpec,
+    }
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct SliceEndpoint {
-    #[serde(default)]
-    pub addresses: Vec<String>,
-    pub conditions: Option<serde_json::Value>,
-    pub target_ref: Option<serde_json::Value>,
-}
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct EndpointSlice {
+        pub address_type: Option<String>,
+        pub endpoints: Vec<SliceEndpoint>,
+        pub ports: Vec<SlicePort>,
+    }
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct SlicePort {
-    pub name: Option<String>,
-    pub port: Option<u32>,
-    pub protocol: Option<String>,
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct SliceEndpoint {
+        pub addresses: Vec<String>,
+        pub conditions: Option<serde_json::Value>,
+        pub target_ref: Option<serde_json::Value>,
+    }
+
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct SlicePort {
+        pub name: Option<String>,
+        pub port: Option<u32>,
+        pub protocol: Option<String>,
+    }
 }

@@ -7,54 +7,39 @@ pub mod kube;
 pub mod networking;
 pub mod security;
 
-use serde::Deserialize;
+use crate::parse::decode::decode_structs;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct ObjectMeta {
-    #[serde(default)]
-    pub name: String,
-    #[serde(default)]
-    pub namespace: Option<String>,
-    #[serde(default)]
-    pub labels: BTreeMap<String, String>,
-    #[serde(default)]
-    pub annotations: BTreeMap<String, String>,
-    #[serde(default)]
-    pub creation_timestamp: Option<String>,
-    #[serde(default)]
-    pub generate_name: Option<String>,
-    #[serde(default)]
-    pub uid: Option<String>,
-    #[serde(default)]
-    pub resource_version: Option<String>,
-    #[serde(default)]
-    pub generation: Option<i64>,
-    #[serde(default)]
-    pub owner_references: Option<serde_json::Value>,
-    #[serde(default)]
-    pub finalizers: Option<Vec<String>>,
-    #[serde(default)]
-    pub managed_fields: Option<serde_json::Value>,
-}
+decode_structs! {
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct ObjectMeta {
+        pub name: String,
+        pub namespace: Option<String>,
+        pub labels: BTreeMap<String, String>,
+        pub annotations: BTreeMap<String, String>,
+        pub creation_timestamp: Option<String>,
+        pub generate_name: Option<String>,
+        pub uid: Option<String>,
+        pub resource_version: Option<String>,
+        pub generation: Option<i64>,
+        pub owner_references: Option<serde_json::Value>,
+        pub finalizers: Option<Vec<String>>,
+        pub managed_fields: Option<serde_json::Value>,
+    }
 
-/// `{number, name, protocol, targetPort}` as Istio writes a port.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct PortSelector {
-    #[serde(default)]
-    pub number: u32,
-}
+    /// `{number, name, protocol, targetPort}` as Istio writes a port.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct PortSelector: strict {
+        pub number: u32,
+    }
 
-/// A label selector `{matchLabels, matchExpressions}` or Istio's `{matchLabels}` workload selector.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct LabelSelector {
-    /// Kubernetes and security.istio.io spell it `matchLabels`; networking.istio.io's
-    /// WorkloadSelector (Sidecar, ServiceEntry) spells it `labels`.
-    #[serde(default, alias = "labels")]
-    pub match_labels: BTreeMap<String, String>,
+    /// A label selector `{matchLabels, matchExpressions}` or Istio's `{matchLabels}` workload selector.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct LabelSelector {
+        /// Kubernetes and security.istio.io spell it `matchLabels`; networking.istio.io's
+        /// WorkloadSelector (Sidecar, ServiceEntry) spells it `labels`.
+        pub match_labels: BTreeMap<String, String> ["matchLabels" | "labels"],
+    }
 }
 
 impl LabelSelector {
@@ -65,11 +50,12 @@ impl LabelSelector {
     }
 }
 
-/// Istio's string matcher: one of exact, prefix, regex.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct StringMatch {
-    pub exact: Option<String>,
-    pub prefix: Option<String>,
-    pub regex: Option<String>,
+decode_structs! {
+    /// Istio's string matcher: one of exact, prefix, regex.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct StringMatch: strict {
+        pub exact: Option<String>,
+        pub prefix: Option<String>,
+        pub regex: Option<String>,
+    }
 }

@@ -1,20 +1,19 @@
 //! security.istio.io: PeerAuthentication.
 
 use super::LabelSelector;
-use serde::Deserialize;
+use crate::parse::decode::decode_structs;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct PeerAuthentication {
-    pub selector: Option<LabelSelector>,
-    pub mtls: Option<Mtls>,
-    #[serde(default)]
-    pub port_level_mtls: BTreeMap<String, Mtls>,
-}
+decode_structs! {
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct PeerAuthentication: strict {
+        pub selector: Option<LabelSelector>,
+        pub mtls: Option<Mtls>,
+        pub port_level_mtls: BTreeMap<String, Mtls>,
+    }
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Mtls {
-    pub mode: Option<String>,
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct Mtls: strict {
+        pub mode: Option<String>,
+    }
 }

@@ -1,6 +1,7 @@
-//! Typed decoding of a positioned YAML node with serde, strict like Kubernetes' decoder: wrong
-//! types and (for Istio kinds) unknown fields are errors, and every error carries the span of the
-//! node that caused it.
+//! A serde deserializer over a positioned YAML node, strict like Kubernetes' decoder: wrong types
+//! are errors, and every error carries the span of the node that caused it. It reads the mesh
+//! config and free-form JSON fields; the input model has its own, smaller decoder (`decode.rs`)
+//! with the same rules and messages.
 
 use crate::diag::Span;
 use crate::yaml::{Node, Scalar, Value};
@@ -46,41 +47,26 @@ impl<'a> NodeDe<'a> {
         })
     }
 
-    fn unexpected(&self) -> de::Unexpected<'a> {
-        match &self.0.value {
-            Value::Seq(_) => de::Unexpected::Seq,
-            Value::Map(_) => de::Unexpected::Map,
-            Value::Scalar { .. } => match self.0.scalar() {
-                Some(Scalar::Null) => de::Unexpected::Unit,
-                Some(Scalar::Bool(b)) => de::Unexpected::Bool(b),
-                Some(Scalar::Int(i)) => de::Unexpected::Signed(i),
-                Some(Scalar::Float(f)) => de::Unexpected::Float(f),
-                Some(Scalar::Str(s)) => de::Unexpected::Str(s),
-                None => de::Unexpected::Other("value"),
-            },
-        }
-    }
-
     fn wrong<T>(&self, exp: &dyn de::Expected) -> Result<T, DeError> {
-        Err(DeError {
-            message: format!(
-                "invalid type: {}, expected {}",
-                describe(self.unexpected()),
-                exp
-            ),
-            span: Some(self.0.span),
-        })
+        Err(super::decode::invalid_type(self.0, &format_args!("{exp}")))
     }
 }
 
-fn describe(u: de::Unexpected<'_>) -> String {
-    match u {
-        de::Unexpected::Str(s) => format!("string \"{s}\""),
-        de::Unexpected::Unit => "null".to_string(),
-        de::Unexpected::Seq => "a list".to_string(),
-        de::Unexpected::Map => "a mapping".to_string(),
-        other => other.to_string(),
-    }
+/// What a node is, as an "invalid type" message names it: a string with its text, a list, null...
+pub(crate) fn describe(node: &Node) -> String {
+    let u = match &node.value {
+        Value::Seq(_) => return "a list".to_string(),
+        Value::Map(_) => return "a mapping".to_string(),
+        Value::Scalar { .. } => match node.scalar() {
+            Some(Scalar::Null) => return "null".to_string(),
+            Some(Scalar::Bool(b)) => de::Unexpected::Bool(b),
+            Some(Scalar::Int(i)) => de::Unexpected::Signed(i),
+            Some(Scalar::Float(f)) => de::Unexpected::Float(f),
+            Some(Scalar::Str(s)) => return format!("string \"{s}\""),
+            None => de::Unexpected::Other("value"),
+        },
+    };
+    u.to_string()
 }
 
 struct Seq<'a> {

@@ -1,6 +1,7 @@
 //! Parse: YAML text into typed objects that remember where they came from.
 
 pub mod de;
+pub mod decode;
 
 use crate::diag::{codes, Diagnostic, Severity, Span};
 use crate::gatewayapi::types::Resource;
@@ -11,7 +12,8 @@ use crate::istio::networking::{
 use crate::istio::security::PeerAuthentication;
 use crate::istio::ObjectMeta;
 use crate::yaml::{self, Node};
-use serde::{Deserialize, Serialize};
+use decode::{decode_fields, decode_structs, Decode, Shape};
+use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -307,29 +309,38 @@ fn parse_file(file: &SourceFile, objects: &mut Vec<Object>, diags: &mut Vec<Diag
     }
 }
 
-#[derive(Deserialize)]
-struct PodEnvelope {
-    #[serde(default)]
-    spec: PodSpec,
-    #[serde(default)]
-    status: PodStatus,
+decode_structs! {
+    #[derive(Default)]
+    struct PodEnvelope {
+        spec: PodSpec,
+        status: PodStatus,
+    }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-#[serde(rename_all = "camelCase")]
-struct IstioEnvelope<T> {
-    #[allow(dead_code)]
-    api_version: String,
-    #[allow(dead_code)]
-    kind: String,
-    #[allow(dead_code)]
-    metadata: serde_json::Value,
-    #[serde(default = "Option::default")]
-    spec: Option<T>,
-    #[allow(dead_code)]
-    #[serde(default)]
-    status: Option<serde_json::Value>,
+/// An Istio object as a whole: nothing but these keys, so a misplaced field (a `hosts:` next to
+/// `spec:`) is an error like any unknown field.
+const ISTIO_ENVELOPE: Shape = Shape {
+    expecting: "struct IstioEnvelope",
+    keys: &["apiVersion", "kind", "metadata", "spec", "status"],
+    aliases: &[&[], &[], &[], &[], &[]],
+    required: &[true, true, true, false, false],
+    strict: true,
+};
+
+/// The `spec` of an Istio object (its default when absent or `null`), after checking the whole
+/// object against [`ISTIO_ENVELOPE`].
+fn istio_spec<T: Decode + Default>(root: &Node) -> Result<T, de::DeError> {
+    let mut spec = None;
+    decode_fields(root, &ISTIO_ENVELOPE, &mut |i, value| {
+        match i {
+            0 | 1 => drop(String::decode(value)?),
+            2 => drop(serde_json::Value::decode(value)?),
+            3 => spec = Option::<T>::decode(value)?,
+            _ => drop(Option::<serde_json::Value>::decode(value)?),
+        }
+        Ok(())
+    })?;
+    Ok(spec.unwrap_or_default())
 }
 
 fn decode(file: &str, root: Node, seq: usize) -> Result<Option<Object>, Box<Diagnostic>> {
@@ -405,7 +416,7 @@ fn decode(file: &str, root: Node, seq: usize) -> Result<Option<Object>, Box<Diag
     };
 
     let meta: ObjectMeta = match root.get("metadata") {
-        Some(m) => de::from_node(m).map_err(schema_error)?,
+        Some(m) => ObjectMeta::decode(m).map_err(schema_error)?,
         None => return Err(here(root.span, format!("{kind_name} has no metadata"))),
     };
     if meta.name.is_empty() {
@@ -413,38 +424,30 @@ fn decode(file: &str, root: Node, seq: usize) -> Result<Option<Object>, Box<Diag
         return Err(here(span, format!("{kind_name} has no metadata.name")));
     }
 
-    fn istio<T: for<'a> Deserialize<'a> + Default>(root: &Node) -> Result<T, de::DeError> {
-        let env: IstioEnvelope<T> = de::from_node(root)?;
-        Ok(env.spec.unwrap_or_default())
-    }
-    fn field<T: for<'a> Deserialize<'a> + Default>(
-        root: &Node,
-        key: &str,
-    ) -> Result<T, de::DeError> {
+    fn field<T: Decode + Default>(root: &Node, key: &str) -> Result<T, de::DeError> {
         match root.get(key) {
-            Some(n) => de::from_node(n),
+            Some(n) => T::decode(n),
             None => Ok(T::default()),
         }
     }
 
-    fn api<T: for<'a> Deserialize<'a> + Default>(
-        wrap: fn(T) -> Resource,
-        root: &Node,
-    ) -> Result<Spec, de::DeError> {
+    fn api<T: Decode + Default>(wrap: fn(T) -> Resource, root: &Node) -> Result<Spec, de::DeError> {
         Ok(Spec::GatewayApi(Box::new(wrap(field(root, "spec")?))))
     }
 
     let spec = match kind {
-        Kind::Gateway => Spec::Gateway(istio(&root).map_err(schema_error)?),
-        Kind::VirtualService => Spec::VirtualService(istio(&root).map_err(schema_error)?),
-        Kind::DestinationRule => Spec::DestinationRule(istio(&root).map_err(schema_error)?),
-        Kind::ServiceEntry => Spec::ServiceEntry(istio(&root).map_err(schema_error)?),
-        Kind::Sidecar => Spec::Sidecar(istio(&root).map_err(schema_error)?),
-        Kind::WorkloadEntry => Spec::WorkloadEntry(istio(&root).map_err(schema_error)?),
-        Kind::PeerAuthentication => Spec::PeerAuthentication(istio(&root).map_err(schema_error)?),
+        Kind::Gateway => Spec::Gateway(istio_spec(&root).map_err(schema_error)?),
+        Kind::VirtualService => Spec::VirtualService(istio_spec(&root).map_err(schema_error)?),
+        Kind::DestinationRule => Spec::DestinationRule(istio_spec(&root).map_err(schema_error)?),
+        Kind::ServiceEntry => Spec::ServiceEntry(istio_spec(&root).map_err(schema_error)?),
+        Kind::Sidecar => Spec::Sidecar(istio_spec(&root).map_err(schema_error)?),
+        Kind::WorkloadEntry => Spec::WorkloadEntry(istio_spec(&root).map_err(schema_error)?),
+        Kind::PeerAuthentication => {
+            Spec::PeerAuthentication(istio_spec(&root).map_err(schema_error)?)
+        }
         Kind::Service => Spec::Service(field(&root, "spec").map_err(schema_error)?),
         Kind::Pod => {
-            let env: PodEnvelope = de::from_node(&root).map_err(schema_error)?;
+            let env = PodEnvelope::decode(&root).map_err(schema_error)?;
             Spec::Pod {
                 spec: env.spec,
                 status: env.status,
@@ -453,7 +456,9 @@ fn decode(file: &str, root: Node, seq: usize) -> Result<Option<Object>, Box<Diag
         Kind::Deployment => Spec::Deployment(field(&root, "spec").map_err(schema_error)?),
         Kind::Namespace => Spec::Namespace,
         Kind::ConfigMap => Spec::ConfigMap(field(&root, "data").map_err(schema_error)?),
-        Kind::EndpointSlice => Spec::EndpointSlice(de::from_node(&root).map_err(schema_error)?),
+        Kind::EndpointSlice => {
+            Spec::EndpointSlice(EndpointSlice::decode(&root).map_err(schema_error)?)
+        }
         Kind::KubernetesGateway => api(Resource::Gateway, &root).map_err(schema_error)?,
         Kind::GatewayClass => api(Resource::GatewayClass, &root).map_err(schema_error)?,
         Kind::HttpRoute => api(Resource::HttpRoute, &root).map_err(schema_error)?,
