@@ -3,7 +3,7 @@
 
 use super::ObjectMeta;
 use crate::parse::de::DeError;
-use crate::parse::decode::{decode_structs, Decode};
+use crate::parse::decode::{decode_structs, Decode, Error};
 use crate::yaml::{Node, Scalar};
 use std::collections::BTreeMap;
 
@@ -37,17 +37,27 @@ pub enum IntOrString {
     Str(String),
 }
 
+/// Only there to decode in place (see [`Decode`]): every decoded value replaces it.
+impl Default for IntOrString {
+    fn default() -> Self {
+        IntOrString::Int(0)
+    }
+}
+
 impl Decode for IntOrString {
-    fn decode(node: &Node) -> Result<Self, DeError> {
-        match node.scalar() {
-            Some(Scalar::Int(i)) if u32::try_from(i).is_ok() => Ok(IntOrString::Int(i as u32)),
-            Some(Scalar::Str(s)) => Ok(IntOrString::Str(s.to_string())),
+    fn decode_into(node: &Node, out: &mut Self) -> Result<(), Error> {
+        *out = match node.scalar() {
+            Some(Scalar::Int(i)) if u32::try_from(i).is_ok() => IntOrString::Int(i as u32),
+            Some(Scalar::Str(s)) => IntOrString::Str(s.to_string()),
             // The message of serde's `#[serde(untagged)]`, which this type used to derive.
-            _ => Err(DeError {
-                message: "data did not match any variant of untagged enum IntOrString".into(),
-                span: Some(node.span),
-            }),
-        }
+            _ => {
+                return Err(Box::new(DeError {
+                    message: "data did not match any variant of untagged enum IntOrString".into(),
+                    span: Some(node.span),
+                }))
+            }
+        };
+        Ok(())
     }
 }
 

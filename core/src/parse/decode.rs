@@ -7,36 +7,54 @@
 //! written for size: serde's derive generates a field visitor, a map visitor with one local per
 //! field and the whole error handling for every struct, monomorphized for every field type, which
 //! made the input model alone about a quarter of the page's WebAssembly. Here each struct is a
-//! table ([`Shape`]) read by one shared loop ([`decode_fields`]) and a small function that decodes
-//! one field by its index.
+//! table ([`Shape`]) read by one shared loop ([`decode_fields`]) and a small function that hands
+//! one field, by its index, to the field type's decoder, which decodes it in place.
 
 use super::de::{self, DeError};
 use crate::yaml::{Node, Scalar, Value};
 use std::collections::BTreeMap;
 
+/// A decoding error. Boxed so that a result is one word: every field of every struct passes it
+/// on, and a small result keeps that code small.
+pub type Error = Box<DeError>;
+
 /// A value of the input model, decoded from a YAML node.
-pub trait Decode: Sized {
-    fn decode(node: &Node) -> Result<Self, DeError>;
+pub trait Decode {
+    /// Decode `node` into `out`, which holds the type's default value. Decoding in place (rather
+    /// than returning the value) lets a struct hand each field's storage to the field's decoder,
+    /// with no moves of large values and no drops of the defaults they replace.
+    fn decode_into(node: &Node, out: &mut Self) -> Result<(), Error>;
 }
 
-fn error(node: &Node, message: String) -> DeError {
-    DeError {
+/// Decode `node` into a new `T`.
+pub fn from_node<T: Decode + Default>(node: &Node) -> Result<T, DeError> {
+    let mut out = T::default();
+    T::decode_into(node, &mut out).map_err(|e| *e)?;
+    Ok(out)
+}
+
+fn error(node: &Node, message: String) -> Error {
+    Box::new(DeError {
         message,
         span: Some(node.span),
-    }
+    })
 }
 
 /// `invalid type: <what the node is>, expected <expected>`.
 pub(crate) fn invalid_type(node: &Node, expected: &dyn std::fmt::Display) -> DeError {
-    error(
-        node,
-        format!("invalid type: {}, expected {expected}", de::describe(node)),
-    )
+    DeError {
+        message: format!("invalid type: {}, expected {expected}", de::describe(node)),
+        span: Some(node.span),
+    }
+}
+
+fn wrong_type(node: &Node, expected: &'static str) -> Error {
+    Box::new(invalid_type(node, &expected))
 }
 
 /// A mapping key read as text. Keys are strings in every Kubernetes object, so any scalar's text
 /// is taken as it is written; a sequence or mapping as a key is the error serde reports for it.
-fn key_text<'a>(key: &'a Node, expected: &str) -> Result<&'a str, DeError> {
+fn key_text<'a>(key: &'a Node, expected: &str) -> Result<&'a str, Error> {
     match &key.value {
         Value::Scalar { text, .. } => Ok(text),
         Value::Seq(_) => Err(error(
@@ -51,10 +69,13 @@ fn key_text<'a>(key: &'a Node, expected: &str) -> Result<&'a str, DeError> {
 }
 
 impl Decode for String {
-    fn decode(node: &Node) -> Result<Self, DeError> {
+    fn decode_into(node: &Node, out: &mut Self) -> Result<(), Error> {
         match node.scalar() {
-            Some(Scalar::Str(s)) => Ok(s.to_string()),
-            _ => Err(invalid_type(node, &"a string")),
+            Some(Scalar::Str(s)) => {
+                *out = s.to_owned();
+                Ok(())
+            }
+            _ => Err(wrong_type(node, "a string")),
         }
     }
 }
@@ -62,12 +83,15 @@ impl Decode for String {
 macro_rules! decode_int {
     ($($ty:ty),*) => {$(
         impl Decode for $ty {
-            fn decode(node: &Node) -> Result<Self, DeError> {
+            fn decode_into(node: &Node, out: &mut Self) -> Result<(), Error> {
                 match node.scalar() {
-                    Some(Scalar::Int(i)) => <$ty>::try_from(i).map_err(|_| {
-                        error(node, format!("{} is out of range for {}", i, stringify!($ty)))
-                    }),
-                    _ => Err(invalid_type(node, &stringify!($ty))),
+                    Some(Scalar::Int(i)) => {
+                        *out = <$ty>::try_from(i).map_err(|_| {
+                            error(node, format!("{} is out of range for {}", i, stringify!($ty)))
+                        })?;
+                        Ok(())
+                    }
+                    _ => Err(wrong_type(node, stringify!($ty))),
                 }
             }
         }
@@ -77,64 +101,76 @@ macro_rules! decode_int {
 decode_int!(u32, u64, i64);
 
 impl Decode for f64 {
-    fn decode(node: &Node) -> Result<Self, DeError> {
-        match node.scalar() {
-            Some(Scalar::Float(f)) => Ok(f),
-            Some(Scalar::Int(i)) => Ok(i as f64),
-            _ => Err(invalid_type(node, &"f64")),
-        }
+    fn decode_into(node: &Node, out: &mut Self) -> Result<(), Error> {
+        *out = match node.scalar() {
+            Some(Scalar::Float(f)) => f,
+            Some(Scalar::Int(i)) => i as f64,
+            _ => return Err(wrong_type(node, "f64")),
+        };
+        Ok(())
     }
 }
 
 impl Decode for bool {
-    fn decode(node: &Node) -> Result<Self, DeError> {
+    fn decode_into(node: &Node, out: &mut Self) -> Result<(), Error> {
         match node.scalar() {
-            Some(Scalar::Bool(b)) => Ok(b),
-            _ => Err(invalid_type(node, &"a boolean")),
+            Some(Scalar::Bool(b)) => {
+                *out = b;
+                Ok(())
+            }
+            _ => Err(wrong_type(node, "a boolean")),
         }
     }
 }
 
 /// `null` (or nothing) is `None`.
-impl<T: Decode> Decode for Option<T> {
-    fn decode(node: &Node) -> Result<Self, DeError> {
+impl<T: Decode + Default> Decode for Option<T> {
+    fn decode_into(node: &Node, out: &mut Self) -> Result<(), Error> {
         if node.is_null() {
-            Ok(None)
-        } else {
-            T::decode(node).map(Some)
+            return Ok(());
         }
+        T::decode_into(node, out.insert(T::default()))
     }
 }
 
-impl<T: Decode> Decode for Vec<T> {
-    fn decode(node: &Node) -> Result<Self, DeError> {
-        match &node.value {
-            Value::Seq(items) => items.iter().map(T::decode).collect(),
-            _ => Err(invalid_type(node, &"a sequence")),
+impl<T: Decode + Default> Decode for Vec<T> {
+    fn decode_into(node: &Node, out: &mut Self) -> Result<(), Error> {
+        let Value::Seq(items) = &node.value else {
+            return Err(wrong_type(node, "a sequence"));
+        };
+        out.reserve_exact(items.len());
+        for item in items {
+            out.push(T::default());
+            if let Some(last) = out.last_mut() {
+                T::decode_into(item, last)?;
+            }
         }
+        Ok(())
     }
 }
 
 /// A later duplicate key replaces an earlier one, as in a Go map.
-impl<T: Decode> Decode for BTreeMap<String, T> {
-    fn decode(node: &Node) -> Result<Self, DeError> {
+impl<T: Decode + Default> Decode for BTreeMap<String, T> {
+    fn decode_into(node: &Node, out: &mut Self) -> Result<(), Error> {
         let Value::Map(entries) = &node.value else {
-            return Err(invalid_type(node, &"a map"));
+            return Err(wrong_type(node, "a map"));
         };
-        let mut map = BTreeMap::new();
         for (k, v) in entries {
             let key = key_text(k, "a string")?.to_string();
-            map.insert(key, T::decode(v)?);
+            let mut value = T::default();
+            T::decode_into(v, &mut value)?;
+            out.insert(key, value);
         }
-        Ok(map)
+        Ok(())
     }
 }
 
 /// Free-form fields (`tlsCertificates`, `ownerReferences`...) are kept as JSON, decoded by
 /// serde_json's own rules.
 impl Decode for serde_json::Value {
-    fn decode(node: &Node) -> Result<Self, DeError> {
-        de::from_node(node)
+    fn decode_into(node: &Node, out: &mut Self) -> Result<(), Error> {
+        *out = de::from_node(node)?;
+        Ok(())
     }
 }
 
@@ -173,7 +209,7 @@ impl Shape {
     }
 }
 
-fn unknown_field(key: &Node, name: &str, shape: &Shape) -> DeError {
+fn unknown_field(key: &Node, name: &str, shape: &Shape) -> Error {
     let expected = shape.expected();
     let list = |names: &[&str]| {
         names
@@ -192,16 +228,16 @@ fn unknown_field(key: &Node, name: &str, shape: &Shape) -> DeError {
 }
 
 /// Decode the mapping `node` (or `null`, an empty object to Kubernetes) field by field: `field`
-/// decodes the value of the field with the given index into the struct being built.
+/// decodes the value of the field with the given index into the struct being built, in place.
 pub fn decode_fields(
     node: &Node,
     shape: &Shape,
-    field: &mut dyn FnMut(usize, &Node) -> Result<(), DeError>,
-) -> Result<(), DeError> {
+    field: &mut dyn FnMut(usize, &Node) -> Result<(), Error>,
+) -> Result<(), Error> {
     let entries = match &node.value {
         Value::Map(entries) => entries.as_slice(),
         _ if node.is_null() => &[],
-        _ => return Err(invalid_type(node, &shape.expecting)),
+        _ => return Err(wrong_type(node, shape.expecting)),
     };
     let mut seen = 0u64;
     for (k, v) in entries {
@@ -267,9 +303,10 @@ macro_rules! decode_structs {
         }
 
         impl $crate::parse::decode::Decode for $name {
-            fn decode(
+            fn decode_into(
                 node: &$crate::yaml::Node,
-            ) -> Result<Self, $crate::parse::de::DeError> {
+                out: &mut Self,
+            ) -> Result<(), $crate::parse::decode::Error> {
                 use $crate::parse::decode::{decode_fields, Decode, Shape};
                 #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
                 enum Field { $($field),* }
@@ -281,14 +318,12 @@ macro_rules! decode_structs {
                     strict: $crate::parse::decode::decode_structs!(@strict $($mode)?),
                 };
                 const _: () = assert!(SHAPE.keys.len() <= 64, "one bit per field in decode_fields");
-                let mut out = Self::default();
                 decode_fields(node, &SHAPE, &mut |i, value| {
                     $( if i == Field::$field as usize {
-                        out.$field = Decode::decode(value)?;
-                    } else )* {}
+                        return Decode::decode_into(value, &mut out.$field);
+                    } )*
                     Ok(())
-                })?;
-                Ok(out)
+                })
             }
         }
     )*};
@@ -341,16 +376,16 @@ mod tests {
         parse_stream(text).0.remove(0).root
     }
 
-    fn err<T: Decode + std::fmt::Debug>(text: &str) -> DeError {
-        T::decode(&first(text)).unwrap_err()
+    fn err<T: Decode + Default + std::fmt::Debug>(text: &str) -> DeError {
+        from_node::<T>(&first(text)).unwrap_err()
     }
 
     #[test]
     fn keys_are_camel_case_or_named() {
-        let port = Port::decode(&first("number: 80\ntargetPort: 8080\ntype: x\n")).unwrap();
+        let port = from_node::<Port>(&first("number: 80\ntargetPort: 8080\ntype: x\n")).unwrap();
         assert_eq!((port.number, port.target_port), (80, Some(8080)));
         assert_eq!(port.kind.as_deref(), Some("x"));
-        let sel = Selector::decode(&first("labels: {app: a}\n")).unwrap();
+        let sel = from_node::<Selector>(&first("labels: {app: a}\n")).unwrap();
         assert_eq!(sel.match_labels["app"], "a");
     }
 
@@ -383,7 +418,7 @@ mod tests {
             "duplicate field `number`"
         );
         // Lenient structs ignore unknown keys.
-        assert!(Selector::decode(&first("other: [1]\n")).is_ok());
+        assert!(from_node::<Selector>(&first("other: [1]\n")).is_ok());
         assert_eq!(
             err::<Selector>("[a]: 1\n").message,
             "invalid type: sequence, expected field identifier"
@@ -402,7 +437,9 @@ mod tests {
         // `null` is an empty object, and `None` for an optional field.
         assert_eq!(err::<Port>("~\n").message, "missing field `number`");
         assert_eq!(
-            Port::decode(&first("number: 1\nname:\n")).unwrap().name,
+            from_node::<Port>(&first("number: 1\nname:\n"))
+                .unwrap()
+                .name,
             None
         );
     }

@@ -331,15 +331,13 @@ const ISTIO_ENVELOPE: Shape = Shape {
 /// object against [`ISTIO_ENVELOPE`].
 fn istio_spec<T: Decode + Default>(root: &Node) -> Result<T, de::DeError> {
     let mut spec = None;
-    decode_fields(root, &ISTIO_ENVELOPE, &mut |i, value| {
-        match i {
-            0 | 1 => drop(String::decode(value)?),
-            2 => drop(serde_json::Value::decode(value)?),
-            3 => spec = Option::<T>::decode(value)?,
-            _ => drop(Option::<serde_json::Value>::decode(value)?),
-        }
-        Ok(())
-    })?;
+    decode_fields(root, &ISTIO_ENVELOPE, &mut |i, value| match i {
+        0 | 1 => String::decode_into(value, &mut String::new()),
+        2 => serde_json::Value::decode_into(value, &mut serde_json::Value::Null),
+        3 => Option::<T>::decode_into(value, &mut spec),
+        _ => Option::<serde_json::Value>::decode_into(value, &mut None),
+    })
+    .map_err(|e| *e)?;
     Ok(spec.unwrap_or_default())
 }
 
@@ -416,7 +414,7 @@ fn decode(file: &str, root: Node, seq: usize) -> Result<Option<Object>, Box<Diag
     };
 
     let meta: ObjectMeta = match root.get("metadata") {
-        Some(m) => ObjectMeta::decode(m).map_err(schema_error)?,
+        Some(m) => decode::from_node::<ObjectMeta>(m).map_err(schema_error)?,
         None => return Err(here(root.span, format!("{kind_name} has no metadata"))),
     };
     if meta.name.is_empty() {
@@ -426,7 +424,7 @@ fn decode(file: &str, root: Node, seq: usize) -> Result<Option<Object>, Box<Diag
 
     fn field<T: Decode + Default>(root: &Node, key: &str) -> Result<T, de::DeError> {
         match root.get(key) {
-            Some(n) => T::decode(n),
+            Some(n) => decode::from_node(n),
             None => Ok(T::default()),
         }
     }
@@ -447,7 +445,7 @@ fn decode(file: &str, root: Node, seq: usize) -> Result<Option<Object>, Box<Diag
         }
         Kind::Service => Spec::Service(field(&root, "spec").map_err(schema_error)?),
         Kind::Pod => {
-            let env = PodEnvelope::decode(&root).map_err(schema_error)?;
+            let env: PodEnvelope = decode::from_node(&root).map_err(schema_error)?;
             Spec::Pod {
                 spec: env.spec,
                 status: env.status,
@@ -456,9 +454,7 @@ fn decode(file: &str, root: Node, seq: usize) -> Result<Option<Object>, Box<Diag
         Kind::Deployment => Spec::Deployment(field(&root, "spec").map_err(schema_error)?),
         Kind::Namespace => Spec::Namespace,
         Kind::ConfigMap => Spec::ConfigMap(field(&root, "data").map_err(schema_error)?),
-        Kind::EndpointSlice => {
-            Spec::EndpointSlice(EndpointSlice::decode(&root).map_err(schema_error)?)
-        }
+        Kind::EndpointSlice => Spec::EndpointSlice(decode::from_node(&root).map_err(schema_error)?),
         Kind::KubernetesGateway => api(Resource::Gateway, &root).map_err(schema_error)?,
         Kind::GatewayClass => api(Resource::GatewayClass, &root).map_err(schema_error)?,
         Kind::HttpRoute => api(Resource::HttpRoute, &root).map_err(schema_error)?,
