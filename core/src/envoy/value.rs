@@ -81,17 +81,23 @@ impl Map {
         Arc::make_mut(&mut self.0)
     }
 
+    /// Appends an entry whose key is not there yet; returns its index.
+    fn push(&mut self, key: Str, value: Value) -> usize {
+        let entries = self.entries_mut();
+        if entries.capacity() == 0 {
+            // Objects filled one field at a time usually get several: skip the 1-2-4 growth.
+            entries.reserve(8);
+        }
+        entries.push((key, value));
+        entries.len() - 1
+    }
+
     /// Sets `key`, keeping its position if it was there; returns the old value.
     pub fn insert(&mut self, key: Str, value: Value) -> Option<Value> {
         match self.position(&key) {
             Some(i) => Some(std::mem::replace(&mut self.entries_mut()[i].1, value)),
             None => {
-                let entries = self.entries_mut();
-                if entries.capacity() == 0 {
-                    // Objects filled by `insert` usually get several fields: skip the 1-2-4 growth.
-                    entries.reserve(8);
-                }
-                entries.push((key, value));
+                self.push(key, value);
                 None
             }
         }
@@ -119,11 +125,7 @@ impl Map {
     fn get_or_insert_null(&mut self, key: &str) -> &mut Value {
         let i = match self.position(key) {
             Some(i) => i,
-            None => {
-                self.entries_mut()
-                    .push((Cow::Owned(key.to_owned()), Value::Null));
-                self.0.len() - 1
-            }
+            None => self.push(Cow::Owned(key.to_owned()), Value::Null),
         };
         &mut self.entries_mut()[i].1
     }
@@ -132,10 +134,7 @@ impl Map {
     pub fn get_or_insert_with(&mut self, key: Str, make: impl FnOnce() -> Value) -> &mut Value {
         let i = match self.position(&key) {
             Some(i) => i,
-            None => {
-                self.entries_mut().push((key, make()));
-                self.0.len() - 1
-            }
+            None => self.push(key, make()),
         };
         &mut self.entries_mut()[i].1
     }
@@ -158,7 +157,7 @@ impl Map {
     }
 
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &Value)> + DoubleEndedIterator {
-        self.0.iter().map(|(k, v)| (k.as_ref(), v))
+        self.into_iter()
     }
 
     pub fn keys(&self) -> impl ExactSizeIterator<Item = &str> {
@@ -182,11 +181,13 @@ impl Map {
     }
 }
 
+type Entry = (Str, Value);
+
 impl<'a> IntoIterator for &'a Map {
     type Item = (&'a str, &'a Value);
-    type IntoIter = Box<dyn Iterator<Item = (&'a str, &'a Value)> + 'a>;
+    type IntoIter = std::iter::Map<std::slice::Iter<'a, Entry>, fn(&'a Entry) -> Self::Item>;
     fn into_iter(self) -> Self::IntoIter {
-        Box::new(self.iter())
+        self.0.iter().map(|(k, v)| (k.as_ref(), v))
     }
 }
 
@@ -217,9 +218,7 @@ impl std::ops::Index<&str> for Map {
 impl FromIterator<(Str, Value)> for Map {
     fn from_iter<T: IntoIterator<Item = (Str, Value)>>(iter: T) -> Self {
         let mut map = Map::new();
-        for (k, v) in iter {
-            map.insert(k, v);
-        }
+        map.extend(iter);
         map
     }
 }

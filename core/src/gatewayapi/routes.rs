@@ -347,6 +347,13 @@ impl Conv<'_, '_> {
         });
     }
 
+    /// A match istiod cannot express (a bad header or query-parameter value): the whole route
+    /// is rejected.
+    fn invalid_match(&mut self, path: &[String], e: &dyn std::fmt::Display) {
+        let message = format!("InvalidConfiguration: {e}");
+        self.error(codes::INVALID_ROUTE, path, message, true);
+    }
+
     /// buildDestination: the Istio destination of a backendRef.
     fn destination(&mut self, b: &BackendRef, path: &[String]) -> Option<Destination> {
         let ns = self.obj.namespace();
@@ -739,12 +746,7 @@ fn http_routes(conv: &mut Conv, rules: &[HttpRouteRule]) -> Option<Vec<HttpRoute
                         hm.query_params = query_params;
                     }
                     Err(e) => {
-                        conv.error(
-                            codes::INVALID_ROUTE,
-                            &mpath,
-                            format!("InvalidConfiguration: {e}"),
-                            true,
-                        );
+                        conv.invalid_match(&mpath, &e);
                         return None;
                     }
                 }
@@ -862,12 +864,7 @@ fn grpc_routes(conv: &mut Conv, rules: &[super::types::GrpcRouteRule]) -> Option
                 match value_matches(&m.headers, str::to_ascii_lowercase) {
                     Ok(headers) => hm.headers = headers,
                     Err(e) => {
-                        conv.error(
-                            codes::INVALID_ROUTE,
-                            &mpath,
-                            format!("InvalidConfiguration: {e}"),
-                            true,
-                        );
+                        conv.invalid_match(&mpath, &e);
                         return None;
                     }
                 }
