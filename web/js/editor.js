@@ -2,13 +2,34 @@
 // esbuild bundles this module into dist/editor.js as a classic script that defines `window.PilotLight`.
 // Text given to CodeMirror is plain text: nothing here builds HTML from user input.
 
-import { basicSetup } from "codemirror";
-import { EditorView, Decoration } from "@codemirror/view";
+import {
+  EditorView,
+  Decoration,
+  lineNumbers,
+  highlightActiveLineGutter,
+  highlightSpecialChars,
+  drawSelection,
+  dropCursor,
+  rectangularSelection,
+  crosshairCursor,
+  highlightActiveLine,
+  keymap,
+} from "@codemirror/view";
 import { EditorState, StateEffect, StateField, Compartment } from "@codemirror/state";
-import { HighlightStyle, syntaxHighlighting } from "@codemirror/language";
+import {
+  HighlightStyle,
+  syntaxHighlighting,
+  foldGutter,
+  indentOnInput,
+  bracketMatching,
+  foldKeymap,
+} from "@codemirror/language";
+import { history, defaultKeymap, historyKeymap } from "@codemirror/commands";
+import { highlightSelectionMatches, searchKeymap } from "@codemirror/search";
+import { closeBrackets, closeBracketsKeymap } from "@codemirror/autocomplete";
 import { yaml } from "@codemirror/lang-yaml";
 import { json } from "@codemirror/lang-json";
-import { setDiagnostics, lintGutter } from "@codemirror/lint";
+import { setDiagnostics, lintGutter, lintKeymap } from "@codemirror/lint";
 import { tags } from "@lezer/highlight";
 
 // Colours come from CSS variables so that light and dark follow prefers-color-scheme (static/style.css).
@@ -20,6 +41,36 @@ const highlight = HighlightStyle.define([
   { tag: [tags.keyword, tags.meta, tags.processingInstruction, tags.labelName], color: "var(--hl-keyword)" },
   { tag: [tags.punctuation, tags.separator, tags.brace, tags.squareBracket], color: "var(--hl-punct)" },
 ]);
+
+// codemirror's basicSetup without what never applies here: autocompletion (neither the YAML nor
+// the JSON language has completion sources, so it never offered anything) and the fallback
+// highlight style (the style above always replaces it). Importing the pieces rather than
+// basicSetup keeps the completion UI out of the bundle.
+const setup = [
+  lineNumbers(),
+  highlightActiveLineGutter(),
+  highlightSpecialChars(),
+  history(),
+  foldGutter(),
+  drawSelection(),
+  dropCursor(),
+  EditorState.allowMultipleSelections.of(true),
+  indentOnInput(),
+  bracketMatching(),
+  closeBrackets(),
+  rectangularSelection(),
+  crosshairCursor(),
+  highlightActiveLine(),
+  highlightSelectionMatches(),
+  keymap.of([
+    ...closeBracketsKeymap,
+    ...defaultKeymap,
+    ...searchKeymap,
+    ...historyKeymap,
+    ...foldKeymap,
+    ...lintKeymap,
+  ]),
+];
 
 const setHighlight = StateEffect.define();
 const highlightLine = Decoration.line({ class: "pl-hl-line" });
@@ -64,7 +115,7 @@ class Editor {
       state: EditorState.create({
         doc: text,
         extensions: [
-          basicSetup,
+          setup,
           syntaxHighlighting(highlight),
           this.lang.of(language(options.language)),
           lintGutter(),
