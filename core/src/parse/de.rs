@@ -1,7 +1,7 @@
 //! A serde deserializer over a positioned YAML node, strict like Kubernetes' decoder: wrong types
 //! are errors, and every error carries the span of the node that caused it. It reads the mesh
-//! config and free-form JSON fields; the input model has its own, smaller decoder (`decode.rs`)
-//! with the same rules and messages.
+//! config; the input model has its own, smaller decoder (`decode.rs`) with the same rules and
+//! messages.
 
 use crate::diag::Span;
 use crate::yaml::{Node, Scalar, Value};

@@ -165,13 +165,41 @@ impl<T: Decode + Default> Decode for BTreeMap<String, T> {
     }
 }
 
-/// Free-form fields (`tlsCertificates`, `ownerReferences`...) are kept as JSON, decoded by
-/// serde_json's own rules.
+/// Free-form fields (`tlsCertificates`, `ownerReferences`...) are kept as JSON: what serde_json's
+/// `Value` deserializer made of the node through [`de::from_node`], built directly.
 impl Decode for serde_json::Value {
     fn decode_into(node: &Node, out: &mut Self) -> Result<(), Error> {
-        *out = de::from_node(node)?;
+        *out = json(node)?;
         Ok(())
     }
+}
+
+fn json(node: &Node) -> Result<serde_json::Value, Error> {
+    use serde_json::Value as Json;
+    Ok(match &node.value {
+        Value::Seq(items) => Json::Array(items.iter().map(json).collect::<Result<_, _>>()?),
+        Value::Map(entries) => {
+            let mut map = serde_json::Map::new();
+            for (i, (k, v)) in entries.iter().enumerate() {
+                // serde_json reads the first key as "a string key" (it looks for its own special
+                // keys there) and the others as "a string", and says so when one is not a scalar.
+                let key = key_text(k, if i == 0 { "a string key" } else { "a string" })?;
+                // A later duplicate replaces the value and keeps the first one's place.
+                map.insert(key.to_owned(), json(v)?);
+            }
+            Json::Object(map)
+        }
+        Value::Scalar { text, .. } => match node.scalar() {
+            Some(Scalar::Null) => Json::Null,
+            Some(Scalar::Bool(b)) => Json::Bool(b),
+            Some(Scalar::Int(i)) => Json::from(i),
+            // JSON has no NaN or infinity: serde_json makes them null.
+            Some(Scalar::Float(f)) => {
+                serde_json::Number::from_f64(f).map_or(Json::Null, Json::Number)
+            }
+            _ => Json::String(text.clone()),
+        },
+    })
 }
 
 /// How a struct is decoded: its keys, which of them must be present, whether other keys are errors.
@@ -423,6 +451,25 @@ mod tests {
             err::<Selector>("[a]: 1\n").message,
             "invalid type: sequence, expected field identifier"
         );
+    }
+
+    #[test]
+    fn json_fields_read_like_serde_json() {
+        for text in [
+            "a: [1, -2, 1.5, .nan, .inf, true, null, ~, x, '1', \"y\", {b: {c: []}}]\nd: {}\na: 2\n",
+            "? [1]\n: x\n",
+            "a: 1\n? {b: 1}\n: x\n",
+            "- {a: 1, a: 2, b: 3}\n- ''\n- |\n  text\n",
+            "0x1f\n",
+            "",
+        ] {
+            let node = first(if text.is_empty() { "~" } else { text });
+            let ours = from_node::<serde_json::Value>(&node);
+            let serde = de::from_node::<serde_json::Value>(&node);
+            assert_eq!(ours, serde, "{text}");
+        }
+        let e = from_node::<serde_json::Value>(&first("? [1]\n: x\n")).unwrap_err();
+        assert_eq!(e.message, "invalid type: sequence, expected a string key");
     }
 
     #[test]
