@@ -68,8 +68,9 @@ dist: setup-rust setup-node
 	cp index.html $(PKG)/pilotlight_web_bg.wasm $(DIST)/
 	cp static/*.css static/*.svg static/*.html $(DIST)/
 	for d in presets worlds; do if [ -d static/$$d ]; then cp -r static/$$d $(DIST)/; fi; done
-	@echo "dist/: $$(du -sh $(DIST) | cut -f1); gzipped wasm+js:" \
-		"$$(cat $(DIST)/*.wasm $(DIST)/*.js | gzip -9 | wc -c) bytes"
+	node web/build/precompress.mjs $(DIST)
+	@echo "wasm + JS: $$(cat $(DIST)/*.wasm.gz $(DIST)/*.js.gz | wc -c) bytes as served (zopfli .gz)," \
+		"$$(for f in $(DIST)/*.wasm $(DIST)/*.js; do gzip -9 <$$f; done | wc -c) bytes with gzip -9"
 
 serve: setup dist
 	node tests/e2e/server.mjs $(DIST)

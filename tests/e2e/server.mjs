@@ -1,5 +1,6 @@
 // A small static file server for dist/: used by `make serve` and started by the browser tests.
-// Serves .wasm as application/wasm (needed for WebAssembly.instantiateStreaming).
+// Serves .wasm as application/wasm (needed for WebAssembly.instantiateStreaming), and a file's
+// precompressed .gz when the browser accepts gzip.
 import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
@@ -36,13 +37,18 @@ export function serve(root, { host = "127.0.0.1", port = 0, base = "/" } = {}) {
       res.writeHead(403).end("forbidden");
       return;
     }
-    fs.readFile(file, (err, body) => {
+    const type = TYPES[path.extname(file)] || "application/octet-stream";
+    const headers = { "content-type": type, "cache-control": "no-cache", vary: "accept-encoding" };
+    // The precompressed copy `make dist` writes (web/build/precompress.mjs), when the browser takes
+    // gzip: what a host with precompressed files would send.
+    const gzipped = /\bgzip\b/.test(req.headers["accept-encoding"] || "") && fs.existsSync(file + ".gz");
+    fs.readFile(gzipped ? file + ".gz" : file, (err, body) => {
       if (err) {
         res.writeHead(404, { "content-type": "text/plain" }).end("not found");
         return;
       }
-      const type = TYPES[path.extname(file)] || "application/octet-stream";
-      res.writeHead(200, { "content-type": type, "cache-control": "no-cache" }).end(body);
+      if (gzipped) headers["content-encoding"] = "gzip";
+      res.writeHead(200, headers).end(body);
     });
   });
   return new Promise((resolve, reject) => {
