@@ -231,7 +231,7 @@ pub fn resource_name(resource: &Value) -> String {
 pub fn print(value: &Value, format: Format) -> String {
     match format {
         Format::Json => serde_json::to_string_pretty(value).unwrap_or_default(),
-        Format::Yaml => serde_yaml_ng::to_string(value).unwrap_or_default(),
+        Format::Yaml => envoy::yaml::to_string(value),
     }
 }
 

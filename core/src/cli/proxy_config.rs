@@ -41,7 +41,7 @@ pub fn proxies(loaded: &Loaded, out: &mut dyn Write) -> Result<(), String> {
 pub fn print_value(value: &Value, format: &str, out: &mut dyn Write) -> Result<(), String> {
     let text = match format {
         "json" => serde_json::to_string_pretty(value).map_err(|e| e.to_string())? + "\n",
-        "yaml" => serde_yaml_ng::to_string(value).map_err(|e| e.to_string())?,
+        "yaml" => crate::envoy::yaml::to_string(value),
         other => {
             return Err(format!(
                 "unknown output format {other:?} (short, json or yaml)"

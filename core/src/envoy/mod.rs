@@ -62,5 +62,6 @@ pub fn istio_config_metadata(config_path: &str) -> Value {
 
 pub mod dump;
 pub mod tables;
+pub mod yaml;
 
 pub use dump::config_dump;
