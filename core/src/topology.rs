@@ -24,6 +24,7 @@ use serde::Serialize;
 
 use crate::endpoint::parse_outbound;
 use crate::mesh::Mesh;
+use crate::order;
 use crate::simulate::trace::World;
 use crate::simulate::{Hop, Mode};
 
@@ -545,8 +546,8 @@ impl Topology {
         }
         // Order in each column: the mean row of the callers (placed first), then the name.
         let mut rank = vec![0f64; ng];
-        let mut order: Vec<Vec<usize>> = vec![Vec::new(); columns];
-        for (c, slot) in order.iter_mut().enumerate() {
+        let mut per_column: Vec<Vec<usize>> = vec![Vec::new(); columns];
+        for (c, slot) in per_column.iter_mut().enumerate() {
             let mut members: Vec<usize> = (0..ng).filter(|&g| column[g] == c).collect();
             let key = |g: usize| -> i64 {
                 let ps: Vec<f64> = pred[g]
@@ -560,7 +561,7 @@ impl Topology {
                     (ps.iter().sum::<f64>() / ps.len() as f64 * 1000.0) as i64
                 }
             };
-            members.sort_by(|&a, &b| {
+            order::sort_by(&mut members, |&a, &b| {
                 key(a)
                     .cmp(&key(b))
                     .then_with(|| {
@@ -577,12 +578,12 @@ impl Topology {
             members.iter().map(|&g| groups[g].h).sum::<i32>()
                 + (members.len() as i32 - 1).max(0) * ROW_GAP
         };
-        let height = order
+        let height = per_column
             .iter()
             .map(|m| col_h(m, &self.groups))
             .max()
             .unwrap_or(0);
-        for (c, members) in order.iter().enumerate() {
+        for (c, members) in per_column.iter().enumerate() {
             let mut y = MARGIN + (height - col_h(members, &self.groups)) / 2;
             let x = MARGIN + c as i32 * (GROUP_W + COLUMN_GAP);
             for &g in members {

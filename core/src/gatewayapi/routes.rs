@@ -14,6 +14,7 @@ use crate::istio::networking::{
     RegexRewrite, RouteDestination, TcpRoute, TlsMatch, TlsRoute, VirtualService,
 };
 use crate::istio::{PortSelector, StringMatch};
+use crate::order;
 use crate::parse::{Kind, Object, Spec};
 use std::collections::BTreeMap;
 
@@ -193,7 +194,7 @@ fn attach(
                 }
                 if !accepted {
                     // The most telling reason: a namespace/kind/hostname problem over a miss.
-                    denials.sort_by_key(|(code, _)| match *code {
+                    order::sort_by_key(&mut denials, |(code, _)| match *code {
                         codes::NOT_ALLOWED_BY_LISTENERS => 0,
                         codes::NO_MATCHING_LISTENER_HOSTNAME => 1,
                         _ => 2,
@@ -234,7 +235,7 @@ fn attach(
         }
     }
     // istiod orders parents by internal name (filteredReferences).
-    out.sort_by(|a, b| {
+    order::sort_by(&mut out, |a, b| {
         a.1.internal_name
             .cmp(&b.1.internal_name)
             .then(a.0.cmp(&b.0))
@@ -930,7 +931,7 @@ fn sort_http_routes(routes: &mut [HttpRoute]) {
             _ => (-1, 0),
         }
     }
-    routes.sort_by(|a, b| {
+    order::sort_by(routes, |a, b| {
         use std::cmp::Ordering;
         match (a.matches.first(), b.matches.first()) {
             (None, None) => Ordering::Equal,
@@ -1243,7 +1244,7 @@ fn intersect(route_hosts: &[String], listener: &str) -> Vec<String> {
 /// (mergeHTTPRoutes): oldest first, then re-sorted; named after the key with `/` as `~`.
 fn merge(mut pending: Vec<Pending>, out: &mut Vec<Object>) {
     let ts = |p: &Pending| p.source.meta.creation_timestamp.clone().unwrap_or_default();
-    pending.sort_by(|a, b| {
+    order::sort_by(&mut pending, |a, b| {
         (ts(a), a.source.namespace(), a.source.name()).cmp(&(
             ts(b),
             b.source.namespace(),
@@ -1251,7 +1252,7 @@ fn merge(mut pending: Vec<Pending>, out: &mut Vec<Object>) {
         ))
     });
     let mut keys: Vec<String> = pending.iter().map(|p| p.key.clone()).collect();
-    keys.sort();
+    order::sort(&mut keys);
     keys.dedup();
     for key in keys {
         let group: Vec<&Pending> = pending.iter().filter(|p| p.key == key).collect();
