@@ -177,10 +177,11 @@ impl Topology {
                 w.labels.get("version"),
             );
         }
-        let by_ip: BTreeMap<&str, &str> = protos
-            .iter()
-            .flat_map(|p| p.ips.iter().map(move |ip| (ip.as_str(), p.id.as_str())))
-            .collect();
+        let by_ip: BTreeMap<&str, &str> = order::map(
+            protos
+                .iter()
+                .flat_map(|p| p.ips.iter().map(move |ip| (ip.as_str(), p.id.as_str()))),
+        );
 
         // Subsets and what each outbound cluster reaches, from the EDS every proxy received.
         let mut cluster_targets: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
@@ -217,11 +218,12 @@ impl Topology {
         }
 
         // Clusters some route of some proxy sends to: an empty subset is drawn only when used.
-        let routed: BTreeSet<String> = world
-            .nodes
-            .iter()
-            .flat_map(|n| route_clusters(&n.config.routes))
-            .collect();
+        let routed: BTreeSet<String> = order::set(
+            world
+                .nodes
+                .iter()
+                .flat_map(|n| route_clusters(&n.config.routes)),
+        );
 
         // Groups: gateways, then services with their workloads, then standalone workloads.
         let mut groups: Vec<Group> = Vec::new();
@@ -281,14 +283,12 @@ impl Topology {
                     .filter(|p| ids.contains(&p.id.as_str()) && p.kind != NodeKind::Gateway)
                     .collect()
             };
-            let empty_subsets: Vec<String> = cluster_targets
-                .iter()
-                .filter_map(|(c, t)| {
+            let empty_subsets: Vec<String> =
+                order::set(cluster_targets.iter().filter_map(|(c, t)| {
                     let (_, subset, host) = parse_outbound(c)?;
                     (host == s.hostname && !subset.is_empty() && t.is_empty() && routed.contains(c))
                         .then(|| subset.to_string())
-                })
-                .collect::<BTreeSet<_>>()
+                }))
                 .into_iter()
                 .collect();
             let external = s.mesh_external || (members.is_empty() && !s.is_kube());
@@ -396,7 +396,7 @@ impl Topology {
 
         // Edges.
         let mut edges: BTreeSet<(String, String, EdgeKind)> = BTreeSet::new();
-        let node_ids: BTreeSet<String> = nodes.iter().map(|n| n.id.clone()).collect();
+        let node_ids: BTreeSet<String> = order::set(nodes.iter().map(|n| n.id.clone()));
         let group_nodes = |gi: usize| -> Vec<String> {
             nodes
                 .iter()
@@ -488,11 +488,8 @@ impl Topology {
 
     fn layout(&mut self) {
         let ng = self.groups.len();
-        let group_of: BTreeMap<&str, usize> = self
-            .nodes
-            .iter()
-            .map(|n| (n.id.as_str(), n.group))
-            .collect();
+        let group_of: BTreeMap<&str, usize> =
+            order::map(self.nodes.iter().map(|n| (n.id.as_str(), n.group)));
         let mut succ: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); ng];
         let mut pred: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); ng];
         for e in &self.edges {
@@ -600,11 +597,8 @@ impl Topology {
                 n.y = gy + GROUP_LABEL + i * (NODE_H + NODE_GAP);
             }
         }
-        let pos: BTreeMap<&str, (i32, i32)> = self
-            .nodes
-            .iter()
-            .map(|n| (n.id.as_str(), (n.x, n.y)))
-            .collect();
+        let pos: BTreeMap<&str, (i32, i32)> =
+            order::map(self.nodes.iter().map(|n| (n.id.as_str(), (n.x, n.y))));
         for e in &mut self.edges {
             let (Some(&(ax, ay)), Some(&(bx, by))) =
                 (pos.get(e.from.as_str()), pos.get(e.to.as_str()))

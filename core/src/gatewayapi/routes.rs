@@ -514,16 +514,8 @@ impl Conv<'_, '_> {
 
 fn header_ops(m: &super::types::HeaderModifier) -> HeaderOperations {
     HeaderOperations {
-        set: m
-            .set
-            .iter()
-            .map(|h| (h.name.clone(), h.value.clone()))
-            .collect(),
-        add: m
-            .add
-            .iter()
-            .map(|h| (h.name.clone(), h.value.clone()))
-            .collect(),
+        set: order::map(m.set.iter().map(|h| (h.name.clone(), h.value.clone()))),
+        add: order::map(m.add.iter().map(|h| (h.name.clone(), h.value.clone()))),
         remove: m.remove.clone(),
     }
 }
@@ -534,9 +526,12 @@ fn value_matches(
     list: &[ValueMatch],
     key: impl Fn(&str) -> String,
 ) -> Result<BTreeMap<String, StringMatch>, String> {
-    list.iter()
-        .map(|m| Ok((key(&m.name), value_match(m)?)))
-        .collect()
+    // A loop of inserts rather than `collect()`, which sorts (see `order::map`).
+    let mut out = BTreeMap::new();
+    for m in list {
+        out.insert(key(&m.name), value_match(m)?);
+    }
+    Ok(out)
 }
 
 fn value_match(m: &ValueMatch) -> Result<StringMatch, String> {
