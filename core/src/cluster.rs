@@ -13,6 +13,7 @@ use crate::mesh::{
     Endpoint, Labels, OutboundMode, Protocol, Resolution, Scope, Service, ServicePort,
 };
 use crate::names::{self, type_url};
+use crate::order;
 use crate::parse::Object;
 use crate::{shared, value};
 
@@ -474,7 +475,7 @@ fn service_account_sans(scope: &Scope, service: &Service) -> Vec<String> {
                 .map(|sa| format!("spiffe://{td}/ns/{}/sa/{sa}", service.namespace))
         })
         .collect();
-    sans.sort();
+    order::sort(&mut sans);
     sans.dedup();
     sans
 }

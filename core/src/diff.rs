@@ -8,6 +8,7 @@
 
 use crate::envoy::ProxyConfig;
 use crate::envoy::{Map, Value};
+use crate::order;
 
 /// The four xDS resource types, in `/config_dump` order of the tabs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -186,7 +187,7 @@ fn names(items: &[Value]) -> Option<Vec<&str>> {
         .map(|v| v.get("name").and_then(Value::as_str))
         .collect::<Option<_>>()?;
     let mut sorted = names.clone();
-    sorted.sort_unstable();
+    order::sort(&mut sorted);
     sorted.dedup();
     (sorted.len() == names.len()).then_some(names)
 }

@@ -6,6 +6,7 @@
 use crate::istio::networking::{Gateway, Server};
 use crate::mesh::{Mesh, Protocol, Proxy};
 use crate::names;
+use crate::order;
 use crate::parse::Object;
 
 /// One server of one Gateway, placed on the port the proxy really listens on.
@@ -117,7 +118,7 @@ impl Selected<'_> {
                 }
             }
         }
-        ports.sort_unstable();
+        order::sort(&mut ports);
         if ports.is_empty() && self.legacy_selector {
             return vec![number];
         }

@@ -19,6 +19,7 @@ pub mod istio;
 pub mod listener;
 pub mod mesh;
 pub mod names;
+pub mod order;
 pub mod parse;
 pub mod route;
 pub mod share;

@@ -24,6 +24,7 @@ use serde::Serialize;
 
 use crate::endpoint::parse_outbound;
 use crate::mesh::Mesh;
+use crate::order;
 use crate::simulate::trace::World;
 use crate::simulate::{Hop, Mode};
 
@@ -176,10 +177,11 @@ impl Topology {
                 w.labels.get("version"),
             );
         }
-        let by_ip: BTreeMap<&str, &str> = protos
-            .iter()
-            .flat_map(|p| p.ips.iter().map(move |ip| (ip.as_str(), p.id.as_str())))
-            .collect();
+        let by_ip: BTreeMap<&str, &str> = order::map(
+            protos
+                .iter()
+                .flat_map(|p| p.ips.iter().map(move |ip| (ip.as_str(), p.id.as_str()))),
+        );
 
         // Subsets and what each outbound cluster reaches, from the EDS every proxy received.
         let mut cluster_targets: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
@@ -216,11 +218,12 @@ impl Topology {
         }
 
         // Clusters some route of some proxy sends to: an empty subset is drawn only when used.
-        let routed: BTreeSet<String> = world
-            .nodes
-            .iter()
-            .flat_map(|n| route_clusters(&n.config.routes))
-            .collect();
+        let routed: BTreeSet<String> = order::set(
+            world
+                .nodes
+                .iter()
+                .flat_map(|n| route_clusters(&n.config.routes)),
+        );
 
         // Groups: gateways, then services with their workloads, then standalone workloads.
         let mut groups: Vec<Group> = Vec::new();
@@ -280,14 +283,12 @@ impl Topology {
                     .filter(|p| ids.contains(&p.id.as_str()) && p.kind != NodeKind::Gateway)
                     .collect()
             };
-            let empty_subsets: Vec<String> = cluster_targets
-                .iter()
-                .filter_map(|(c, t)| {
+            let empty_subsets: Vec<String> =
+                order::set(cluster_targets.iter().filter_map(|(c, t)| {
                     let (_, subset, host) = parse_outbound(c)?;
                     (host == s.hostname && !subset.is_empty() && t.is_empty() && routed.contains(c))
                         .then(|| subset.to_string())
-                })
-                .collect::<BTreeSet<_>>()
+                }))
                 .into_iter()
                 .collect();
             let external = s.mesh_external || (members.is_empty() && !s.is_kube());
@@ -395,7 +396,7 @@ impl Topology {
 
         // Edges.
         let mut edges: BTreeSet<(String, String, EdgeKind)> = BTreeSet::new();
-        let node_ids: BTreeSet<String> = nodes.iter().map(|n| n.id.clone()).collect();
+        let node_ids: BTreeSet<String> = order::set(nodes.iter().map(|n| n.id.clone()));
         let group_nodes = |gi: usize| -> Vec<String> {
             nodes
                 .iter()
@@ -487,11 +488,8 @@ impl Topology {
 
     fn layout(&mut self) {
         let ng = self.groups.len();
-        let group_of: BTreeMap<&str, usize> = self
-            .nodes
-            .iter()
-            .map(|n| (n.id.as_str(), n.group))
-            .collect();
+        let group_of: BTreeMap<&str, usize> =
+            order::map(self.nodes.iter().map(|n| (n.id.as_str(), n.group)));
         let mut succ: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); ng];
         let mut pred: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); ng];
         for e in &self.edges {
@@ -545,8 +543,8 @@ impl Topology {
         }
         // Order in each column: the mean row of the callers (placed first), then the name.
         let mut rank = vec![0f64; ng];
-        let mut order: Vec<Vec<usize>> = vec![Vec::new(); columns];
-        for (c, slot) in order.iter_mut().enumerate() {
+        let mut per_column: Vec<Vec<usize>> = vec![Vec::new(); columns];
+        for (c, slot) in per_column.iter_mut().enumerate() {
             let mut members: Vec<usize> = (0..ng).filter(|&g| column[g] == c).collect();
             let key = |g: usize| -> i64 {
                 let ps: Vec<f64> = pred[g]
@@ -560,7 +558,7 @@ impl Topology {
                     (ps.iter().sum::<f64>() / ps.len() as f64 * 1000.0) as i64
                 }
             };
-            members.sort_by(|&a, &b| {
+            order::sort_by(&mut members, |&a, &b| {
                 key(a)
                     .cmp(&key(b))
                     .then_with(|| {
@@ -577,12 +575,12 @@ impl Topology {
             members.iter().map(|&g| groups[g].h).sum::<i32>()
                 + (members.len() as i32 - 1).max(0) * ROW_GAP
         };
-        let height = order
+        let height = per_column
             .iter()
             .map(|m| col_h(m, &self.groups))
             .max()
             .unwrap_or(0);
-        for (c, members) in order.iter().enumerate() {
+        for (c, members) in per_column.iter().enumerate() {
             let mut y = MARGIN + (height - col_h(members, &self.groups)) / 2;
             let x = MARGIN + c as i32 * (GROUP_W + COLUMN_GAP);
             for &g in members {
@@ -599,11 +597,8 @@ impl Topology {
                 n.y = gy + GROUP_LABEL + i * (NODE_H + NODE_GAP);
             }
         }
-        let pos: BTreeMap<&str, (i32, i32)> = self
-            .nodes
-            .iter()
-            .map(|n| (n.id.as_str(), (n.x, n.y)))
-            .collect();
+        let pos: BTreeMap<&str, (i32, i32)> =
+            order::map(self.nodes.iter().map(|n| (n.id.as_str(), (n.x, n.y))));
         for e in &mut self.edges {
             let (Some(&(ax, ay)), Some(&(bx, by))) =
                 (pos.get(e.from.as_str()), pos.get(e.to.as_str()))

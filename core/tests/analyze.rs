@@ -2,6 +2,9 @@
 //! line marked `# <- CODE`, and `good*.yaml` (the same config, fixed) must not produce CODE at all.
 //! Every fixture runs with the Bookinfo world loaded, as `pilotlight analyze --bookinfo` does.
 
+// std's sorts are fine in native tests; clippy.toml keeps them out of the library (wasm size).
+#![allow(clippy::disallowed_methods)]
+
 use pilotlight_core::cli::analyze::findings;
 use pilotlight_core::world::{BOOKINFO, BOOKINFO_FILE};
 use pilotlight_core::{Diagnostic, SourceFile};

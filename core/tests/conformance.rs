@@ -14,6 +14,9 @@
 //! `CONFORMANCE_DUMP=1` prints the walk and the generated listeners and routes of failing calls.
 //! Run with `cargo test -p pilotlight-core --test conformance -- --nocapture` to see the counts.
 
+// std's sorts are fine in native tests; clippy.toml keeps them out of the library (wasm size).
+#![allow(clippy::disallowed_methods)]
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use pilotlight_core::envoy::Value;

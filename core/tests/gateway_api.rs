@@ -2,6 +2,9 @@
 //! automated gateway proxy `bookinfo-gateway-istio`, its `http.80` routes, and sidecar routes for
 //! reviews that go to the per-version Services, with the names istiod gives them.
 
+// std's sorts are fine in native tests; clippy.toml keeps them out of the library (wasm size).
+#![allow(clippy::disallowed_methods)]
+
 use pilotlight_core::envoy::ProxyConfig;
 use pilotlight_core::envoy::Value;
 use pilotlight_core::mesh::Scope;

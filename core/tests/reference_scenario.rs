@@ -2,6 +2,9 @@
 //! VirtualService sending every reviews request to subset v1. These are the names and shapes a
 //! user compares with `istioctl proxy-config` from a real cluster.
 
+// std's sorts are fine in native tests; clippy.toml keeps them out of the library (wasm size).
+#![allow(clippy::disallowed_methods)]
+
 use pilotlight_core::envoy::ProxyConfig;
 use pilotlight_core::envoy::Value;
 use pilotlight_core::world::{preset, BOOKINFO, BOOKINFO_FILE};

@@ -7,6 +7,9 @@
 //! Bookinfo world and every preset. `PILOTLIGHT_FUZZ_ROUNDS=N` multiplies the number of random
 //! mutations (default 1, a few seconds in a debug build).
 
+// std's sorts are fine in native tests; clippy.toml keeps them out of the library (wasm size).
+#![allow(clippy::disallowed_methods)]
+
 use std::collections::BTreeSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;

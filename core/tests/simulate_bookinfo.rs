@@ -1,6 +1,9 @@
 //! Bookinfo, end to end: the task presets loaded over the Bookinfo world, translated, and a request
 //! traced from the ingress gateway through every proxy and application call.
 
+// std's sorts are fine in native tests; clippy.toml keeps them out of the library (wasm size).
+#![allow(clippy::disallowed_methods)]
+
 use pilotlight_core::simulate::trace::{Hop, World};
 use pilotlight_core::simulate::{sample, trace, Request, SimError};
 use pilotlight_core::world::{preset, BOOKINFO, BOOKINFO_FILE};

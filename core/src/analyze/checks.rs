@@ -2,6 +2,7 @@
 //! validation package defines them.
 
 use crate::envoy::duration::Duration;
+use crate::order;
 
 fn is_label_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '-'
@@ -251,7 +252,7 @@ pub fn closest<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -
         .copied()?;
     let limit = (wrong.chars().count().max(best.chars().count()) / 2).max(2);
     let mut unique = all.clone();
-    unique.sort_unstable();
+    order::sort(&mut unique);
     unique.dedup();
     if distance(wrong, best) <= limit || unique.len() == 1 {
         Some(best)

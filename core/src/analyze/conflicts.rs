@@ -2,6 +2,7 @@
 //! host (IST0109), and Sidecars that select the same workload or none (IST0101, IST0110, IST0111).
 
 use super::{codes, fp, full_name, Ctx};
+use crate::order;
 use crate::parse::Object;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -62,7 +63,7 @@ fn mesh_hosts(ctx: &mut Ctx) {
             continue;
         }
         let mut names: Vec<String> = all.iter().map(|o| full_name(o)).collect();
-        names.sort();
+        order::sort(&mut names);
         let names = names.join(",");
         for o in all {
             if !reported.insert(full_name(o)) {

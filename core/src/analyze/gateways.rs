@@ -8,6 +8,7 @@ use super::{codes, fp, full_name, Ctx};
 use crate::istio::kube::IntOrString;
 use crate::istio::networking::Gateway;
 use crate::mesh::{Labels, Workload};
+use crate::order;
 use crate::parse::{Object, Spec};
 use std::collections::BTreeMap;
 
@@ -162,7 +163,7 @@ fn conflicts(ctx: &mut Ctx) {
             if others.is_empty() {
                 continue;
             }
-            others.sort();
+            order::sort(&mut others);
             ctx.report(
                 codes::CONFLICTING_GATEWAYS,
                 obj,

@@ -32,6 +32,7 @@ mod validation;
 
 use crate::diag::{Diagnostic, Severity, Span};
 use crate::mesh::{Loaded, Mesh};
+use crate::order;
 use crate::parse::{Object, SourceFile};
 use crate::world::BOOKINFO_FILE;
 
@@ -111,7 +112,7 @@ fn run(mesh: &Mesh, files: &[SourceFile]) -> Vec<Diagnostic> {
     ports::check(&mut ctx);
     authz::check(&mut ctx, files);
     let mut out = ctx.out;
-    out.sort_by(|a, b| {
+    order::sort_by(&mut out, |a, b| {
         (&a.file, a.line, a.column, &a.code, &a.message)
             .cmp(&(&b.file, b.line, b.column, &b.code, &b.message))
     });

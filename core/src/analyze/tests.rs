@@ -74,7 +74,7 @@ fn findings_are_sorted_and_levels_match_istio() {
     );
     let lines: Vec<u32> = found.iter().map(|d| d.line).collect();
     let mut sorted = lines.clone();
-    sorted.sort();
+    order::sort(&mut sorted);
     assert_eq!(lines, sorted);
     for d in &found {
         let code = codes::ALL.iter().find(|c| c.code == d.code).unwrap();

@@ -5,6 +5,7 @@
 
 use super::Args;
 use crate::analyze::{analyze_sources, documentation_url, render_log};
+use crate::order;
 use crate::{load, Diagnostic, Severity, SourceFile};
 use std::io::Write;
 
@@ -58,7 +59,9 @@ pub fn findings(files: &[SourceFile]) -> Vec<Diagnostic> {
         .cloned()
         .collect();
     all.extend(analyze_sources(&loaded, files));
-    all.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+    order::sort_by(&mut all, |a, b| {
+        (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column))
+    });
     all
 }
 

@@ -3,6 +3,7 @@
 
 use super::ProxyConfig;
 use crate::envoy::Value;
+use crate::order;
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -362,7 +363,7 @@ fn describe_destination(chain: &Value) -> String {
 
 pub fn listeners(config: &ProxyConfig) -> Table {
     let mut t = Table::new(&["ADDRESSES", "PORT", "MATCH", "DESTINATION"]);
-    let mut order: Vec<usize> = (0..config.listeners.len()).collect();
+    let mut by_port: Vec<usize> = (0..config.listeners.len()).collect();
     let port = |l: &Value| {
         l["address"]["socket_address"]["port_value"]
             .as_u64()
@@ -374,11 +375,11 @@ pub fn listeners(config: &ProxyConfig) -> Table {
             .unwrap_or_default()
             .to_string()
     };
-    order.sort_by(|&a, &b| {
+    order::sort_by(&mut by_port, |&a, &b| {
         let (a, b) = (&config.listeners[a], &config.listeners[b]);
         (port(a), addr(a)).cmp(&(port(b), addr(b)))
     });
-    for i in order {
+    for i in by_port {
         let l = &config.listeners[i];
         let mut chains: Vec<&Value> = l["filter_chains"]
             .as_array()
@@ -397,7 +398,7 @@ pub fn listeners(config: &ProxyConfig) -> Table {
                 )
             })
             .collect();
-        rows.sort_by(|a, b| b.1.cmp(&a.1));
+        order::sort_by(&mut rows, |a, b| b.1.cmp(&a.1));
         for (m, d) in rows {
             t.push(i, vec![addr(l), port(l).to_string(), m, d]);
         }
@@ -407,14 +408,14 @@ pub fn listeners(config: &ProxyConfig) -> Table {
 
 pub fn endpoints(config: &ProxyConfig) -> Table {
     let mut t = Table::new(&["ENDPOINT", "STATUS", "OUTLIER CHECK", "CLUSTER"]);
-    let mut order: Vec<usize> = (0..config.endpoints.len()).collect();
-    order.sort_by_key(|&i| {
+    let mut by_cluster: Vec<usize> = (0..config.endpoints.len()).collect();
+    order::sort_by_key(&mut by_cluster, |&i| {
         config.endpoints[i]["cluster_name"]
             .as_str()
             .unwrap_or_default()
             .to_string()
     });
-    for i in order {
+    for i in by_cluster {
         let cla = &config.endpoints[i];
         let cluster = cla["cluster_name"].as_str().unwrap_or_default();
         for group in cla["endpoints"].as_array().into_iter().flatten() {

@@ -11,6 +11,7 @@ use crate::istio::networking::{
 };
 use crate::istio::{PortSelector, StringMatch};
 use crate::mesh::MeshConfig;
+use crate::order;
 use crate::parse::{Kind, Object, Spec};
 use std::collections::BTreeMap;
 
@@ -194,11 +195,11 @@ pub(super) fn convert(
             .unwrap_or_else(|| "*".into())
     };
     let mut hosts: Vec<String> = rules.iter().map(host_of).collect();
-    hosts.sort();
+    order::sort(&mut hosts);
     hosts.dedup();
     for h in hosts {
         let mut group: Vec<&Rule> = rules.iter().filter(|r| host_of(r) == h).collect();
-        group.sort_by(|a, b| {
+        order::sort_by(&mut group, |a, b| {
             let ts = |r: &Rule| r.obj.meta.creation_timestamp.clone().unwrap_or_default();
             (ts(a), a.obj.name(), a.obj.namespace(), a.index).cmp(&(
                 ts(b),
@@ -213,7 +214,7 @@ pub(super) fn convert(
             http.extend(rule_routes(world, r, diags));
         }
         // Longest path first; exact before prefix at equal length (sortHTTPRoutes).
-        http.sort_by(|a, b| {
+        order::sort_by(&mut http, |a, b| {
             let (la, ea) = uri_length(a);
             let (lb, eb) = uri_length(b);
             lb.cmp(&la).then(eb.cmp(&ea))

@@ -25,6 +25,7 @@ pub mod types;
 use crate::diag::{Diagnostic, Severity, Span};
 use crate::istio::ObjectMeta;
 use crate::mesh::MeshConfig;
+use crate::order;
 use crate::parse::{Kind, Object, Origin, Spec};
 use std::collections::BTreeMap;
 use types::Resource;
@@ -168,7 +169,7 @@ impl<'a> World<'a> {
                 }
             })
             .collect();
-        out.sort();
+        order::sort(&mut out);
         out.dedup();
         out
     }

@@ -14,6 +14,7 @@ use crate::istio::networking::{
     RegexRewrite, RouteDestination, TcpRoute, TlsMatch, TlsRoute, VirtualService,
 };
 use crate::istio::{PortSelector, StringMatch};
+use crate::order;
 use crate::parse::{Kind, Object, Spec};
 use std::collections::BTreeMap;
 
@@ -193,7 +194,7 @@ fn attach(
                 }
                 if !accepted {
                     // The most telling reason: a namespace/kind/hostname problem over a miss.
-                    denials.sort_by_key(|(code, _)| match *code {
+                    order::sort_by_key(&mut denials, |(code, _)| match *code {
                         codes::NOT_ALLOWED_BY_LISTENERS => 0,
                         codes::NO_MATCHING_LISTENER_HOSTNAME => 1,
                         _ => 2,
@@ -234,7 +235,7 @@ fn attach(
         }
     }
     // istiod orders parents by internal name (filteredReferences).
-    out.sort_by(|a, b| {
+    order::sort_by(&mut out, |a, b| {
         a.1.internal_name
             .cmp(&b.1.internal_name)
             .then(a.0.cmp(&b.0))
@@ -513,16 +514,8 @@ impl Conv<'_, '_> {
 
 fn header_ops(m: &super::types::HeaderModifier) -> HeaderOperations {
     HeaderOperations {
-        set: m
-            .set
-            .iter()
-            .map(|h| (h.name.clone(), h.value.clone()))
-            .collect(),
-        add: m
-            .add
-            .iter()
-            .map(|h| (h.name.clone(), h.value.clone()))
-            .collect(),
+        set: order::map(m.set.iter().map(|h| (h.name.clone(), h.value.clone()))),
+        add: order::map(m.add.iter().map(|h| (h.name.clone(), h.value.clone()))),
         remove: m.remove.clone(),
     }
 }
@@ -533,9 +526,12 @@ fn value_matches(
     list: &[ValueMatch],
     key: impl Fn(&str) -> String,
 ) -> Result<BTreeMap<String, StringMatch>, String> {
-    list.iter()
-        .map(|m| Ok((key(&m.name), value_match(m)?)))
-        .collect()
+    // A loop of inserts rather than `collect()`, which sorts (see `order::map`).
+    let mut out = BTreeMap::new();
+    for m in list {
+        out.insert(key(&m.name), value_match(m)?);
+    }
+    Ok(out)
 }
 
 fn value_match(m: &ValueMatch) -> Result<StringMatch, String> {
@@ -930,7 +926,7 @@ fn sort_http_routes(routes: &mut [HttpRoute]) {
             _ => (-1, 0),
         }
     }
-    routes.sort_by(|a, b| {
+    order::sort_by(routes, |a, b| {
         use std::cmp::Ordering;
         match (a.matches.first(), b.matches.first()) {
             (None, None) => Ordering::Equal,
@@ -1243,7 +1239,7 @@ fn intersect(route_hosts: &[String], listener: &str) -> Vec<String> {
 /// (mergeHTTPRoutes): oldest first, then re-sorted; named after the key with `/` as `~`.
 fn merge(mut pending: Vec<Pending>, out: &mut Vec<Object>) {
     let ts = |p: &Pending| p.source.meta.creation_timestamp.clone().unwrap_or_default();
-    pending.sort_by(|a, b| {
+    order::sort_by(&mut pending, |a, b| {
         (ts(a), a.source.namespace(), a.source.name()).cmp(&(
             ts(b),
             b.source.namespace(),
@@ -1251,7 +1247,7 @@ fn merge(mut pending: Vec<Pending>, out: &mut Vec<Object>) {
         ))
     });
     let mut keys: Vec<String> = pending.iter().map(|p| p.key.clone()).collect();
-    keys.sort();
+    order::sort(&mut keys);
     keys.dedup();
     for key in keys {
         let group: Vec<&Pending> = pending.iter().filter(|p| p.key == key).collect();

@@ -9,6 +9,7 @@
 
 use crate::envoy::{Map, Value};
 use crate::names::{self, type_url};
+use crate::order;
 use crate::value;
 
 /// ALPNs the HTTP inspector reports for plaintext HTTP (istiod's `plaintextHTTPALPNs`).
@@ -386,7 +387,7 @@ impl ChainOpts {
         }
         let sni = |s: &[String]| -> Vec<String> {
             let mut v: Vec<String> = s.iter().filter(|h| *h != "*").cloned().collect();
-            v.sort();
+            order::sort(&mut v);
             v.dedup();
             v
         };
@@ -400,7 +401,7 @@ impl ChainOpts {
                 .filter(|(ip, _)| ip != "0.0.0.0")
                 .map(|(ip, len)| masked(&ip, len))
                 .collect();
-            v.sort();
+            order::sort(&mut v);
             v.dedup();
             v
         };
@@ -418,7 +419,7 @@ impl ChainOpts {
         }
         if !self.destination_cidrs.is_empty() {
             let mut cidrs = self.destination_cidrs.clone();
-            cidrs.sort();
+            order::sort(&mut cidrs);
             let ranges: Vec<Value> = cidrs
                 .iter()
                 .filter_map(|c| cidr(c))
@@ -431,7 +432,7 @@ impl ChainOpts {
         }
         if !self.sni_hosts.is_empty() && !self.sni_hosts.iter().any(|s| s == "*") {
             let mut sni = self.sni_hosts.clone();
-            sni.sort();
+            order::sort(&mut sni);
             m.insert("server_names".into(), value!(sni));
         }
         if let Some(t) = self.transport_protocol {

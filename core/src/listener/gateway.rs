@@ -20,6 +20,7 @@ use crate::host;
 use crate::istio::networking::{Server, ServerTls, VirtualService};
 use crate::mesh::Protocol;
 use crate::names;
+use crate::order;
 use crate::parse::Object;
 use crate::value;
 use std::collections::BTreeMap;
@@ -137,7 +138,7 @@ fn sni_hosts(server: &Server) -> Vec<String> {
         .iter()
         .map(|h| h.split_once('/').map_or(h.as_str(), |(_, h)| h).to_string())
         .collect();
-    out.sort();
+    order::sort(&mut out);
     out.dedup();
     out
 }

@@ -17,6 +17,7 @@ use crate::host;
 use crate::istio::networking::{IstioEgressListener, VirtualService};
 use crate::mesh::{OutboundMode, Protocol, Resolution, Service};
 use crate::names;
+use crate::order;
 use crate::parse::Object;
 use crate::value;
 
@@ -197,7 +198,7 @@ pub(crate) fn build(ctx: &Ctx) -> Vec<Value> {
         }
     }
 
-    map.sort_by(|((a_bind, a_port), _), ((b_bind, b_port), _)| {
+    order::sort_by(&mut map, |((a_bind, a_port), _), ((b_bind, b_port), _)| {
         (a_port, a_bind).cmp(&(b_port, b_bind))
     });
     map.into_iter()
@@ -588,9 +589,9 @@ fn plain_tcp_chains(ctx: &Ctx, opts: &Opts, configs: &Vss) -> Vec<ChainOpts> {
                     ..Default::default()
                 });
                 let mut a = subnets;
-                a.sort();
+                order::sort(&mut a);
                 let mut b = opts.cidrs.clone();
-                b.sort();
+                order::sort(&mut b);
                 if a == b {
                     default_added = true;
                 }

@@ -7,6 +7,7 @@ use super::*;
 use crate::diag::{codes, Diagnostic, Severity};
 use crate::istio::kube::{IntOrString, ServiceSpec};
 use crate::istio::networking::ServiceEntry;
+use crate::order;
 use crate::parse::de;
 use crate::yaml;
 use std::collections::HashMap;
@@ -100,7 +101,7 @@ fn ordered(objects: &[Object], kind: Kind) -> Vec<usize> {
     let mut idx: Vec<usize> = (0..objects.len())
         .filter(|&i| objects[i].kind == kind)
         .collect();
-    idx.sort_by(|&a, &b| {
+    order::sort_by(&mut idx, |&a, &b| {
         let (a, b) = (&objects[a], &objects[b]);
         let ts = |o: &Object| o.meta.creation_timestamp.clone().unwrap_or_default();
         (ts(a), a.name(), a.namespace()).cmp(&(ts(b), b.name(), b.namespace()))

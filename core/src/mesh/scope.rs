@@ -4,6 +4,7 @@
 use super::{Mesh, OutboundMode, Proxy, Service};
 use crate::host;
 use crate::istio::networking::{DestinationRule, Sidecar, VirtualService};
+use crate::order;
 use crate::parse::Object;
 use std::collections::HashMap;
 
@@ -174,7 +175,7 @@ impl<'a> Scope<'a> {
                     && self.egress_imports(&s.namespace, &s.hostname, false)
             })
             .collect();
-        out.sort_by(|a, b| {
+        order::sort_by(&mut out, |a, b| {
             (
                 a.hostname.as_str(),
                 !a.is_kube(),
@@ -221,7 +222,7 @@ impl<'a> Scope<'a> {
             .collect();
         let consumer =
             |o: &Object| crate::gatewayapi::uses_gateway_semantics(&o.meta) && o.namespace() == ns;
-        out.sort_by_key(|(o, _)| !consumer(o));
+        order::sort_by_key(&mut out, |(o, _)| !consumer(o));
         out
     }
 

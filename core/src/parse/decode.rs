@@ -11,6 +11,7 @@
 //! one field, by its index, to the field type's decoder, which decodes it in place.
 
 use super::de::{self, DeError};
+use crate::order;
 use crate::yaml::{Node, Scalar, Value};
 use std::collections::BTreeMap;
 
@@ -230,7 +231,7 @@ impl Shape {
         let mut all = Vec::new();
         for (key, aliases) in self.keys.iter().zip(self.aliases) {
             let mut names: Vec<&str> = aliases.iter().chain([key]).copied().collect();
-            names.sort_unstable();
+            order::sort(&mut names);
             all.extend(names);
         }
         all

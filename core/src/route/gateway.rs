@@ -9,6 +9,7 @@ use crate::host;
 use crate::istio::networking::VirtualService;
 use crate::mesh::scope::exported_to;
 use crate::mesh::Scope;
+use crate::order;
 use crate::parse::Object;
 use crate::value;
 
@@ -110,7 +111,7 @@ pub fn route_config(scope: &Scope, name: &str) -> Value {
             routes.extend(catch_all);
         }
     }
-    out.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
+    order::sort_by(&mut out, |a, b| a["name"].as_str().cmp(&b["name"].as_str()));
     value!({
         "name": name,
         "virtual_hosts": out,
@@ -122,7 +123,7 @@ pub fn route_config(scope: &Scope, name: &str) -> Value {
 
 /// Hosts whose routes came from exactly the same VirtualServices share one virtual host.
 fn collapse(mut vhosts: Vec<(String, Value, Vec<String>)>) -> Vec<Value> {
-    vhosts.sort_by(|a, b| a.0.cmp(&b.0));
+    order::sort_by(&mut vhosts, |a, b| a.0.cmp(&b.0));
     let mut out: Vec<(Value, Vec<String>)> = Vec::new();
     for (h, vh, sources) in vhosts {
         let mergeable = |(o, s): &&mut (Value, Vec<String>)| {
@@ -197,7 +198,7 @@ fn bound_virtual_services<'a>(
         })
         .collect();
     // Same-namespace Gateway API routes first: the "consumer override" (VirtualServicesForGateway).
-    out.sort_by_key(|(o, _)| {
+    order::sort_by_key(&mut out, |(o, _)| {
         !(crate::gatewayapi::uses_gateway_semantics(&o.meta) && o.namespace() == ns)
     });
     out

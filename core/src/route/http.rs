@@ -12,6 +12,7 @@ use crate::istio::networking::{
 use crate::istio::StringMatch;
 use crate::mesh::{Labels, Service};
 use crate::names::{self, type_url};
+use crate::order;
 use crate::parse::Object;
 use crate::{shared, value};
 
@@ -381,7 +382,9 @@ pub fn route_match(m: Option<&HttpMatch>) -> Value {
         }
         headers.push(h);
     }
-    headers.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
+    order::sort_by(&mut headers, |a, b| {
+        a["name"].as_str().cmp(&b["name"].as_str())
+    });
     if let Some(sm) = &m.method {
         headers.push(header_matcher(":method", sm));
     }

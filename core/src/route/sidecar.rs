@@ -10,6 +10,7 @@ use crate::host;
 use crate::istio::networking::VirtualService;
 use crate::mesh::{OutboundMode, Scope, Service};
 use crate::names;
+use crate::order;
 use crate::parse::Object;
 use crate::value;
 use std::collections::HashSet;
@@ -27,7 +28,9 @@ pub fn route_config(scope: &Scope, name: &str) -> Value {
         None => (None, name.parse::<u32>().unwrap_or(0)),
     };
     let mut vhosts = virtual_hosts(scope, port);
-    vhosts.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
+    order::sort_by(&mut vhosts, |a, b| {
+        a["name"].as_str().cmp(&b["name"].as_str())
+    });
     if let Some(h) = sniffed_host {
         vhosts.retain(|vh| {
             vh["domains"]

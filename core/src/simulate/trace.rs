@@ -14,6 +14,7 @@ use super::request::{Mode, Protocol, Request, Tls};
 use super::rng::Rng;
 use super::simulate_with;
 use crate::envoy::ProxyConfig;
+use crate::order;
 
 pub use super::world::service_port_map;
 
@@ -123,7 +124,7 @@ impl Hop {
             .iter()
             .flat_map(|h| std::iter::once(h.workload.clone()).chain(h.to_workload.clone()))
             .collect();
-        w.sort();
+        order::sort(&mut w);
         w.dedup();
         w
     }
@@ -306,7 +307,7 @@ pub fn sample(
             *s.workloads.entry(w).or_default() += 1;
         }
         let mut statuses: Vec<u16> = h.walk().iter().filter_map(|h| h.outcome.status).collect();
-        statuses.sort();
+        order::sort(&mut statuses);
         statuses.dedup();
         for st in statuses {
             *s.local_responses.entry(st).or_default() += 1;
