@@ -15,7 +15,7 @@ use crate::istio::networking::{
 };
 use crate::istio::{PortSelector, StringMatch};
 use crate::parse::{Kind, Object, Spec};
-use std::collections::BTreeMap;
+use crate::sorted::SortedMap;
 
 const GROUP: &str = "gateway.networking.k8s.io";
 
@@ -532,7 +532,7 @@ fn header_ops(m: &super::types::HeaderModifier) -> HeaderOperations {
 fn value_matches(
     list: &[ValueMatch],
     key: impl Fn(&str) -> String,
-) -> Result<BTreeMap<String, StringMatch>, String> {
+) -> Result<SortedMap<String, StringMatch>, String> {
     list.iter()
         .map(|m| Ok((key(&m.name), value_match(m)?)))
         .collect()
@@ -975,8 +975,8 @@ fn report(obj: &Object, errors: Vec<RuleError>, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-fn route_annotations(obj: &Object, kind: &str) -> BTreeMap<String, String> {
-    let mut a = BTreeMap::new();
+fn route_annotations(obj: &Object, kind: &str) -> SortedMap<String, String> {
+    let mut a = SortedMap::new();
     a.insert(
         PARENTS.to_string(),
         format!("{kind}/{}.{}", obj.name(), obj.namespace()),
@@ -1267,7 +1267,7 @@ fn merge(mut pending: Vec<Pending>, out: &mut Vec<Object>) {
             }
         }
         sort_http_routes(&mut http);
-        let mut annotations = BTreeMap::new();
+        let mut annotations = SortedMap::new();
         annotations.insert(PARENTS.to_string(), parents.join(","));
         annotations.insert(ROUTE_SEMANTICS.to_string(), "gateway".to_string());
         out.push(derived(

@@ -11,8 +11,8 @@
 //! one field, by its index, to the field type's decoder, which decodes it in place.
 
 use super::de::{self, DeError};
+use crate::sorted::SortedMap;
 use crate::yaml::{Node, Scalar, Value};
-use std::collections::BTreeMap;
 
 /// A decoding error. Boxed so that a result is one word: every field of every struct passes it
 /// on, and a small result keeps that code small.
@@ -150,7 +150,7 @@ impl<T: Decode + Default> Decode for Vec<T> {
 }
 
 /// A later duplicate key replaces an earlier one, as in a Go map.
-impl<T: Decode + Default> Decode for BTreeMap<String, T> {
+impl<T: Decode + Default> Decode for SortedMap<String, T> {
     fn decode_into(node: &Node, out: &mut Self) -> Result<(), Error> {
         let Value::Map(entries) = &node.value else {
             return Err(wrong_type(node, "a map"));
@@ -396,7 +396,7 @@ mod tests {
 
         #[derive(Debug, Default)]
         struct Selector {
-            match_labels: BTreeMap<String, String> ["matchLabels" | "labels"],
+            match_labels: SortedMap<String, String> ["matchLabels" | "labels"],
         }
     }
 
