@@ -24,6 +24,7 @@ pub mod parse;
 pub mod route;
 pub mod share;
 pub mod simulate;
+pub mod sorted;
 pub mod topology;
 pub mod translate;
 pub mod world;

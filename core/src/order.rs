@@ -11,11 +11,10 @@
 //! Every sort here is stable (equal elements keep their order), like std's `sort`, `sort_by` and
 //! `sort_by_key`, and O(n log n) comparisons; an already sorted input costs n - 1 comparisons.
 //! Use these instead of the slice methods in the core and the page (clippy.toml refuses the
-//! slice methods); the unit tests below check them against std. [`map`] and [`set`] stand in for
-//! `collect()` into a `BTreeMap` or `BTreeSet`, which sorts with std too.
+//! slice methods); the unit tests below check them against std. `crate::sorted`'s maps and sets
+//! sort through [`permutation`] too.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet};
 
 /// Sorts `v` stably by `Ord`, like `slice::sort`.
 pub fn sort<T: Ord>(v: &mut [T]) {
@@ -37,29 +36,12 @@ pub fn sort_by<T>(v: &mut [T], mut compare: impl FnMut(&T, &T) -> Ordering) {
     permute(&mut perm, &mut |a, b| v.swap(a, b));
 }
 
-/// A map from pairs, like `collect()`: a later pair with an equal key replaces the value. Built
-/// by `insert` because std's `FromIterator` for `BTreeMap` sorts the pairs first, with one more
-/// sort instantiation per call site. (An equal key keeps the first key object, where `collect`
-/// keeps the last: the same for every key type used here.)
-pub fn map<K: Ord, V>(pairs: impl IntoIterator<Item = (K, V)>) -> BTreeMap<K, V> {
-    let mut m = BTreeMap::new();
-    m.extend(pairs);
-    m
-}
-
-/// A set from items, like `collect()`, built by `insert` for the same reason as [`map`].
-pub fn set<T: Ord>(items: impl IntoIterator<Item = T>) -> BTreeSet<T> {
-    let mut s = BTreeSet::new();
-    s.extend(items);
-    s
-}
-
 /// Runs shorter than this are sorted by insertion before merging.
 const RUN: usize = 8;
 
 /// The stable sorted order of `n` elements compared by index: position `i` of the result is the
 /// index of the element that belongs at `i`.
-fn permutation(n: usize, cmp: &mut dyn FnMut(usize, usize) -> Ordering) -> Vec<usize> {
+pub(crate) fn permutation(n: usize, cmp: &mut dyn FnMut(usize, usize) -> Ordering) -> Vec<usize> {
     let mut src: Vec<usize> = (0..n).collect();
     // Short runs by insertion: an element moves left only past strictly greater ones.
     for start in (0..n).step_by(RUN) {
@@ -256,14 +238,6 @@ mod tests {
         assert!(v.windows(2).all(|w| w[0] <= w[1]));
         // n * ceil(log2 n) is 65,000 for 5,000 elements.
         assert!(count <= 65_000, "{count} comparisons");
-    }
-
-    #[test]
-    fn map_and_set_match_collect() {
-        let pairs = [("b", 1), ("a", 2), ("b", 3), ("c", 4), ("a", 5)];
-        assert_eq!(map(pairs), pairs.into_iter().collect::<BTreeMap<_, _>>());
-        assert_eq!(set(pairs.map(|p| p.0)), pairs.map(|p| p.0).into());
-        assert!(map(Vec::<(u8, u8)>::new()).is_empty());
     }
 
     #[test]

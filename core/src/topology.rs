@@ -17,7 +17,7 @@
 //! gateway on the left), ordered in a column by the position of their callers, then by name.
 //! Every coordinate is an integer computed from the input alone.
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::sorted::{SortedMap, SortedSet};
 
 use crate::envoy::Value;
 use serde::Serialize;
@@ -177,15 +177,14 @@ impl Topology {
                 w.labels.get("version"),
             );
         }
-        let by_ip: BTreeMap<&str, &str> = order::map(
-            protos
-                .iter()
-                .flat_map(|p| p.ips.iter().map(move |ip| (ip.as_str(), p.id.as_str()))),
-        );
+        let by_ip: SortedMap<&str, &str> = protos
+            .iter()
+            .flat_map(|p| p.ips.iter().map(move |ip| (ip.as_str(), p.id.as_str())))
+            .collect();
 
         // Subsets and what each outbound cluster reaches, from the EDS every proxy received.
-        let mut cluster_targets: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        let mut subsets: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut cluster_targets: SortedMap<String, SortedSet<String>> = SortedMap::new();
+        let mut subsets: SortedMap<String, SortedSet<String>> = SortedMap::new();
         for n in &world.nodes {
             for cla in &n.config.endpoints {
                 let Some(name) = cla.get("cluster_name").and_then(Value::as_str) else {
@@ -218,17 +217,16 @@ impl Topology {
         }
 
         // Clusters some route of some proxy sends to: an empty subset is drawn only when used.
-        let routed: BTreeSet<String> = order::set(
-            world
-                .nodes
-                .iter()
-                .flat_map(|n| route_clusters(&n.config.routes)),
-        );
+        let routed: SortedSet<String> = world
+            .nodes
+            .iter()
+            .flat_map(|n| route_clusters(&n.config.routes))
+            .collect();
 
         // Groups: gateways, then services with their workloads, then standalone workloads.
         let mut groups: Vec<Group> = Vec::new();
         let mut nodes: Vec<Node> = Vec::new();
-        let mut placed: BTreeSet<String> = BTreeSet::new();
+        let mut placed: SortedSet<String> = SortedSet::new();
         let group = |id: String, label: String, ns: &str, kind: GroupKind, host: &str| Group {
             id,
             label,
@@ -266,7 +264,7 @@ impl Topology {
             placed.insert(p.id.clone());
         }
         // host -> group index, for edges.
-        let mut host_group: BTreeMap<String, usize> = BTreeMap::new();
+        let mut host_group: SortedMap<String, usize> = SortedMap::new();
         for s in &mesh.services {
             if host_group.contains_key(&s.hostname) {
                 continue;
@@ -283,12 +281,14 @@ impl Topology {
                     .filter(|p| ids.contains(&p.id.as_str()) && p.kind != NodeKind::Gateway)
                     .collect()
             };
-            let empty_subsets: Vec<String> =
-                order::set(cluster_targets.iter().filter_map(|(c, t)| {
+            let empty_subsets: Vec<String> = cluster_targets
+                .iter()
+                .filter_map(|(c, t)| {
                     let (_, subset, host) = parse_outbound(c)?;
                     (host == s.hostname && !subset.is_empty() && t.is_empty() && routed.contains(c))
                         .then(|| subset.to_string())
-                }))
+                })
+                .collect::<SortedSet<_>>()
                 .into_iter()
                 .collect();
             let external = s.mesh_external || (members.is_empty() && !s.is_kube());
@@ -395,8 +395,8 @@ impl Topology {
         }
 
         // Edges.
-        let mut edges: BTreeSet<(String, String, EdgeKind)> = BTreeSet::new();
-        let node_ids: BTreeSet<String> = order::set(nodes.iter().map(|n| n.id.clone()));
+        let mut edges: SortedSet<(String, String, EdgeKind)> = SortedSet::new();
+        let node_ids: SortedSet<String> = nodes.iter().map(|n| n.id.clone()).collect();
         let group_nodes = |gi: usize| -> Vec<String> {
             nodes
                 .iter()
@@ -488,10 +488,13 @@ impl Topology {
 
     fn layout(&mut self) {
         let ng = self.groups.len();
-        let group_of: BTreeMap<&str, usize> =
-            order::map(self.nodes.iter().map(|n| (n.id.as_str(), n.group)));
-        let mut succ: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); ng];
-        let mut pred: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); ng];
+        let group_of: SortedMap<&str, usize> = self
+            .nodes
+            .iter()
+            .map(|n| (n.id.as_str(), n.group))
+            .collect();
+        let mut succ: Vec<SortedSet<usize>> = vec![SortedSet::new(); ng];
+        let mut pred: Vec<SortedSet<usize>> = vec![SortedSet::new(); ng];
         for e in &self.edges {
             if let (Some(&a), Some(&b)) =
                 (group_of.get(e.from.as_str()), group_of.get(e.to.as_str()))
@@ -597,8 +600,11 @@ impl Topology {
                 n.y = gy + GROUP_LABEL + i * (NODE_H + NODE_GAP);
             }
         }
-        let pos: BTreeMap<&str, (i32, i32)> =
-            order::map(self.nodes.iter().map(|n| (n.id.as_str(), (n.x, n.y))));
+        let pos: SortedMap<&str, (i32, i32)> = self
+            .nodes
+            .iter()
+            .map(|n| (n.id.as_str(), (n.x, n.y)))
+            .collect();
         for e in &mut self.edges {
             let (Some(&(ax, ay)), Some(&(bx, by))) =
                 (pos.get(e.from.as_str()), pos.get(e.to.as_str()))
@@ -645,8 +651,8 @@ fn endpoint_ips(cla: &Value) -> Vec<String> {
 }
 
 /// Every cluster a route configuration's routes send to (single and weighted).
-fn route_clusters(routes: &[Value]) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
+fn route_clusters(routes: &[Value]) -> SortedSet<String> {
+    let mut out = SortedSet::new();
     for rc in routes {
         for vh in rc
             .get("virtual_hosts")
@@ -684,7 +690,7 @@ fn route_clusters(routes: &[Value]) -> BTreeSet<String> {
 
 /// The group of the service an application reaches as `host` from namespace `ns`: the exact host,
 /// `name.ns.svc.cluster.local`, or `name.other-ns...` for `name.other-ns`.
-fn resolve_host(host_group: &BTreeMap<String, usize>, host: &str, ns: &str) -> Option<usize> {
+fn resolve_host(host_group: &SortedMap<String, usize>, host: &str, ns: &str) -> Option<usize> {
     let host = host.to_ascii_lowercase();
     host_group
         .get(&host)
@@ -948,7 +954,7 @@ pub struct Shares {
     pub runs: usize,
     pub edges: Vec<EdgeShare>,
     /// Status -> number of runs whose path ended with it (200 for the delivered ones).
-    pub statuses: BTreeMap<String, usize>,
+    pub statuses: SortedMap<String, usize>,
 }
 
 impl Shares {
@@ -964,18 +970,18 @@ impl Topology {
     /// Count, over many traces, the requests that took each edge; each edge's share is out of the
     /// requests its caller sent to the same service (80/20 shows as 80% and 20%).
     pub fn shares(&self, traces: &[Hop]) -> Shares {
-        let mut count: BTreeMap<(String, String, bool), usize> = BTreeMap::new();
-        let mut to_group: BTreeMap<(String, usize, bool), usize> = BTreeMap::new();
-        let mut statuses: BTreeMap<String, usize> = BTreeMap::new();
+        let mut count: SortedMap<(String, String, bool), usize> = SortedMap::new();
+        let mut to_group: SortedMap<(String, usize, bool), usize> = SortedMap::new();
+        let mut statuses: SortedMap<String, usize> = SortedMap::new();
         for t in traces {
             let p = plan(self, t);
-            let mut seen: BTreeSet<(String, String, bool)> = BTreeSet::new();
+            let mut seen: SortedSet<(String, String, bool)> = SortedSet::new();
             for s in p.steps.iter().filter(|s| s.kind == StepKind::Move) {
                 if let Some(to) = &s.to {
                     seen.insert((s.from.clone(), to.clone(), s.mirror));
                 }
             }
-            let mut groups_seen: BTreeSet<(String, usize, bool)> = BTreeSet::new();
+            let mut groups_seen: SortedSet<(String, usize, bool)> = SortedSet::new();
             for (from, to, mirror) in seen {
                 if let Some(n) = self.node(&to) {
                     groups_seen.insert((from.clone(), n.group, mirror));

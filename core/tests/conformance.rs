@@ -73,7 +73,7 @@ struct CallJson {
 
 impl CallJson {
     fn request(&self) -> Request {
-        let mut headers = BTreeMap::new();
+        let mut headers = pilotlight_core::sorted::SortedMap::new();
         for (k, v) in &self.headers {
             if let Some(first) = v.first() {
                 headers.insert(k.clone(), first.clone());
@@ -135,7 +135,7 @@ fn generate(case: &Case) -> Result<ProxyConfig, String> {
         } else {
             ProxyKind::Sidecar
         }),
-        labels: case.proxy.labels.clone(),
+        labels: case.proxy.labels.clone().into_iter().collect(),
         ips: case.proxy.ips.clone(),
         config_namespace: Some(case.proxy.config_namespace.clone()),
     };

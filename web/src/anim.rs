@@ -5,8 +5,8 @@
 
 use crate::engine::MeshView;
 use pilotlight_core::simulate::{Hop, Mode, Request};
+use pilotlight_core::sorted::SortedMap;
 use pilotlight_core::topology::{Plan, Shares, StepKind};
-use std::collections::BTreeMap;
 use std::rc::Rc;
 use yew::Reducible;
 
@@ -47,7 +47,7 @@ impl Form {
             .trim()
             .parse()
             .map_err(|_| format!("port {:?} is not a number from 1 to 65535", self.port))?;
-        let mut headers = BTreeMap::new();
+        let mut headers = SortedMap::new();
         for (i, line) in self.headers.lines().enumerate() {
             if line.trim().is_empty() {
                 continue;

@@ -4,7 +4,7 @@
 use super::{codes, fp, full_name, Ctx};
 use crate::order;
 use crate::parse::Object;
-use std::collections::{BTreeMap, BTreeSet};
+use crate::sorted::{SortedMap, SortedSet};
 
 pub(super) fn check(ctx: &mut Ctx) {
     mesh_hosts(ctx);
@@ -14,13 +14,13 @@ pub(super) fn check(ctx: &mut Ctx) {
 fn mesh_hosts(ctx: &mut Ctx) {
     let mesh = ctx.mesh;
     // scope ("*" or a namespace) / host -> VirtualServices, in istiod's order.
-    let mut hosts: BTreeMap<(String, String), Vec<&Object>> = BTreeMap::new();
+    let mut hosts: SortedMap<(String, String), Vec<&Object>> = SortedMap::new();
     for (obj, vs) in mesh.virtual_services() {
         let bound = vs.gateways.is_empty() || vs.gateways.iter().any(|g| g == "mesh");
         if !bound {
             continue;
         }
-        let scopes: BTreeSet<String> =
+        let scopes: SortedSet<String> =
             if vs.export_to.is_empty() || vs.export_to.iter().any(|e| e == "*") {
                 ["*".to_string()].into()
             } else {
@@ -45,7 +45,7 @@ fn mesh_hosts(ctx: &mut Ctx) {
             }
         }
     }
-    let mut reported: BTreeSet<String> = BTreeSet::new();
+    let mut reported: SortedSet<String> = SortedSet::new();
     for ((scope, host), list) in &hosts {
         let mut all: Vec<&Object> = list.clone();
         if scope != "*" {
@@ -97,8 +97,8 @@ fn mesh_hosts(ctx: &mut Ctx) {
 
 fn sidecars(ctx: &mut Ctx) {
     let mesh = ctx.mesh;
-    let mut by_pod: BTreeMap<(String, String), Vec<&Object>> = BTreeMap::new();
-    let mut by_ns: BTreeMap<String, Vec<&Object>> = BTreeMap::new();
+    let mut by_pod: SortedMap<(String, String), Vec<&Object>> = SortedMap::new();
+    let mut by_ns: SortedMap<String, Vec<&Object>> = SortedMap::new();
     for (obj, _) in mesh.sidecars() {
         let selector = super::selector_labels(&obj.node, &["spec", "workloadSelector"])
             .filter(|(_, l)| !l.is_empty());
@@ -134,7 +134,7 @@ fn sidecars(ctx: &mut Ctx) {
             );
         }
     }
-    let mut reported: BTreeSet<String> = BTreeSet::new();
+    let mut reported: SortedSet<String> = SortedSet::new();
     for ((ns, pod), list) in &by_pod {
         if list.len() < 2 {
             continue;

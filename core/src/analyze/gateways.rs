@@ -10,17 +10,17 @@ use crate::istio::networking::Gateway;
 use crate::mesh::{Labels, Workload};
 use crate::order;
 use crate::parse::{Object, Spec};
-use std::collections::BTreeMap;
+use crate::sorted::SortedMap;
 
 /// `k=v,k2=v2`, as Kubernetes prints a selector.
-fn selector_string(sel: &BTreeMap<String, String>) -> String {
+fn selector_string(sel: &SortedMap<String, String>) -> String {
     sel.iter()
         .map(|(k, v)| format!("{k}={v}"))
         .collect::<Vec<_>>()
         .join(",")
 }
 
-fn selects(sel: &BTreeMap<String, String>, labels: &Labels) -> bool {
+fn selects(sel: &SortedMap<String, String>, labels: &Labels) -> bool {
     sel.iter().all(|(k, v)| labels.get(k) == Some(v))
 }
 
@@ -44,7 +44,7 @@ pub(super) fn check(ctx: &mut Ctx) {
                 .iter()
                 .filter(|w| gw.selector.keys().all(|k| w.labels.contains_key(k)))
                 .map(|w| {
-                    let picked: BTreeMap<String, String> = gw
+                    let picked: SortedMap<String, String> = gw
                         .selector
                         .keys()
                         .map(|k| (k.clone(), w.labels[k].clone()))

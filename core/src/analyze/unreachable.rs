@@ -5,7 +5,7 @@ use super::{codes, fp, Ctx};
 use crate::istio::networking::{HttpMatch, HttpRoute};
 use crate::istio::StringMatch;
 use crate::parse::Object;
-use std::collections::BTreeMap;
+use crate::sorted::SortedMap;
 
 pub(super) fn check(ctx: &mut Ctx) {
     let mesh = ctx.mesh;
@@ -65,9 +65,9 @@ struct Prefixed {
     port: Option<u32>,
     method: String,
     authority: String,
-    headers: BTreeMap<String, String>,
-    query: BTreeMap<String, String>,
-    without: BTreeMap<String, String>,
+    headers: SortedMap<String, String>,
+    query: SortedMap<String, String>,
+    without: SortedMap<String, String>,
 }
 
 fn exact_or_prefix(sm: Option<&StringMatch>) -> String {
@@ -80,7 +80,7 @@ fn exact_or_prefix(sm: Option<&StringMatch>) -> String {
     }
 }
 
-fn map(m: &BTreeMap<String, StringMatch>) -> BTreeMap<String, String> {
+fn map(m: &SortedMap<String, StringMatch>) -> SortedMap<String, String> {
     m.iter()
         .map(|(k, v)| (k.clone(), exact_or_prefix(Some(v))))
         .collect()
@@ -110,7 +110,7 @@ fn prefixed(route: &HttpRoute, m: &HttpMatch, rule: usize, index: usize) -> Opti
 /// Does the earlier match `a` cover the later match `b`?
 fn covers(a: &Prefixed, b: &Prefixed) -> bool {
     let field = |x: &str, y: &str| x == y || x.starts_with(y);
-    let maps = |x: &BTreeMap<String, String>, y: &BTreeMap<String, String>| {
+    let maps = |x: &SortedMap<String, String>, y: &SortedMap<String, String>| {
         x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| field(v, w)))
     };
     b.prefix.starts_with(&a.prefix)

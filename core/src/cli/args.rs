@@ -1,6 +1,6 @@
 //! Argument parsing for the CLI: a command, positionals, `-f` files and named options.
 
-use std::collections::BTreeMap;
+use crate::sorted::SortedMap;
 
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Args {
@@ -10,7 +10,7 @@ pub struct Args {
     pub bookinfo: bool,
     pub output: Option<String>,
     /// Other `--name value` options, for the subcommands that take them.
-    pub options: BTreeMap<String, String>,
+    pub options: SortedMap<String, String>,
 }
 
 /// Options that take a value (beyond -f and -o).

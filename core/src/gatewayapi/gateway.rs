@@ -12,7 +12,7 @@ use crate::istio::kube::{DeploymentSpec, PodSpec, PodTemplate, ServicePort, Serv
 use crate::istio::networking::{Gateway, Server, ServerPort, ServerTls};
 use crate::istio::{LabelSelector, ObjectMeta};
 use crate::parse::{Kind, Object, Spec};
-use std::collections::BTreeMap;
+use crate::sorted::SortedMap;
 
 /// What a route can attach to: one listener of a Gateway (istiod's parentInfo).
 #[derive(Debug, Clone)]
@@ -142,7 +142,7 @@ pub(super) fn convert(
                 continue;
             };
             let name = format!("{}~{KUBERNETES_GATEWAY_NAME}~{}", obj.name(), l.name);
-            let mut annotations = BTreeMap::new();
+            let mut annotations = SortedMap::new();
             annotations.insert(GATEWAY_SEMANTICS.to_string(), "gateway".to_string());
             annotations.insert(GATEWAY_SERVICE.to_string(), services.join(","));
             annotations.insert(
@@ -166,7 +166,7 @@ pub(super) fn convert(
                 Kind::Gateway,
                 meta(name, ns, annotations, obj.meta.creation_timestamp.clone()),
                 Spec::Gateway(Gateway {
-                    selector: BTreeMap::new(),
+                    selector: SortedMap::new(),
                     servers: vec![server],
                 }),
             ));
@@ -372,7 +372,7 @@ fn port_name(listener: &str, protocol: &str, index: usize) -> String {
 fn deployment(world: &World, obj: &Object, spec: &GatewaySpec, out: &mut Vec<Object>) {
     let name = deployment_name(obj, spec);
     let ns = obj.namespace();
-    let mut labels = BTreeMap::new();
+    let mut labels = SortedMap::new();
     labels.insert(GATEWAY_NAME_LABEL.to_string(), obj.name().to_string());
     labels.insert(
         GATEWAY_CLASS_LABEL.to_string(),
@@ -406,9 +406,9 @@ fn deployment(world: &World, obj: &Object, spec: &GatewaySpec, out: &mut Vec<Obj
                 node_port: None,
             });
         }
-        let mut selector = BTreeMap::new();
+        let mut selector = SortedMap::new();
         selector.insert(GATEWAY_NAME_LABEL.to_string(), obj.name().to_string());
-        let mut m = meta(name.clone(), ns, BTreeMap::new(), None);
+        let mut m = meta(name.clone(), ns, SortedMap::new(), None);
         m.labels = labels.clone();
         out.push(derived(
             obj,
@@ -442,9 +442,9 @@ fn deployment(world: &World, obj: &Object, spec: &GatewaySpec, out: &mut Vec<Obj
             "gateway.istio.io/managed".into(),
             "istio.io-gateway-controller".into(),
         );
-        let mut m = meta(name.clone(), ns, BTreeMap::new(), None);
+        let mut m = meta(name.clone(), ns, SortedMap::new(), None);
         m.labels = dep_labels;
-        let mut match_labels = BTreeMap::new();
+        let mut match_labels = SortedMap::new();
         match_labels.insert(GATEWAY_NAME_LABEL.to_string(), obj.name().to_string());
         let pod_spec = PodSpec {
             service_account_name: Some(name.clone()),

@@ -13,7 +13,7 @@ use crate::istio::{PortSelector, StringMatch};
 use crate::mesh::MeshConfig;
 use crate::order;
 use crate::parse::{Kind, Object, Spec};
-use std::collections::BTreeMap;
+use crate::sorted::SortedMap;
 
 /// Where istiod puts Ingress-derived Gateways (K8S_INGRESS_NS, default istio-system).
 const INGRESS_NAMESPACE: &str = "istio-system";
@@ -33,12 +33,12 @@ fn is_istio(world: &World, obj: &Object, class_name: Option<&str>, config: &Mesh
 }
 
 /// The selector of Ingress Gateways (getIngressGatewaySelector).
-fn selector(config: &MeshConfig) -> BTreeMap<String, String> {
+fn selector(config: &MeshConfig) -> SortedMap<String, String> {
     let value = match config.ingress_service.as_str() {
         "" | "istio-ingressgateway" => "ingressgateway".to_string(),
         other => other.to_string(),
     };
-    BTreeMap::from([("istio".to_string(), value)])
+    SortedMap::from([("istio".to_string(), value)])
 }
 
 /// One rule of one Ingress, in istiod's order (creation time, name, namespace, rule index).
@@ -155,7 +155,7 @@ pub(super) fn convert(
         out.push(derived(
             obj,
             Kind::Gateway,
-            meta(gateway_name(obj), INGRESS_NAMESPACE, BTreeMap::new(), None),
+            meta(gateway_name(obj), INGRESS_NAMESPACE, SortedMap::new(), None),
             Spec::Gateway(Gateway {
                 selector: selector(config),
                 servers,
@@ -220,7 +220,7 @@ pub(super) fn convert(
             lb.cmp(&la).then(eb.cmp(&ea))
         });
         let obj = first.obj;
-        let mut annotations = BTreeMap::new();
+        let mut annotations = SortedMap::new();
         annotations.insert(ROUTE_SEMANTICS.to_string(), "ingress".to_string());
         out.push(derived(
             obj,

@@ -27,7 +27,7 @@ use crate::istio::ObjectMeta;
 use crate::mesh::MeshConfig;
 use crate::order;
 use crate::parse::{Kind, Object, Origin, Spec};
-use std::collections::BTreeMap;
+use crate::sorted::SortedMap;
 use types::Resource;
 
 /// `internal.istio.io/route-semantics`: `gateway` for Gateway API routes, `ingress` for Ingress.
@@ -146,7 +146,7 @@ impl<'a> World<'a> {
         })
     }
 
-    fn namespace_labels(&self, name: &str) -> Option<&'a BTreeMap<String, String>> {
+    fn namespace_labels(&self, name: &str) -> Option<&'a SortedMap<String, String>> {
         self.find(Kind::Namespace, "", name)
             .or_else(|| {
                 self.objects
@@ -215,7 +215,7 @@ fn derived(source: &Object, kind: Kind, meta: ObjectMeta, spec: Spec) -> Object 
 fn meta(
     name: String,
     namespace: &str,
-    annotations: BTreeMap<String, String>,
+    annotations: SortedMap<String, String>,
     creation: Option<String>,
 ) -> ObjectMeta {
     ObjectMeta {

@@ -16,7 +16,7 @@ use crate::istio::networking::{
 use crate::istio::{PortSelector, StringMatch};
 use crate::order;
 use crate::parse::{Kind, Object, Spec};
-use std::collections::BTreeMap;
+use crate::sorted::SortedMap;
 
 const GROUP: &str = "gateway.networking.k8s.io";
 
@@ -514,8 +514,16 @@ impl Conv<'_, '_> {
 
 fn header_ops(m: &super::types::HeaderModifier) -> HeaderOperations {
     HeaderOperations {
-        set: order::map(m.set.iter().map(|h| (h.name.clone(), h.value.clone()))),
-        add: order::map(m.add.iter().map(|h| (h.name.clone(), h.value.clone()))),
+        set: m
+            .set
+            .iter()
+            .map(|h| (h.name.clone(), h.value.clone()))
+            .collect(),
+        add: m
+            .add
+            .iter()
+            .map(|h| (h.name.clone(), h.value.clone()))
+            .collect(),
         remove: m.remove.clone(),
     }
 }
@@ -525,13 +533,10 @@ fn header_ops(m: &super::types::HeaderModifier) -> HeaderOperations {
 fn value_matches(
     list: &[ValueMatch],
     key: impl Fn(&str) -> String,
-) -> Result<BTreeMap<String, StringMatch>, String> {
-    // A loop of inserts rather than `collect()`, which sorts (see `order::map`).
-    let mut out = BTreeMap::new();
-    for m in list {
-        out.insert(key(&m.name), value_match(m)?);
-    }
-    Ok(out)
+) -> Result<SortedMap<String, StringMatch>, String> {
+    list.iter()
+        .map(|m| Ok((key(&m.name), value_match(m)?)))
+        .collect()
 }
 
 fn value_match(m: &ValueMatch) -> Result<StringMatch, String> {
@@ -971,8 +976,8 @@ fn report(obj: &Object, errors: Vec<RuleError>, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-fn route_annotations(obj: &Object, kind: &str) -> BTreeMap<String, String> {
-    let mut a = BTreeMap::new();
+fn route_annotations(obj: &Object, kind: &str) -> SortedMap<String, String> {
+    let mut a = SortedMap::new();
     a.insert(
         PARENTS.to_string(),
         format!("{kind}/{}.{}", obj.name(), obj.namespace()),
@@ -1263,7 +1268,7 @@ fn merge(mut pending: Vec<Pending>, out: &mut Vec<Object>) {
             }
         }
         sort_http_routes(&mut http);
-        let mut annotations = BTreeMap::new();
+        let mut annotations = SortedMap::new();
         annotations.insert(PARENTS.to_string(), parents.join(","));
         annotations.insert(ROUTE_SEMANTICS.to_string(), "gateway".to_string());
         out.push(derived(

@@ -8,7 +8,7 @@
 
 use crate::istio::LabelSelector;
 use crate::parse::decode::decode_structs;
-use std::collections::BTreeMap;
+use crate::sorted::SortedMap;
 
 /// One decoded object of these APIs.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,7 +59,7 @@ decode_structs! {
     pub struct GatewayTls {
         pub mode: Option<String>,
         pub certificate_refs: Vec<ObjectRef>,
-        pub options: BTreeMap<String, String>,
+        pub options: SortedMap<String, String>,
     }
 
     /// A reference to another object (`group`, `kind`, `namespace`, `name`), as a Secret or a backend.

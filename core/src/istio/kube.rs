@@ -4,13 +4,13 @@
 use super::ObjectMeta;
 use crate::parse::de::DeError;
 use crate::parse::decode::{decode_structs, Decode, Error};
+use crate::sorted::SortedMap;
 use crate::yaml::{Node, Scalar};
-use std::collections::BTreeMap;
 
 decode_structs! {
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct ServiceSpec {
-        pub selector: Option<BTreeMap<String, String>>,
+        pub selector: Option<SortedMap<String, String>>,
         pub ports: Vec<ServicePort>,
         pub cluster_ip: Option<String> ["clusterIP"],
         pub cluster_ips: Vec<String> ["clusterIPs"],

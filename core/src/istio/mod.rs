@@ -8,15 +8,15 @@ pub mod networking;
 pub mod security;
 
 use crate::parse::decode::decode_structs;
-use std::collections::BTreeMap;
+use crate::sorted::SortedMap;
 
 decode_structs! {
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct ObjectMeta {
         pub name: String,
         pub namespace: Option<String>,
-        pub labels: BTreeMap<String, String>,
-        pub annotations: BTreeMap<String, String>,
+        pub labels: SortedMap<String, String>,
+        pub annotations: SortedMap<String, String>,
         pub creation_timestamp: Option<String>,
         pub generate_name: Option<String>,
         pub uid: Option<String>,
@@ -38,12 +38,12 @@ decode_structs! {
     pub struct LabelSelector {
         /// Kubernetes and security.istio.io spell it `matchLabels`; networking.istio.io's
         /// WorkloadSelector (Sidecar, ServiceEntry) spells it `labels`.
-        pub match_labels: BTreeMap<String, String> ["matchLabels" | "labels"],
+        pub match_labels: SortedMap<String, String> ["matchLabels" | "labels"],
     }
 }
 
 impl LabelSelector {
-    pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
+    pub fn matches(&self, labels: &SortedMap<String, String>) -> bool {
         self.match_labels
             .iter()
             .all(|(k, v)| labels.get(k) == Some(v))

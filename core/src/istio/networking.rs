@@ -2,15 +2,15 @@
 
 use super::{LabelSelector, PortSelector, StringMatch};
 use crate::parse::decode::decode_structs;
+use crate::sorted::SortedMap;
 use serde_json::Value as Json;
-use std::collections::BTreeMap;
 
 // ---------------------------------------------------------------- Gateway
 
 decode_structs! {
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct Gateway: strict {
-        pub selector: BTreeMap<String, String>,
+        pub selector: SortedMap<String, String>,
         pub servers: Vec<Server>,
     }
 
@@ -90,11 +90,11 @@ decode_structs! {
         pub scheme: Option<StringMatch>,
         pub method: Option<StringMatch>,
         pub authority: Option<StringMatch>,
-        pub headers: BTreeMap<String, StringMatch>,
-        pub without_headers: BTreeMap<String, StringMatch>,
-        pub query_params: BTreeMap<String, StringMatch>,
+        pub headers: SortedMap<String, StringMatch>,
+        pub without_headers: SortedMap<String, StringMatch>,
+        pub query_params: SortedMap<String, StringMatch>,
         pub port: Option<u32>,
-        pub source_labels: BTreeMap<String, String>,
+        pub source_labels: SortedMap<String, String>,
         pub gateways: Vec<String>,
         pub ignore_uri_case: bool,
         pub source_namespace: Option<String>,
@@ -123,8 +123,8 @@ decode_structs! {
 
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct HeaderOperations: strict {
-        pub set: BTreeMap<String, String>,
-        pub add: BTreeMap<String, String>,
+        pub set: SortedMap<String, String>,
+        pub add: SortedMap<String, String>,
         pub remove: Vec<String>,
     }
 
@@ -246,7 +246,7 @@ decode_structs! {
     pub struct L4Match: strict {
         pub destination_subnets: Vec<String>,
         pub port: Option<u32>,
-        pub source_labels: BTreeMap<String, String>,
+        pub source_labels: SortedMap<String, String>,
         pub gateways: Vec<String>,
         pub source_namespace: Option<String>,
         pub source_subnet: Option<String>,
@@ -257,7 +257,7 @@ decode_structs! {
         pub sni_hosts: Vec<String>,
         pub destination_subnets: Vec<String>,
         pub port: Option<u32>,
-        pub source_labels: BTreeMap<String, String>,
+        pub source_labels: SortedMap<String, String>,
         pub gateways: Vec<String>,
         pub source_namespace: Option<String>,
     }
@@ -276,7 +276,7 @@ decode_structs! {
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct Subset: strict {
         pub name: String [required],
-        pub labels: BTreeMap<String, String>,
+        pub labels: SortedMap<String, String>,
         pub traffic_policy: Option<TrafficPolicy>,
     }
 
@@ -417,8 +417,8 @@ decode_structs! {
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct WorkloadEntry: strict {
         pub address: String,
-        pub ports: BTreeMap<String, u32>,
-        pub labels: BTreeMap<String, String>,
+        pub ports: SortedMap<String, u32>,
+        pub labels: SortedMap<String, String>,
         pub network: Option<String>,
         pub locality: Option<String>,
         pub weight: Option<u32>,

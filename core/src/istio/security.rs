@@ -2,14 +2,14 @@
 
 use super::LabelSelector;
 use crate::parse::decode::decode_structs;
-use std::collections::BTreeMap;
+use crate::sorted::SortedMap;
 
 decode_structs! {
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct PeerAuthentication: strict {
         pub selector: Option<LabelSelector>,
         pub mtls: Option<Mtls>,
-        pub port_level_mtls: BTreeMap<String, Mtls>,
+        pub port_level_mtls: SortedMap<String, Mtls>,
     }
 
     #[derive(Debug, Clone, Default, PartialEq)]

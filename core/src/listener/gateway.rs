@@ -22,13 +22,13 @@ use crate::mesh::Protocol;
 use crate::names;
 use crate::order;
 use crate::parse::Object;
+use crate::sorted::SortedMap;
 use crate::value;
-use std::collections::BTreeMap;
 
 pub(crate) fn build(ctx: &Ctx) -> Vec<Value> {
     let merged = crate::gateway::merged(ctx.mesh, ctx.proxy);
     // SNI hosts already taken by a passthrough route, per listener port (host -> bind).
-    let mut tls_hosts: BTreeMap<u32, BTreeMap<String, String>> = BTreeMap::new();
+    let mut tls_hosts: SortedMap<u32, SortedMap<String, String>> = SortedMap::new();
     let mut out = Vec::new();
     for listener in &merged {
         let Some(first) = listener.servers.first() else {
@@ -229,7 +229,7 @@ fn tcp_chains(
     ctx: &Ctx,
     s: &PlacedServer,
     listener_port: u32,
-    tls_hosts: &mut BTreeMap<u32, BTreeMap<String, String>>,
+    tls_hosts: &mut SortedMap<u32, SortedMap<String, String>>,
 ) -> Vec<ChainOpts> {
     let server = s.server;
     let gw = gateway_name(s);
@@ -304,7 +304,7 @@ fn passthrough_chains(
     s: &PlacedServer,
     gw: &str,
     listener_port: u32,
-    tls_hosts: &mut BTreeMap<u32, BTreeMap<String, String>>,
+    tls_hosts: &mut SortedMap<u32, SortedMap<String, String>>,
 ) -> Vec<ChainOpts> {
     let server = s.server;
     let hosts = sanitized_hosts(server, s.gateway.namespace());

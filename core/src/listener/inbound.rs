@@ -18,8 +18,8 @@ use super::Ctx;
 use crate::envoy::{Map, Value};
 use crate::mesh::Protocol;
 use crate::names;
+use crate::sorted::SortedMap;
 use crate::value;
-use std::collections::BTreeMap;
 
 /// istiod's `model.MutualTLSMode`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,7 +46,7 @@ impl MtlsMode {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct PeerAuthn {
     pub mode: MtlsMode,
-    pub per_port: BTreeMap<u32, MtlsMode>,
+    pub per_port: SortedMap<u32, MtlsMode>,
 }
 
 impl PeerAuthn {
@@ -90,7 +90,7 @@ pub(crate) fn peer_authentication(ctx: &Ctx) -> PeerAuthn {
             mode = m;
         }
     }
-    let mut per_port = BTreeMap::new();
+    let mut per_port = SortedMap::new();
     if let Some(pa) = wl_pa {
         for (port, m) in &pa.port_level_mtls {
             if let Ok(port) = port.parse::<u32>() {
@@ -264,7 +264,7 @@ fn listener_filters(chains: &[(ChainOpts, Value)], bind_to_port: bool) -> Vec<Va
         out.push(filters::original_dst());
     }
     // port -> (needs tls, needs http); port 0 is "every other port".
-    let mut by_port: BTreeMap<u32, (bool, bool)> = BTreeMap::new();
+    let mut by_port: SortedMap<u32, (bool, bool)> = SortedMap::new();
     for (c, _) in chains {
         let port = c.destination_port.unwrap_or(0);
         let tls = c.transport_protocol == Some(TLS);
@@ -313,7 +313,7 @@ fn listener_filters(chains: &[(ChainOpts, Value)], bind_to_port: bool) -> Vec<Va
 /// The inbound ports: the Sidecar's `ingress` listeners when it has any, else every port of
 /// every service this proxy is an endpoint of (istiod's `buildInboundChainConfigs`).
 fn chain_configs(ctx: &Ctx) -> Vec<ChainConfig> {
-    let mut by_port: BTreeMap<u32, ChainConfig> = BTreeMap::new();
+    let mut by_port: SortedMap<u32, ChainConfig> = SortedMap::new();
     let reserved = |p: u32| {
         p == ctx.mesh.config.proxy_listen_port || p == ctx.mesh.config.proxy_inbound_listen_port
     };

@@ -404,7 +404,7 @@ fn tcp_chains(ctx: &Ctx, opts: &Opts, vss: &Vss) -> Vec<ChainOpts> {
 fn source_matches(
     ctx: &Ctx,
     gateways: &[String],
-    labels: &std::collections::BTreeMap<String, String>,
+    labels: &crate::sorted::SortedMap<String, String>,
     port: Option<u32>,
     source_ns: Option<&str>,
     listener_port: u32,

@@ -250,7 +250,7 @@ fn workloads(objects: &[Object], diags: &mut Vec<Diagnostic>) -> Vec<Workload> {
             } else {
                 p.ips
             };
-            let inject_off = |m: &BTreeMap<String, String>| {
+            let inject_off = |m: &SortedMap<String, String>| {
                 m.get("sidecar.istio.io/inject")
                     .is_some_and(|v| v == "false")
             };
@@ -414,7 +414,7 @@ impl<'a> SelectableWorkloads<'a> {
     }
 
     /// The workloads of `namespace` matching every label of a non-empty `selector`, in input order.
-    fn selected(&self, namespace: &str, selector: &BTreeMap<String, String>) -> Vec<&'a Workload> {
+    fn selected(&self, namespace: &str, selector: &SortedMap<String, String>) -> Vec<&'a Workload> {
         let Some((k, v)) = selector.iter().next() else {
             return Vec::new();
         };
@@ -630,7 +630,7 @@ fn service_entry(
             target_port: p.target_port.map(TargetPort::Number),
         })
         .collect();
-    let endpoint_ports = |named: &BTreeMap<String, u32>| -> Vec<(u32, u32)> {
+    let endpoint_ports = |named: &SortedMap<String, u32>| -> Vec<(u32, u32)> {
         ports
             .iter()
             .map(|p| {
@@ -667,7 +667,7 @@ fn service_entry(
             for ip in &w.ips {
                 endpoints.push(Endpoint {
                     address: ip.clone(),
-                    ports: endpoint_ports(&BTreeMap::new()),
+                    ports: endpoint_ports(&SortedMap::new()),
                     labels: w.labels.clone(),
                     workload: Some(w.name.clone()),
                     sidecar: w.proxy == Some(ProxyKind::Sidecar),
@@ -711,7 +711,7 @@ fn service_entry(
             {
                 eps.push(Endpoint {
                     address: host.clone(),
-                    ports: endpoint_ports(&BTreeMap::new()),
+                    ports: endpoint_ports(&SortedMap::new()),
                     labels: Labels::new(),
                     workload: None,
                     sidecar: false,

@@ -18,10 +18,10 @@ use crate::diag::Diagnostic;
 use crate::istio::networking::{DestinationRule, Gateway, Sidecar, VirtualService};
 use crate::istio::security::PeerAuthentication;
 use crate::parse::{Kind, Object, SourceFile, Spec};
+use crate::sorted::SortedMap;
 use serde::Serialize;
-use std::collections::BTreeMap;
 
-pub type Labels = BTreeMap<String, String>;
+pub type Labels = SortedMap<String, String>;
 
 /// How a service's endpoints are found, istiod's `model.Resolution`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -12,8 +12,8 @@
 
 use super::de::{self, DeError};
 use crate::order;
+use crate::sorted::SortedMap;
 use crate::yaml::{Node, Scalar, Value};
-use std::collections::BTreeMap;
 
 /// A decoding error. Boxed so that a result is one word: every field of every struct passes it
 /// on, and a small result keeps that code small.
@@ -151,7 +151,7 @@ impl<T: Decode + Default> Decode for Vec<T> {
 }
 
 /// A later duplicate key replaces an earlier one, as in a Go map.
-impl<T: Decode + Default> Decode for BTreeMap<String, T> {
+impl<T: Decode + Default> Decode for SortedMap<String, T> {
     fn decode_into(node: &Node, out: &mut Self) -> Result<(), Error> {
         let Value::Map(entries) = &node.value else {
             return Err(wrong_type(node, "a map"));
@@ -397,7 +397,7 @@ mod tests {
 
         #[derive(Debug, Default)]
         struct Selector {
-            match_labels: BTreeMap<String, String> ["matchLabels" | "labels"],
+            match_labels: SortedMap<String, String> ["matchLabels" | "labels"],
         }
     }
 

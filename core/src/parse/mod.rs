@@ -11,10 +11,10 @@ use crate::istio::networking::{
 };
 use crate::istio::security::PeerAuthentication;
 use crate::istio::ObjectMeta;
+use crate::sorted::SortedMap;
 use crate::yaml::{self, Node};
 use decode::{decode_fields, decode_structs, Decode, Shape};
 use serde::Serialize;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// One input file: the user's editor, a file given to the CLI, or the built-in world.
@@ -172,7 +172,7 @@ pub enum Spec {
     },
     Deployment(DeploymentSpec),
     Namespace,
-    ConfigMap(BTreeMap<String, String>),
+    ConfigMap(SortedMap<String, String>),
     EndpointSlice(EndpointSlice),
     /// Gateway API and Ingress objects, converted to Istio objects when the mesh is built.
     GatewayApi(Box<Resource>),

@@ -415,7 +415,7 @@ pub fn route_match(m: Option<&HttpMatch>) -> Value {
 }
 
 fn header_values(
-    map: &std::collections::BTreeMap<String, String>,
+    map: &crate::sorted::SortedMap<String, String>,
     append: bool,
 ) -> (Vec<Value>, Option<String>) {
     let mut authority = None;

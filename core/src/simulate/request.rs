@@ -1,7 +1,7 @@
 //! The request a user sends into a proxy, and the defaults Istio's own simulator fills in
 //! (`pilot/pkg/simulation/traffic.go`, `Call.FillDefaults`).
 
-use std::collections::BTreeMap;
+use crate::sorted::SortedMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -73,7 +73,7 @@ pub struct Request {
     pub path: String,
     pub method: String,
     /// Other request headers. Names are compared case-insensitively.
-    pub headers: BTreeMap<String, String>,
+    pub headers: SortedMap<String, String>,
 }
 
 /// Istio's simulator sends to this address when a test does not care.
@@ -92,7 +92,7 @@ impl Default for Request {
             host: String::new(),
             path: String::new(),
             method: String::new(),
-            headers: BTreeMap::new(),
+            headers: SortedMap::new(),
         }
     }
 }

@@ -5,7 +5,7 @@
 //! The walk needs only a [`World`]: for each proxy its generated Envoy config, its IPs and what
 //! its application calls. [`World::from_mesh`] builds one from a loaded mesh.
 
-use std::collections::BTreeMap;
+use crate::sorted::SortedMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -214,9 +214,9 @@ impl Hop {
 pub struct Sample {
     pub runs: usize,
     /// Workload -> number of runs in which the request reached it.
-    pub workloads: BTreeMap<String, usize>,
+    pub workloads: SortedMap<String, usize>,
     /// Status a proxy answered with locally -> number of runs (404, 503, fault aborts ...).
-    pub local_responses: BTreeMap<u16, usize>,
+    pub local_responses: SortedMap<u16, usize>,
 }
 
 impl Sample {
@@ -366,7 +366,7 @@ fn hop(
         // Delivered to the application of this workload; it makes its own calls.
         h.to_workload = Some(node.workload.clone());
         for call in &node.calls {
-            let mut headers = BTreeMap::new();
+            let mut headers = SortedMap::new();
             for name in &node.forward_headers {
                 if let Some(v) = next.header(name) {
                     headers.insert(name.clone(), v.to_string());
