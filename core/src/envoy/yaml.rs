@@ -191,19 +191,7 @@ fn string(out: &mut String, s: &str, indent: usize) {
             // Line breaks here are U+2028/2029 only (a `\n` makes it a literal block); the text
             // after one is indented like a continuation line.
             out.push('\'');
-            let mut line_start = false;
-            for c in s.chars() {
-                if is_break(c) {
-                    line_start = true;
-                } else if std::mem::take(&mut line_start) {
-                    pad(out, indent);
-                }
-                out.push(c);
-                if c == '\'' {
-                    out.push('\'');
-                }
-            }
-            if line_start {
+            if push_lines(out, s, indent, false, true) {
                 pad(out, indent);
             }
             out.push('\'');
@@ -258,17 +246,32 @@ fn string(out: &mut String, s: &str, indent: usize) {
                 (true, Some(_)) => {}
             }
             out.push('\n');
-            let mut line_start = true;
-            for c in s.chars() {
-                if is_break(c) {
-                    line_start = true;
-                } else if std::mem::take(&mut line_start) {
-                    pad(out, indent);
-                }
-                out.push(c);
-            }
+            push_lines(out, s, indent, true, false);
         }
     }
+}
+
+/// Pushes `s`, indenting by `indent` the text that follows a line break (and the first text when
+/// `line_start`), doubling `'` when `double_quotes`. Returns whether it ended on a line break.
+fn push_lines(
+    out: &mut String,
+    s: &str,
+    indent: usize,
+    mut line_start: bool,
+    double_quotes: bool,
+) -> bool {
+    for c in s.chars() {
+        if is_break(c) {
+            line_start = true;
+        } else if std::mem::take(&mut line_start) {
+            pad(out, indent);
+        }
+        out.push(c);
+        if double_quotes && c == '\'' {
+            out.push('\'');
+        }
+    }
+    line_start
 }
 
 /// Whether serde_yaml_ng would read the plain string as something other than a string: null
