@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { start, openPage, screenshot, editorText, setEditorText, artifacts, root } from "./harness.mjs";
+import { start, openPage, screenshot, editorText, setEditorText, recordMetrics, root } from "./harness.mjs";
 
 let env;
 const metrics = {};
@@ -13,10 +13,7 @@ before(async () => {
 });
 after(async () => {
   await env?.close();
-  const file = path.join(artifacts, "metrics.json");
-  const all = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : {};
-  fs.writeFileSync(file, JSON.stringify(Object.assign(all, metrics), null, 2) + "\n");
-  console.log("# metrics " + JSON.stringify(metrics));
+  recordMetrics(metrics);
 });
 
 const V1 = fs.readFileSync(path.join(root, "static/presets/request-routing-v1.yaml"), "utf8");
