@@ -55,7 +55,6 @@ pub fn findings(files: &[SourceFile]) -> Vec<Diagnostic> {
         .iter()
         .filter(|d| d.file != crate::world::BOOKINFO_FILE)
         .filter(|d| d.severity != Severity::Info)
-        .filter(|d| !(d.code == "PL0003" && d.message.starts_with("AuthorizationPolicy ")))
         .cloned()
         .collect();
     all.extend(analyze_sources(&loaded, files));
