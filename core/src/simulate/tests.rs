@@ -562,6 +562,7 @@ fn world() -> World {
         calls,
         forward_headers: vec!["end-user".into()],
         port_map: vec![],
+        ..Node::default()
     };
     World {
         nodes: vec![
@@ -590,6 +591,7 @@ fn world() -> World {
             node("ratings-v1", "10.1.0.40", vec![]),
         ],
         plain: vec![],
+        ..World::default()
     }
 }
 
