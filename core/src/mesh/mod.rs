@@ -6,12 +6,11 @@
 //! always gives the same pod names, IPs and ordering, so output can be compared and shared.
 
 mod build;
-pub mod config;
 mod ids;
 pub mod protocol;
 pub mod scope;
 
-pub use config::{MeshConfig, OutboundMode};
+pub use crate::istio::mesh_config::{MeshConfig, OutboundMode};
 pub use protocol::Protocol;
 
 use crate::diag::Diagnostic;
