@@ -5,7 +5,7 @@
 
 use crate::envoy::duration::Duration;
 use crate::envoy::Value;
-use crate::mesh::config::{ExtAuthzGrpc, ExtAuthzHttp, ExtensionProvider, RequestBody};
+use crate::istio::mesh_config::{ExtAuthzGrpc, ExtAuthzHttp, ExtensionProvider, RequestBody};
 use crate::mesh::Mesh;
 use crate::value;
 
