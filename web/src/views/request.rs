@@ -233,6 +233,16 @@ pub fn chain_text(o: &Outcome) -> String {
                 .unwrap_or_default()
         ));
     }
+    // A local answer of an authorization filter: Envoy's body and the policy it names.
+    if let Some(b) = &o.response_body {
+        line.push_str(&format!(" {b}"));
+    }
+    if let Some(d) = &o.response_code_details {
+        line.push_str(&format!(" ({d})"));
+    }
+    if o.connection_closed {
+        line.push_str(" ⇒ connection closed");
+    }
     line
 }
 
@@ -249,6 +259,7 @@ fn stage_label(s: Stage) -> &'static str {
         Stage::Route => "route",
         Stage::Action => "action",
         Stage::Fault => "fault",
+        Stage::Authz => "authorization",
         Stage::Cluster => "cluster",
         Stage::Endpoint => "endpoint",
     }
