@@ -334,6 +334,19 @@ fn principal(p: &Value, conn: &Conn, md: &Metadata) -> bool {
             .get("principal_name")
             .is_none_or(|m| string_matcher(m, &uri));
     }
+    if let Some(fs) = p.get("filter_state") {
+        // Waypoints (and older sidecars) read the peer identity from filter state.
+        if fs.get("key").and_then(Value::as_str) != Some("io.istio.peer_principal")
+            || !conn.mtls
+            || req.source_principal.is_empty()
+        {
+            return false;
+        }
+        let uri = format!("spiffe://{}", req.source_principal);
+        return fs
+            .get("string_match")
+            .is_some_and(|m| string_matcher(m, &uri));
+    }
     if let Some(c) = p.get("direct_remote_ip").or_else(|| p.get("source_ip")) {
         return in_cidr(&req.source_ip, c);
     }
