@@ -11,8 +11,10 @@
 //!   order AUDIT, DENY, ALLOW (`builder.build`). Dry-run policies become `shadow_rules`.
 //! - Placement ([`apply`]): HTTP filters open the HTTP filter list of inbound and gateway
 //!   connection managers (after `istio.metadata_exchange` when present); network filters go in
-//!   front of every TCP proxy (inbound, gateway and sidecar outbound TCP chains), after
-//!   metadata exchange. The inbound blackhole chain and the outbound catch-all keep none.
+//!   front of the TCP proxy of inbound and gateway TCP chains, after metadata exchange. Sidecar
+//!   outbound chains keep none (istiod builds them without an authz builder), nor do the
+//!   inbound blackhole chain and a gateway's AUTO_PASSTHROUGH chains (istiod: "We do not want
+//!   any authz here").
 
 pub mod ext_authz;
 pub mod jwt;
@@ -376,20 +378,19 @@ pub fn apply(scope: &Scope, listeners: &mut [Value]) {
     let gateway = scope.proxy.is_gateway();
     for l in listeners.iter_mut() {
         let name = l.get("name").and_then(Value::as_str).unwrap_or("");
-        if name == crate::names::VIRTUAL_OUTBOUND {
+        let inbound = l.get("traffic_direction").and_then(Value::as_str) == Some("INBOUND");
+        if name == crate::names::VIRTUAL_OUTBOUND || !(gateway || inbound) {
             continue;
         }
-        let inbound = l.get("traffic_direction").and_then(Value::as_str) == Some("INBOUND");
-        let http_side = gateway || inbound;
         for key in ["filter_chains", "default_filter_chain"] {
             let Some(slot) = l.get_mut(key) else { continue };
             match slot {
                 Value::Array(chains) => {
                     for c in chains.iter_mut() {
-                        chain(c, &f, http_side);
+                        chain(c, &f);
                     }
                 }
-                c @ Value::Object(_) => chain(c, &f, http_side),
+                c @ Value::Object(_) => chain(c, &f),
                 _ => {}
             }
         }
@@ -403,9 +404,9 @@ fn after_mx(list: &[Value]) -> usize {
         .count()
 }
 
-fn chain(c: &mut Value, f: &Filters, http_side: bool) {
+fn chain(c: &mut Value, f: &Filters) {
     let name = c.get("name").and_then(Value::as_str).unwrap_or("");
-    if name == "virtualInbound-blackhole" || name == crate::names::PASSTHROUGH_FILTER_CHAIN {
+    if name == "virtualInbound-blackhole" {
         return;
     }
     let Some(filters) = c.get_mut("filters").and_then(Value::as_array_mut) else {
@@ -416,7 +417,7 @@ fn chain(c: &mut Value, f: &Filters, http_side: bool) {
         .position(|x| x.get("name").and_then(Value::as_str) == Some(HCM));
     match hcm {
         Some(i) => {
-            if !http_side || f.http.is_empty() {
+            if f.http.is_empty() {
                 return;
             }
             let Some(list) = filters[i]["typed_config"]
@@ -429,9 +430,14 @@ fn chain(c: &mut Value, f: &Filters, http_side: bool) {
             list.splice(at..at, f.http.iter().cloned());
         }
         None => {
-            let is_tcp = filters
-                .iter()
-                .any(|x| x.get("name").and_then(Value::as_str) == Some(TCP_PROXY));
+            // AUTO_PASSTHROUGH chains forward by SNI to `outbound_.<port>_._.<host>` clusters.
+            let is_tcp = filters.iter().any(|x| {
+                x.get("name").and_then(Value::as_str) == Some(TCP_PROXY)
+                    && !x
+                        .pointer("/typed_config/cluster")
+                        .and_then(Value::as_str)
+                        .is_some_and(|c| c.starts_with("outbound_."))
+            });
             if !is_tcp || f.tcp.is_empty() {
                 return;
             }

@@ -158,6 +158,32 @@ fn allow_nothing_denies_every_request_on_http_and_tcp_chains() {
         .contains(&"envoy.filters.http.rbac".to_string()));
     let gw = listeners(&mesh, "istio-ingressgateway");
     assert!(!serde_json::to_string(&gw).unwrap().contains("rbac"));
+    // istiod builds sidecar outbound chains (HTTP and TCP) without authorization.
+    for l in ls.iter().filter(|l| l["traffic_direction"] != "INBOUND") {
+        let text = serde_json::to_string(l).unwrap();
+        assert!(!text.contains("rbac"), "{}", l["name"]);
+    }
+}
+
+#[test]
+fn gateway_tcp_chains_get_network_rbac() {
+    let extra = format!(
+        "{}{}",
+        crate::playground::world::preset("tcp-traffic-shifting").unwrap().yaml,
+        "\n---\n".to_string()
+            + &policy("istio-system", "gw-deny", "  selector:\n    matchLabels:\n      istio: ingressgateway\n  action: DENY\n  rules:\n  - to:\n    - operation:\n        ports: [\"31400\"]")
+    );
+    let mesh = bookinfo(&extra);
+    let ls = listeners(&mesh, "istio-ingressgateway");
+    let l = ls.iter().find(|l| l["name"] == "0.0.0.0_31400").unwrap();
+    let names = network_filter_names(&l["filter_chains"][0]);
+    assert_eq!(
+        names,
+        [
+            "envoy.filters.network.rbac",
+            "envoy.filters.network.tcp_proxy"
+        ]
+    );
 }
 
 #[test]
