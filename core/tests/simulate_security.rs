@@ -68,6 +68,8 @@ fn allow_nothing_ends_at_productpage_with_403_and_no_matched_policy() {
     );
     let d = &pp.outcome.authz[0];
     assert_eq!((d.action.as_str(), d.result.as_str()), ("ALLOW", "denied"));
+    assert_eq!(d.candidates, ["ns[default]-policy[allow-nothing]-rule[0]"]);
+    assert_eq!(d.file.as_deref(), Some("authz-allow-nothing.yaml"));
     // trace -o json carries it on the hop.
     let json = serde_json::to_value(pp).unwrap();
     assert_eq!(json["status"], 403);
@@ -272,5 +274,28 @@ fn custom_says_where_the_request_is_sent() {
     assert_eq!(
         sent.policy.as_deref(),
         Some("istio-ext-authz-sample-ext-authz-grpc-ns[default]-policy[ext-authz]-rule[0]")
+    );
+}
+
+#[test]
+fn the_animation_ends_red_at_productpage_naming_the_policy() {
+    let p = preset("authz-allow-nothing").unwrap();
+    let loaded = pilotlight_core::load(&[
+        SourceFile::new(BOOKINFO_FILE, BOOKINFO),
+        SourceFile::new("authz-allow-nothing.yaml", p.yaml),
+    ]);
+    let w = World::from_mesh(&loaded.mesh);
+    let t = pilotlight_core::topology::Topology::build(&loaded.mesh, &w);
+    let h = trace(&w, None, &productpage(), 0).unwrap();
+    let r = pilotlight_core::topology::plan(&t, &h).result;
+    assert_eq!(r.status, Some(403));
+    assert_eq!(r.at.as_deref(), Some("productpage-v1"));
+    assert_eq!(
+        r.detail.as_deref(),
+        Some("RBAC: access denied (no ALLOW policy matched: ns[default]-policy[allow-nothing]-rule[0])")
+    );
+    assert!(
+        r.delivered.is_empty(),
+        "productpage's application never answers"
     );
 }

@@ -127,6 +127,7 @@ fn decision(
         dry_run,
         result: result.to_string(),
         policy: policy.map(str::to_string),
+        candidates: Vec::new(),
         config_path: policy.and_then(policy_config_path),
         file: None,
         line: None,
@@ -205,8 +206,12 @@ fn rbac(
         (_, false) => "denied",
     };
     out.step(Stage::Authz, filter, format!("RBAC {action}: {text}"));
-    out.authz
-        .push(decision(filter, action, false, result, matched.as_deref()));
+    let mut d = decision(filter, action, false, result, matched.as_deref());
+    if !allowed && matched.is_none() {
+        d.candidates = policy_names(rules);
+        d.config_path = d.candidates.first().and_then(|p| policy_config_path(p));
+    }
+    out.authz.push(d);
     if allowed {
         None
     } else {
@@ -234,6 +239,17 @@ fn verdict(action: &str, matched: Option<&str>) -> (bool, String) {
         (_, Some(p)) => (true, format!("policy {p} matches: allowed")),
         (_, None) => (false, "no policy matches: denied".into()),
     }
+}
+
+/// Every policy name of an RBAC rule set, in name order.
+fn policy_names(rules: &Value) -> Vec<String> {
+    let mut names: Vec<String> = rules
+        .get("policies")
+        .and_then(Value::as_object)
+        .map(|m| m.keys().map(str::to_string).collect())
+        .unwrap_or_default();
+    crate::order::sort(&mut names);
+    names
 }
 
 /// The first policy, in name order (Envoy keeps them in a sorted map), whose permissions and

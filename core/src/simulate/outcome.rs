@@ -280,7 +280,12 @@ pub struct AuthzDecision {
     /// The RBAC policy (istiod's rule name) that matched, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub policy: Option<String>,
-    /// The AuthorizationPolicy that rule came from (`/apis/security.istio.io/...`).
+    /// When no policy of an ALLOW filter matched: the policies it holds (the request would have
+    /// needed one of them), in name order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub candidates: Vec<String>,
+    /// The AuthorizationPolicy that rule (or the first candidate) came from
+    /// (`/apis/security.istio.io/...`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub config_path: Option<String>,
     /// Where that rule is in the user's YAML (set by the trace, which knows the files).

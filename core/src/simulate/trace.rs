@@ -347,7 +347,11 @@ fn hop(
     let req = req.with_defaults();
     let mut outcome = simulate_with(&node.config, &req, rng, &super::Options::default());
     for d in &mut outcome.authz {
-        let rule = d.policy.as_deref().and_then(super::authz::parse_rule_name);
+        let named = d
+            .policy
+            .as_deref()
+            .or(d.candidates.first().map(String::as_str));
+        let rule = named.and_then(super::authz::parse_rule_name);
         if let (Some(path), Some((_, _, i))) = (&d.config_path, rule) {
             if let Some((file, line)) = world.rule_lines.get(&(path.clone(), i)) {
                 d.file = Some(file.clone());

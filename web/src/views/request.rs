@@ -163,8 +163,12 @@ fn path_result() -> Html {
     let text = match (r.status, &r.at) {
         (Some(st), None) => format!("{st} · {} {}", a.delivered, r.delivered.join(" → ")),
         (Some(st), Some(at)) => format!(
-            "{st}{} · {} ({at})",
+            "{st}{}{} · {} ({at})",
             r.flag.as_ref().map(|f| format!(" {f}")).unwrap_or_default(),
+            r.detail
+                .as_ref()
+                .map(|d| format!(" {d}"))
+                .unwrap_or_default(),
             a.answered
         ),
         (None, at) => format!(
@@ -177,6 +181,7 @@ fn path_result() -> Html {
     html! {
         <p class={classes!("path-result", if ok { "ok" } else { "bad" })} role="status" data-testid="path-result"
             data-status={status} data-flag={r.flag.clone()} data-at={r.at.clone()}
+            data-detail={r.detail.clone()}
             data-visited={r.visited.join(" ")}>
             { text }
         </p>
