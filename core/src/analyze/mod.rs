@@ -26,9 +26,11 @@ mod authz;
 pub mod checks;
 mod conflicts;
 mod destination_rules;
+mod fix;
 mod gateways;
 mod ports;
 mod references;
+mod report;
 mod security;
 mod unreachable;
 mod validation;
@@ -38,6 +40,9 @@ use crate::mesh::{Loaded, Mesh};
 use crate::order;
 use crate::parse::{Object, SourceFile};
 use crate::playground::world::BOOKINFO_FILE;
+
+pub use fix::{quick_fix, Fix};
+pub use report::report;
 
 /// An analysis message type: Istio's code, level and name (pkg/config/analysis/msg/messages.yaml).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

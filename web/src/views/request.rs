@@ -178,13 +178,50 @@ fn path_result() -> Html {
             at.as_ref().map(|w| format!(" ({w})")).unwrap_or_default()
         ),
     };
+    // A request that stopped: the findings on the objects behind the hop that stopped it.
+    let causes = if ok {
+        Vec::new()
+    } else {
+        let stopped = t.rows.iter().find(|row| {
+            !row.hop.mirror
+                && (row.hop.outcome.status.is_some_and(|s| s >= 400)
+                    || row.hop.outcome.error.is_some())
+        });
+        match (stopped, mesh.view.as_ref()) {
+            (Some(row), Some(view)) => {
+                view.findings_behind(&row.hop, &store.objects, &store.diagnostics)
+            }
+            _ => Vec::new(),
+        }
+    };
     html! {
+        <>
         <p class={classes!("path-result", if ok { "ok" } else { "bad" })} role="status" data-testid="path-result"
             data-status={status} data-flag={r.flag.clone()} data-at={r.at.clone()}
             data-detail={r.detail.clone()}
             data-visited={r.visited.join(" ")}>
             { text }
         </p>
+        if !causes.is_empty() {
+            <ul class="path-causes" data-testid="path-causes" aria-label={a.because}>
+                { for causes.iter().map(|d| {
+                    let jump = Source::from_file(&d.file).map(|source| (source, d.line));
+                    let store = store.clone();
+                    let onclick = Callback::from(move |_| {
+                        if let Some((source, line)) = jump {
+                            store.dispatch(Action::JumpTo { source, line });
+                        }
+                    });
+                    html! {
+                        <li><button class="cause" {onclick}>
+                            <span class="code">{ format!("{} {} {}:{}", a.because, d.code, d.file, d.line) }</span>
+                            <span class="msg">{ &d.message }</span>
+                        </button></li>
+                    }
+                }) }
+            </ul>
+        }
+        </>
     }
 }
 
