@@ -169,7 +169,7 @@ fn allow_nothing_denies_every_request_on_http_and_tcp_chains() {
 fn gateway_tcp_chains_get_network_rbac() {
     let extra = format!(
         "{}{}",
-        crate::playground::world::preset("tcp-traffic-shifting").unwrap().yaml,
+        include_str!("../../../../static/presets/tcp-traffic-shifting.yaml"),
         "\n---\n".to_string()
             + &policy("istio-system", "gw-deny", "  selector:\n    matchLabels:\n      istio: ingressgateway\n  action: DENY\n  rules:\n  - to:\n    - operation:\n        ports: [\"31400\"]")
     );
