@@ -46,6 +46,7 @@ pub struct ExtensionProvider {
 #[serde(rename_all = "camelCase", default)]
 pub struct ExtAuthzHttp {
     pub service: String,
+    #[serde(deserialize_with = "port_number")]
     pub port: u32,
     pub timeout: Option<String>,
     pub path_prefix: String,
@@ -65,6 +66,7 @@ pub struct ExtAuthzHttp {
 #[serde(rename_all = "camelCase", default)]
 pub struct ExtAuthzGrpc {
     pub service: String,
+    #[serde(deserialize_with = "port_number")]
     pub port: u32,
     pub timeout: Option<String>,
     pub fail_open: bool,
@@ -157,5 +159,22 @@ impl MeshConfig {
             extension_providers
         );
         Ok(())
+    }
+}
+
+/// A port as protobuf JSON reads a uint32: a number, or a string of digits (Istio's own tasks
+/// write `port: "8000"`).
+fn port_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Port {
+        Number(u32),
+        Text(String),
+    }
+    match Port::deserialize(d)? {
+        Port::Number(n) => Ok(n),
+        Port::Text(t) => t
+            .parse()
+            .map_err(|_| serde::de::Error::custom(format!("invalid port {t:?}"))),
     }
 }

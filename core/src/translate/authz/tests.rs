@@ -526,7 +526,7 @@ fn custom_with_unknown_provider_denies_with_istios_suffix() {
 #[test]
 fn http_ext_authz_provider_settings() {
     let extra = format!(
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: istio\n  namespace: istio-system\ndata:\n  mesh: |\n    extensionProviders:\n    - name: my-http\n      envoyExtAuthzHttp:\n        service: default/details.default.svc.cluster.local\n        port: 9080\n        timeout: 10s\n        pathPrefix: /check\n        failOpen: true\n        statusOnError: \"403\"\n        includeRequestHeadersInCheck: [x-ext-authz]\n        headersToUpstreamOnAllow: [x-prefix-*]\n---\n{}",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: istio\n  namespace: istio-system\ndata:\n  mesh: |\n    extensionProviders:\n    - name: my-http\n      envoyExtAuthzHttp:\n        service: default/details.default.svc.cluster.local\n        port: \"9080\"\n        timeout: 10s\n        pathPrefix: /check\n        failOpen: true\n        statusOnError: \"403\"\n        includeRequestHeadersInCheck: [x-ext-authz]\n        headersToUpstreamOnAllow: [x-prefix-*]\n---\n{}",
         policy("default", "c", "  action: CUSTOM\n  provider:\n    name: my-http\n  rules:\n  - {}")
     );
     let mesh = bookinfo(&extra);
