@@ -123,6 +123,11 @@ pub fn request_panel() -> Html {
                     <textarea data-testid="request-headers" rows="2" placeholder={a.headers_placeholder}
                         value={form.headers.clone()} oninput={input(|f, v| f.headers = v)} />
                 </label>
+                <label class="field column">
+                    <span>{ a.jwt }</span>
+                    <textarea data-testid="request-jwt" rows="2" placeholder={a.jwt_placeholder}
+                        value={form.jwt.clone()} oninput={input(|f, v| f.jwt = v)} />
+                </label>
                 <label class="field toggle">
                     <input type="checkbox" data-testid="jason-toggle" checked={form.jason} onchange={on_jason} />
                     <code>{ a.jason }</code>
