@@ -5,7 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
 import { execFileSync } from "node:child_process";
-import { start, editorText, setEditorText, pageTests, root, dist, artifacts, V1, V2, V3 } from "./harness.mjs";
+import { start, editorText, setEditorText, pageTests, recordMetrics, root, dist, V1, V2, V3 } from "./harness.mjs";
 
 
 let env;
@@ -16,8 +16,7 @@ before(async () => {
 });
 after(async () => {
   await env?.close();
-  fs.writeFileSync(path.join(artifacts, "metrics.json"), JSON.stringify(metrics, null, 2) + "\n");
-  console.log("# metrics " + JSON.stringify(metrics));
+  recordMetrics(metrics);
 });
 
 const pageTest = pageTests(() => env);

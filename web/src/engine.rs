@@ -259,6 +259,42 @@ pub fn resource_name(resource: &Value) -> String {
         .to_string()
 }
 
+/// The element of `resource` a table row shows when a resource has several rows: the virtual
+/// host of a Routes row (istioctl's VHOST NAME column), with its name.
+pub fn row_part<'a>(
+    tab: Tab,
+    resource: &'a Value,
+    cells: &[String],
+) -> Option<(String, &'a Value)> {
+    if tab != Tab::Routes {
+        return None;
+    }
+    let vhost = cells.get(1)?;
+    resource["virtual_hosts"]
+        .as_array()?
+        .iter()
+        .find(|v| v["name"] == vhost.as_str())
+        .map(|v| (vhost.clone(), v))
+}
+
+/// The 1-based line of `text` (a resource printed as JSON or YAML) where the element named
+/// `name` starts: its `name` field.
+pub fn line_of_name(text: &str, name: &str) -> Option<u32> {
+    let json = format!("\"name\": {}", serde_json::Value::from(name));
+    let yaml = [
+        format!("name: {name}"),
+        format!("name: '{name}'"),
+        format!("name: \"{name}\""),
+    ];
+    text.lines()
+        .position(|l| {
+            let l = l.trim_start().trim_start_matches("- ");
+            let l = l.strip_suffix(',').unwrap_or(l);
+            l == json || yaml.iter().any(|y| l == y)
+        })
+        .map(|i| i as u32 + 1)
+}
+
 /// Print a JSON value as pretty JSON or YAML.
 pub fn print(value: &Value, format: Format) -> String {
     match format {
@@ -396,6 +432,40 @@ impl MeshView {
 mod tests {
     use super::*;
     use pilotlight_core::{value, world};
+
+    #[test]
+    fn a_routes_row_opens_its_virtual_host() {
+        let a = analyze(
+            world::preset("request-routing-v1").unwrap().yaml,
+            world::BOOKINFO,
+        );
+        let id = a
+            .proxies
+            .iter()
+            .find(|p| p.id.starts_with("productpage"))
+            .unwrap();
+        let out = output_for(&a.loaded, &id.id).unwrap();
+        let table = out.table(Tab::Routes).unwrap();
+        let (index, cells) = table
+            .rows
+            .iter()
+            .find(|(_, c)| c[1] == "reviews.default.svc.cluster.local:9080")
+            .expect("the reviews row");
+        let res = &out.config.routes[*index];
+        let (name, vhost) = row_part(Tab::Routes, res, cells).unwrap();
+        assert_eq!(vhost["name"], name.as_str());
+        for format in [Format::Json, Format::Yaml] {
+            let text = print(res, format);
+            let line = line_of_name(&text, &name).expect("the vhost's line");
+            let at = text.lines().nth(line as usize - 1).unwrap();
+            assert!(
+                at.contains("reviews.default.svc.cluster.local:9080"),
+                "{at}"
+            );
+            // Not the details virtual host the route config starts with.
+            assert!(line > line_of_name(&text, "details.default.svc.cluster.local:9080").unwrap());
+        }
+    }
 
     #[test]
     fn a_stopped_request_names_the_finding_behind_it() {

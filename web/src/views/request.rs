@@ -9,6 +9,8 @@ use crate::state::{Action, Source};
 use crate::store::Store;
 use pilotlight_core::simulate::{Mode, Outcome, Stage};
 use pilotlight_core::topology::NodeKind;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
@@ -66,6 +68,39 @@ pub fn request_panel() -> Html {
             }
         })
     };
+    // Ctrl+Enter (Cmd+Enter) sends from anywhere on the page, the editors included: caught
+    // before CodeMirror's own Mod-Enter binding.
+    {
+        let (sim, mesh) = (sim.clone(), mesh.clone());
+        use_effect_with((), move |_| {
+            let listener = Closure::<dyn Fn(KeyboardEvent)>::new(move |e: KeyboardEvent| {
+                if e.key() == "Enter" && (e.ctrl_key() || e.meta_key()) {
+                    e.prevent_default();
+                    e.stop_propagation();
+                    if let Some(v) = mesh.fresh() {
+                        sim.dispatch(SimAction::Send(v));
+                    }
+                }
+            });
+            let document = web_sys::window().and_then(|w| w.document());
+            if let Some(d) = &document {
+                let _ = d.add_event_listener_with_callback_and_bool(
+                    "keydown",
+                    listener.as_ref().unchecked_ref(),
+                    true,
+                );
+            }
+            move || {
+                if let Some(d) = document {
+                    let _ = d.remove_event_listener_with_callback_and_bool(
+                        "keydown",
+                        listener.as_ref().unchecked_ref(),
+                        true,
+                    );
+                }
+            }
+        });
+    }
     let on_send_many = {
         let (sim, mesh) = (sim.clone(), mesh.clone());
         Callback::from(move |_| {
@@ -488,7 +523,7 @@ fn hop_item(props: &HopProps) -> Html {
                         }) }
                     </p>
                 }
-                <details>
+                <details open=true>
                     <summary>{ a.decisions }</summary>
                     <ul class="reasons">
                         { for o.steps.iter().map(|s| html! {
