@@ -10,15 +10,13 @@ use crate::parse::SourceFile;
 use crate::playground::world::BOOKINFO_FILE;
 
 /// Every finding to report for `files` (already loaded as `loaded`). Left out: notes (Info) from
-/// loading, anything inside the built-in world, and "not supported" notes for AuthorizationPolicy,
-/// which the analyzer checks itself.
+/// loading and anything inside the built-in world.
 pub fn report(loaded: &Loaded, files: &[SourceFile]) -> Vec<Diagnostic> {
     let mut all: Vec<Diagnostic> = loaded
         .diagnostics
         .iter()
         .filter(|d| d.file != BOOKINFO_FILE)
         .filter(|d| d.severity != Severity::Info)
-        .filter(|d| !(d.code == "PL0003" && d.message.starts_with("AuthorizationPolicy ")))
         .cloned()
         .collect();
     all.extend(analyze_sources(loaded, files));

@@ -164,7 +164,7 @@ pub(crate) fn match_virtual_host<'a>(
 }
 
 /// Evaluate an `envoy.type.matcher.v3.StringMatcher`.
-fn string_matcher(m: &Value, value: &str) -> bool {
+pub(super) fn string_matcher(m: &Value, value: &str) -> bool {
     let ignore_case = m
         .get("ignore_case")
         .and_then(Value::as_bool)
@@ -194,7 +194,7 @@ fn string_matcher(m: &Value, value: &str) -> bool {
 
 /// Evaluate one `HeaderMatcher` (Envoy: a missing header never matches, whatever `invert_match`
 /// says, unless `treat_missing_header_as_empty`).
-fn header_matches(hm: &Value, req: &Request) -> bool {
+pub(super) fn header_matches(hm: &Value, req: &Request) -> bool {
     let name = name_of(hm);
     let invert = hm
         .get("invert_match")

@@ -158,6 +158,11 @@ pub fn request_panel() -> Html {
                     <textarea data-testid="request-headers" rows="2" placeholder={a.headers_placeholder}
                         value={form.headers.clone()} oninput={input(|f, v| f.headers = v)} />
                 </label>
+                <label class="field column">
+                    <span>{ a.jwt }</span>
+                    <textarea data-testid="request-jwt" rows="2" placeholder={a.jwt_placeholder}
+                        value={form.jwt.clone()} oninput={input(|f, v| f.jwt = v)} />
+                </label>
                 <label class="field toggle">
                     <input type="checkbox" data-testid="jason-toggle" checked={form.jason} onchange={on_jason} />
                     <code>{ a.jason }</code>
@@ -198,8 +203,12 @@ fn path_result() -> Html {
     let text = match (r.status, &r.at) {
         (Some(st), None) => format!("{st} · {} {}", a.delivered, r.delivered.join(" → ")),
         (Some(st), Some(at)) => format!(
-            "{st}{} · {} ({at})",
+            "{st}{}{} · {} ({at})",
             r.flag.as_ref().map(|f| format!(" {f}")).unwrap_or_default(),
+            r.detail
+                .as_ref()
+                .map(|d| format!(" {d}"))
+                .unwrap_or_default(),
             a.answered
         ),
         (None, at) => format!(
@@ -229,6 +238,7 @@ fn path_result() -> Html {
         <>
         <p class={classes!("path-result", if ok { "ok" } else { "bad" })} role="status" data-testid="path-result"
             data-status={status} data-flag={r.flag.clone()} data-at={r.at.clone()}
+            data-detail={r.detail.clone()}
             data-visited={r.visited.join(" ")}>
             { text }
         </p>
@@ -305,6 +315,16 @@ pub fn chain_text(o: &Outcome) -> String {
                 .unwrap_or_default()
         ));
     }
+    // A local answer of an authorization filter: Envoy's body and the policy it names.
+    if let Some(b) = &o.response_body {
+        line.push_str(&format!(" {b}"));
+    }
+    if let Some(d) = &o.response_code_details {
+        line.push_str(&format!(" ({d})"));
+    }
+    if o.connection_closed {
+        line.push_str(" ⇒ connection closed");
+    }
     line
 }
 
@@ -321,6 +341,7 @@ fn stage_label(s: Stage) -> &'static str {
         Stage::Route => "route",
         Stage::Action => "action",
         Stage::Fault => "fault",
+        Stage::Authz => "authorization",
         Stage::Cluster => "cluster",
         Stage::Endpoint => "endpoint",
     }
