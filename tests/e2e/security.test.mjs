@@ -34,6 +34,14 @@ test("allow-nothing: the request ends red at productpage with 403 RBAC: access d
   assert.ok(r > 150 && g < 100 && b < 100, `red, not ${color}`);
   assert.ok(await page.$('.topo-stop[data-status="403 RBAC: access denied"]'), "a red stop mark");
   assert.equal(await page.getAttribute(node("details-v1"), "data-visited"), "false");
+  // Workloads whose proxies enforce the policy carry the lock badge; the gateway does not.
+  assert.ok(await page.$('[data-testid="topology-guard-productpage-v1"]'), "productpage-v1 has the badge");
+  assert.equal(await page.$('[data-testid="topology-guard-istio-ingressgateway"]'), null);
+  // The Listeners view: the inbound listener's RBAC filter leads back to its policy's lines.
+  await page.click('[data-tab="listeners"]');
+  await page.click('[data-testid="resource-table"] tbody tr:has-text("Inbound")');
+  const detail = await page.waitForSelector('[data-testid="resource-detail"]');
+  assert.match(await detail.textContent(), /AuthorizationPolicy default\/allow-nothing/);
   await screenshot(page, "security-allow-nothing");
   assert.deepEqual(errors, []);
   await ctx.close();

@@ -35,6 +35,8 @@ pub struct AnimStrings {
     pub answered: &'static str,
     /// Before the finding that explains a stopped request: `because of IST0101 istio.yaml:118`.
     pub because: &'static str,
+    /// The lock badge on a workload whose proxy enforces security policies.
+    pub guarded: &'static str,
     pub reset: &'static str,
     pub mirror_copy: &'static str,
     pub delay: &'static str,
@@ -105,6 +107,7 @@ pub static EN: AnimStrings = AnimStrings {
     delivered: "delivered",
     answered: "answered by the proxy",
     because: "because of",
+    guarded: "Its proxy enforces security policies (RBAC, JWT or ext_authz filters)",
     reset: "connection reset",
     mirror_copy: "mirrored copy (response ignored)",
     delay: "delay",
@@ -174,6 +177,7 @@ pub static ZH: AnimStrings = AnimStrings {
     delivered: "已送达",
     answered: "由代理直接响应",
     because: "原因：",
+    guarded: "其代理执行安全策略（RBAC、JWT 或 ext_authz 过滤器）",
     reset: "连接被重置",
     mirror_copy: "镜像副本（忽略响应）",
     delay: "延迟",

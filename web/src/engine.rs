@@ -295,6 +295,37 @@ pub fn line_of_name(text: &str, name: &str) -> Option<u32> {
         .map(|i| i as u32 + 1)
 }
 
+/// The AuthorizationPolicies behind a resource's RBAC filters, as (namespace, name): istiod names
+/// every RBAC policy `ns[<namespace>]-policy[<name>]-rule[<n>]` (RBAC filters carry no
+/// `istio.config` metadata, so these names are how a filter leads back to its policy).
+pub fn authz_policies(resource: &Value) -> Vec<(String, String)> {
+    fn parse(key: &str) -> Option<(String, String)> {
+        let rest = &key[key.find("ns[")? + 3..];
+        let (ns, rest) = rest.split_once("]-policy[")?;
+        let (name, _) = rest.split_once("]-rule[")?;
+        Some((ns.to_string(), name.to_string()))
+    }
+    fn walk(v: &Value, out: &mut Vec<(String, String)>) {
+        match v {
+            Value::Object(map) => {
+                for (k, x) in map.iter() {
+                    if let Some(p) = parse(k) {
+                        if !out.contains(&p) {
+                            out.push(p);
+                        }
+                    }
+                    walk(x, out);
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|x| walk(x, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(resource, &mut out);
+    out
+}
+
 /// Print a JSON value as pretty JSON or YAML.
 pub fn print(value: &Value, format: Format) -> String {
     match format {
@@ -348,6 +379,35 @@ impl MeshView {
         let world = World::from_mesh(&loaded.mesh);
         let topology = Topology::build(&loaded.mesh, &world);
         MeshView { world, topology }
+    }
+
+    /// The workloads whose proxies enforce a security policy: an RBAC, JWT or ext_authz filter in
+    /// their generated listeners (what the diagram's lock badge marks).
+    pub fn guarded(&self) -> Vec<&str> {
+        const FILTERS: [&str; 4] = [
+            "envoy.filters.http.rbac",
+            "envoy.filters.network.rbac",
+            "envoy.filters.http.jwt_authn",
+            "envoy.filters.http.ext_authz",
+        ];
+        fn uses(v: &Value) -> bool {
+            match v {
+                Value::Object(map) => {
+                    map.get("name")
+                        .and_then(Value::as_str)
+                        .is_some_and(|n| FILTERS.contains(&n))
+                        || map.values().any(uses)
+                }
+                Value::Array(items) => items.iter().any(uses),
+                _ => false,
+            }
+        }
+        self.world
+            .nodes
+            .iter()
+            .filter(|n| n.config.listeners.iter().any(uses))
+            .map(|n| n.workload.as_str())
+            .collect()
     }
 
     /// Trace one request (from the ingress gateway when `from` is None) and plan its animation.
@@ -432,6 +492,43 @@ impl MeshView {
 mod tests {
     use super::*;
     use pilotlight_core::{value, world};
+
+    #[test]
+    fn an_rbac_filter_leads_back_to_its_policies() {
+        let istio = world::preset("authz-productpage-viewer").unwrap().yaml;
+        let a = analyze(istio, world::BOOKINFO);
+        let id = a
+            .proxies
+            .iter()
+            .find(|p| p.id.starts_with("productpage"))
+            .unwrap();
+        let out = output_for(&a.loaded, &id.id).unwrap();
+        let inbound = out
+            .config
+            .listeners
+            .iter()
+            .find(|l| l["name"] == "virtualInbound")
+            .unwrap();
+        let policies = authz_policies(inbound);
+        assert!(
+            policies.contains(&("default".into(), "productpage-viewer".into())),
+            "{policies:?}"
+        );
+        let outbound = out
+            .config
+            .listeners
+            .iter()
+            .find(|l| l["name"] == "virtualOutbound")
+            .unwrap();
+        assert!(authz_policies(outbound).is_empty());
+        let view = MeshView::new(&a.loaded);
+        let guarded = view.guarded();
+        assert!(guarded.contains(&"productpage-v1"), "{guarded:?}");
+        assert!(!guarded.contains(&"istio-ingressgateway"), "{guarded:?}");
+        assert!(MeshView::new(&analyze("", world::BOOKINFO).loaded)
+            .guarded()
+            .is_empty());
+    }
 
     #[test]
     fn a_routes_row_opens_its_virtual_host() {

@@ -342,10 +342,17 @@ impl State {
                         .and_then(|i| self.table.as_ref()?.rows.get(i))
                         .and_then(|(_, cells)| engine::row_part(self.tab, res, cells));
                     let paths = engine::config_paths(part.as_ref().map_or(res, |(_, v)| *v));
+                    let policies = engine::authz_policies(res);
                     made_by = self
                         .objects
                         .iter()
-                        .filter(|o| paths.contains(&o.config_path))
+                        .filter(|o| {
+                            paths.contains(&o.config_path)
+                                || (o.kind == "AuthorizationPolicy"
+                                    && policies
+                                        .iter()
+                                        .any(|(ns, name)| *ns == o.namespace && *name == o.name))
+                        })
                         .cloned()
                         .collect();
                     let text: Rc<str> = engine::print(res, self.format).into();

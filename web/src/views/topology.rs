@@ -421,6 +421,11 @@ fn topology_svg(props: &SvgProps) -> Html {
         }
     });
 
+    let guarded: Vec<String> = mesh
+        .view
+        .as_ref()
+        .map(|v| v.guarded().into_iter().map(String::from).collect())
+        .unwrap_or_default();
     let nodes = t.nodes.iter().map(|n| {
         let is_visited = visited.contains(&n.id);
         let kind = match n.kind {
@@ -466,6 +471,14 @@ fn topology_svg(props: &SvgProps) -> Html {
                 }
                 if walk == Some(0) && n.kind == NodeKind::Sidecar {
                     <text x={(n.x + NODE_W - 4).to_string()} y={(n.y - 3).to_string()} class="topo-ports" text-anchor="end">{ "15001 ⇄ 15006" }</text>
+                }
+                if guarded.contains(&n.id) {
+                    <g class="topo-guard" data-testid={format!("topology-guard-{}", n.id)}>
+                        <title>{ a.guarded }</title>
+                        // A padlock drawn, not an emoji: no font needed.
+                        <path d={format!("M{} {}v-3a3 3 0 0 1 6 0v3", n.x + NODE_W - 13, n.y + 9)} />
+                        <rect x={(n.x + NODE_W - 15).to_string()} y={(n.y + 9).to_string()} width="10" height="7" rx="1" />
+                    </g>
                 }
             </g>
         }
