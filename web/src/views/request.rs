@@ -442,9 +442,10 @@ fn hop_item(props: &HopProps) -> Html {
             badges.push((format!("504 UT · {}", a.timed_out), "bad"));
         }
         if let Some(r) = &s.retries {
-            // "2 × connect-failure,..." shows as "↻ 2"; the policy is in the hop's decisions.
+            // "2 × connect-failure,..." is the route's policy (retries allowed), not retries
+            // that happened: "retry policy: up to 2"; the conditions are in the hop's decisions.
             let attempts = r.split(' ').next().unwrap_or(r);
-            badges.push((format!("↻ {attempts} {}", a.retries), "info"));
+            badges.push((format!("↻ {} {attempts}", a.retries), "info"));
         }
     }
     if h.mirror {
