@@ -14,9 +14,15 @@ const DFP_CACHE: &str = "allow_any_dfp_dns_cache";
 
 pub(crate) fn outbound(ctx: &Ctx) -> Value {
     let port = ctx.mesh.config.proxy_listen_port;
+    // The stats filters, then tcp_proxy (`blackholeFilterChain`, the catch-all TCP chain).
+    let tcp = |cluster: &str| {
+        let mut f = ctx.tel.network_stats(HttpClass::SidecarOutbound);
+        f.push(filters::tcp_proxy(cluster));
+        Value::Array(f)
+    };
     let mut chains = vec![value!({
         "filter_chain_match": {"destination_port": port},
-        "filters": [filters::tcp_proxy(names::BLACKHOLE_CLUSTER)],
+        "filters": tcp(names::BLACKHOLE_CLUSTER),
         "name": "virtualOutbound-blackhole",
     })];
     let dynamic_dns = ctx.outbound_mode() == OutboundMode::AllowAnyDynamicDns;
@@ -24,7 +30,7 @@ pub(crate) fn outbound(ctx: &Ctx) -> Value {
         chains.push(dynamic_dns_http_chain(ctx));
     }
     chains.push(value!({
-        "filters": [filters::tcp_proxy(ctx.catch_all_cluster())],
+        "filters": tcp(ctx.catch_all_cluster()),
         "name": "virtualOutbound-catchall-tcp",
     }));
     let mut l = value!({
@@ -95,5 +101,5 @@ fn dynamic_dns_http_chain(ctx: &Ctx) -> Value {
         http: Some(http),
         ..Default::default()
     };
-    chain.to_json("")
+    chain.to_json("", &ctx.tel, HttpClass::SidecarOutbound)
 }

@@ -17,6 +17,7 @@ mod gateway;
 mod inbound;
 mod outbound;
 mod routes;
+pub mod telemetry;
 
 #[cfg(test)]
 mod tests;
@@ -48,6 +49,8 @@ pub(crate) struct Ctx<'s, 'a> {
     /// `127.0.0.1`, or `::1` for an IPv6-only proxy.
     pub localhost: &'static str,
     pub services: Vec<&'a Service>,
+    /// The tracing block and stats filters every chain of this proxy carries.
+    pub tel: telemetry::ProxyTelemetry,
 }
 
 impl<'s, 'a> Ctx<'s, 'a> {
@@ -61,6 +64,7 @@ impl<'s, 'a> Ctx<'s, 'a> {
             wildcard: if ipv6_only { "::" } else { "0.0.0.0" },
             localhost: if ipv6_only { "::1" } else { "127.0.0.1" },
             services: scope.services().to_vec(),
+            tel: telemetry::ProxyTelemetry::new(scope),
         }
     }
 

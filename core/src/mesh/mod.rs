@@ -6,6 +6,7 @@
 //! always gives the same pod names, IPs and ordering, so output can be compared and shared.
 
 mod build;
+pub mod canonical;
 pub mod config;
 mod ids;
 pub mod protocol;
