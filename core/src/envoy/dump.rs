@@ -64,7 +64,10 @@ pub fn endpoints(config: &ProxyConfig) -> Value {
         if ty != Some("STATIC") && ty != Some("ORIGINAL_DST") {
             return None;
         }
-        let mut cla = c.get("load_assignment").cloned().unwrap_or_else(|| value!({}));
+        let mut cla = c
+            .get("load_assignment")
+            .cloned()
+            .unwrap_or_else(|| value!({}));
         cla["cluster_name"] = c["name"].clone();
         if cla["endpoints"].as_array().is_some_and(|e| e.is_empty()) {
             if let Value::Object(m) = &mut cla {
