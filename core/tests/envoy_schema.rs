@@ -1201,3 +1201,49 @@ fn every_preset_resource_is_valid_envoy_config() {
 fn as_printed(resource: &pilotlight_core::envoy::Value) -> Value {
     serde_json::to_value(resource).expect("a resource serializes to JSON")
 }
+
+/// Each tracing provider istiod can configure from MeshConfig gives a tracer Envoy accepts.
+#[test]
+fn tracing_providers_are_valid_envoy_config() {
+    let collector = "---
+apiVersion: v1
+kind: Service
+metadata:
+  name: collector
+  namespace: istio-system
+spec:
+  selector: {app: collector}
+  ports:
+  - name: grpc
+    port: 4317
+";
+    let providers = [
+        "zipkin:\n        service: collector.istio-system.svc.cluster.local\n        port: 4317\n        maxTagLength: 256",
+        "datadog:\n        service: collector.istio-system.svc.cluster.local\n        port: 4317",
+        "skywalking:\n        service: istio-system/collector.istio-system.svc.cluster.local\n        port: 4317",
+        "opentelemetry:\n        service: collector.istio-system.svc.cluster.local\n        port: 4317\n        timeout: 2s",
+        "opentelemetry:\n        service: collector.istio-system.svc.cluster.local\n        port: 4317\n        http:\n          path: /v1/traces\n          timeout: 3s",
+    ];
+    for p in providers {
+        let mesh = format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: istio\n  namespace: istio-system\ndata:\n  mesh: |\n    defaultProviders:\n      tracing: [t]\n    extensionProviders:\n    - name: t\n      {p}\n{collector}"
+        );
+        let files = [
+            SourceFile::new(BOOKINFO_FILE, BOOKINFO),
+            SourceFile::new("mesh.yaml", mesh),
+        ];
+        let (errors, report, _) = check_mesh(&files, false);
+        assert!(errors.is_empty(), "{p}:\n{}", errors.join("\n"));
+        let tracer = [
+            "envoy.config.trace.v3.ZipkinConfig",
+            "envoy.config.trace.v3.DatadogConfig",
+            "envoy.config.trace.v3.SkyWalkingConfig",
+            "envoy.config.trace.v3.OpenTelemetryConfig",
+        ];
+        assert!(
+            tracer.iter().any(|t| report.checked.contains(*t)),
+            "{p}: no tracer in the output: {:?}",
+            report.checked
+        );
+    }
+}

@@ -110,11 +110,9 @@ fn tracing(scope: &Scope) -> Option<Value> {
         .iter()
         .find(|(k, _)| *k == "max_path_tag_length")
         .map(|(_, v)| v.clone());
-    if let Some(m) = provider_max.or_else(|| {
-        t.max_path_tag_length
-            .filter(|m| *m != 0)
-            .map(|m| value!({ "value": m }))
-    }) {
+    if let Some(m) =
+        provider_max.or_else(|| t.max_path_tag_length.filter(|m| *m != 0).map(|m| value!(m)))
+    {
         out.insert("max_path_tag_length".into(), m);
     }
     out.insert(
@@ -312,7 +310,8 @@ fn provider_tracing(scope: &Scope, kind: &ProviderKind) -> Option<Vec<(&'static 
         _ => collector.max_tag_length.filter(|m| *m != 0),
     };
     if let Some(m) = max_tag {
-        fields.push(("max_path_tag_length", value!({ "value": m })));
+        // A UInt32Value: proto JSON prints the bare number.
+        fields.push(("max_path_tag_length", value!(m)));
     }
     fields.push(("provider", value!({"name": name, "typed_config": typed})));
     if spawn_upstream_span {

@@ -102,7 +102,7 @@ fn bookinfo_productpage_inbound() {
         .iter()
         .find(|c| c["name"] == "0.0.0.0_9080" && c.get("transport_socket").is_none())
         .unwrap();
-    let hcm = &terminal(&http)["typed_config"];
+    let hcm = &terminal(http)["typed_config"];
     assert_eq!(hcm["route_config"]["name"], "inbound|9080||");
     assert_eq!(
         hcm["route_config"]["virtual_hosts"][0]["routes"][0]["route"]["cluster"],
@@ -195,7 +195,7 @@ spec:
     let auto = named(&ls, "10.0.0.5_8000");
     let http = &auto["filter_chains"][0];
     assert_eq!(
-        terminal(&http)["typed_config"]["rds"]["route_config_name"],
+        terminal(http)["typed_config"]["rds"]["route_config_name"],
         "db.default.svc.cluster.local:8000"
     );
     assert_eq!(
@@ -411,7 +411,7 @@ spec:
     let term = chain_with(https, |c| {
         c["filter_chain_match"]["server_names"][0] == "secure.example.com"
     });
-    let hcm = &terminal(&term)["typed_config"];
+    let hcm = &terminal(term)["typed_config"];
     assert_eq!(
         hcm["rds"]["route_config_name"],
         "https.443.https.gw.default"
