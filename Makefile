@@ -80,6 +80,9 @@ test: setup lint test-native dist test-e2e
 
 lint:
 	cargo fmt --all -- --check
+	# No module imports a sibling that imports it back (ARCHITECTURE.md, Invariants).
+	python3 tests/layering/module_circles.py core/src
+	python3 tests/layering/module_circles.py web/src
 	cargo clippy --workspace --all-targets -- -D warnings
 	# The page's crate for wasm32 too (core is linted natively above; here it must only compile).
 	cargo clippy -p pilotlight-web --target wasm32-unknown-unknown --no-deps -- -D warnings

@@ -5,7 +5,8 @@ use crate::bridge;
 use crate::i18n::Lang;
 use crate::platform;
 use crate::share::{self, UrlSync};
-use crate::state::{Action, Source, State};
+use crate::state::{default_istio, Action, Source, State};
+use crate::store::{EditHandlers, Store};
 use crate::views::compare::ComparePanel;
 use crate::views::share::{EmbedLayout, LinkError};
 use crate::views::{Header, MeshPane, OutputPane, SourcePane, Splitter};
@@ -14,26 +15,9 @@ use pilotlight_core::share::{self as codec, ShareError};
 use pilotlight_core::world;
 use yew::prelude::*;
 
-/// The state handle every view reads from context.
-pub type Store = UseReducerHandle<State>;
-
 /// Above this many bytes of input, translation waits for a pause in typing.
 const DEBOUNCE_BYTES: usize = 64 * 1024;
 const DEBOUNCE_MS: u32 = 200;
-
-/// The reference scenario the Istio editor starts with (the core's default preset).
-pub fn default_istio() -> String {
-    world::preset(world::DEFAULT_PRESET)
-        .or_else(|| world::PRESETS.first())
-        .map(|p| p.yaml.to_string())
-        .unwrap_or_default()
-}
-
-/// Callbacks the views use to change the text, with debounce for large inputs.
-#[derive(Clone, PartialEq)]
-pub struct EditHandlers {
-    pub on_edit: Callback<(Source, String)>,
-}
 
 #[function_component(App)]
 pub fn app() -> Html {

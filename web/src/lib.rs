@@ -8,9 +8,12 @@ mod bridge;
 mod compare;
 mod engine;
 mod i18n;
+#[cfg(test)]
+mod page_tests;
 mod platform;
 mod share;
 mod state;
+mod store;
 mod views;
 
 use wasm_bindgen::prelude::*;

@@ -6,7 +6,7 @@ use crate::engine::{
     self, Diag, Format, Obj, Output, ProxyItem, Tab, TableView, CLUSTER_FILE, ISTIO_FILE,
 };
 use crate::i18n::Lang;
-use pilotlight_core::{share, Loaded};
+use pilotlight_core::{share, world, Loaded};
 use std::rc::Rc;
 use yew::Reducible;
 
@@ -493,11 +493,17 @@ impl Reducible for State {
     }
 }
 
+/// The reference scenario the Istio editor starts with (the core's default preset).
+pub fn default_istio() -> String {
+    world::preset(world::DEFAULT_PRESET)
+        .or_else(|| world::PRESETS.first())
+        .map(|p| p.yaml.to_string())
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::app::default_istio;
-    use pilotlight_core::world;
 
     /// The page's first state: the default Istio config over Bookinfo.
     pub(crate) fn start() -> Rc<State> {

@@ -8,7 +8,9 @@ use crate::yaml::Node;
 
 pub(super) fn check(ctx: &mut Ctx, files: &[SourceFile]) {
     for file in files {
-        if file.name == crate::world::BOOKINFO_FILE || !file.text.contains("AuthorizationPolicy") {
+        if file.name == crate::playground::world::BOOKINFO_FILE
+            || !file.text.contains("AuthorizationPolicy")
+        {
             continue;
         }
         let (docs, _) = crate::yaml::parse_stream(&file.text);

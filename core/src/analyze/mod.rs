@@ -34,7 +34,7 @@ use crate::diag::{Diagnostic, Severity, Span};
 use crate::mesh::{Loaded, Mesh};
 use crate::order;
 use crate::parse::{Object, SourceFile};
-use crate::world::BOOKINFO_FILE;
+use crate::playground::world::BOOKINFO_FILE;
 
 /// An analysis message type: Istio's code, level and name (pkg/config/analysis/msg/messages.yaml).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,5 +1,5 @@
 use super::*;
-use crate::world::{BOOKINFO, BOOKINFO_FILE, PRESETS};
+use crate::playground::world::{BOOKINFO, BOOKINFO_FILE, PRESETS};
 use crate::{load, SourceFile};
 
 fn run_on(text: &str) -> Vec<Diagnostic> {
@@ -35,7 +35,8 @@ fn the_world_alone_is_clean() {
 
 #[test]
 fn fast_enough_for_every_keystroke() {
-    let preset = crate::world::preset(crate::world::DEFAULT_PRESET).unwrap();
+    let preset =
+        crate::playground::world::preset(crate::playground::world::DEFAULT_PRESET).unwrap();
     let loaded = load(&[
         SourceFile::new(BOOKINFO_FILE, BOOKINFO),
         SourceFile::new("istio.yaml", preset.yaml),

@@ -13,7 +13,7 @@ use crate::istio::security::PeerAuthentication;
 use crate::istio::StringMatch;
 use crate::mesh::Protocol;
 use crate::parse::{Object, Spec};
-use crate::route::http::GRPC_STATUS;
+use crate::translate::route::http::GRPC_STATUS;
 
 /// Findings on one object, reported together.
 struct V<'o> {

@@ -17,8 +17,8 @@ fn read_files(args: &Args, stdin: &mut dyn std::io::Read) -> Result<Vec<SourceFi
     let mut files = Vec::new();
     if args.bookinfo {
         files.push(SourceFile::new(
-            crate::world::BOOKINFO_FILE,
-            crate::world::BOOKINFO,
+            crate::playground::world::BOOKINFO_FILE,
+            crate::playground::world::BOOKINFO,
         ));
     }
     for name in &args.files {
@@ -32,7 +32,7 @@ fn read_files(args: &Args, stdin: &mut dyn std::io::Read) -> Result<Vec<SourceFi
             let text = std::fs::read_to_string(name).map_err(|e| format!("{name}: {e}"))?;
             // A user's own `bookinfo.yaml` must not pass for the built-in world, whose findings
             // are never shown.
-            let shown = if name == crate::world::BOOKINFO_FILE {
+            let shown = if name == crate::playground::world::BOOKINFO_FILE {
                 format!("./{name}")
             } else {
                 name.clone()
@@ -53,7 +53,7 @@ pub fn findings(files: &[SourceFile]) -> Vec<Diagnostic> {
     let mut all: Vec<Diagnostic> = loaded
         .diagnostics
         .iter()
-        .filter(|d| d.file != crate::world::BOOKINFO_FILE)
+        .filter(|d| d.file != crate::playground::world::BOOKINFO_FILE)
         .filter(|d| d.severity != Severity::Info)
         .filter(|d| !(d.code == "PL0003" && d.message.starts_with("AuthorizationPolicy ")))
         .cloned()

@@ -5,6 +5,7 @@
 
 pub mod analyze;
 mod args;
+pub mod bench;
 mod proxy_config;
 pub mod simulate;
 pub mod trace;
@@ -39,9 +40,9 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> i32 {
-    // `bench` reads its own options (see `crate::bench`).
+    // `bench` reads its own options (see `crate::cli::bench`).
     if argv.first().map(String::as_str) == Some("bench") {
-        return match crate::bench::run(&argv[1..]) {
+        return match crate::cli::bench::run(&argv[1..]) {
             Ok(text) => i32::from(out.write_all(text.as_bytes()).is_err()),
             Err(msg) => {
                 let _ = writeln!(err, "{msg}");
@@ -95,8 +96,8 @@ pub fn inputs(
     let mut files = Vec::new();
     if args.bookinfo {
         files.push(SourceFile::new(
-            crate::world::BOOKINFO_FILE,
-            crate::world::BOOKINFO,
+            crate::playground::world::BOOKINFO_FILE,
+            crate::playground::world::BOOKINFO,
         ));
     }
     for name in &args.files {

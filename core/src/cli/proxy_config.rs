@@ -3,7 +3,7 @@
 use super::Args;
 use crate::envoy::Value;
 use crate::envoy::{dump, tables, ProxyConfig};
-use crate::names::type_url;
+use crate::translate::names::type_url;
 use crate::{translate, Loaded};
 use std::io::Write;
 

@@ -59,7 +59,7 @@ pub fn run(args: &Args, loaded: &Loaded, out: &mut dyn Write) -> Result<(), Stri
         if req.mode == simulate::Mode::Outbound {
             req.mode = simulate::Mode::Gateway;
         }
-        let ports = simulate::trace::service_port_map(&loaded.mesh, proxy);
+        let ports = simulate::service_port_map(&loaded.mesh, proxy);
         note = simulate::trace::map_gateway_port(&cfg, &ports, &mut req);
     }
     let mut o = simulate::simulate_seeded(&cfg, &req, seed);

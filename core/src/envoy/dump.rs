@@ -2,8 +2,8 @@
 //! the way Envoy reports resources received over xDS.
 
 use super::ProxyConfig;
+use crate::envoy::type_url;
 use crate::envoy::Value;
-use crate::names::type_url;
 use crate::{shared, value};
 
 /// A fixed version string: Pilot Light is deterministic, so the same input prints the same dump.

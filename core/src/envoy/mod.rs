@@ -62,6 +62,8 @@ pub fn istio_config_metadata(config_path: &str) -> Value {
 
 pub mod dump;
 pub mod tables;
+pub mod type_url;
+pub mod well_known;
 pub mod yaml;
 
 pub use dump::config_dump;

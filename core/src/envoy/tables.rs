@@ -174,7 +174,7 @@ pub fn routes(config: &ProxyConfig) -> Table {
                 describe_domains(vh["domains"].as_array().map_or(&[][..], |v| v.as_slice()));
             let routes = vh["routes"].as_array().map_or(&[][..], |v| v.as_slice());
             for r in routes {
-                if r["route"]["cluster"] == crate::names::PASSTHROUGH_CLUSTER {
+                if r["route"]["cluster"] == super::well_known::PASSTHROUGH_CLUSTER {
                     continue;
                 }
                 t.push(
@@ -337,7 +337,7 @@ fn describe_destination(chain: &Value) -> String {
             }
             Some("envoy.filters.network.tcp_proxy") => {
                 let cluster = tc["cluster"].as_str().unwrap_or_default();
-                if cluster == crate::names::BLACKHOLE_CLUSTER {
+                if cluster == super::well_known::BLACKHOLE_CLUSTER {
                     continue;
                 }
                 if cluster.is_empty() {

@@ -1,13 +1,13 @@
 //! Gateway API Gateways into Istio Gateways, one per listener (gateway_collection.go, buildListener),
 //! and the automated deployment of managed gateways (deploymentcontroller.go, kube-gateway.yaml).
 
-use super::types::{GatewaySpec, Listener, Resource};
 use super::{codes, derived, finding, meta, service_fqdn, World};
 use super::{
     GATEWAY_CLASS_LABEL, GATEWAY_CONTROLLER, GATEWAY_NAME_LABEL, GATEWAY_SEMANTICS,
     GATEWAY_SERVICE, KUBERNETES_GATEWAY_NAME, MESH_CONTROLLER, PARENTS, SERVICE_ACCOUNT,
 };
 use crate::diag::{Diagnostic, Severity};
+use crate::istio::gateway_api::{GatewaySpec, Listener, Resource};
 use crate::istio::kube::{DeploymentSpec, PodSpec, PodTemplate, ServicePort, ServiceSpec};
 use crate::istio::networking::{Gateway, Server, ServerPort, ServerTls};
 use crate::istio::{LabelSelector, ObjectMeta};

@@ -1,16 +1,16 @@
 //! Ingress of class `istio` into a Gateway and VirtualServices on the ingress gateway
 //! (pilot/pkg/config/kube/ingress: gateways.go, virtualservices.go, ingress.go).
 
-use super::types::{IngressBackend, IngressRule, Resource};
 use super::{codes, derived, finding, meta, service_fqdn, World};
 use super::{INGRESS_CONTROLLER, INGRESS_GATEWAY_NAME, ROUTE_SEMANTICS};
 use crate::diag::{Diagnostic, Severity};
+use crate::istio::gateway_api::{IngressBackend, IngressRule, Resource};
+use crate::istio::mesh_config::MeshConfig;
 use crate::istio::networking::{
     Destination, Gateway, HttpMatch, HttpRoute, HttpRouteDestination, Server, ServerPort,
     ServerTls, VirtualService,
 };
 use crate::istio::{PortSelector, StringMatch};
-use crate::mesh::MeshConfig;
 use crate::order;
 use crate::parse::{Kind, Object, Spec};
 use crate::sorted::SortedMap;

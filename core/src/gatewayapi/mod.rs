@@ -20,15 +20,14 @@
 mod gateway;
 mod ingress;
 mod routes;
-pub mod types;
 
 use crate::diag::{Diagnostic, Severity, Span};
+use crate::istio::gateway_api::Resource;
+use crate::istio::mesh_config::MeshConfig;
 use crate::istio::ObjectMeta;
-use crate::mesh::MeshConfig;
 use crate::order;
 use crate::parse::{Kind, Object, Origin, Spec};
 use crate::sorted::SortedMap;
-use types::Resource;
 
 /// `internal.istio.io/route-semantics`: `gateway` for Gateway API routes, `ingress` for Ingress.
 pub const ROUTE_SEMANTICS: &str = "internal.istio.io/route-semantics";

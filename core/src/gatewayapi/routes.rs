@@ -3,11 +3,13 @@
 //! rule and match, backends resolved to hosts, and route status as findings.
 
 use super::gateway::Parent;
-use super::types::{BackendRef, HttpRouteFilter, HttpRouteRule, ParentRef, Resource, ValueMatch};
 use super::{codes, derived, finding, meta, service_fqdn, World};
 use super::{KUBERNETES_GATEWAY_NAME, PARENTS, ROUTE_SEMANTICS};
 use crate::diag::{Diagnostic, Severity, Span};
 use crate::host;
+use crate::istio::gateway_api::{
+    BackendRef, HttpRouteFilter, HttpRouteRule, ParentRef, Resource, ValueMatch,
+};
 use crate::istio::networking::{
     Destination, HeaderOperations, Headers, HttpDirectResponse, HttpMatch, HttpMirror,
     HttpRedirect, HttpRetry, HttpRewrite, HttpRoute, HttpRouteDestination, L4Match, Percent,
@@ -512,7 +514,7 @@ impl Conv<'_, '_> {
     }
 }
 
-fn header_ops(m: &super::types::HeaderModifier) -> HeaderOperations {
+fn header_ops(m: &crate::istio::gateway_api::HeaderModifier) -> HeaderOperations {
     HeaderOperations {
         set: m
             .set
@@ -688,11 +690,12 @@ fn http_routes(conv: &mut Conv, rules: &[HttpRouteRule]) -> Option<Vec<HttpRoute
     for (n, r) in rules.iter().enumerate() {
         let ri = n.to_string();
         let base = path(&["spec", "rules", &ri]);
-        let matches: Vec<Option<&super::types::HttpRouteMatch>> = if r.matches.is_empty() {
-            vec![None]
-        } else {
-            r.matches.iter().map(Some).collect()
-        };
+        let matches: Vec<Option<&crate::istio::gateway_api::HttpRouteMatch>> =
+            if r.matches.is_empty() {
+                vec![None]
+            } else {
+                r.matches.iter().map(Some).collect()
+            };
         for (mi, m) in matches.into_iter().enumerate() {
             let mut route = HttpRoute {
                 name: Some(
@@ -808,17 +811,21 @@ fn is_zero(d: &str) -> bool {
 }
 
 /// The Istio routes of one GRPCRoute (convertGRPCRoute).
-fn grpc_routes(conv: &mut Conv, rules: &[super::types::GrpcRouteRule]) -> Option<Vec<HttpRoute>> {
+fn grpc_routes(
+    conv: &mut Conv,
+    rules: &[crate::istio::gateway_api::GrpcRouteRule],
+) -> Option<Vec<HttpRoute>> {
     let obj = conv.obj;
     let mut out = Vec::new();
     for (n, r) in rules.iter().enumerate() {
         let ri = n.to_string();
         let base = path(&["spec", "rules", &ri]);
-        let matches: Vec<Option<&super::types::GrpcRouteMatch>> = if r.matches.is_empty() {
-            vec![None]
-        } else {
-            r.matches.iter().map(Some).collect()
-        };
+        let matches: Vec<Option<&crate::istio::gateway_api::GrpcRouteMatch>> =
+            if r.matches.is_empty() {
+                vec![None]
+            } else {
+                r.matches.iter().map(Some).collect()
+            };
         for (mi, m) in matches.into_iter().enumerate() {
             let mut route = HttpRoute {
                 name: Some(
@@ -890,7 +897,7 @@ fn grpc_routes(conv: &mut Conv, rules: &[super::types::GrpcRouteRule]) -> Option
 /// TCPRoute and TLSRoute rules: weighted destinations, or the zero-weight blackhole.
 fn l4_destinations(
     conv: &mut Conv,
-    r: &super::types::L4RouteRule,
+    r: &crate::istio::gateway_api::L4RouteRule,
     n: usize,
 ) -> Option<Vec<RouteDestination>> {
     let weight_sum: u32 = r.backend_refs.iter().map(|b| b.weight.unwrap_or(1)).sum();

@@ -137,7 +137,7 @@ fn the_automated_gateway_is_a_gateway_proxy_of_the_mesh() {
     let loaded = crate::load(&[SourceFile::new("in.yaml", GATEWAY)]);
     let proxy = loaded.mesh.find_proxy("gw-istio").expect("proxy gw-istio");
     assert_eq!(proxy.kind, crate::ProxyKind::Gateway);
-    let selected = crate::gateway::selected(&loaded.mesh, proxy);
+    let selected = crate::translate::gateway::selected(&loaded.mesh, proxy);
     assert_eq!(selected.len(), 1);
     assert_eq!(
         selected[0].object.name(),

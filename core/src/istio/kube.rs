@@ -2,9 +2,9 @@
 //! the mesh reads are typed; everything else in these (large) objects is accepted and ignored.
 
 use super::ObjectMeta;
-use crate::parse::de::DeError;
-use crate::parse::decode::{decode_structs, Decode, Error};
 use crate::sorted::SortedMap;
+use crate::yaml::decode::{decode_structs, Decode, Error};
+use crate::yaml::DeError;
 use crate::yaml::{Node, Scalar};
 
 decode_structs! {

@@ -3,12 +3,14 @@
 //! Field names follow the CRDs (camelCase). Istio kinds reject unknown fields like Istio's
 //! validation does; Kubernetes kinds ignore fields we never read (a Deployment has hundreds).
 
+pub mod gateway_api;
 pub mod kube;
+pub mod mesh_config;
 pub mod networking;
 pub mod security;
 
-use crate::parse::decode::decode_structs;
 use crate::sorted::SortedMap;
+use crate::yaml::decode::decode_structs;
 
 decode_structs! {
     #[derive(Debug, Clone, Default, PartialEq)]

@@ -1,8 +1,8 @@
 //! networking.istio.io: Gateway, VirtualService, DestinationRule, ServiceEntry, Sidecar, WorkloadEntry.
 
 use super::{LabelSelector, PortSelector, StringMatch};
-use crate::parse::decode::decode_structs;
 use crate::sorted::SortedMap;
+use crate::yaml::decode::decode_structs;
 use serde_json::Value as Json;
 
 // ---------------------------------------------------------------- Gateway
@@ -51,7 +51,7 @@ decode_structs! {
         pub tls_certificates: Option<Json>,
     }
 
-    // ---------------------------------------------------------------- VirtualService
+// ---------------------------------------------------------------- VirtualService
 
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct VirtualService: strict {
@@ -458,5 +458,21 @@ decode_structs! {
     pub struct OutboundTrafficPolicy: strict {
         pub mode: Option<String>,
         pub egress_proxy: Option<Destination>,
+    }
+}
+
+impl ServerTls {
+    /// The TLS mode; left out it is PASSTHROUGH, the proto's zero value.
+    pub fn mode(&self) -> &str {
+        self.mode.as_deref().unwrap_or("PASSTHROUGH")
+    }
+}
+
+impl Server {
+    /// A server with TLS settings in PASSTHROUGH or AUTO_PASSTHROUGH mode forwards TLS untouched.
+    pub fn is_tls_passthrough(&self) -> bool {
+        self.tls
+            .as_ref()
+            .is_some_and(|t| matches!(t.mode(), "PASSTHROUGH" | "AUTO_PASSTHROUGH"))
     }
 }

@@ -1,8 +1,8 @@
 //! security.istio.io: PeerAuthentication.
 
 use super::LabelSelector;
-use crate::parse::decode::decode_structs;
 use crate::sorted::SortedMap;
+use crate::yaml::decode::decode_structs;
 
 decode_structs! {
     #[derive(Debug, Clone, Default, PartialEq)]

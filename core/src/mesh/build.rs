@@ -1,15 +1,15 @@
 //! From objects to the mesh: services, workloads, endpoints and proxies.
 
-use super::config::{MeshConfig, MeshConfigFile};
 use super::ids::{self, Allocator};
 use super::protocol::Protocol;
 use super::*;
 use crate::diag::{codes, Diagnostic, Severity};
 use crate::istio::kube::{IntOrString, ServiceSpec};
+use crate::istio::mesh_config::{MeshConfig, MeshConfigFile};
 use crate::istio::networking::ServiceEntry;
 use crate::order;
-use crate::parse::de;
 use crate::yaml;
+use crate::yaml::de;
 use std::collections::HashMap;
 
 pub const CALLS_ANNOTATION: &str = "pilotlight.io/calls";

@@ -7,12 +7,11 @@
 
 mod build;
 pub mod canonical;
-pub mod config;
 mod ids;
 pub mod protocol;
 pub mod scope;
 
-pub use config::{MeshConfig, OutboundMode};
+pub use crate::istio::mesh_config::{MeshConfig, OutboundMode};
 pub use protocol::Protocol;
 
 use crate::diag::Diagnostic;

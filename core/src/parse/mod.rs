@@ -1,10 +1,7 @@
 //! Parse: YAML text into typed objects that remember where they came from.
 
-pub mod de;
-pub mod decode;
-
 use crate::diag::{codes, Diagnostic, Severity, Span};
-use crate::gatewayapi::types::Resource;
+use crate::istio::gateway_api::Resource;
 use crate::istio::kube::{DeploymentSpec, EndpointSlice, PodSpec, PodStatus, ServiceSpec};
 use crate::istio::networking::{
     DestinationRule, Gateway, ServiceEntry, Sidecar, VirtualService, WorkloadEntry,
@@ -12,8 +9,8 @@ use crate::istio::networking::{
 use crate::istio::security::PeerAuthentication;
 use crate::istio::ObjectMeta;
 use crate::sorted::SortedMap;
-use crate::yaml::{self, Node};
-use decode::{decode_fields, decode_structs, Decode, Shape};
+use crate::yaml::decode::{self, decode_fields, decode_structs, Decode, Shape};
+use crate::yaml::{self, DeError, Node};
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -329,7 +326,7 @@ const ISTIO_ENVELOPE: Shape = Shape {
 
 /// The `spec` of an Istio object (its default when absent or `null`), after checking the whole
 /// object against [`ISTIO_ENVELOPE`].
-fn istio_spec<T: Decode + Default>(root: &Node) -> Result<T, de::DeError> {
+fn istio_spec<T: Decode + Default>(root: &Node) -> Result<T, DeError> {
     let mut spec = None;
     decode_fields(root, &ISTIO_ENVELOPE, &mut |i, value| match i {
         0 | 1 => String::decode_into(value, &mut String::new()),
@@ -403,7 +400,7 @@ fn decode(file: &str, root: Node, seq: usize) -> Result<Option<Object>, Box<Diag
         }
     };
 
-    let schema_error = |e: de::DeError| {
+    let schema_error = |e: DeError| {
         Box::new(Diagnostic::new(
             codes::SCHEMA,
             Severity::Error,
@@ -422,14 +419,14 @@ fn decode(file: &str, root: Node, seq: usize) -> Result<Option<Object>, Box<Diag
         return Err(here(span, format!("{kind_name} has no metadata.name")));
     }
 
-    fn field<T: Decode + Default>(root: &Node, key: &str) -> Result<T, de::DeError> {
+    fn field<T: Decode + Default>(root: &Node, key: &str) -> Result<T, DeError> {
         match root.get(key) {
             Some(n) => decode::from_node(n),
             None => Ok(T::default()),
         }
     }
 
-    fn api<T: Decode + Default>(wrap: fn(T) -> Resource, root: &Node) -> Result<Spec, de::DeError> {
+    fn api<T: Decode + Default>(wrap: fn(T) -> Resource, root: &Node) -> Result<Spec, DeError> {
         Ok(Spec::GatewayApi(Box::new(wrap(field(root, "spec")?))))
     }
 

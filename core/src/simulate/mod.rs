@@ -39,6 +39,7 @@ pub use outcome::{
 pub use request::{Mode, Protocol, Request, Tls, DEFAULT_ADDRESS};
 pub use rng::Rng;
 pub use trace::{sample, trace, Hop, Sample};
+pub use world::service_port_map;
 
 /// Network filter names (current and pre-1.5 deprecated names).
 const HCM: [&str; 2] = [

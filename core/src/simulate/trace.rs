@@ -16,8 +16,6 @@ use super::simulate_with;
 use crate::envoy::ProxyConfig;
 use crate::order;
 
-pub use super::world::service_port_map;
-
 /// One call an application makes while serving a request (Bookinfo: productpage calls
 /// `details:9080/details/0`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,10 +1,10 @@
 //! The diff panel: what changed in the selected proxy's Envoy config between a snapshot (or one
 //! preset) and the editors (or another preset), per resource, with the changed fields by JSON path.
 
-use crate::app::Store;
 use crate::compare::{Baseline, Compare};
 use crate::i18n::Strings;
 use crate::state::Action;
+use crate::store::Store;
 use pilotlight_core::diff::{Change, FieldChange, Kind, ResourceDiff};
 use pilotlight_core::envoy::Value;
 use pilotlight_core::world;

@@ -3,6 +3,7 @@
 
 pub mod compare;
 mod editor;
+mod mesh_ctx;
 mod output;
 mod request;
 pub mod share;
@@ -14,9 +15,9 @@ pub use output::OutputPane;
 pub use sources::SourcePane;
 pub use topology::MeshPane;
 
-use crate::app::Store;
 use crate::i18n::Lang;
 use crate::state::Action;
+use crate::store::Store;
 use pilotlight_core::world;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;

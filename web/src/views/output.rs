@@ -2,11 +2,11 @@
 //! JSON or YAML, and the whole config dump.
 
 use super::CodeEditor;
-use crate::app::Store;
 use crate::engine::{Format, Tab, TableView};
 use crate::i18n::Strings;
 use crate::platform;
 use crate::state::{Action, Source};
+use crate::store::Store;
 use gloo::timers::callback::Timeout;
 use std::rc::Rc;
 use web_sys::HtmlSelectElement;

@@ -2,11 +2,11 @@
 //! where to start; Send and Send 100; the path's result; and every hop with Envoy's decisions,
 //! each linked to the config view and to the YAML lines behind it.
 
-use super::topology::{proxy_id, reveal, MeshCtx};
+use super::mesh_ctx::{proxy_id, reveal, MeshCtx};
 use crate::anim::{Form, HopRow, SimAction};
-use crate::app::Store;
 use crate::engine::Tab;
 use crate::state::{Action, Source};
+use crate::store::Store;
 use pilotlight_core::simulate::{Mode, Outcome, Stage};
 use pilotlight_core::topology::NodeKind;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};

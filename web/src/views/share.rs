@@ -3,10 +3,10 @@
 //! nodes or form values; nothing from a link becomes HTML.
 
 use super::{CodeEditor, MeshPane, OutputPane, SourcePane};
-use crate::app::Store;
 use crate::compare::Compare;
 use crate::share::{self, LONG_LINK, VIEW_ANIMATION, VIEW_CONFIG};
 use crate::state::Action;
+use crate::store::Store;
 use pilotlight_core::envoy;
 use pilotlight_core::share as codec;
 use std::rc::Rc;

@@ -1,9 +1,9 @@
 //! The left pane: the two source editors (Istio config, Cluster) and the list of problems.
 
 use super::CodeEditor;
-use crate::app::{EditHandlers, Store};
 use crate::engine::Level;
 use crate::state::{Action, Source};
+use crate::store::{EditHandlers, Store};
 use pilotlight_core::world;
 use std::rc::Rc;
 use yew::prelude::*;

@@ -3,83 +3,20 @@
 //! edge shares after "Send 100", and the guided walkthrough. Positions come from the core; this
 //! file only draws them. Every label is a text node.
 
+use super::mesh_ctx::{drawable, proxy_id, reveal, FreshView, MeshCtx};
 use super::request::{chain_text, RequestPanel};
 use crate::anim::{Sim, SimAction, WALKTHROUGH_STEPS};
-use crate::app::Store;
 use crate::engine::{self, MeshView, Tab};
 use crate::state::Action;
+use crate::store::Store;
 use gloo::timers::callback::{Interval, Timeout};
 use pilotlight_core::topology::{
     Edge, EdgeKind, GroupKind, NodeKind, Step, StepKind, Topology, NODE_H, NODE_W,
 };
-use pilotlight_core::Loaded;
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::rc::Rc;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
-
-/// The mesh view's context: its own reducer and the mesh it draws.
-#[derive(Clone)]
-pub struct MeshCtx {
-    pub sim: UseReducerHandle<Sim>,
-    /// What is drawn: the mesh view of the last good load, or of an earlier one while typing.
-    pub view: Option<Rc<MeshView>>,
-    fresh: Rc<RefCell<FreshView>>,
-}
-
-impl MeshCtx {
-    /// The mesh view of the last good load, built now if the drawn one is older (a request sent
-    /// right after an edit must see the edit).
-    pub fn fresh(&self) -> Option<Rc<MeshView>> {
-        self.fresh.borrow_mut().get()
-    }
-}
-
-/// Drawing translates every proxy against every service, so the mesh view stops at this much work
-/// (Bookinfo: 7 proxies x 5 services = 35) rather than freezing the page on a large paste.
-const MAX_DRAWN_WORK: usize = 2_500;
-
-fn drawable(loaded: &Loaded) -> bool {
-    loaded.mesh.proxies().len() * loaded.mesh.services.len().max(1) <= MAX_DRAWN_WORK
-}
-
-/// Builds the mesh view of the last good load once, on demand.
-struct FreshView {
-    revision: u64,
-    loaded: Option<Rc<Loaded>>,
-    built: Option<(u64, Option<Rc<MeshView>>)>,
-    /// Draws what was built.
-    show: UseStateHandle<Option<Rc<MeshView>>>,
-}
-
-impl FreshView {
-    fn get(&mut self) -> Option<Rc<MeshView>> {
-        if let Some((revision, view)) = &self.built {
-            if *revision == self.revision {
-                return view.clone();
-            }
-        }
-        let view = self
-            .loaded
-            .as_ref()
-            .filter(|l| drawable(l))
-            .map(|l| Rc::new(MeshView::new(l)));
-        self.built = Some((self.revision, view.clone()));
-        self.show.set(view.clone());
-        view
-    }
-}
-
-impl PartialEq for MeshCtx {
-    fn eq(&self, other: &Self) -> bool {
-        self.sim == other.sim
-            && match (&self.view, &other.view) {
-                (Some(a), Some(b)) => Rc::ptr_eq(a, b),
-                (None, None) => true,
-                _ => false,
-            }
-    }
-}
 
 const TICK_MS: u32 = 40;
 /// Quiet time after an edit before the mesh view is rebuilt.
@@ -103,32 +40,6 @@ fn reduced_motion() -> bool {
                 .flatten()
         })
         .is_some_and(|m| m.matches())
-}
-
-/// The proxy id (`pod.namespace`) of a proxy or workload name, from the page's proxy list.
-pub fn proxy_id(store: &Store, name: &str) -> Option<String> {
-    store
-        .proxies
-        .iter()
-        .find(|p| p.id == name || p.id.starts_with(&format!("{name}.")))
-        .or_else(|| {
-            store
-                .proxies
-                .iter()
-                .find(|p| p.id.starts_with(&format!("{name}-")))
-        })
-        .map(|p| p.id.clone())
-}
-
-/// Show one resource of one proxy in the config view (and its YAML lines in the editor).
-pub fn reveal(store: &Store, proxy: Option<String>, tab: Tab, name: &str) {
-    if let Some(id) = proxy {
-        if store.proxy.as_deref() != Some(id.as_str()) {
-            store.dispatch(Action::SelectProxy(id));
-        }
-    }
-    store.dispatch(Action::SelectTab(tab));
-    store.dispatch(Action::SelectResource(Some(name.to_string())));
 }
 
 #[function_component(MeshPane)]
