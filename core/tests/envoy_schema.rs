@@ -1247,3 +1247,21 @@ spec:
         );
     }
 }
+
+/// ALLOW_ANY_DYNAMIC_DNS: the forward-proxy cluster and the listeners' filter are valid Envoy.
+#[test]
+fn allow_any_dynamic_dns_is_valid_envoy_config() {
+    let mesh = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: istio\n  namespace: istio-system\ndata:\n  mesh: |\n    outboundTrafficPolicy:\n      mode: ALLOW_ANY_DYNAMIC_DNS\n";
+    let files = [
+        SourceFile::new(BOOKINFO_FILE, BOOKINFO),
+        SourceFile::new("mesh.yaml", mesh),
+    ];
+    let (errors, report, _) = check_mesh(&files, false);
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    for t in [
+        "envoy.extensions.clusters.dynamic_forward_proxy.v3.ClusterConfig",
+        "envoy.extensions.filters.http.dynamic_forward_proxy.v3.FilterConfig",
+    ] {
+        assert!(report.checked.contains(t), "no {t}");
+    }
+}

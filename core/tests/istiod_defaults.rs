@@ -618,3 +618,33 @@ fn the_dump_prints_endpoints_as_envoys_admin_does() {
     // EDS as pushed (proxy-config endpoints' source) is unchanged: no admin defaults there.
     assert!(out.endpoints.iter().all(|e| e.get("policy").is_none()));
 }
+
+#[test]
+fn the_dynamic_dns_cluster_shares_the_filters_dns_cache_and_has_passthrough_defaults() {
+    let out = translate(
+        &mesh_config("outboundTrafficPolicy:\n  mode: ALLOW_ANY_DYNAMIC_DNS\n"),
+        "productpage-v1",
+    );
+    let c = named(&out.clusters, "AllowAnyDynamicDNSCluster");
+    let cfg = &c["cluster_type"]["typed_config"];
+    assert_eq!(cfg["allow_insecure_cluster_options"], true);
+    assert_eq!(
+        c["typed_extension_protocol_options"]
+            ["envoy.extensions.upstreams.http.v3.HttpProtocolOptions"]
+            ["common_http_protocol_options"]["idle_timeout"],
+        "300s"
+    );
+    assert_eq!(c["filters"][0]["name"], "istio.metadata_exchange");
+    let vo = named(&out.listeners, "virtualOutbound");
+    let h = hcm(chain(vo, "virtualOutbound-catchall-tcp-http"));
+    let dfp = h["http_filters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "envoy.filters.http.dynamic_forward_proxy")
+        .unwrap();
+    assert_eq!(
+        dfp["typed_config"]["dns_cache_config"],
+        cfg["dns_cache_config"]
+    );
+}

@@ -44,18 +44,7 @@ pub fn build(scope: &Scope) -> Vec<Value> {
         out.push(inbound_passthrough(scope));
     }
     if scope.outbound_mode() == OutboundMode::AllowAnyDynamicDns {
-        out.push(value!({
-            "name": names::DYNAMIC_DNS_CLUSTER,
-            "connect_timeout": scope.mesh.config.connect_timeout.clone(),
-            "lb_policy": "CLUSTER_PROVIDED",
-            "cluster_type": {
-                "name": "envoy.clusters.dynamic_forward_proxy",
-                "typed_config": {
-                    "@type": "type.googleapis.com/envoy.extensions.clusters.dynamic_forward_proxy.v3.ClusterConfig",
-                    "sub_clusters_config": {"lb_policy": "LEAST_REQUEST"}
-                }
-            }
-        }));
+        out.push(allow_any_dfp(scope));
     }
     // istiod drops later duplicates by name (normalizeClusters).
     let mut seen = std::collections::HashSet::new();
@@ -641,6 +630,43 @@ fn passthrough_base(scope: &Scope, name: &str) -> Map {
     );
     c.insert("alt_stat_name".into(), value!(crate::join!(name, ";")));
     c
+}
+
+/// The DNS cache the ALLOW_ANY_DYNAMIC_DNS cluster and the listeners' forward-proxy filter share
+/// (Envoy dedupes caches by name): istiod's `buildAllowAnyDynamicDNSDNSCacheConfig`, without the
+/// agent's DNS resolver, which only proxies capturing DNS (ISTIO_META_DNS_CAPTURE) get.
+pub fn allow_any_dns_cache(scope: &Scope) -> Value {
+    let ips = &scope.proxy.ips;
+    let family = if !ips.is_empty() && ips.iter().all(|ip| ip.contains(':')) {
+        "V6_ONLY"
+    } else {
+        "V4_ONLY"
+    };
+    value!({
+        "name": "allow_any_dfp_dns_cache",
+        "dns_lookup_family": family,
+        "max_hosts": 1024,
+    })
+}
+
+/// `AllowAnyDynamicDNSCluster` (istiod's `buildAllowAnyDFPCluster` without outbound TLS
+/// origination): the passthrough cluster's HTTP options and limits, and metadata exchange.
+fn allow_any_dfp(scope: &Scope) -> Value {
+    let mut c = passthrough_base(scope, names::DYNAMIC_DNS_CLUSTER);
+    c.remove("type");
+    c.insert(
+        "cluster_type".into(),
+        value!({
+            "name": "envoy.clusters.dynamic_forward_proxy",
+            "typed_config": {
+                "@type": "type.googleapis.com/envoy.extensions.clusters.dynamic_forward_proxy.v3.ClusterConfig",
+                "dns_cache_config": allow_any_dns_cache(scope),
+                "allow_insecure_cluster_options": true
+            }
+        }),
+    );
+    c.insert("filters".into(), metadata_exchange_filters());
+    Value::Object(c)
 }
 
 fn passthrough(scope: &Scope) -> Value {

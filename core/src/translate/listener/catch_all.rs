@@ -10,7 +10,6 @@ use crate::translate::names;
 use crate::value;
 
 const ALLOW_ANY_DYNAMIC_DNS: &str = "allow_any_dynamic_dns";
-const DFP_CACHE: &str = "allow_any_dfp_dns_cache";
 
 pub(crate) fn outbound(ctx: &Ctx) -> Value {
     let port = ctx.mesh.config.proxy_listen_port;
@@ -48,20 +47,11 @@ pub(crate) fn outbound(ctx: &Ctx) -> Value {
 
 /// The dynamic forward proxy HTTP filter of ALLOW_ANY_DYNAMIC_DNS, on every outbound HCM.
 pub(crate) fn dfp_http_filter(ctx: &Ctx) -> Value {
-    let family = if !ctx.proxy.ips.is_empty() && ctx.proxy.ips.iter().all(|ip| ip.contains(':')) {
-        "V6_ONLY"
-    } else {
-        "V4_ONLY"
-    };
     value!({
         "name": "envoy.filters.http.dynamic_forward_proxy",
         "typed_config": {
             "@type": "type.googleapis.com/envoy.extensions.filters.http.dynamic_forward_proxy.v3.FilterConfig",
-            "dns_cache_config": {
-                "name": DFP_CACHE,
-                "dns_lookup_family": family,
-                "max_hosts": 1024,
-            },
+            "dns_cache_config": crate::translate::cluster::allow_any_dns_cache(ctx.scope),
         }
     })
 }
