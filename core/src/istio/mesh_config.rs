@@ -5,8 +5,9 @@
 //! is `none`). A user's mesh config overlays these, as Helm's `meshConfig` values do.
 
 use crate::sorted::SortedMap;
-use serde::de::IgnoredAny;
+use crate::yaml::decode::decode_structs;
 use serde::Deserialize;
+use serde_json::Value as Json;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutboundMode {
@@ -90,29 +91,6 @@ impl Telemetry {
     }
 }
 
-/// A `defaultConfig.tracing.customTags` entry.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CustomTag {
-    pub literal: Option<LiteralTag>,
-    pub environment: Option<NamedTag>,
-    pub header: Option<NamedTag>,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct LiteralTag {
-    #[serde(default)]
-    pub value: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct NamedTag {
-    #[serde(default)]
-    pub name: String,
-    pub default_value: Option<String>,
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExtensionProvider {
     pub name: String,
@@ -131,30 +109,20 @@ pub enum ProviderKind {
     Other,
 }
 
-/// Where a tracing provider sends spans (`service` is `host` or `namespace/host`).
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Collector {
-    #[serde(default)]
-    pub service: String,
-    #[serde(default)]
-    pub port: u32,
-    pub max_tag_length: Option<u32>,
-    /// Zipkin: the collector path (default `/api/v2/spans`).
-    pub path: Option<String>,
-    /// Zipkin: 64-bit trace ids instead of 128-bit.
-    #[serde(default)]
-    pub enable_64bit_trace_id: bool,
-    pub timeout: Option<String>,
-    /// OpenTelemetry over OTLP/HTTP (`http: {path, timeout}`) instead of gRPC.
-    pub http: Option<OtelHttp>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-pub struct OtelHttp {
-    #[serde(default)]
-    pub path: String,
-    pub timeout: Option<String>,
+pub struct MeshConfigFile {
+    pub outbound_traffic_policy: Option<OutboundPolicyFile>,
+    pub connect_timeout: Option<String>,
+    pub dns_refresh_rate: Option<String>,
+    pub root_namespace: Option<String>,
+    pub trust_domain: Option<String>,
+    pub enable_auto_mtls: Option<bool>,
+    pub ingress_service: Option<String>,
+    pub ingress_class: Option<String>,
+    pub proxy_listen_port: Option<u32>,
+    pub proxy_inbound_listen_port: Option<u32>,
+    pub default_service_export_to: Option<Vec<String>>,
 }
 
 impl Default for MeshConfig {
@@ -176,60 +144,87 @@ impl Default for MeshConfig {
     }
 }
 
-/// The subset of MeshConfig's fields we read; the rest of a real mesh config is accepted.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct MeshConfigFile {
-    pub outbound_traffic_policy: Option<OutboundPolicyFile>,
-    pub connect_timeout: Option<String>,
-    pub dns_refresh_rate: Option<String>,
-    pub root_namespace: Option<String>,
-    pub trust_domain: Option<String>,
-    pub enable_auto_mtls: Option<bool>,
-    pub ingress_service: Option<String>,
-    pub ingress_class: Option<String>,
-    pub proxy_listen_port: Option<u32>,
-    pub proxy_inbound_listen_port: Option<u32>,
-    pub default_service_export_to: Option<Vec<String>>,
-    pub enable_tracing: Option<bool>,
-    pub default_config: Option<ProxyConfigFile>,
-    pub default_providers: Option<DefaultProvidersFile>,
-    pub extension_providers: Option<Vec<ExtensionProviderFile>>,
-}
+// The telemetry settings are read by the table decoder, not serde: its derives cost the page's
+// wasm several times more (ARCHITECTURE.md, yaml/decode.rs).
+decode_structs! {
+    /// The MeshConfig fields [`Telemetry`] comes from.
+    #[derive(Debug, Default)]
+    pub struct TelemetryFile {
+        pub enable_tracing: Option<bool>,
+        pub default_config: Option<ProxyConfigFile>,
+        pub default_providers: Option<DefaultProvidersFile>,
+        pub extension_providers: Option<Vec<ExtensionProviderFile>>,
+    }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ProxyConfigFile {
-    pub tracing: Option<TracingFile>,
-    pub mesh_id: Option<String>,
-}
+    #[derive(Debug, Default)]
+    pub struct ProxyConfigFile {
+        pub tracing: Option<TracingFile>,
+        pub mesh_id: Option<String>,
+    }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TracingFile {
-    pub sampling: Option<f64>,
-    pub custom_tags: Option<SortedMap<String, CustomTag>>,
-    pub enable_istio_tags: Option<bool>,
-    pub max_path_tag_length: Option<u32>,
-}
+    #[derive(Debug, Default)]
+    pub struct TracingFile {
+        pub sampling: Option<f64>,
+        pub custom_tags: Option<SortedMap<String, CustomTag>>,
+        pub enable_istio_tags: Option<bool>,
+        pub max_path_tag_length: Option<u32>,
+    }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DefaultProvidersFile {
-    pub metrics: Option<Vec<String>>,
-    pub tracing: Option<Vec<String>>,
-}
+    #[derive(Debug, Default)]
+    pub struct DefaultProvidersFile {
+        pub metrics: Option<Vec<String>>,
+        pub tracing: Option<Vec<String>>,
+    }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ExtensionProviderFile {
-    #[serde(default)]
-    pub name: String,
-    pub prometheus: Option<IgnoredAny>,
-    pub zipkin: Option<Collector>,
-    pub datadog: Option<Collector>,
-    pub skywalking: Option<Collector>,
-    pub opentelemetry: Option<Collector>,
+    #[derive(Debug, Default)]
+    pub struct ExtensionProviderFile {
+        pub name: String,
+        pub prometheus: Option<Json>,
+        pub zipkin: Option<Collector>,
+        pub datadog: Option<Collector>,
+        pub skywalking: Option<Collector>,
+        pub opentelemetry: Option<Collector>,
+    }
+
+    /// A `defaultConfig.tracing.customTags` entry.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct CustomTag {
+        pub literal: Option<LiteralTag>,
+        pub environment: Option<NamedTag>,
+        pub header: Option<NamedTag>,
+    }
+
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct LiteralTag {
+        pub value: String,
+    }
+
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct NamedTag {
+        pub name: String,
+        pub default_value: Option<String>,
+    }
+
+    /// Where a tracing provider sends spans (`service` is `host` or `namespace/host`).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct Collector {
+        pub service: String,
+        pub port: u32,
+        pub max_tag_length: Option<u32>,
+        /// Zipkin: the collector path (default `/api/v2/spans`).
+        pub path: Option<String>,
+        /// Zipkin: 64-bit trace ids instead of 128-bit.
+        pub enable_64bit_trace_id: bool ["enable64bitTraceId"],
+        pub timeout: Option<String>,
+        /// OpenTelemetry over OTLP/HTTP (`http: {path, timeout}`) instead of gRPC.
+        pub http: Option<OtelHttp>,
+    }
+
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct OtelHttp {
+        pub path: String,
+        pub timeout: Option<String>,
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -238,35 +233,8 @@ pub struct OutboundPolicyFile {
 }
 
 impl MeshConfig {
-    /// Apply the fields a user's mesh config sets; an unknown mode is an error message.
-    pub fn apply(&mut self, file: MeshConfigFile) -> Result<(), String> {
-        if let Some(mode) = file.outbound_traffic_policy.and_then(|p| p.mode) {
-            self.outbound_mode = match mode.as_str() {
-                "ALLOW_ANY" => OutboundMode::AllowAny,
-                "REGISTRY_ONLY" => OutboundMode::RegistryOnly,
-                "ALLOW_ANY_DYNAMIC_DNS" => OutboundMode::AllowAnyDynamicDns,
-                other => {
-                    return Err(format!(
-                        "outboundTrafficPolicy.mode {other:?} is not one of ALLOW_ANY, REGISTRY_ONLY, ALLOW_ANY_DYNAMIC_DNS"
-                    ))
-                }
-            };
-        }
-        macro_rules! take {
-            ($($f:ident),*) => { $( if let Some(v) = file.$f { self.$f = v; } )* };
-        }
-        take!(
-            connect_timeout,
-            dns_refresh_rate,
-            root_namespace,
-            trust_domain,
-            enable_auto_mtls,
-            ingress_service,
-            ingress_class,
-            proxy_listen_port,
-            proxy_inbound_listen_port,
-            default_service_export_to
-        );
+    /// Apply the telemetry fields a user's mesh config sets.
+    pub fn apply_telemetry(&mut self, file: TelemetryFile) {
         let t = &mut self.telemetry;
         if let Some(v) = file.enable_tracing {
             t.enable_tracing = v;
@@ -312,6 +280,37 @@ impl MeshConfig {
                     .push(ExtensionProvider { name: p.name, kind }),
             }
         }
+    }
+
+    /// Apply the fields a user's mesh config sets; an unknown mode is an error message.
+    pub fn apply(&mut self, file: MeshConfigFile) -> Result<(), String> {
+        if let Some(mode) = file.outbound_traffic_policy.and_then(|p| p.mode) {
+            self.outbound_mode = match mode.as_str() {
+                "ALLOW_ANY" => OutboundMode::AllowAny,
+                "REGISTRY_ONLY" => OutboundMode::RegistryOnly,
+                "ALLOW_ANY_DYNAMIC_DNS" => OutboundMode::AllowAnyDynamicDns,
+                other => {
+                    return Err(format!(
+                        "outboundTrafficPolicy.mode {other:?} is not one of ALLOW_ANY, REGISTRY_ONLY, ALLOW_ANY_DYNAMIC_DNS"
+                    ))
+                }
+            };
+        }
+        macro_rules! take {
+            ($($f:ident),*) => { $( if let Some(v) = file.$f { self.$f = v; } )* };
+        }
+        take!(
+            connect_timeout,
+            dns_refresh_rate,
+            root_namespace,
+            trust_domain,
+            enable_auto_mtls,
+            ingress_service,
+            ingress_class,
+            proxy_listen_port,
+            proxy_inbound_listen_port,
+            default_service_export_to
+        );
         Ok(())
     }
 }

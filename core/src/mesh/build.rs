@@ -5,7 +5,7 @@ use super::protocol::Protocol;
 use super::*;
 use crate::diag::{codes, Diagnostic, Severity};
 use crate::istio::kube::{IntOrString, ServiceSpec};
-use crate::istio::mesh_config::{MeshConfig, MeshConfigFile};
+use crate::istio::mesh_config::{MeshConfig, MeshConfigFile, TelemetryFile};
 use crate::istio::networking::ServiceEntry;
 use crate::order;
 use crate::yaml;
@@ -149,6 +149,10 @@ fn mesh_config(objects: &[Object], diags: &mut Vec<Diagnostic>) -> MeshConfig {
                 report(diags, msg);
             }
         }
+        Err(e) => report(diags, e.message),
+    }
+    match crate::yaml::decode::from_node::<TelemetryFile>(&doc.root) {
+        Ok(file) => config.apply_telemetry(file),
         Err(e) => report(diags, e.message),
     }
     config
