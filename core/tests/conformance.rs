@@ -104,6 +104,7 @@ impl CallJson {
             path: self.path.clone(),
             method: String::new(),
             headers,
+            ..Request::default()
         }
     }
 }

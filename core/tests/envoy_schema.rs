@@ -1265,3 +1265,183 @@ fn allow_any_dynamic_dns_is_valid_envoy_config() {
         assert!(report.checked.contains(t), "no {t}");
     }
 }
+
+/// AuthorizationPolicies and RequestAuthentications using every field, action and condition key,
+/// with ext_authz providers of both kinds: the RBAC, ext_authz and jwt_authn filters must decode.
+const SECURITY: &str = r#"
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio, namespace: istio-system}
+data:
+  mesh: |
+    trustDomainAliases: [old-td]
+    extensionProviders:
+    - name: grpc-authz
+      envoyExtAuthzGrpc:
+        service: ratings.default.svc.cluster.local
+        port: 9080
+        timeout: 0.5s
+        failOpen: true
+        statusOnError: "503"
+        includeRequestBodyInCheck: {maxRequestBytes: 4096, allowPartialMessage: true}
+    - name: http-authz
+      envoyExtAuthzHttp:
+        service: default/details.default.svc.cluster.local
+        port: 9080
+        pathPrefix: /check
+        statusOnError: "403"
+        includeRequestHeadersInCheck: [x-ext-authz, x-prefix-*]
+        includeAdditionalHeadersInCheck: {x-added: v}
+        headersToUpstreamOnAllow: [authorization]
+        headersToDownstreamOnDeny: [set-cookie]
+        headersToDownstreamOnAllow: ["*-suffix"]
+        includeRequestBodyInCheck: {maxRequestBytes: 2048, packAsBytes: true}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: full, namespace: default}
+spec:
+  rules:
+  - from:
+    - source:
+        principals: ["cluster.local/ns/default/sa/x", "*"]
+        notPrincipals: ["*-bad"]
+        requestPrincipals: ["iss/sub", "*"]
+        notRequestPrincipals: ["iss/*"]
+        namespaces: ["default"]
+        notNamespaces: ["x-*"]
+        serviceAccounts: ["default/a", "b"]
+        notServiceAccounts: ["c"]
+        trustDomains: ["cluster.local", "*.td"]
+        notTrustDomains: ["bad"]
+        ipBlocks: ["10.0.0.0/8"]
+        notIpBlocks: ["10.1.1.1"]
+        remoteIpBlocks: ["1.2.3.4"]
+        notRemoteIpBlocks: ["::1"]
+    to:
+    - operation:
+        hosts: ["*.example.com", "a.*"]
+        notHosts: ["b.example.com"]
+        ports: ["9080"]
+        notPorts: ["15000"]
+        methods: ["GET", "*"]
+        notMethods: ["DELETE"]
+        paths: ["/api/*", "*/x", "/v1/{*}/y", "/{**}"]
+        notPaths: ["/admin"]
+    when:
+    - {key: "request.headers[x-token]", values: ["a*"], notValues: ["*b"]}
+    - {key: source.ip, values: ["10.0.0.1"]}
+    - {key: remote.ip, values: ["10.0.0.0/16"]}
+    - {key: source.namespace, values: ["default"]}
+    - {key: source.principal, values: ["cluster.local/ns/default/sa/y"]}
+    - {key: source.serviceAccount, values: ["z"]}
+    - {key: source.trustDomain, values: ["old-td"]}
+    - {key: request.auth.principal, values: ["*/sub"]}
+    - {key: request.auth.audiences, values: ["aud"]}
+    - {key: request.auth.presenter, values: ["p"]}
+    - {key: "request.auth.claims[groups]", values: ["admin"]}
+    - {key: "request.auth.claims[a][b]", notValues: ["c"]}
+    - {key: destination.ip, values: ["10.0.0.2"]}
+    - {key: destination.port, values: ["9080"]}
+    - {key: connection.sni, values: ["*.local"]}
+    - {key: "experimental.envoy.filters.network.mysql_proxy[db.table]", values: ["[update]", "x"]}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: deny, namespace: default}
+spec:
+  action: DENY
+  rules:
+  - to:
+    - operation: {methods: ["POST"]}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: audit, namespace: default}
+spec:
+  action: AUDIT
+  rules: [{}]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: dry
+  namespace: default
+  annotations: {istio.io/dry-run: "true"}
+spec:
+  action: DENY
+  rules: [{}]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: custom, namespace: default}
+spec:
+  selector: {matchLabels: {app: productpage}}
+  action: CUSTOM
+  provider: {name: grpc-authz}
+  rules:
+  - to:
+    - operation: {paths: ["/ext"]}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: custom-http, namespace: default}
+spec:
+  selector: {matchLabels: {app: reviews}}
+  action: CUSTOM
+  provider: {name: http-authz}
+  rules: [{}]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: custom-bad, namespace: default}
+spec:
+  selector: {matchLabels: {app: details}}
+  action: CUSTOM
+  provider: {name: nowhere}
+  rules: [{}]
+---
+apiVersion: security.istio.io/v1
+kind: RequestAuthentication
+metadata: {name: jwt, namespace: default}
+spec:
+  jwtRules:
+  - issuer: testing@secure.istio.io
+    jwksUri: https://example.com/jwks.json
+    audiences: [a]
+    fromHeaders: [{name: x-jwt, prefix: "Bearer "}]
+    fromParams: [token]
+    fromCookies: [session]
+    outputPayloadToHeader: x-payload
+    forwardOriginalToken: true
+    outputClaimToHeaders: [{header: x-sub, claim: sub}]
+    spaceDelimitedClaims: [roles]
+  - issuer: other
+    jwks: '{"keys":[]}'
+"#;
+
+#[test]
+fn every_security_filter_is_valid_envoy_config() {
+    let files = [
+        SourceFile::new(BOOKINFO_FILE, BOOKINFO),
+        SourceFile::new("reference-istio.yaml", REFERENCE_ISTIO),
+        SourceFile::new("security.yaml", SECURITY),
+    ];
+    let (errors, report, _) = check_mesh(&files, false);
+    assert!(
+        errors.is_empty(),
+        "{} schema violations:\n{}",
+        errors.len(),
+        errors.join("\n")
+    );
+    for t in [
+        "envoy.extensions.filters.http.rbac.v3.RBAC",
+        "envoy.extensions.filters.network.rbac.v3.RBAC",
+        "envoy.extensions.filters.http.ext_authz.v3.ExtAuthz",
+        "envoy.extensions.filters.network.ext_authz.v3.ExtAuthz",
+        "envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication",
+        "envoy.extensions.path.match.uri_template.v3.UriTemplateMatchConfig",
+    ] {
+        assert!(report.checked.contains(t), "no {t} in the output");
+    }
+}

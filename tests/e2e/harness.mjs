@@ -116,3 +116,12 @@ export function pageTests(getEnv) {
       if (!allowErrors) assert.deepEqual(errors, []);
     });
 }
+
+// Add `metrics` to tests/artifacts/metrics.json (each test file records its own numbers there).
+export function recordMetrics(metrics) {
+  const file = path.join(artifacts, "metrics.json");
+  const all = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : {};
+  fs.mkdirSync(artifacts, { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(Object.assign(all, metrics), null, 2) + "\n");
+  console.log("# metrics " + JSON.stringify(metrics));
+}

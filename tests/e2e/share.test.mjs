@@ -209,6 +209,11 @@ pageTest("the diff shows the reviews route moving to subset v1 when the VirtualS
   await page.waitForFunction(() => !document.querySelector('[data-testid="stale"]'));
   await page.click('[data-testid="snapshot-button"]');
   await page.waitForSelector('[data-testid="diff-empty"]');
+  // The panel is brought into view: something visibly happens.
+  await page.waitForFunction(() => {
+    const r = document.querySelector('[data-testid="compare"]').getBoundingClientRect();
+    return r.top >= 0 && r.top < window.innerHeight;
+  });
   await setEditorText(page, "editor", full);
   const route = page.locator('[data-testid="diff-resource"][data-kind="routes"][data-name="9080"][data-change="changed"]');
   await route.waitFor({ timeout: 10000 });

@@ -23,6 +23,8 @@ pub struct Form {
     pub headers: String,
     /// Adds `end-user: jason` (Bookinfo's signed-in user).
     pub jason: bool,
+    /// A JWT as its claims, a JSON object (`{"iss": ..., "sub": ...}`); empty for no token.
+    pub jwt: String,
 }
 
 impl Default for Form {
@@ -35,6 +37,7 @@ impl Default for Form {
             path: "/productpage".into(),
             headers: String::new(),
             jason: false,
+            jwt: String::new(),
         }
     }
 }
@@ -64,6 +67,14 @@ impl Form {
         if self.jason {
             headers.insert("end-user".into(), "jason".into());
         }
+        let jwt = match self.jwt.trim() {
+            "" => None,
+            text => match serde_json::from_str::<serde_json::Value>(text) {
+                Ok(v) if v.is_object() => Some(v),
+                Ok(_) => return Err("the JWT claims must be a JSON object".into()),
+                Err(e) => return Err(format!("the JWT claims are not valid JSON: {e}")),
+            },
+        };
         Ok(Request {
             mode: Mode::Outbound,
             port,
@@ -71,6 +82,7 @@ impl Form {
             path: self.path.trim().to_string(),
             method: self.method.trim().to_ascii_uppercase(),
             headers,
+            jwt,
             ..Request::default()
         })
     }
@@ -325,6 +337,12 @@ mod tests {
         f.port = "80".into();
         f.headers = "nocolon".into();
         assert!(f.request().unwrap_err().contains("line 1"));
+        f.headers.clear();
+        f.jwt = r#"{"iss": "testing@secure.istio.io", "sub": "me"}"#.into();
+        let r = f.request().unwrap();
+        assert_eq!(r.jwt.unwrap()["iss"], "testing@secure.istio.io");
+        f.jwt = "[1]".into();
+        assert!(f.request().unwrap_err().contains("JSON object"));
     }
 
     #[test]

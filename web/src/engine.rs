@@ -2,11 +2,12 @@
 //! shape its answer for the views. No translation logic lives here: tables, JSON and provenance
 //! paths all come from the core; this module only indexes them for display.
 
+use pilotlight_core::analyze::{self, Fix};
 use pilotlight_core::envoy::Value;
 use pilotlight_core::envoy::{self, tables, ProxyConfig};
 use pilotlight_core::simulate::{self, trace::World, Hop, Request};
 use pilotlight_core::topology::{self, Plan, Shares, Topology};
-use pilotlight_core::{load, translate, Loaded, SourceFile};
+use pilotlight_core::{load, translate, Loaded, Severity, SourceFile};
 use std::rc::Rc;
 
 /// The file names the core sees for the two editors (they appear in diagnostics).
@@ -68,6 +69,19 @@ pub struct Diag {
     pub column: u32,
     pub end_line: u32,
     pub end_column: u32,
+    /// `VirtualService default/reviews`, for analyzer findings.
+    pub object: Option<String>,
+    /// The suggested value written in place of the wrong one, when the finding has one.
+    pub fix: Option<Fix>,
+}
+
+impl Diag {
+    /// Istio's page for an `IST` code (our own `PL` codes have none).
+    pub fn documentation_url(&self) -> Option<String> {
+        self.code
+            .starts_with("IST")
+            .then(|| analyze::documentation_url(&self.code))
+    }
 }
 
 /// An Istio or Kubernetes object and the lines it spans, to map generated config back to the text.
@@ -157,22 +171,41 @@ pub fn analyze(istio: &str, cluster: &str) -> Analysis {
         },
     ];
     let loaded = load(&files);
-    let diagnostics: Vec<Diag> = loaded
+    // Output goes stale only when loading failed; the analyzers' errors (a missing subset) are
+    // config istiod would still push.
+    let has_errors = loaded
         .diagnostics
         .iter()
-        .map(|d| Diag {
-            code: d.code.clone(),
-            level: match d.severity {
-                pilotlight_core::Severity::Error => Level::Error,
-                pilotlight_core::Severity::Warning => Level::Warning,
-                pilotlight_core::Severity::Info => Level::Info,
-            },
-            message: d.message.clone(),
-            file: d.file.clone(),
-            line: d.line,
-            column: d.column,
-            end_line: d.end_line,
-            end_column: d.end_column,
+        .any(|d| d.severity == Severity::Error);
+    // What `pilotlight analyze` reports, plus loading's notes (unsupported kinds, ignored fields).
+    let mut found = analyze::report(&loaded, &files);
+    found.extend(
+        loaded
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Info)
+            .cloned(),
+    );
+    let diagnostics: Vec<Diag> = found
+        .iter()
+        .map(|d| {
+            let text = files.iter().find(|f| f.name == d.file).map(|f| &f.text);
+            Diag {
+                code: d.code.clone(),
+                level: match d.severity {
+                    Severity::Error => Level::Error,
+                    Severity::Warning => Level::Warning,
+                    Severity::Info => Level::Info,
+                },
+                message: d.message.clone(),
+                file: d.file.clone(),
+                line: d.line,
+                column: d.column,
+                end_line: d.end_line,
+                end_column: d.end_column,
+                object: d.object.clone(),
+                fix: text.and_then(|t| analyze::quick_fix(d, t)),
+            }
         })
         .collect();
     let objects = loaded
@@ -197,7 +230,6 @@ pub fn analyze(istio: &str, cluster: &str) -> Analysis {
             gateway: p.is_gateway(),
         })
         .collect();
-    let has_errors = diagnostics.iter().any(|d| d.level == Level::Error);
     Analysis {
         loaded: Rc::new(loaded),
         diagnostics,
@@ -225,6 +257,42 @@ pub fn resource_name(resource: &Value) -> String {
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_string()
+}
+
+/// The element of `resource` a table row shows when a resource has several rows: the virtual
+/// host of a Routes row (istioctl's VHOST NAME column), with its name.
+pub fn row_part<'a>(
+    tab: Tab,
+    resource: &'a Value,
+    cells: &[String],
+) -> Option<(String, &'a Value)> {
+    if tab != Tab::Routes {
+        return None;
+    }
+    let vhost = cells.get(1)?;
+    resource["virtual_hosts"]
+        .as_array()?
+        .iter()
+        .find(|v| v["name"] == vhost.as_str())
+        .map(|v| (vhost.clone(), v))
+}
+
+/// The 1-based line of `text` (a resource printed as JSON or YAML) where the element named
+/// `name` starts: its `name` field.
+pub fn line_of_name(text: &str, name: &str) -> Option<u32> {
+    let json = format!("\"name\": {}", serde_json::Value::from(name));
+    let yaml = [
+        format!("name: {name}"),
+        format!("name: '{name}'"),
+        format!("name: \"{name}\""),
+    ];
+    text.lines()
+        .position(|l| {
+            let l = l.trim_start().trim_start_matches("- ");
+            let l = l.strip_suffix(',').unwrap_or(l);
+            l == json || yaml.iter().any(|y| l == y)
+        })
+        .map(|i| i as u32 + 1)
 }
 
 /// Print a JSON value as pretty JSON or YAML.
@@ -340,12 +408,110 @@ impl MeshView {
         }
         paths
     }
+
+    /// The findings on the Istio objects behind a hop ([`Self::hop_sources`]): for a request that
+    /// stopped there, what explains it. `subset: v9` gives 503 NC at the virtual host the reviews
+    /// VirtualService made, and IST0101 is on that object.
+    pub fn findings_behind(&self, hop: &Hop, objects: &[Obj], diags: &[Diag]) -> Vec<Diag> {
+        let paths = self.hop_sources(hop);
+        let names: Vec<String> = objects
+            .iter()
+            .filter(|o| paths.contains(&o.config_path))
+            .map(|o| format!("{} {}/{}", o.kind, o.namespace, o.name))
+            .collect();
+        diags
+            .iter()
+            .filter(|d| d.level != Level::Info)
+            .filter(|d| d.object.as_ref().is_some_and(|o| names.contains(o)))
+            .cloned()
+            .collect()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use pilotlight_core::value;
+    use pilotlight_core::{value, world};
+
+    #[test]
+    fn a_routes_row_opens_its_virtual_host() {
+        let a = analyze(
+            world::preset("request-routing-v1").unwrap().yaml,
+            world::BOOKINFO,
+        );
+        let id = a
+            .proxies
+            .iter()
+            .find(|p| p.id.starts_with("productpage"))
+            .unwrap();
+        let out = output_for(&a.loaded, &id.id).unwrap();
+        let table = out.table(Tab::Routes).unwrap();
+        let (index, cells) = table
+            .rows
+            .iter()
+            .find(|(_, c)| c[1] == "reviews.default.svc.cluster.local:9080")
+            .expect("the reviews row");
+        let res = &out.config.routes[*index];
+        let (name, vhost) = row_part(Tab::Routes, res, cells).unwrap();
+        assert_eq!(vhost["name"], name.as_str());
+        for format in [Format::Json, Format::Yaml] {
+            let text = print(res, format);
+            let line = line_of_name(&text, &name).expect("the vhost's line");
+            let at = text.lines().nth(line as usize - 1).unwrap();
+            assert!(
+                at.contains("reviews.default.svc.cluster.local:9080"),
+                "{at}"
+            );
+            // Not the details virtual host the route config starts with.
+            assert!(line > line_of_name(&text, "details.default.svc.cluster.local:9080").unwrap());
+        }
+    }
+
+    #[test]
+    fn a_stopped_request_names_the_finding_behind_it() {
+        let istio = world::preset("request-routing-v1").unwrap().yaml.replacen(
+            "subset: v1",
+            "subset: v9",
+            1,
+        );
+        let a = analyze(&istio, world::BOOKINFO);
+        let ist0101 = a
+            .diagnostics
+            .iter()
+            .find(|d| d.code == "IST0101")
+            .expect("IST0101");
+        assert_eq!(
+            ist0101.fix.as_ref().map(|f| f.replacement.as_str()),
+            Some("v1")
+        );
+        assert!(
+            !a.has_errors,
+            "an analyzer error does not make the output stale"
+        );
+        let view = MeshView::new(&a.loaded);
+        let req = Request {
+            path: "/productpage".into(),
+            ..Request::default()
+        };
+        let (root, _) = view.trace(None, &req, 0).unwrap();
+        fn stopped(h: &Hop) -> Option<&Hop> {
+            if h.outcome.status.is_some_and(|s| s >= 400) {
+                return Some(h);
+            }
+            h.children.iter().find_map(stopped)
+        }
+        let hop = stopped(&root).expect("a hop answers 503");
+        assert_eq!(hop.outcome.response_flag.as_deref(), Some("NC"));
+        let behind = view.findings_behind(hop, &a.objects, &a.diagnostics);
+        assert_eq!(behind.len(), 1, "{behind:?}");
+        assert_eq!(behind[0].code, "IST0101");
+        // The unbroken preset stops nowhere and has no findings.
+        let a = analyze(
+            world::preset("request-routing-v1").unwrap().yaml,
+            world::BOOKINFO,
+        );
+        assert!(a.diagnostics.is_empty());
+    }
 
     #[test]
     fn config_paths_are_found_at_any_depth_once() {

@@ -51,6 +51,9 @@ pub struct Detail {
     pub name: String,
     pub text: Rc<str>,
     pub made_by: Vec<Obj>,
+    /// The clicked row's element inside the resource (a route config's virtual host): its name
+    /// and the line of `text` it starts at.
+    pub focus: Option<(String, u32)>,
 }
 
 /// What the object under the editor's cursor generated for the selected proxy.
@@ -74,6 +77,9 @@ pub struct State {
     pub format: Format,
     /// Name of the selected resource in `tab`.
     pub selected: Option<String>,
+    /// The clicked row of the table (several rows can show one resource: a route config's
+    /// virtual hosts).
+    pub selected_row: Option<usize>,
     pub proxy: Option<String>,
     /// The last load without errors (or the first load, if it had errors).
     pub loaded: Option<Rc<Loaded>>,
@@ -135,6 +141,8 @@ pub enum Action {
     SelectTab(Tab),
     /// Select a resource of the current tab by name, or clear the selection.
     SelectResource(Option<String>),
+    /// A click on a table row (by its position); `None` closes the detail.
+    SelectRow(Option<usize>),
     /// Switch to a tab and select a resource there (from the "generated" list).
     Reveal(Tab, String),
     SetFormat(Format),
@@ -164,6 +172,7 @@ impl State {
             tab: Tab::Routes,
             format: Format::Json,
             selected: None,
+            selected_row: None,
             proxy: None,
             loaded: None,
             proxies: Rc::default(),
@@ -290,6 +299,7 @@ impl State {
         self.source = Source::Istio;
         self.cursor = None;
         self.selected = None;
+        self.selected_row = None;
         self.link_error = None;
         if let Some(tab) = Tab::ALL.iter().find(|t| Some(t.id()) == st.tab.as_deref()) {
             self.tab = *tab;
@@ -311,24 +321,43 @@ impl State {
             self.table = out.table(self.tab).map(Rc::new);
             if self.tab == Tab::Dump {
                 self.dump = Some(out.dump_text(self.format).into());
-            } else if let Some(name) = &self.selected {
+            } else if let Some(name) = self.selected.clone() {
+                let row = self
+                    .selected_row
+                    .and_then(|i| self.table.as_ref()?.rows.get(i));
                 if let Some(res) = out
                     .resources(self.tab)
                     .iter()
-                    .find(|r| &engine::resource_name(r) == name)
+                    .find(|r| engine::resource_name(r) == name)
                 {
-                    let paths = engine::config_paths(res);
+                    // A row that no longer shows this resource (the table changed) is forgotten.
+                    if row.is_some_and(|(i, _)| {
+                        out.resources(self.tab).get(*i).map(engine::resource_name)
+                            != Some(name.clone())
+                    }) {
+                        self.selected_row = None;
+                    }
+                    let part = self
+                        .selected_row
+                        .and_then(|i| self.table.as_ref()?.rows.get(i))
+                        .and_then(|(_, cells)| engine::row_part(self.tab, res, cells));
+                    let paths = engine::config_paths(part.as_ref().map_or(res, |(_, v)| *v));
                     made_by = self
                         .objects
                         .iter()
                         .filter(|o| paths.contains(&o.config_path))
                         .cloned()
                         .collect();
+                    let text: Rc<str> = engine::print(res, self.format).into();
+                    let focus = part.and_then(|(part, _)| {
+                        engine::line_of_name(&text, &part).map(|line| (part, line))
+                    });
                     self.detail = Some(Rc::new(Detail {
                         tab: self.tab,
-                        name: name.clone(),
-                        text: engine::print(res, self.format).into(),
+                        name,
+                        text,
                         made_by: made_by.clone(),
+                        focus,
                     }));
                 }
             }
@@ -456,10 +485,23 @@ impl Reducible for State {
                 if s.tab != tab {
                     s.tab = tab;
                     s.selected = None;
+                    s.selected_row = None;
                     s.refresh();
                 }
             }
             Action::SelectResource(name) => {
+                s.selected = name;
+                s.selected_row = None;
+                s.refresh();
+                s.reveal_origin();
+            }
+            Action::SelectRow(row) => {
+                let name = row.and_then(|i| {
+                    let (index, _) = s.table.as_ref()?.rows.get(i)?;
+                    let out = s.output.as_ref()?;
+                    out.resources(s.tab).get(*index).map(engine::resource_name)
+                });
+                s.selected_row = name.is_some().then_some(row).flatten();
                 s.selected = name;
                 s.refresh();
                 s.reveal_origin();
@@ -467,6 +509,7 @@ impl Reducible for State {
             Action::Reveal(tab, name) => {
                 s.tab = tab;
                 s.selected = Some(name);
+                s.selected_row = None;
                 s.refresh();
             }
             Action::SetFormat(format) => {

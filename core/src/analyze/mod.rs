@@ -15,7 +15,9 @@
 //! - [`gateways`]: selectors (IST0101), ports (IST0162), conflicts (IST0145), VirtualService hosts
 //!   (IST0132);
 //! - [`ports`]: Service port names (IST0118), ServiceEntry addresses (IST0134);
-//! - [`authz`]: AuthorizationPolicy selectors (IST0127).
+//! - [`authz`]: AuthorizationPolicy selectors (IST0127);
+//! - [`security`]: AuthorizationPolicy and RequestAuthentication webhook rules (IST0106,
+//!   IST0133), JWT claim routes without RequestAuthentication (IST0149).
 //!
 //! Invariants: findings never point into the built-in world file; no rule panics on any input
 //! the loader accepts; the result is sorted by file, line and column.
@@ -24,9 +26,12 @@ mod authz;
 pub mod checks;
 mod conflicts;
 mod destination_rules;
+mod fix;
 mod gateways;
 mod ports;
 mod references;
+mod report;
+mod security;
 mod unreachable;
 mod validation;
 
@@ -35,6 +40,9 @@ use crate::mesh::{Loaded, Mesh};
 use crate::order;
 use crate::parse::{Object, SourceFile};
 use crate::playground::world::BOOKINFO_FILE;
+
+pub use fix::{quick_fix, Fix};
+pub use report::report;
 
 /// An analysis message type: Istio's code, level and name (pkg/config/analysis/msg/messages.yaml).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +81,7 @@ codes! {
     SCHEMA_WARNING = "IST0133", Warning, "SchemaWarning";
     SERVICE_ENTRY_ADDRESSES_REQUIRED = "IST0134", Warning, "ServiceEntryAddressesRequired";
     CONFLICTING_GATEWAYS = "IST0145", Error, "ConflictingGateways";
+    JWT_CLAIM_BASED_ROUTING_WITHOUT_REQUEST_AUTHN = "IST0149", Error, "JwtClaimBasedRoutingWithoutRequestAuthN";
     EXTERNAL_NAME_SERVICE_TYPE_INVALID_PORT_NAME = "IST0150", Warning, "ExternalNameServiceTypeInvalidPortName";
     GATEWAY_PORT_NOT_DEFINED_ON_SERVICE = "IST0162", Warning, "GatewayPortNotDefinedOnService";
     DESTINATION_RULE_SUBSET_NOT_SELECT_PODS = "IST0173", Error, "DestinationRuleSubsetNotSelectPods";
@@ -111,6 +120,7 @@ fn run(mesh: &Mesh, files: &[SourceFile]) -> Vec<Diagnostic> {
     gateways::check(&mut ctx);
     ports::check(&mut ctx);
     authz::check(&mut ctx, files);
+    security::check(&mut ctx);
     let mut out = ctx.out;
     order::sort_by(&mut out, |a, b| {
         (&a.file, a.line, a.column, &a.code, &a.message)

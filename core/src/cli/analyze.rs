@@ -4,8 +4,7 @@
 //! The exit status is 79 (istioctl's "analyzers found issues") when any finding is an Error.
 
 use super::Args;
-use crate::analyze::{analyze_sources, documentation_url, render_log};
-use crate::order;
+use crate::analyze::{documentation_url, render_log, report};
 use crate::{load, Diagnostic, Severity, SourceFile};
 use std::io::Write;
 
@@ -46,23 +45,9 @@ fn read_files(args: &Args, stdin: &mut dyn std::io::Read) -> Result<Vec<SourceFi
     Ok(files)
 }
 
-/// Everything to report for these files: what loading found (but not notes about kinds the
-/// translator ignores, and never inside the built-in world), then the analyzers' findings.
+/// Everything to report for these files (see [`report`]).
 pub fn findings(files: &[SourceFile]) -> Vec<Diagnostic> {
-    let loaded = load(files);
-    let mut all: Vec<Diagnostic> = loaded
-        .diagnostics
-        .iter()
-        .filter(|d| d.file != crate::playground::world::BOOKINFO_FILE)
-        .filter(|d| d.severity != Severity::Info)
-        .filter(|d| !(d.code == "PL0003" && d.message.starts_with("AuthorizationPolicy ")))
-        .cloned()
-        .collect();
-    all.extend(analyze_sources(&loaded, files));
-    order::sort_by(&mut all, |a, b| {
-        (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column))
-    });
-    all
+    report(&load(files), files)
 }
 
 pub fn run(args: &Args, stdin: &mut dyn std::io::Read, out: &mut dyn Write) -> Result<i32, String> {

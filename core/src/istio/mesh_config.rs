@@ -32,6 +32,61 @@ pub struct MeshConfig {
     /// `*` or namespaces that objects without exportTo are visible to.
     pub default_service_export_to: Vec<String>,
     pub telemetry: Telemetry,
+    /// Other trust domains whose identities count as this mesh's (authorization policies).
+    pub trust_domain_aliases: Vec<String>,
+    /// `extensionProviders`: where CUSTOM authorization policies send requests.
+    pub extension_providers: Vec<ExtensionProvider>,
+}
+
+/// One `extensionProviders` entry; only the ext_authz kinds are read, others keep their name.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExtensionProvider {
+    #[serde(default)]
+    pub name: String,
+    pub envoy_ext_authz_http: Option<ExtAuthzHttp>,
+    pub envoy_ext_authz_grpc: Option<ExtAuthzGrpc>,
+}
+
+/// MeshConfig `EnvoyExternalAuthorizationHttpProvider`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ExtAuthzHttp {
+    pub service: String,
+    #[serde(deserialize_with = "port_number")]
+    pub port: u32,
+    pub timeout: Option<String>,
+    pub path_prefix: String,
+    pub fail_open: bool,
+    pub status_on_error: String,
+    pub include_request_headers_in_check: Vec<String>,
+    pub include_headers_in_check: Vec<String>,
+    pub include_additional_headers_in_check: crate::sorted::SortedMap<String, String>,
+    pub headers_to_upstream_on_allow: Vec<String>,
+    pub headers_to_downstream_on_deny: Vec<String>,
+    pub headers_to_downstream_on_allow: Vec<String>,
+    pub include_request_body_in_check: Option<RequestBody>,
+}
+
+/// MeshConfig `EnvoyExternalAuthorizationGrpcProvider`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ExtAuthzGrpc {
+    pub service: String,
+    #[serde(deserialize_with = "port_number")]
+    pub port: u32,
+    pub timeout: Option<String>,
+    pub fail_open: bool,
+    pub status_on_error: String,
+    pub include_request_body_in_check: Option<RequestBody>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RequestBody {
+    pub max_request_bytes: u32,
+    pub allow_partial_message: bool,
+    pub pack_as_bytes: bool,
 }
 
 /// The MeshConfig settings that decide the tracing block and the stats filters istiod puts on every
@@ -53,7 +108,7 @@ pub struct Telemetry {
     pub metrics_providers: Vec<String>,
     pub tracing_providers: Vec<String>,
     /// `extensionProviders`, istiod's built-in ones (prometheus, stackdriver, envoy) first.
-    pub extension_providers: Vec<ExtensionProvider>,
+    pub extension_providers: Vec<TelemetryProvider>,
 }
 
 impl Default for Telemetry {
@@ -68,15 +123,15 @@ impl Default for Telemetry {
             metrics_providers: vec!["prometheus".into()],
             tracing_providers: Vec::new(),
             extension_providers: vec![
-                ExtensionProvider {
+                TelemetryProvider {
                     name: "prometheus".into(),
                     kind: ProviderKind::Prometheus,
                 },
-                ExtensionProvider {
+                TelemetryProvider {
                     name: "stackdriver".into(),
                     kind: ProviderKind::Other,
                 },
-                ExtensionProvider {
+                TelemetryProvider {
                     name: "envoy".into(),
                     kind: ProviderKind::Other,
                 },
@@ -86,13 +141,14 @@ impl Default for Telemetry {
 }
 
 impl Telemetry {
-    pub fn provider(&self, name: &str) -> Option<&ExtensionProvider> {
+    pub fn provider(&self, name: &str) -> Option<&TelemetryProvider> {
         self.extension_providers.iter().find(|p| p.name == name)
     }
 }
 
+/// An `extensionProviders` entry as telemetry reads it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ExtensionProvider {
+pub struct TelemetryProvider {
     pub name: String,
     pub kind: ProviderKind,
 }
@@ -123,6 +179,8 @@ pub struct MeshConfigFile {
     pub proxy_listen_port: Option<u32>,
     pub proxy_inbound_listen_port: Option<u32>,
     pub default_service_export_to: Option<Vec<String>>,
+    pub trust_domain_aliases: Option<Vec<String>>,
+    pub extension_providers: Option<Vec<ExtensionProvider>>,
 }
 
 impl Default for MeshConfig {
@@ -139,6 +197,8 @@ impl Default for MeshConfig {
             proxy_listen_port: 15001,
             proxy_inbound_listen_port: 15006,
             default_service_export_to: vec!["*".into()],
+            trust_domain_aliases: Vec::new(),
+            extension_providers: Vec::new(),
             telemetry: Telemetry::default(),
         }
     }
@@ -277,7 +337,7 @@ impl MeshConfig {
                 Some(e) => e.kind = kind,
                 None => t
                     .extension_providers
-                    .push(ExtensionProvider { name: p.name, kind }),
+                    .push(TelemetryProvider { name: p.name, kind }),
             }
         }
     }
@@ -309,8 +369,27 @@ impl MeshConfig {
             ingress_class,
             proxy_listen_port,
             proxy_inbound_listen_port,
-            default_service_export_to
+            default_service_export_to,
+            trust_domain_aliases,
+            extension_providers
         );
         Ok(())
+    }
+}
+
+/// A port as protobuf JSON reads a uint32: a number, or a string of digits (Istio's own tasks
+/// write `port: "8000"`).
+fn port_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Port {
+        Number(u32),
+        Text(String),
+    }
+    match Port::deserialize(d)? {
+        Port::Number(n) => Ok(n),
+        Port::Text(t) => t
+            .parse()
+            .map_err(|_| serde::de::Error::custom(format!("invalid port {t:?}"))),
     }
 }

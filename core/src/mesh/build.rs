@@ -35,6 +35,8 @@ pub fn build(objects: Vec<Object>) -> (Mesh, Vec<Diagnostic>) {
         destination_rules: ordered(&objects, Kind::DestinationRule),
         sidecars: ordered(&objects, Kind::Sidecar),
         peer_authentications: ordered(&objects, Kind::PeerAuthentication),
+        authorization_policies: ordered(&objects, Kind::AuthorizationPolicy),
+        request_authentications: ordered(&objects, Kind::RequestAuthentication),
         objects: Vec::new(),
     };
     mesh.workloads = workloads(&objects, &mut diags);

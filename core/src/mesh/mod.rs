@@ -16,7 +16,7 @@ pub use protocol::Protocol;
 
 use crate::diag::Diagnostic;
 use crate::istio::networking::{DestinationRule, Gateway, Sidecar, VirtualService};
-use crate::istio::security::PeerAuthentication;
+use crate::istio::security::{AuthorizationPolicy, PeerAuthentication, RequestAuthentication};
 use crate::parse::{Kind, Object, SourceFile, Spec};
 use crate::sorted::SortedMap;
 use serde::Serialize;
@@ -227,6 +227,9 @@ pub struct Mesh {
     pub destination_rules: Vec<usize>,
     pub sidecars: Vec<usize>,
     pub peer_authentications: Vec<usize>,
+    /// AuthorizationPolicies, oldest first (istiod's creation-time order).
+    pub authorization_policies: Vec<usize>,
+    pub request_authentications: Vec<usize>,
 }
 
 impl Mesh {
@@ -363,6 +366,22 @@ impl Mesh {
     pub fn peer_authentications(&self) -> impl Iterator<Item = (&Object, &PeerAuthentication)> {
         self.typed(&self.peer_authentications, |s| match s {
             Spec::PeerAuthentication(v) => Some(v),
+            _ => None,
+        })
+    }
+
+    pub fn authorization_policies(&self) -> impl Iterator<Item = (&Object, &AuthorizationPolicy)> {
+        self.typed(&self.authorization_policies, |s| match s {
+            Spec::AuthorizationPolicy(v) => Some(v),
+            _ => None,
+        })
+    }
+
+    pub fn request_authentications(
+        &self,
+    ) -> impl Iterator<Item = (&Object, &RequestAuthentication)> {
+        self.typed(&self.request_authentications, |s| match s {
+            Spec::RequestAuthentication(v) => Some(v),
             _ => None,
         })
     }

@@ -6,7 +6,7 @@ use crate::istio::kube::{DeploymentSpec, EndpointSlice, PodSpec, PodStatus, Serv
 use crate::istio::networking::{
     DestinationRule, Gateway, ServiceEntry, Sidecar, VirtualService, WorkloadEntry,
 };
-use crate::istio::security::PeerAuthentication;
+use crate::istio::security::{AuthorizationPolicy, PeerAuthentication, RequestAuthentication};
 use crate::istio::ObjectMeta;
 use crate::sorted::SortedMap;
 use crate::yaml::decode::{self, decode_fields, decode_structs, Decode, Shape};
@@ -40,6 +40,8 @@ pub enum Kind {
     Sidecar,
     WorkloadEntry,
     PeerAuthentication,
+    AuthorizationPolicy,
+    RequestAuthentication,
     Service,
     Pod,
     Deployment,
@@ -68,6 +70,8 @@ impl Kind {
             Kind::Sidecar => "Sidecar",
             Kind::WorkloadEntry => "WorkloadEntry",
             Kind::PeerAuthentication => "PeerAuthentication",
+            Kind::AuthorizationPolicy => "AuthorizationPolicy",
+            Kind::RequestAuthentication => "RequestAuthentication",
             Kind::Service => "Service",
             Kind::Pod => "Pod",
             Kind::Deployment => "Deployment",
@@ -95,7 +99,9 @@ impl Kind {
             | Kind::ServiceEntry
             | Kind::Sidecar
             | Kind::WorkloadEntry => "networking.istio.io/v1",
-            Kind::PeerAuthentication => "security.istio.io/v1",
+            Kind::PeerAuthentication | Kind::AuthorizationPolicy | Kind::RequestAuthentication => {
+                "security.istio.io/v1"
+            }
             Kind::Deployment => "apps/v1",
             Kind::EndpointSlice => "discovery.k8s.io/v1",
             Kind::Service | Kind::Pod | Kind::Namespace | Kind::ConfigMap => "v1",
@@ -119,6 +125,8 @@ impl Kind {
             Kind::Sidecar => "sidecar",
             Kind::WorkloadEntry => "workload-entry",
             Kind::PeerAuthentication => "peer-authentication",
+            Kind::AuthorizationPolicy => "authorization-policy",
+            Kind::RequestAuthentication => "request-authentication",
             Kind::Service => "service",
             Kind::Pod => "pod",
             Kind::Deployment => "deployment",
@@ -147,6 +155,8 @@ impl Kind {
                 | Kind::Sidecar
                 | Kind::WorkloadEntry
                 | Kind::PeerAuthentication
+                | Kind::AuthorizationPolicy
+                | Kind::RequestAuthentication
         )
     }
 }
@@ -162,6 +172,8 @@ pub enum Spec {
     Sidecar(Sidecar),
     WorkloadEntry(WorkloadEntry),
     PeerAuthentication(PeerAuthentication),
+    AuthorizationPolicy(AuthorizationPolicy),
+    RequestAuthentication(RequestAuthentication),
     Service(ServiceSpec),
     Pod {
         spec: PodSpec,
@@ -460,6 +472,12 @@ fn decode(file: &str, root: Node, seq: usize) -> Result<Option<Object>, Box<Diag
         Kind::PeerAuthentication => {
             Spec::PeerAuthentication(istio_spec(&root).map_err(schema_error)?)
         }
+        Kind::AuthorizationPolicy => {
+            Spec::AuthorizationPolicy(istio_spec(&root).map_err(schema_error)?)
+        }
+        Kind::RequestAuthentication => {
+            Spec::RequestAuthentication(istio_spec(&root).map_err(schema_error)?)
+        }
         Kind::Service => Spec::Service(field(&root, "spec").map_err(schema_error)?),
         Kind::Pod => {
             let env: PodEnvelope = decode::from_node(&root).map_err(schema_error)?;
@@ -519,9 +537,8 @@ fn classify(group: &str, version: &str, kind: &str) -> Classified {
             }
         }
         ("security.istio.io", "PeerAuthentication") => Kind(self::Kind::PeerAuthentication),
-        ("security.istio.io", "AuthorizationPolicy" | "RequestAuthentication") => {
-            Unsupported(Severity::Warning)
-        }
+        ("security.istio.io", "AuthorizationPolicy") => Kind(self::Kind::AuthorizationPolicy),
+        ("security.istio.io", "RequestAuthentication") => Kind(self::Kind::RequestAuthentication),
         ("telemetry.istio.io", _) | ("extensions.istio.io", _) => Unsupported(Severity::Warning),
         ("", "Service") if version == "v1" => Kind(self::Kind::Service),
         ("", "Pod") if version == "v1" => Kind(self::Kind::Pod),

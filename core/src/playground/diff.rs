@@ -3,7 +3,8 @@
 //!
 //! Resources are matched by name within their type (LDS, RDS, CDS, EDS). Inside a resource, objects
 //! are compared key by key; arrays whose elements all carry a distinct `name` (virtual hosts,
-//! routes, filter chains, filters...) are matched by that name, other arrays by position. Paths read
+//! filter chains, filters...) are matched by that name, routes by their `match`, other arrays by
+//! position. Paths read
 //! like `virtual_hosts["reviews.default.svc.cluster.local:9080"].routes["default"].route.cluster`.
 
 use crate::envoy::ProxyConfig;
@@ -180,23 +181,42 @@ fn objects(path: &str, x: &Map, y: &Map, out: &mut Vec<FieldChange>) {
     }
 }
 
-/// The element names when every element is an object with a distinct string `name`.
-fn names(items: &[Value]) -> Option<Vec<&str>> {
-    let names: Vec<&str> = items
-        .iter()
-        .map(|v| v.get("name").and_then(Value::as_str))
-        .collect::<Option<_>>()?;
-    let mut sorted = names.clone();
+/// Keys for the elements of an array when each element has a distinct one.
+fn distinct_keys(items: &[Value], key: impl Fn(&Value) -> Option<String>) -> Option<Vec<String>> {
+    let keys: Vec<String> = items.iter().map(key).collect::<Option<_>>()?;
+    let mut sorted = keys.clone();
     order::sort(&mut sorted);
     sorted.dedup();
-    (sorted.len() == names.len()).then_some(names)
+    (sorted.len() == keys.len()).then_some(keys)
+}
+
+/// How the elements of two arrays are paired, when they can be: by a distinct string `name`
+/// (virtual hosts, clusters, listeners, filter chains, filters), else by a distinct `match`
+/// (routes, which istiod names only when the VirtualService does), so an inserted route reads as
+/// an insertion. Both sides are keyed the same way.
+fn keys(x: &[Value], y: &[Value]) -> Option<(Vec<String>, Vec<String>)> {
+    let name = |v: &Value| {
+        v.get("name")
+            .and_then(Value::as_str)
+            .map(|n| Value::from(n).to_string())
+    };
+    let matcher = |v: &Value| {
+        v.get("match")
+            .filter(|m| m.is_object())
+            .and_then(|m| serde_json::to_string(m).ok())
+            .map(|m| format!("match {m}"))
+    };
+    let both = |key: &dyn Fn(&Value) -> Option<String>| {
+        Some((distinct_keys(x, key)?, distinct_keys(y, key)?))
+    };
+    both(&name).or_else(|| both(&matcher))
 }
 
 fn arrays(path: &str, x: &[Value], y: &[Value], out: &mut Vec<FieldChange>) {
-    if let (Some(xn), Some(yn)) = (names(x), names(y)) {
+    if let Some((xn, yn)) = keys(x, y) {
         if !x.is_empty() && !y.is_empty() {
             for (i, n) in yn.iter().enumerate() {
-                let p = format!("{path}[{}]", Value::from(*n));
+                let p = format!("{path}[{n}]");
                 match xn.iter().position(|m| m == n) {
                     Some(j) => walk(&p, &x[j], &y[i], out),
                     None => out.push(FieldChange {
@@ -209,7 +229,7 @@ fn arrays(path: &str, x: &[Value], y: &[Value], out: &mut Vec<FieldChange>) {
             for (j, n) in xn.iter().enumerate() {
                 if !yn.contains(n) {
                     out.push(FieldChange {
-                        path: format!("{path}[{}]", Value::from(*n)),
+                        path: format!("{path}[{n}]"),
                         before: Some(x[j].clone()),
                         after: None,
                     });
@@ -390,5 +410,30 @@ spec:
         );
         assert_eq!(out[1].before, None);
         assert_eq!(out[4].after, None);
+    }
+
+    #[test]
+    fn a_route_inserted_before_the_default_one_reads_as_an_insertion() {
+        let preset = |id: &str| world::preset(id).unwrap().yaml;
+        let before = config(preset("request-routing-v1"), "productpage");
+        let after = config(preset("request-routing-jason"), "productpage");
+        let d = diff(&before, &after);
+        let route = d
+            .iter()
+            .find(|r| r.kind == Kind::Route && r.name == "9080")
+            .expect("route 9080 changed");
+        let reviews = r#"virtual_hosts["reviews.default.svc.cluster.local:9080"].routes"#;
+        let added: Vec<&FieldChange> = route
+            .fields
+            .iter()
+            .filter(|f| f.path.starts_with(reviews))
+            .collect();
+        assert_eq!(added.len(), 1, "{added:#?}");
+        assert!(added[0].before.is_none());
+        assert!(added[0].path.contains(r#""end-user""#), "{}", added[0].path);
+        assert_eq!(
+            added[0].after.as_ref().unwrap()["route"]["cluster"],
+            "outbound|9080|v2|reviews.default.svc.cluster.local"
+        );
     }
 }

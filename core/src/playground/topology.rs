@@ -727,6 +727,9 @@ pub struct Step {
     /// up and answers 504 UT (upstream request timeout).
     pub timed_out: bool,
     pub retries: Option<String>,
+    /// What an authorization filter answered, with the policy that decided:
+    /// `RBAC: access denied (ns[default]-policy[deny-path]-rule[0])`.
+    pub detail: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -748,6 +751,8 @@ pub struct PathResult {
     /// The workload whose proxy ended the path (for a local answer or an error).
     pub at: Option<String>,
     pub error: Option<String>,
+    /// The authorization answer of the stopping step ([`Step::detail`]).
+    pub detail: Option<String>,
     /// Every node the dot reached, in order, without repeats.
     pub visited: Vec<String>,
     /// The workloads whose application received the request, in order.
@@ -759,6 +764,33 @@ pub struct PathResult {
 pub struct Plan {
     pub steps: Vec<Step>,
     pub result: PathResult,
+}
+
+/// The answer of the authorization filter that stopped a hop, naming the deciding policy (`none`
+/// when no ALLOW policy matched), as Envoy's response code details do.
+fn authz_detail(o: &crate::simulate::Outcome) -> Option<String> {
+    let details = o.response_code_details.as_deref()?;
+    let policy = details
+        .strip_prefix("rbac_access_denied_matched_policy[")
+        .and_then(|p| p.strip_suffix(']'));
+    let body = o.response_body.as_deref().unwrap_or("RBAC: access denied");
+    let candidates = o
+        .authz
+        .iter()
+        .rev()
+        .find(|d| !d.candidates.is_empty())
+        .map(|d| d.candidates.join(", "));
+    Some(match policy {
+        Some("none") => match candidates {
+            Some(c) => format!("{body} (no ALLOW policy matched: {c})"),
+            None => format!("{body} (no ALLOW policy matched)"),
+        },
+        Some(p) => format!("{body} (policy {p})"),
+        None => o
+            .response_body
+            .clone()
+            .unwrap_or_else(|| details.to_string()),
+    })
 }
 
 /// The steps of a hop tree, depth first (one branch to its end, then the next).
@@ -797,6 +829,7 @@ pub fn plan(topology: &Topology, root: &Hop) -> Plan {
             flag: Some("UT".into()),
             at: Some(s.from.clone()),
             error: None,
+            detail: None,
             visited,
             delivered,
         },
@@ -805,6 +838,7 @@ pub fn plan(topology: &Topology, root: &Hop) -> Plan {
             flag: s.flag.clone(),
             at: Some(s.from.clone()),
             error: s.error.clone(),
+            detail: s.detail.clone(),
             visited,
             delivered,
         },
@@ -813,6 +847,7 @@ pub fn plan(topology: &Topology, root: &Hop) -> Plan {
             flag: None,
             at: None,
             error: None,
+            detail: None,
             visited,
             delivered,
         },
@@ -842,13 +877,17 @@ fn plan_into(
         delay: fault.filter(|f| f.delayed).and_then(|f| f.delay.clone()),
         status: o.status,
         flag: o.response_flag.clone(),
-        error: o.error.map(|e| e.message().to_string()),
+        error: o.error.map(|e| e.message().to_string()).or_else(|| {
+            o.connection_closed
+                .then(|| "connection closed by RBAC".to_string())
+        }),
         timeout: props.timeout.clone().filter(|t| seconds(t) != Some(0.0)),
         timed_out: false,
         retries: props
             .retries
             .as_ref()
             .map(|r| format!("{} × {}", r.attempts, r.retry_on)),
+        detail: authz_detail(o),
     };
     match hop.direction {
         Mode::Inbound => {
@@ -869,6 +908,7 @@ fn plan_into(
                         timeout: None,
                         timed_out: false,
                         retries: None,
+                        detail: None,
                     });
                 }
             }

@@ -95,6 +95,51 @@ presets![
         "Gateway API",
         "Gateway API: reviews 50% reviews-v1, 50% reviews-v3"
     ),
+    (
+        "authz-allow-nothing",
+        "Authorization",
+        "allow-nothing: every request denied"
+    ),
+    (
+        "authz-productpage-viewer",
+        "Authorization",
+        "productpage-viewer: GET to productpage"
+    ),
+    (
+        "authz-details-viewer",
+        "Authorization",
+        "details-viewer: productpage may call details"
+    ),
+    (
+        "authz-reviews-viewer",
+        "Authorization",
+        "reviews-viewer: productpage may call reviews"
+    ),
+    (
+        "authz-ratings-viewer",
+        "Authorization",
+        "ratings-viewer: reviews may call ratings"
+    ),
+    (
+        "authz-explicit-deny",
+        "Authorization",
+        "Explicit deny: GET with x-token: guest to productpage"
+    ),
+    (
+        "authz-dry-run",
+        "Authorization",
+        "Dry run: a DENY on /productpage, reported only"
+    ),
+    (
+        "authn-jwt-ingress",
+        "Authentication",
+        "JWT at the ingress gateway: a token is required"
+    ),
+    (
+        "authz-tcp",
+        "Authorization",
+        "TCP: tcp-echo, an HTTP-only ALLOW rule closes connections"
+    ),
 ];
 
 pub fn preset(id: &str) -> Option<&'static Preset> {

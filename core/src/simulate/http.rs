@@ -164,7 +164,7 @@ pub(crate) fn match_virtual_host<'a>(
 }
 
 /// Evaluate an `envoy.type.matcher.v3.StringMatcher`.
-fn string_matcher(m: &Value, value: &str) -> bool {
+pub(super) fn string_matcher(m: &Value, value: &str) -> bool {
     let ignore_case = m
         .get("ignore_case")
         .and_then(Value::as_bool)
@@ -194,7 +194,7 @@ fn string_matcher(m: &Value, value: &str) -> bool {
 
 /// Evaluate one `HeaderMatcher` (Envoy: a missing header never matches, whatever `invert_match`
 /// says, unless `treat_missing_header_as_empty`).
-fn header_matches(hm: &Value, req: &Request) -> bool {
+pub(super) fn header_matches(hm: &Value, req: &Request) -> bool {
     let name = name_of(hm);
     let invert = hm
         .get("invert_match")
@@ -278,6 +278,51 @@ fn path_spec(m: &Value) -> String {
         return format!("regex {r:?}");
     }
     "no path matcher".to_string()
+}
+
+/// A header matcher as a user reads it: `header end-user exact "jason"`, `header x-test present`,
+/// `header foo not prefix "a"`.
+fn header_spec(hm: &Value) -> String {
+    let not = if hm.get("invert_match").and_then(Value::as_bool) == Some(true) {
+        "not "
+    } else {
+        ""
+    };
+    let test = if let Some(present) = hm.get("present_match").and_then(Value::as_bool) {
+        if present { "present" } else { "absent" }.to_string()
+    } else if let Some(sm) = hm.get("string_match") {
+        let case = if sm.get("ignore_case").and_then(Value::as_bool) == Some(true) {
+            " (any case)"
+        } else {
+            ""
+        };
+        let kind = ["exact", "prefix", "suffix", "contains"]
+            .into_iter()
+            .find_map(|k| str_at(sm, k).map(|v| format!("{k} {v:?}")))
+            .or_else(|| {
+                sm.pointer("/safe_regex/regex")
+                    .and_then(Value::as_str)
+                    .map(|r| format!("regex {r:?}"))
+            })
+            .unwrap_or_else(|| "any value".to_string());
+        format!("{kind}{case}")
+    } else {
+        [
+            ("exact_match", "exact"),
+            ("prefix_match", "prefix"),
+            ("suffix_match", "suffix"),
+            ("contains_match", "contains"),
+        ]
+        .into_iter()
+        .find_map(|(k, label)| str_at(hm, k).map(|v| format!("{label} {v:?}")))
+        .or_else(|| {
+            hm.pointer("/safe_regex_match/regex")
+                .and_then(Value::as_str)
+                .map(|r| format!("regex {r:?}"))
+        })
+        .unwrap_or_else(|| "any value".to_string())
+    };
+    format!("header {} {not}{test}", name_of(hm))
 }
 
 /// Does the route's `match` accept the request? On failure, says why.
@@ -377,12 +422,14 @@ pub(crate) fn match_route<'a>(
             Ok(()) => {
                 let mut reason =
                     format!("route #{} ({}) is the first to match", i + 1, path_spec(&m));
-                let nh = m
+                for hm in m
                     .get("headers")
                     .and_then(Value::as_array)
-                    .map_or(0, Vec::len);
-                if nh > 0 {
-                    reason.push_str(&format!(" with {nh} header condition(s)"));
+                    .into_iter()
+                    .flatten()
+                {
+                    reason.push_str(" and ");
+                    reason.push_str(&header_spec(hm));
                 }
                 if !skipped.is_empty() {
                     reason.push_str(&format!("; skipped: {}", skipped.join("; ")));
@@ -722,6 +769,30 @@ pub(crate) fn requires_tls(vh: &Value, req: &Request) -> bool {
 mod tests {
     use super::*;
     use crate::json_value as json;
+
+    #[test]
+    fn a_route_decision_names_its_header_conditions() {
+        let vh = json!({"name": "reviews:9080", "routes": [
+            {"name": "jason", "match": {"prefix": "/", "headers": [
+                {"name": "end-user", "string_match": {"exact": "jason"}},
+                {"name": "x-canary", "present_match": true, "invert_match": true}
+            ]}},
+            {"name": "default", "match": {"prefix": "/"}}
+        ]});
+        let mut req = Request {
+            path: "/reviews/0".into(),
+            ..Request::default()
+        };
+        req.headers.insert("end-user".into(), "jason".into());
+        let mut out = Outcome::default();
+        let r = match_route(&vh, &req, false, &mut out).unwrap();
+        assert_eq!(r["name"], "jason");
+        let reason = &out.steps.last().unwrap().reason;
+        assert!(
+            reason.contains(r#"and header end-user exact "jason" and header x-canary not present"#),
+            "{reason}"
+        );
+    }
 
     fn req(path: &str) -> Request {
         Request {

@@ -17,6 +17,7 @@
 //! sieve), `http` (virtual host, route, action, fault/retry/mirror), `cluster` (cluster and
 //! endpoint), `outcome` (the record), `trace` (across proxies), `rng` (seeded draws).
 
+mod authz;
 mod cluster;
 mod dump;
 mod http;
@@ -107,6 +108,8 @@ pub(crate) fn simulate_with(
     out.filter_chain = Some(name_str(fc).to_string());
 
     let ts = fc.get("transport_socket").filter(|v| !v.is_null());
+    // Envoy knows the peer's identity only from a verified client certificate.
+    let peer_mtls = ts.is_some_and(requires_mtls) && req.tls == Tls::Mtls;
     if ts.is_some() && req.tls == Tls::Plaintext {
         out.step(
             Stage::Tls,
@@ -190,8 +193,43 @@ pub(crate) fn simulate_with(
             out.fail(SimError::Protocol);
             return out;
         }
+        let conn = authz::Conn {
+            req: &req,
+            mtls: peer_mtls,
+            http: true,
+        };
+        let http_filters = cfgv
+            .get("http_filters")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        if let Some(d) = authz::http(&http_filters, &conn, &mut out) {
+            out.status = Some(d.status);
+            out.response_code_details = Some(d.details);
+            out.response_body = Some(d.body);
+            return out;
+        }
         http_walk(cfg, &cfgv, &req, rng, opts, &mut out);
     } else if let Some(tcp) = filters.iter().find(|f| is(f, &TCP_PROXY, ".TcpProxy")) {
+        let conn = authz::Conn {
+            req: &req,
+            mtls: peer_mtls,
+            http: false,
+        };
+        if let Some(details) = authz::network(&filters, &conn, &mut out) {
+            out.step(
+                Stage::NetworkFilter,
+                "envoy.filters.network.rbac",
+                format!(
+                    "network filters [{}]: RBAC closes the connection",
+                    all_names.join(", ")
+                ),
+            );
+            out.network_filter = Some("envoy.filters.network.rbac".to_string());
+            out.connection_closed = true;
+            out.response_code_details = Some(details);
+            return out;
+        }
         out.network_filter = Some(TCP_PROXY[0].to_string());
         let tc = tcp
             .get("typed_config")

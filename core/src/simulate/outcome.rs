@@ -91,6 +91,7 @@ pub enum Stage {
     Route,
     Action,
     Fault,
+    Authz,
     Cluster,
     Endpoint,
 }
@@ -244,7 +245,54 @@ pub struct Outcome {
     /// Envoy's access-log response flag for a local answer (NR, UH, NC, FI, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub response_flag: Option<String>,
+    /// Envoy's `%RESPONSE_CODE_DETAILS%` (or connection termination details) of a local answer
+    /// by an authorization filter: `rbac_access_denied_matched_policy[none]`,
+    /// `jwt_authn_access_denied{Jwt_issuer_is_not_configured}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_code_details: Option<String>,
+    /// The body of that local answer (`RBAC: access denied`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_body: Option<String>,
+    /// A network filter closed the connection (a TCP RBAC deny).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub connection_closed: bool,
+    /// Every authorization and authentication filter's decision, in filter order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub authz: Vec<AuthzDecision>,
+    /// jwt_authn verified the token and removes it before forwarding (`forward` unset).
+    #[serde(skip)]
+    pub strip_jwt: bool,
     pub steps: Vec<Step>,
+}
+
+/// What one RBAC, ext_authz or jwt_authn filter decided.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AuthzDecision {
+    /// The filter (`envoy.filters.http.rbac`, `envoy.filters.network.rbac`, ...).
+    pub filter: String,
+    /// `ALLOW`, `DENY`, `LOG` (AUDIT) for RBAC, `CUSTOM` for ext_authz, `JWT` for jwt_authn.
+    pub action: String,
+    /// Dry-run (shadow) rules: reported, never enforced.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub dry_run: bool,
+    /// `allowed`, `denied`, `would allow`, `would deny`, `logged`, `sent to <provider>`, ...
+    pub result: String,
+    /// The RBAC policy (istiod's rule name) that matched, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    /// When no policy of an ALLOW filter matched: the policies it holds (the request would have
+    /// needed one of them), in name order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub candidates: Vec<String>,
+    /// The AuthorizationPolicy that rule (or the first candidate) came from
+    /// (`/apis/security.istio.io/...`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config_path: Option<String>,
+    /// Where that rule is in the user's YAML (set by the trace, which knows the files).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
 }
 
 impl Outcome {
@@ -273,7 +321,10 @@ impl Outcome {
 
     /// True when the request leaves this proxy towards an upstream host.
     pub fn forwarded(&self) -> bool {
-        self.error.is_none() && self.status.is_none() && self.endpoint.is_some()
+        self.error.is_none()
+            && self.status.is_none()
+            && !self.connection_closed
+            && self.endpoint.is_some()
     }
 
     /// A compact multi-line rendering (the CLI's `-o short`).
@@ -305,6 +356,19 @@ impl Outcome {
             None => st.to_string(),
         });
         line("status", status.as_deref());
+        line("details", self.response_code_details.as_deref());
+        if self.connection_closed {
+            line("connection", Some("closed"));
+        }
+        for d in &self.authz {
+            let policy = d
+                .policy
+                .as_deref()
+                .map(|p| format!(" ({p})"))
+                .unwrap_or_default();
+            let text = format!("{} {}: {}{policy}", d.filter, d.action, d.result);
+            line("authz", Some(&text));
+        }
         let err = self.error.map(|e| e.message());
         line("error", err);
         s.push_str("why:\n");

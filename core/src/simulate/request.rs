@@ -74,6 +74,18 @@ pub struct Request {
     pub method: String,
     /// Other request headers. Names are compared case-insensitively.
     pub headers: SortedMap<String, String>,
+    /// The peer's identity (`cluster.local/ns/default/sa/bookinfo-productpage`), which Envoy
+    /// sees only over mutual TLS (the SPIFFE URI of the client certificate).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub source_principal: String,
+    /// The downstream peer's IP address.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub source_ip: String,
+    /// A JWT given by its claims (`{"iss": ..., "sub": ..., "aud": ..., "groups": [...]}`), sent
+    /// as `Authorization: Bearer`. No signature: a token is taken to be signed by its issuer's
+    /// configured key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jwt: Option<serde_json::Value>,
 }
 
 /// Istio's simulator sends to this address when a test does not care.
@@ -93,6 +105,9 @@ impl Default for Request {
             path: String::new(),
             method: String::new(),
             headers: SortedMap::new(),
+            source_principal: String::new(),
+            source_ip: String::new(),
+            jwt: None,
         }
     }
 }

@@ -366,14 +366,21 @@ fn real_sidecar_dump_inbound() {
     assert_eq!(o.error, None, "{:#?}", o.steps);
     assert_eq!(o.listener.as_deref(), Some("virtualInbound"));
     assert_eq!(o.filter_chain.as_deref(), Some("0.0.0.0_80"));
-    assert_eq!(o.cluster.as_deref(), Some("inbound|80||"));
+    // The dump's ALLOW policy wants GET /info (or POST /data) from sleep with a Google JWT:
+    // GET / from no one is denied by its RBAC filter before any route is looked at.
+    assert_eq!(o.status, Some(403));
+    assert_eq!(
+        o.response_code_details.as_deref(),
+        Some("rbac_access_denied_matched_policy[none]")
+    );
+    assert_eq!(o.cluster, None);
     // Plaintext HTTP to the same port (PERMISSIVE).
     let o = simulate(
         &cfg,
         &req(json!({"mode": "inbound", "address": "10.244.0.7", "port": 80})),
     );
     assert_eq!(o.filter_chain.as_deref(), Some("0.0.0.0_80"));
-    assert_eq!(o.cluster.as_deref(), Some("inbound|80||"));
+    assert_eq!(o.status, Some(403));
     // A port with no service: the HTTP passthrough chain.
     let o = simulate(
         &cfg,
@@ -383,7 +390,8 @@ fn real_sidecar_dump_inbound() {
         o.filter_chain.as_deref(),
         Some("virtualInbound-catchall-http")
     );
-    assert_eq!(o.cluster.as_deref(), Some("InboundPassthroughClusterIpv4"));
+    // istiod puts the same RBAC filter on the passthrough chains.
+    assert_eq!(o.status, Some(403));
     // Raw TCP to it: the TCP passthrough chain.
     let o = simulate(
         &cfg,
@@ -562,6 +570,7 @@ fn world() -> World {
         calls,
         forward_headers: vec!["end-user".into()],
         port_map: vec![],
+        ..Node::default()
     };
     World {
         nodes: vec![
@@ -590,6 +599,7 @@ fn world() -> World {
             node("ratings-v1", "10.1.0.40", vec![]),
         ],
         plain: vec![],
+        ..World::default()
     }
 }
 

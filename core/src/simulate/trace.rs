@@ -42,6 +42,9 @@ pub struct Node {
     /// Service port -> target port of the Service in front of a gateway (80 -> 8080), so a
     /// request to the gateway's Service port reaches the right listener.
     pub port_map: Vec<(u16, u16)>,
+    /// The workload's identity (`cluster.local/ns/default/sa/bookinfo-productpage`): what its
+    /// client certificate names when it calls another sidecar over mTLS.
+    pub principal: String,
 }
 
 /// The proxies a trace can visit.
@@ -50,6 +53,9 @@ pub struct World {
     pub nodes: Vec<Node>,
     /// Workloads without a proxy: (IP, workload). A request reaching one ends there.
     pub plain: Vec<(String, String)>,
+    /// Where each AuthorizationPolicy rule is in the user's YAML: (`istio.config` path, rule
+    /// index) -> (file, line). Authorization decisions name their rule's lines from it.
+    pub rule_lines: SortedMap<(String, usize), (String, u32)>,
 }
 
 impl World {
@@ -190,6 +196,22 @@ impl Hop {
             if let Some(f) = &o.response_flag {
                 line.push_str(&format!(" {f}"));
             }
+            if let Some(d) = &o.response_code_details {
+                line.push_str(&format!(" {d}"));
+            }
+        }
+        if o.connection_closed {
+            line.push_str(" | connection closed");
+            if let Some(d) = &o.response_code_details {
+                line.push_str(&format!(" {d}"));
+            }
+        }
+        for d in o.authz.iter().filter(|d| d.dry_run) {
+            line.push_str(&format!(
+                " | dry run: {} {}",
+                d.result,
+                d.policy.as_deref().unwrap_or("(no policy)")
+            ));
         }
         if let Some(e) = o.error {
             line.push_str(&format!(" | error: {e}"));
@@ -323,7 +345,20 @@ fn hop(
     depth: usize,
 ) -> Hop {
     let req = req.with_defaults();
-    let outcome = simulate_with(&node.config, &req, rng, &super::Options::default());
+    let mut outcome = simulate_with(&node.config, &req, rng, &super::Options::default());
+    for d in &mut outcome.authz {
+        let named = d
+            .policy
+            .as_deref()
+            .or(d.candidates.first().map(String::as_str));
+        let rule = named.and_then(super::authz::parse_rule_name);
+        if let (Some(path), Some((_, _, i))) = (&d.config_path, rule) {
+            if let Some((file, line)) = world.rule_lines.get(&(path.clone(), i)) {
+                d.file = Some(file.clone());
+                d.line = Some(*line);
+            }
+        }
+    }
     let mut h = Hop {
         workload: node.workload.clone(),
         proxy: node.proxy.clone(),
@@ -359,6 +394,10 @@ fn hop(
     for (k, v) in &props.request_headers_added {
         next.headers.insert(k.clone(), v.clone());
     }
+    if h.outcome.strip_jwt {
+        // jwt_authn removes a verified token unless the provider forwards it.
+        next.jwt = None;
+    }
 
     if req.mode == Mode::Inbound {
         // Delivered to the application of this workload; it makes its own calls.
@@ -385,6 +424,12 @@ fn hop(
                 path: call.path.clone(),
                 method: "GET".into(),
                 headers,
+                jwt: node
+                    .forward_headers
+                    .iter()
+                    .any(|h| h.eq_ignore_ascii_case("authorization"))
+                    .then(|| next.jwt.clone())
+                    .flatten(),
                 ..Request::default()
             };
             let mut notes = vec![format!(
@@ -420,6 +465,12 @@ fn hop(
                 mode: Mode::Inbound,
                 address: mep.ip.clone(),
                 port: mep.port,
+                source_principal: if mep.mtls {
+                    node.principal.clone()
+                } else {
+                    String::new()
+                },
+                source_ip: node.ips.first().cloned().unwrap_or_default(),
                 tls: if mep.mtls { Tls::Mtls } else { Tls::Plaintext },
                 alpn: String::new(),
                 sni: String::new(),
@@ -446,6 +497,13 @@ fn hop(
                 tls: if ep.mtls { Tls::Mtls } else { Tls::Plaintext },
                 alpn: String::new(),
                 sni: String::new(),
+                // The callee sees this proxy: its address, and its certificate over mTLS.
+                source_principal: if ep.mtls {
+                    node.principal.clone()
+                } else {
+                    String::new()
+                },
+                source_ip: node.ips.first().cloned().unwrap_or_default(),
                 ..next
             };
             let notes = vec![if ep.mtls {

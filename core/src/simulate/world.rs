@@ -15,8 +15,32 @@ impl World {
                 .filter(|w| w.proxy.is_none())
                 .flat_map(|w| w.ips.iter().map(|ip| (ip.clone(), w.app.clone())))
                 .collect(),
+            rule_lines: rule_lines(mesh),
         }
     }
+}
+
+/// The line of every AuthorizationPolicy rule (`spec.rules[i]`), or of the policy when it has
+/// none (istiod's never-matching `rule[0]`).
+fn rule_lines(mesh: &Mesh) -> crate::sorted::SortedMap<(String, usize), (String, u32)> {
+    let mut out = Vec::new();
+    for (obj, p) in mesh.authorization_policies() {
+        let path = obj.config_path();
+        if p.rules.is_empty() {
+            out.push((
+                (path.clone(), 0),
+                (obj.origin.file.clone(), obj.origin.span.start_line),
+            ));
+        }
+        for i in 0..p.rules.len() {
+            let span = obj.span_of(&["spec", "rules", &i.to_string()]);
+            out.push((
+                (path.clone(), i),
+                (obj.origin.file.clone(), span.start_line),
+            ));
+        }
+    }
+    out.into_iter().collect()
 }
 
 fn node(mesh: &Mesh, p: &Proxy) -> Node {
@@ -38,6 +62,10 @@ fn node(mesh: &Mesh, p: &Proxy) -> Node {
             .collect(),
         forward_headers: p.forward_headers.clone(),
         port_map: service_port_map(mesh, p),
+        principal: format!(
+            "{}/ns/{}/sa/{}",
+            mesh.config.trust_domain, p.namespace, p.service_account
+        ),
     }
 }
 

@@ -15,9 +15,12 @@ pub mod names;
 pub mod route;
 pub mod telemetry;
 
+pub mod authz;
+
 pub fn proxy_config(mesh: &Mesh, proxy: &Proxy) -> ProxyConfig {
     let scope = Scope::new(mesh, proxy);
-    let listeners = listener::build(&scope);
+    let mut listeners = listener::build(&scope);
+    authz::apply(&scope, &mut listeners);
     let routes = route::build(&scope, &route_names(&listeners));
     let clusters = cluster::build(&scope);
     let endpoints = endpoint::build(&scope, &clusters);

@@ -35,6 +35,16 @@ fn kind_label(t: &Strings, k: Kind) -> &'static str {
 pub fn compare_panel() -> Html {
     let store = use_context::<Store>().expect("store");
     let t = store.lang.strings();
+    // Snapshot and Compare open the panel below the panes: bring it into view when it opens.
+    let panel = use_node_ref();
+    {
+        let panel = panel.clone();
+        use_effect_with(store.compare.is_some(), move |open| {
+            if let (true, Some(el)) = (*open, panel.cast::<web_sys::Element>()) {
+                el.scroll_into_view();
+            }
+        });
+    }
     let Some(cmp) = store.compare.clone() else {
         return html! {};
     };
@@ -83,7 +93,7 @@ pub fn compare_panel() -> Html {
         Baseline::Presets(x, y) => format!("{} → {}", x.label, y.label),
     };
     html! {
-        <section class="compare" data-testid="compare" aria-label={t.compare_title}>
+        <section class="compare" data-testid="compare" aria-label={t.compare_title} ref={panel}>
             <div class="pane-bar compare-bar">
                 <h2>{ t.compare_title }</h2>
                 <span class="muted" data-testid="compare-title">{ title }</span>

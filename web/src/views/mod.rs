@@ -42,9 +42,22 @@ pub fn header(props: &HeaderProps) -> Html {
                     text: p.yaml.to_string(),
                 });
             }
-            select.set_value("");
         })
     };
+    // The loaded preset stays shown while the Istio editor holds exactly its text.
+    let loaded = world::PRESETS
+        .iter()
+        .find(|p| *store.istio == *p.yaml)
+        .map(|p| p.id);
+    let menu = use_node_ref();
+    {
+        let menu = menu.clone();
+        use_effect_with(loaded, move |loaded| {
+            if let Some(select) = menu.cast::<HtmlSelectElement>() {
+                select.set_value(loaded.unwrap_or(""));
+            }
+        });
+    }
     let on_lang = {
         let cb = props.on_lang.clone();
         Callback::from(move |e: Event| {
@@ -65,12 +78,12 @@ pub fn header(props: &HeaderProps) -> Html {
                 <share::ShareButtons />
                 <label class="field">
                     <span>{ t.preset }</span>
-                    <select data-testid="preset-menu" onchange={on_preset}>
-                        <option value="" selected=true>{ t.preset_placeholder }</option>
+                    <select data-testid="preset-menu" onchange={on_preset} ref={menu}>
+                        <option value="" selected={loaded.is_none()}>{ t.preset_placeholder }</option>
                         { for groups().into_iter().map(|(group, items)| html! {
                             <optgroup label={group}>
                                 { for items.into_iter().map(|p| html! {
-                                    <option value={p.id}>{ p.title }</option>
+                                    <option value={p.id} selected={loaded == Some(p.id)}>{ p.title }</option>
                                 }) }
                             </optgroup>
                         }) }

@@ -176,36 +176,39 @@ fn rows(
     table
         .rows
         .iter()
-        .map(|(i, cells)| {
+        .enumerate()
+        .map(|(row, (i, cells))| {
             let name = resources
                 .get(*i)
                 .map(crate::engine::resource_name)
                 .unwrap_or_default();
-            let selected = store.selected.as_deref() == Some(name.as_str());
+            // The clicked row; a resource opened from elsewhere (a hop's link) marks its rows.
+            let selected = match store.selected_row {
+                Some(r) => r == row,
+                None => store.selected.as_deref() == Some(name.as_str()),
+            };
             let toggle = {
                 let store = store.clone();
-                let name = name.clone();
-                move || {
-                    store.dispatch(Action::SelectResource(
-                        (!selected).then(|| name.clone()),
-                    ))
-                }
+                move || store.dispatch(Action::SelectRow((!selected).then_some(row)))
             };
             let onclick = {
                 let toggle = toggle.clone();
                 Callback::from(move |_: MouseEvent| toggle())
             };
+            let close = store.clone();
             let onkeydown = Callback::from(move |e: KeyboardEvent| {
                 if e.key() == "Enter" || e.key() == " " {
                     e.prevent_default();
                     toggle();
+                } else if e.key() == "Escape" {
+                    close.dispatch(Action::SelectRow(None));
                 }
             });
             html! {
                 <tr tabindex="0" aria-selected={selected.to_string()} data-name={name.clone()}
                     class={classes!(selected.then_some("selected"), made.contains(&name).then_some("made"))}
                     {onclick} {onkeydown}>
-                    { for cells.iter().map(|c| html! { <td>{ c }</td> }) }
+                    { for cells.iter().map(|c| html! { <td title={c.clone()}><span class="cell">{ c }</span></td> }) }
                 </tr>
             }
         })
@@ -280,10 +283,26 @@ fn detail_view() -> Html {
         let store = store.clone();
         Callback::from(move |_| store.dispatch(Action::SelectResource(None)))
     };
+    let on_escape = {
+        let store = store.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Escape" {
+                store.dispatch(Action::SelectResource(None));
+            }
+        })
+    };
+    let jump = detail
+        .focus
+        .as_ref()
+        .map(|(_, line)| (*line, false, store.selected_row.unwrap_or(0) as u64));
     html! {
-        <div class="detail" data-testid="resource-detail">
+        <div class="detail" data-testid="resource-detail" onkeydown={on_escape}
+            data-focus={detail.focus.as_ref().map(|(name, _)| name.clone())}>
             <FormatBar text={detail.text.clone()} on_close={Some(on_close)}>
                 <strong>{ &detail.name }</strong>
+                if let Some((part, _)) = &detail.focus {
+                    <span class="muted">{ " › " }</span><strong>{ part }</strong>
+                }
                 if !detail.made_by.is_empty() {
                     <span class="muted">{ format!(" · {}: ", t.made_by) }</span>
                     { for detail.made_by.iter().map(|o| {
@@ -302,7 +321,7 @@ fn detail_view() -> Html {
                 }
             </FormatBar>
             <CodeEditor testid="resource-view" label={detail.name.clone()} text={detail.text.clone()}
-                language={language(store.format)} read_only=true />
+                language={language(store.format)} read_only=true {jump} />
         </div>
     }
 }

@@ -9,6 +9,8 @@ use crate::state::{Action, Source};
 use crate::store::Store;
 use pilotlight_core::simulate::{Mode, Outcome, Stage};
 use pilotlight_core::topology::NodeKind;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
@@ -66,6 +68,39 @@ pub fn request_panel() -> Html {
             }
         })
     };
+    // Ctrl+Enter (Cmd+Enter) sends from anywhere on the page, the editors included: caught
+    // before CodeMirror's own Mod-Enter binding.
+    {
+        let (sim, mesh) = (sim.clone(), mesh.clone());
+        use_effect_with((), move |_| {
+            let listener = Closure::<dyn Fn(KeyboardEvent)>::new(move |e: KeyboardEvent| {
+                if e.key() == "Enter" && (e.ctrl_key() || e.meta_key()) {
+                    e.prevent_default();
+                    e.stop_propagation();
+                    if let Some(v) = mesh.fresh() {
+                        sim.dispatch(SimAction::Send(v));
+                    }
+                }
+            });
+            let document = web_sys::window().and_then(|w| w.document());
+            if let Some(d) = &document {
+                let _ = d.add_event_listener_with_callback_and_bool(
+                    "keydown",
+                    listener.as_ref().unchecked_ref(),
+                    true,
+                );
+            }
+            move || {
+                if let Some(d) = document {
+                    let _ = d.remove_event_listener_with_callback_and_bool(
+                        "keydown",
+                        listener.as_ref().unchecked_ref(),
+                        true,
+                    );
+                }
+            }
+        });
+    }
     let on_send_many = {
         let (sim, mesh) = (sim.clone(), mesh.clone());
         Callback::from(move |_| {
@@ -123,6 +158,11 @@ pub fn request_panel() -> Html {
                     <textarea data-testid="request-headers" rows="2" placeholder={a.headers_placeholder}
                         value={form.headers.clone()} oninput={input(|f, v| f.headers = v)} />
                 </label>
+                <label class="field column">
+                    <span>{ a.jwt }</span>
+                    <textarea data-testid="request-jwt" rows="2" placeholder={a.jwt_placeholder}
+                        value={form.jwt.clone()} oninput={input(|f, v| f.jwt = v)} />
+                </label>
                 <label class="field toggle">
                     <input type="checkbox" data-testid="jason-toggle" checked={form.jason} onchange={on_jason} />
                     <code>{ a.jason }</code>
@@ -163,8 +203,12 @@ fn path_result() -> Html {
     let text = match (r.status, &r.at) {
         (Some(st), None) => format!("{st} · {} {}", a.delivered, r.delivered.join(" → ")),
         (Some(st), Some(at)) => format!(
-            "{st}{} · {} ({at})",
+            "{st}{}{} · {} ({at})",
             r.flag.as_ref().map(|f| format!(" {f}")).unwrap_or_default(),
+            r.detail
+                .as_ref()
+                .map(|d| format!(" {d}"))
+                .unwrap_or_default(),
             a.answered
         ),
         (None, at) => format!(
@@ -174,12 +218,50 @@ fn path_result() -> Html {
             at.as_ref().map(|w| format!(" ({w})")).unwrap_or_default()
         ),
     };
+    // A request that stopped: the findings on the objects behind the hop that stopped it.
+    let causes = if ok {
+        Vec::new()
+    } else {
+        let stopped = t.rows.iter().find(|row| {
+            !row.hop.mirror
+                && (row.hop.outcome.status.is_some_and(|s| s >= 400)
+                    || row.hop.outcome.error.is_some())
+        });
+        match (stopped, mesh.view.as_ref()) {
+            (Some(row), Some(view)) => {
+                view.findings_behind(&row.hop, &store.objects, &store.diagnostics)
+            }
+            _ => Vec::new(),
+        }
+    };
     html! {
+        <>
         <p class={classes!("path-result", if ok { "ok" } else { "bad" })} role="status" data-testid="path-result"
             data-status={status} data-flag={r.flag.clone()} data-at={r.at.clone()}
+            data-detail={r.detail.clone()}
             data-visited={r.visited.join(" ")}>
             { text }
         </p>
+        if !causes.is_empty() {
+            <ul class="path-causes" data-testid="path-causes" aria-label={a.because}>
+                { for causes.iter().map(|d| {
+                    let jump = Source::from_file(&d.file).map(|source| (source, d.line));
+                    let store = store.clone();
+                    let onclick = Callback::from(move |_| {
+                        if let Some((source, line)) = jump {
+                            store.dispatch(Action::JumpTo { source, line });
+                        }
+                    });
+                    html! {
+                        <li><button class="cause" {onclick}>
+                            <span class="code">{ format!("{} {} {}:{}", a.because, d.code, d.file, d.line) }</span>
+                            <span class="msg">{ &d.message }</span>
+                        </button></li>
+                    }
+                }) }
+            </ul>
+        }
+        </>
     }
 }
 
@@ -233,6 +315,16 @@ pub fn chain_text(o: &Outcome) -> String {
                 .unwrap_or_default()
         ));
     }
+    // A local answer of an authorization filter: Envoy's body and the policy it names.
+    if let Some(b) = &o.response_body {
+        line.push_str(&format!(" {b}"));
+    }
+    if let Some(d) = &o.response_code_details {
+        line.push_str(&format!(" ({d})"));
+    }
+    if o.connection_closed {
+        line.push_str(" ⇒ connection closed");
+    }
     line
 }
 
@@ -249,6 +341,7 @@ fn stage_label(s: Stage) -> &'static str {
         Stage::Route => "route",
         Stage::Action => "action",
         Stage::Fault => "fault",
+        Stage::Authz => "authorization",
         Stage::Cluster => "cluster",
         Stage::Endpoint => "endpoint",
     }
@@ -430,7 +523,7 @@ fn hop_item(props: &HopProps) -> Html {
                         }) }
                     </p>
                 }
-                <details>
+                <details open=true>
                     <summary>{ a.decisions }</summary>
                     <ul class="reasons">
                         { for o.steps.iter().map(|s| html! {

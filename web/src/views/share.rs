@@ -10,7 +10,8 @@ use crate::store::Store;
 use pilotlight_core::envoy;
 use pilotlight_core::share as codec;
 use std::rc::Rc;
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlElement, HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 #[derive(Clone, Copy, PartialEq)]
@@ -92,22 +93,64 @@ struct DialogProps {
     children: Html,
 }
 
-/// A modal box: Escape or the ✕ closes it.
+/// A modal box: it takes focus when it opens (its first control), keeps Tab inside, closes on
+/// Escape or ✕, and gives focus back to what had it (the button that opened it).
 #[function_component(Dialog)]
 fn dialog(props: &DialogProps) -> Html {
     let store = use_context::<Store>().expect("store");
     let t = store.lang.strings();
+    let node = use_node_ref();
+    {
+        let node = node.clone();
+        use_effect_with((), move |_| {
+            let opener = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.active_element())
+                .and_then(|e| e.dyn_into::<HtmlElement>().ok());
+            if let Some(first) = focusable(&node).first() {
+                let _ = first.focus();
+            }
+            move || {
+                if let Some(opener) = opener {
+                    let _ = opener.focus();
+                }
+            }
+        });
+    }
     let close = props.on_close.clone();
-    let onkeydown = Callback::from(move |e: KeyboardEvent| {
-        if e.key() == "Escape" {
+    let trap = node.clone();
+    let onkeydown = Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
+        "Escape" => {
+            e.prevent_default();
             close.emit(());
         }
+        "Tab" => {
+            let items = focusable(&trap);
+            let active = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.active_element());
+            let at = |i: Option<&HtmlElement>| {
+                i.is_some_and(|el| active.as_ref().is_some_and(|a| a == el.as_ref()))
+            };
+            let wrap_to = if e.shift_key() && at(items.first()) {
+                items.last()
+            } else if !e.shift_key() && at(items.last()) {
+                items.first()
+            } else {
+                None
+            };
+            if let Some(el) = wrap_to {
+                e.prevent_default();
+                let _ = el.focus();
+            }
+        }
+        _ => {}
     });
     let close = props.on_close.clone();
     html! {
         <div class="modal-backdrop" {onkeydown}>
             <div class="modal" role="dialog" aria-modal="true" aria-label={props.title.clone()}
-                data-testid={props.testid.clone()}>
+                data-testid={props.testid.clone()} ref={node}>
                 <div class="modal-head">
                     <h2>{ props.title.clone() }</h2>
                     <button class="btn" aria-label={t.close} data-testid="dialog-close"
@@ -117,6 +160,21 @@ fn dialog(props: &DialogProps) -> Html {
             </div>
         </div>
     }
+}
+
+/// The controls inside `node` that Tab stops at, in document order.
+fn focusable(node: &NodeRef) -> Vec<HtmlElement> {
+    let Some(root) = node.cast::<web_sys::Element>() else {
+        return Vec::new();
+    };
+    let Ok(list) = root.query_selector_all(
+        "button:not([disabled]), input:not([disabled]), select, textarea, a[href], [tabindex=\"0\"]",
+    ) else {
+        return Vec::new();
+    };
+    (0..list.length())
+        .filter_map(|i| list.item(i)?.dyn_into::<HtmlElement>().ok())
+        .collect()
 }
 
 /// A read-only field with its own Copy button.

@@ -105,10 +105,10 @@ fn problems() -> Html {
                     { for store.diagnostics.iter().map(|d| {
                         let source = Source::from_file(&d.file);
                         let line = d.line;
-                        let store = store.clone();
+                        let jump = store.clone();
                         let onclick = Callback::from(move |_| {
                             if let Some(source) = source {
-                                store.dispatch(Action::JumpTo { source, line });
+                                jump.dispatch(Action::JumpTo { source, line });
                             }
                         });
                         let (class, level) = match d.level {
@@ -116,14 +116,32 @@ fn problems() -> Html {
                             Level::Warning => ("warning", t.warning),
                             Level::Info => ("info", t.info),
                         };
+                        let code = match d.documentation_url() {
+                            Some(url) => html! {
+                                <a class="doc" href={url} target="_blank" rel="noopener noreferrer"
+                                   title={t.open_code_page}>{ &d.code }</a>
+                            },
+                            None => html! { <span class="code">{ &d.code }</span> },
+                        };
+                        let fix = d.fix.clone().zip(source).map(|(fix, source)| {
+                            let store = store.clone();
+                            let label = format!("{} {}", t.fix_use, fix.replacement);
+                            let onclick = Callback::from(move |_| {
+                                if let Some(text) = fix.apply(store.text(source)) {
+                                    store.dispatch(Action::Replace { source, text });
+                                }
+                            });
+                            html! { <button class="btn fix" data-testid="quick-fix" {onclick}>{ label }</button> }
+                        });
                         html! {
                             <li>
                                 <button class={classes!("diag", class)} {onclick}>
                                     <span class="where">{ format!("{}:{}:{}", d.file, d.line, d.column) }</span>
                                     <span class={classes!("level", class)}>{ level }</span>
-                                    <span class="code">{ &d.code }</span>
                                     <span class="msg">{ &d.message }</span>
                                 </button>
+                                { code }
+                                { for fix }
                             </li>
                         }
                     }) }

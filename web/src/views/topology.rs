@@ -499,6 +499,11 @@ fn topology_svg(props: &SvgProps) -> Html {
             let stopped = s.status.is_some() || s.error.is_some();
             if played && (stopped || s.timed_out) {
                 let label = match (s.status, &s.flag) {
+                    // An authorization filter's answer: "403 RBAC: access denied".
+                    (Some(st), None) if s.detail.is_some() => {
+                        let d = s.detail.as_deref().unwrap_or_default();
+                        format!("{st} {}", d.split(" (").next().unwrap_or(d))
+                    }
                     (Some(st), Some(fl)) => format!("{st} {fl}"),
                     (Some(st), None) => st.to_string(),
                     (None, _) if s.timed_out => "504 UT".to_string(),
@@ -512,7 +517,9 @@ fn topology_svg(props: &SvgProps) -> Html {
                     (x, y)
                 };
                 marks.push(html! {
-                    <g class="topo-stop" data-testid={format!("stop-{i}")} data-status={label.clone()}>
+                    <g class="topo-stop" data-testid={format!("stop-{i}")} data-status={label.clone()}
+                        data-detail={s.detail.clone()}>
+                        if let Some(d) = s.detail.clone() { <title>{ d }</title> }
                         <circle cx={mx.to_string()} cy={my.to_string()} r="7" />
                         <text x={(mx + 10.0).to_string()} y={(my - 8.0).to_string()}>{ label }</text>
                     </g>
