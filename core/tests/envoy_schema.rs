@@ -672,6 +672,87 @@ fn prepare(value: &mut Value, report: &mut Report) {
     }
 }
 
+/// Fields Envoy's admin would not print: an enum (outside a oneof, not repeated) holding its zero
+/// value, which proto3 JSON leaves out (`lb_policy: ROUND_ROBIN`, `upstream_protocol: HTTP10`).
+/// Returns their JSON paths; `Any`s are followed by their `@type`.
+fn zero_enums(type_name: &str, value: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(desc) = schema().pool.get_message_by_name(type_name) {
+        walk_zero_enums(&desc, value, type_name, &mut out);
+    }
+    out
+}
+
+fn walk_zero_enums(desc: &MessageDescriptor, value: &Value, path: &str, out: &mut Vec<String>) {
+    let Some(obj) = value.as_object() else { return };
+    if desc.full_name() == "google.protobuf.Any" {
+        let inner = obj
+            .get("@type")
+            .and_then(Value::as_str)
+            .and_then(|u| u.rsplit('/').next())
+            .and_then(|n| schema().pool.get_message_by_name(n));
+        if let Some(inner) = inner {
+            walk_zero_enums(&inner, value, path, out);
+        }
+        return;
+    }
+    for (key, v) in obj {
+        let Some(field) = desc
+            .get_field_by_name(key)
+            .or_else(|| desc.get_field_by_json_name(key))
+        else {
+            continue;
+        };
+        let here = format!("{path}.{key}");
+        match field.kind() {
+            Kind::Enum(e) if !field.is_list() && field.containing_oneof().is_none() => {
+                let zero = e.get_value(0).map(|z| z.name().to_string());
+                if v.as_str().is_some() && v.as_str().map(str::to_string) == zero {
+                    out.push(format!("{here} = {v}"));
+                }
+            }
+            Kind::Message(m) if field.is_map() => {
+                if let (Some(values), Some(vf)) = (
+                    v.as_object(),
+                    m.map_entry_value_field().kind().as_message().cloned(),
+                ) {
+                    for (k, item) in values {
+                        walk_zero_enums(&vf, item, &format!("{here}.{k}"), out);
+                    }
+                }
+            }
+            Kind::Message(m) => match v {
+                Value::Array(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        walk_zero_enums(&m, item, &format!("{here}[{i}]"), out);
+                    }
+                }
+                _ => walk_zero_enums(&m, v, &here, out),
+            },
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn zero_value_enums_are_found() {
+    let c = json!({
+        "name": "BlackHoleCluster", "type": "STATIC", "lb_policy": "ROUND_ROBIN",
+        "typed_extension_protocol_options": {"envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {
+            "@type": "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
+            "common_http_protocol_options": {"headers_with_underscores_action": "ALLOW"}
+        }}
+    });
+    let found = zero_enums(CLUSTER, &c);
+    // `type` is a oneof member, printed even at zero; the other two are not.
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(found[0].contains("lb_policy"), "{found:?}");
+    assert!(
+        found[1].contains("headers_with_underscores_action"),
+        "{found:?}"
+    );
+}
+
 fn check(type_name: &str, value: &Value) -> Result<Report, String> {
     let mut report = Report::default();
     schema().check(type_name, value, &mut report)?;
@@ -1016,10 +1097,15 @@ fn check_mesh(files: &[SourceFile], with_dump: bool) -> (Vec<String>, Report, us
         let config = proxy_config(&loaded.mesh, proxy);
         // The admin /config_dump the page shows (and `istioctl proxy-config all -o json`).
         if with_dump {
-            if let Err(e) =
-                schema().check(CONFIG_DUMP, &as_printed(&config_dump(&config)), &mut report)
-            {
+            let dump = as_printed(&config_dump(&config));
+            if let Err(e) = schema().check(CONFIG_DUMP, &dump, &mut report) {
                 errors.push(format!("{} config_dump: {e}", proxy.id()));
+            }
+            for z in zero_enums(CONFIG_DUMP, &dump) {
+                errors.push(format!(
+                    "{} config_dump prints a zero-value enum: {z}",
+                    proxy.id()
+                ));
             }
         }
         let ProxyConfig {
@@ -1037,13 +1123,19 @@ fn check_mesh(files: &[SourceFile], with_dump: bool) -> (Vec<String>, Report, us
             for resource in list {
                 resources += 1;
                 let resource = as_printed(resource);
+                let name = resource
+                    .get("name")
+                    .or_else(|| resource.get("cluster_name"))
+                    .and_then(Value::as_str)
+                    .unwrap_or("?");
                 if let Err(e) = schema().check(type_name, &resource, &mut report) {
-                    let name = resource
-                        .get("name")
-                        .or_else(|| resource.get("cluster_name"))
-                        .and_then(Value::as_str)
-                        .unwrap_or("?");
                     errors.push(format!("{} {name}: {e}", proxy.id()));
+                }
+                for z in zero_enums(type_name, &resource) {
+                    errors.push(format!(
+                        "{} {name}: zero-value enum printed: {z}",
+                        proxy.id()
+                    ));
                 }
             }
         }
@@ -1108,6 +1200,70 @@ fn every_preset_resource_is_valid_envoy_config() {
 /// A resource as the CLI and the page print it (the JSON Envoy would be given).
 fn as_printed(resource: &pilotlight_core::envoy::Value) -> Value {
     serde_json::to_value(resource).expect("a resource serializes to JSON")
+}
+
+/// Each tracing provider istiod can configure from MeshConfig gives a tracer Envoy accepts.
+#[test]
+fn tracing_providers_are_valid_envoy_config() {
+    let collector = "---
+apiVersion: v1
+kind: Service
+metadata:
+  name: collector
+  namespace: istio-system
+spec:
+  selector: {app: collector}
+  ports:
+  - name: grpc
+    port: 4317
+";
+    let providers = [
+        "zipkin:\n        service: collector.istio-system.svc.cluster.local\n        port: 4317\n        maxTagLength: 256",
+        "datadog:\n        service: collector.istio-system.svc.cluster.local\n        port: 4317",
+        "skywalking:\n        service: istio-system/collector.istio-system.svc.cluster.local\n        port: 4317",
+        "opentelemetry:\n        service: collector.istio-system.svc.cluster.local\n        port: 4317\n        timeout: 2s",
+        "opentelemetry:\n        service: collector.istio-system.svc.cluster.local\n        port: 4317\n        http:\n          path: /v1/traces\n          timeout: 3s",
+    ];
+    for p in providers {
+        let mesh = format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: istio\n  namespace: istio-system\ndata:\n  mesh: |\n    defaultProviders:\n      tracing: [t]\n    extensionProviders:\n    - name: t\n      {p}\n{collector}"
+        );
+        let files = [
+            SourceFile::new(BOOKINFO_FILE, BOOKINFO),
+            SourceFile::new("mesh.yaml", mesh),
+        ];
+        let (errors, report, _) = check_mesh(&files, false);
+        assert!(errors.is_empty(), "{p}:\n{}", errors.join("\n"));
+        let tracer = [
+            "envoy.config.trace.v3.ZipkinConfig",
+            "envoy.config.trace.v3.DatadogConfig",
+            "envoy.config.trace.v3.SkyWalkingConfig",
+            "envoy.config.trace.v3.OpenTelemetryConfig",
+        ];
+        assert!(
+            tracer.iter().any(|t| report.checked.contains(*t)),
+            "{p}: no tracer in the output: {:?}",
+            report.checked
+        );
+    }
+}
+
+/// ALLOW_ANY_DYNAMIC_DNS: the forward-proxy cluster and the listeners' filter are valid Envoy.
+#[test]
+fn allow_any_dynamic_dns_is_valid_envoy_config() {
+    let mesh = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: istio\n  namespace: istio-system\ndata:\n  mesh: |\n    outboundTrafficPolicy:\n      mode: ALLOW_ANY_DYNAMIC_DNS\n";
+    let files = [
+        SourceFile::new(BOOKINFO_FILE, BOOKINFO),
+        SourceFile::new("mesh.yaml", mesh),
+    ];
+    let (errors, report, _) = check_mesh(&files, false);
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    for t in [
+        "envoy.extensions.clusters.dynamic_forward_proxy.v3.ClusterConfig",
+        "envoy.extensions.filters.http.dynamic_forward_proxy.v3.FilterConfig",
+    ] {
+        assert!(report.checked.contains(t), "no {t}");
+    }
 }
 
 /// AuthorizationPolicies and RequestAuthentications using every field, action and condition key,

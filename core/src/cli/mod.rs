@@ -6,6 +6,7 @@
 pub mod analyze;
 mod args;
 pub mod bench;
+mod convert;
 mod proxy_config;
 pub mod simulate;
 pub mod trace;
@@ -23,6 +24,7 @@ Usage:
   pilotlight proxy-config {listeners|routes|clusters|endpoints|all} PROXY -f FILE... [--bookinfo] [-o short|json|yaml]
   pilotlight simulate PROXY -f FILE... [--bookinfo] --request JSON [-o json|short] [--seed N]
   pilotlight analyze -f FILE... [--bookinfo] [-o log|json]
+  pilotlight convert -f FILE... [--bookinfo] [-o yaml|json]
   pilotlight trace -f FILE... [--bookinfo] [--from PROXY] --request JSON [--runs N] [-o json|short] [--seed N]
   pilotlight bench [--sizes 100,1000,5000] [--every-seconds S] [--max-proxies N] [--emit N]
 
@@ -72,6 +74,7 @@ pub fn run(
         "proxy-config" | "pc" => {
             inputs(&args, stdin, err).and_then(|loaded| proxy_config::run(&args, &loaded, out))
         }
+        "convert" => inputs(&args, stdin, err).and_then(|l| convert::run(&args, &l, out)),
         "simulate" => inputs(&args, stdin, err).and_then(|l| simulate::run(&args, &l, out)),
         "trace" => inputs(&args, stdin, err).and_then(|l| trace::run(&args, &l, out)),
         other => Err(format!("unknown command {other:?}\n\n{USAGE}")),

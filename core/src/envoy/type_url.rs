@@ -29,6 +29,20 @@ pub const RAW_BUFFER: &str =
     "type.googleapis.com/envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer";
 pub const HTTP_PROTOCOL_OPTIONS: &str =
     "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
+/// Istio's own extensions (istio/proxy), which istiod sends on every proxy.
+pub const STATS_PLUGIN: &str = "type.googleapis.com/stats.PluginConfig";
+pub const ALPN_FILTER: &str =
+    "type.googleapis.com/istio.envoy.config.filter.http.alpn.v2alpha1.FilterConfig";
+/// istiod wraps the metadata-exchange configs in a TypedStruct (protoconv.TypedStructWithFields).
+pub const TYPED_STRUCT: &str = "type.googleapis.com/udpa.type.v1.TypedStruct";
+pub const PEER_METADATA: &str = "type.googleapis.com/io.istio.http.peer_metadata.Config";
+pub const METADATA_EXCHANGE: &str =
+    "type.googleapis.com/envoy.tcp.metadataexchange.config.MetadataExchange";
+pub const ZIPKIN_CONFIG: &str = "type.googleapis.com/envoy.config.trace.v3.ZipkinConfig";
+pub const DATADOG_CONFIG: &str = "type.googleapis.com/envoy.config.trace.v3.DatadogConfig";
+pub const SKYWALKING_CONFIG: &str = "type.googleapis.com/envoy.config.trace.v3.SkyWalkingConfig";
+pub const OPENTELEMETRY_CONFIG: &str =
+    "type.googleapis.com/envoy.config.trace.v3.OpenTelemetryConfig";
 pub const LISTENERS_DUMP: &str = "type.googleapis.com/envoy.admin.v3.ListenersConfigDump";
 pub const CLUSTERS_DUMP: &str = "type.googleapis.com/envoy.admin.v3.ClustersConfigDump";
 pub const ROUTES_DUMP: &str = "type.googleapis.com/envoy.admin.v3.RoutesConfigDump";

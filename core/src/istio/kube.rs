@@ -61,6 +61,18 @@ impl Decode for IntOrString {
     }
 }
 
+impl crate::yaml::encode::Encode for IntOrString {
+    fn encode(&self) -> Option<serde_json::Value> {
+        Some(self.encode_present())
+    }
+    fn encode_present(&self) -> serde_json::Value {
+        match self {
+            IntOrString::Int(i) => serde_json::Value::from(*i),
+            IntOrString::Str(s) => serde_json::Value::from(s.as_str()),
+        }
+    }
+}
+
 decode_structs! {
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct PodSpec {

@@ -5,7 +5,7 @@ use super::protocol::Protocol;
 use super::*;
 use crate::diag::{codes, Diagnostic, Severity};
 use crate::istio::kube::{IntOrString, ServiceSpec};
-use crate::istio::mesh_config::{MeshConfig, MeshConfigFile};
+use crate::istio::mesh_config::{MeshConfig, MeshConfigFile, TelemetryFile};
 use crate::istio::networking::ServiceEntry;
 use crate::order;
 use crate::yaml;
@@ -151,6 +151,10 @@ fn mesh_config(objects: &[Object], diags: &mut Vec<Diagnostic>) -> MeshConfig {
                 report(diags, msg);
             }
         }
+        Err(e) => report(diags, e.message),
+    }
+    match crate::yaml::decode::from_node::<TelemetryFile>(&doc.root) {
+        Ok(file) => config.apply_telemetry(file),
         Err(e) => report(diags, e.message),
     }
     config
@@ -533,6 +537,8 @@ fn kube_service(
                     labels: w.labels.clone(),
                     workload: Some(w.name.clone()),
                     sidecar: w.proxy == Some(ProxyKind::Sidecar),
+                    workload_name: w.app.clone(),
+                    namespace: w.namespace.clone(),
                     service_account: Some(w.service_account.clone()),
                     locality: None,
                     weight: None,
@@ -567,6 +573,8 @@ fn kube_service(
                     labels: workload.map(|w| w.labels.clone()).unwrap_or_default(),
                     workload: workload.map(|w| w.name.clone()),
                     sidecar: workload.is_some_and(|w| w.proxy == Some(ProxyKind::Sidecar)),
+                    workload_name: workload.map(|w| w.app.clone()).unwrap_or_default(),
+                    namespace: workload.map(|w| w.namespace.clone()).unwrap_or_default(),
                     service_account: workload.map(|w| w.service_account.clone()),
                     locality: None,
                     weight: None,
@@ -644,8 +652,15 @@ fn service_entry(
             })
             .collect()
     };
+    // An inline endpoint is a WorkloadEntry named `<entry>-<index>` (conversion.go).
+    let entry_workload = |name: String, labels: &Labels| {
+        labels
+            .get("service.istio.io/workload-name")
+            .cloned()
+            .unwrap_or(name)
+    };
     let mut endpoints = Vec::new();
-    for we in &se.endpoints {
+    for (i, we) in se.endpoints.iter().enumerate() {
         let workload = workloads.iter().find(|w| w.ips.contains(&we.address));
         endpoints.push(Endpoint {
             address: we.address.clone(),
@@ -656,6 +671,8 @@ fn service_entry(
                 .labels
                 .get("security.istio.io/tlsMode")
                 .is_some_and(|m| m == "istio"),
+            workload_name: entry_workload(crate::join!(obj.name(), "-", i as u32), &we.labels),
+            namespace: namespace.clone(),
             service_account: we.service_account.clone(),
             locality: we.locality.clone(),
             weight: we.weight,
@@ -673,6 +690,8 @@ fn service_entry(
                     labels: w.labels.clone(),
                     workload: Some(w.name.clone()),
                     sidecar: w.proxy == Some(ProxyKind::Sidecar),
+                    workload_name: w.app.clone(),
+                    namespace: w.namespace.clone(),
                     service_account: Some(w.service_account.clone()),
                     locality: None,
                     weight: None,
@@ -695,6 +714,8 @@ fn service_entry(
                     .labels
                     .get("security.istio.io/tlsMode")
                     .is_some_and(|m| m == "istio"),
+                workload_name: entry_workload(o.name().to_string(), &we.labels),
+                namespace: namespace.clone(),
                 service_account: we.service_account.clone(),
                 locality: we.locality.clone(),
                 weight: we.weight,
@@ -717,6 +738,8 @@ fn service_entry(
                     labels: Labels::new(),
                     workload: None,
                     sidecar: false,
+                    workload_name: obj.name().to_string(),
+                    namespace: namespace.clone(),
                     service_account: None,
                     locality: None,
                     weight: None,

@@ -6,6 +6,7 @@
 //! always gives the same pod names, IPs and ordering, so output can be compared and shared.
 
 mod build;
+pub mod canonical;
 mod ids;
 pub mod protocol;
 pub mod scope;
@@ -66,6 +67,11 @@ pub struct Endpoint {
     pub workload: Option<String>,
     /// Whether the endpoint runs a sidecar (istiod's `tlsMode: istio` label).
     pub sidecar: bool,
+    /// istiod's `WorkloadName` and `Namespace` of the endpoint, reported in the `istio.workload`
+    /// metadata: the Deployment (or bare pod), the WorkloadEntry, or the ServiceEntry; empty for
+    /// an address no workload owns.
+    pub workload_name: String,
+    pub namespace: String,
     pub service_account: Option<String>,
     pub locality: Option<String>,
     pub weight: Option<u32>,

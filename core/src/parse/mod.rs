@@ -217,6 +217,26 @@ impl Object {
         self.meta.namespace.as_deref().unwrap_or("default")
     }
 
+    /// The Istio object as Kubernetes would return it (`apiVersion`, `kind`, `metadata`, `spec`),
+    /// for the networking kinds istiod derives from Gateway API and Ingress; `None` for the rest.
+    pub fn istio_manifest(&self) -> Option<serde_json::Value> {
+        use crate::yaml::encode::Encode;
+        let spec = match &self.spec {
+            Spec::Gateway(g) => g.encode_present(),
+            Spec::VirtualService(v) => v.encode_present(),
+            Spec::DestinationRule(d) => d.encode_present(),
+            _ => return None,
+        };
+        let mut meta = self.meta.clone();
+        meta.namespace = Some(self.namespace().to_string());
+        Some(serde_json::json!({
+            "apiVersion": self.kind.api_path(),
+            "kind": self.kind.name(),
+            "metadata": meta.encode_present(),
+            "spec": spec,
+        }))
+    }
+
     /// `Kind namespace/name`, the way istioctl analyze names objects.
     pub fn display(&self) -> String {
         format!("{} {}/{}", self.kind.name(), self.namespace(), self.name())

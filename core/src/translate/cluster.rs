@@ -44,18 +44,7 @@ pub fn build(scope: &Scope) -> Vec<Value> {
         out.push(inbound_passthrough(scope));
     }
     if scope.outbound_mode() == OutboundMode::AllowAnyDynamicDns {
-        out.push(value!({
-            "name": names::DYNAMIC_DNS_CLUSTER,
-            "connect_timeout": scope.mesh.config.connect_timeout.clone(),
-            "lb_policy": "CLUSTER_PROVIDED",
-            "cluster_type": {
-                "name": "envoy.clusters.dynamic_forward_proxy",
-                "typed_config": {
-                    "@type": "type.googleapis.com/envoy.extensions.clusters.dynamic_forward_proxy.v3.ClusterConfig",
-                    "sub_clusters_config": {"lb_policy": "LEAST_REQUEST"}
-                }
-            }
-        }));
+        out.push(allow_any_dfp(scope));
     }
     // istiod drops later duplicates by name (normalizeClusters).
     let mut seen = std::collections::HashSet::new();
@@ -230,7 +219,6 @@ fn outbound_cluster(
     apply_tls(scope, &mut c, service, port, subset, ty, policy.tls);
 
     let mut istio = Map::new();
-    istio.insert("default_original_port".into(), value!(port.port));
     if service.mesh_external {
         istio.insert("external".into(), value!(true));
     }
@@ -248,18 +236,9 @@ fn outbound_cluster(
         "metadata".into(),
         value!({"filter_metadata": {"istio": istio}}),
     );
-    if ty != "ORIGINAL_DST" && !service.mesh_external {
-        c.insert(
-            "filters".into(),
-            shared!([{
-                "name": "istio.metadata_exchange",
-                "typed_config": {
-                    "@type": "type.googleapis.com/envoy.tcp.metadataexchange.config.MetadataExchange",
-                    "protocol": "istio-peer-exchange"
-                }
-            }]),
-        );
-    }
+    // Every outbound cluster exchanges metadata (`applyMetadataExchange`); on mesh-external ones
+    // the `external` metadata above tells the filter to skip.
+    c.insert("filters".into(), metadata_exchange_filters());
     Some(Value::Object(c))
 }
 
@@ -410,12 +389,18 @@ fn apply_load_balancer(c: &mut Map, ty: &str, lb: Option<&LoadBalancer>) {
         c.insert("lb_policy".into(), value!("CLUSTER_PROVIDED"));
         return;
     }
-    let policy = match lb.and_then(|l| l.simple.as_deref()) {
-        Some("ROUND_ROBIN") => "ROUND_ROBIN",
-        Some("RANDOM") => "RANDOM",
-        _ => "LEAST_REQUEST",
-    };
-    c.insert("lb_policy".into(), value!(policy));
+    // ROUND_ROBIN is the enum's zero value: Envoy's dump leaves it out.
+    match lb.and_then(|l| l.simple.as_deref()) {
+        Some("ROUND_ROBIN") => {
+            c.remove("lb_policy");
+        }
+        Some("RANDOM") => {
+            c.insert("lb_policy".into(), value!("RANDOM"));
+        }
+        _ => {
+            c.insert("lb_policy".into(), value!("LEAST_REQUEST"));
+        }
+    }
     if let Some(hash) = lb.and_then(|l| l.consistent_hash.as_ref()) {
         if let Some(m) = &hash.maglev {
             c.insert("lb_policy".into(), value!("MAGLEV"));
@@ -565,8 +550,7 @@ fn apply_tls(
             } else {
                 tls.subject_alt_names.clone()
             };
-            let ctx =
-                upstream_tls_context(&sni, &["istio-peer-exchange", "istio"], &sans, true, None);
+            let ctx = upstream_tls_context(&sni, in_mesh_alpn(c), &sans, true, None);
             c.insert(
                 "transport_socket".into(),
                 value!({"name": "envoy.transport_sockets.tls", "typed_config": ctx}),
@@ -590,13 +574,7 @@ fn apply_tls(
             {
                 return;
             }
-            let ctx = upstream_tls_context(
-                &default_sni,
-                &["istio-peer-exchange", "istio"],
-                &sans,
-                true,
-                None,
-            );
+            let ctx = upstream_tls_context(&default_sni, in_mesh_alpn(c), &sans, true, None);
             c.insert(
                 "transport_socket_matches".into(),
                 value!([
@@ -624,7 +602,6 @@ fn blackhole(scope: &Scope) -> Value {
         "name": names::BLACKHOLE_CLUSTER,
         "type": "STATIC",
         "connect_timeout": duration::json(&scope.mesh.config.connect_timeout),
-        "lb_policy": "ROUND_ROBIN",
         "alt_stat_name": format!("{};", names::BLACKHOLE_CLUSTER),
     })
 }
@@ -642,10 +619,12 @@ fn passthrough_base(scope: &Scope, name: &str) -> Map {
         "circuit_breakers".into(),
         value!({"thresholds": [{"max_connections": MAX_U32, "max_pending_requests": MAX_U32, "max_requests": MAX_U32, "max_retries": MAX_U32}]}),
     );
+    // Idle upstream connections close after 5 minutes (`passthroughHttpProtocolOptions`).
     c.insert(
         "typed_extension_protocol_options".into(),
-        value!({"envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {
+        shared!({"envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {
             "@type": type_url::HTTP_PROTOCOL_OPTIONS,
+            "common_http_protocol_options": {"idle_timeout": "300s"},
             "use_downstream_protocol_config": {"http_protocol_options": {}, "http2_protocol_options": {}}
         }}),
     );
@@ -653,19 +632,76 @@ fn passthrough_base(scope: &Scope, name: &str) -> Map {
     c
 }
 
+/// The DNS cache the ALLOW_ANY_DYNAMIC_DNS cluster and the listeners' forward-proxy filter share
+/// (Envoy dedupes caches by name): istiod's `buildAllowAnyDynamicDNSDNSCacheConfig`, without the
+/// agent's DNS resolver, which only proxies capturing DNS (ISTIO_META_DNS_CAPTURE) get.
+pub fn allow_any_dns_cache(scope: &Scope) -> Value {
+    let ips = &scope.proxy.ips;
+    let family = if !ips.is_empty() && ips.iter().all(|ip| ip.contains(':')) {
+        "V6_ONLY"
+    } else {
+        "V4_ONLY"
+    };
+    value!({
+        "name": "allow_any_dfp_dns_cache",
+        "dns_lookup_family": family,
+        "max_hosts": 1024,
+    })
+}
+
+/// `AllowAnyDynamicDNSCluster` (istiod's `buildAllowAnyDFPCluster` without outbound TLS
+/// origination): the passthrough cluster's HTTP options and limits, and metadata exchange.
+fn allow_any_dfp(scope: &Scope) -> Value {
+    let mut c = passthrough_base(scope, names::DYNAMIC_DNS_CLUSTER);
+    c.remove("type");
+    c.insert(
+        "cluster_type".into(),
+        value!({
+            "name": "envoy.clusters.dynamic_forward_proxy",
+            "typed_config": {
+                "@type": "type.googleapis.com/envoy.extensions.clusters.dynamic_forward_proxy.v3.ClusterConfig",
+                "dns_cache_config": allow_any_dns_cache(scope),
+                "allow_insecure_cluster_options": true
+            }
+        }),
+    );
+    c.insert("filters".into(), metadata_exchange_filters());
+    Value::Object(c)
+}
+
 fn passthrough(scope: &Scope) -> Value {
     let mut c = passthrough_base(scope, names::PASSTHROUGH_CLUSTER);
-    c.insert(
-        "filters".into(),
-        value!([{
-            "name": "istio.metadata_exchange",
-            "typed_config": {
-                "@type": "type.googleapis.com/envoy.tcp.metadataexchange.config.MetadataExchange",
-                "protocol": "istio-peer-exchange"
-            }
-        }]),
-    );
+    c.insert("filters".into(), metadata_exchange_filters());
     Value::Object(c)
+}
+
+/// The cluster filter of Istio's TCP metadata exchange, a TypedStruct as istiod sends it
+/// (`xdsfilters.TCPClusterMx`).
+fn metadata_exchange_filters() -> Value {
+    shared!([{
+        "name": "istio.metadata_exchange",
+        "typed_config": {
+            "@type": type_url::TYPED_STRUCT,
+            "type_url": type_url::METADATA_EXCHANGE,
+            "value": {"protocol": "istio-peer-exchange", "enable_discovery": true}
+        }
+    }])
+}
+
+/// Istio mTLS ALPNs of an in-mesh cluster: `h2` is advertised too when the cluster speaks HTTP/2
+/// upstream (cluster_tls.go: ALPNInMeshH2WithMxc, ALPNInMeshWithMxc).
+fn in_mesh_alpn(c: &Map) -> &'static [&'static str] {
+    let h2 = c
+        .get("typed_extension_protocol_options")
+        .and_then(|o| o.get("envoy.extensions.upstreams.http.v3.HttpProtocolOptions"))
+        .and_then(|o| o.get("explicit_http_config"))
+        .and_then(|o| o.get("http2_protocol_options"))
+        .is_some();
+    if h2 {
+        &["istio-peer-exchange", "istio", "h2"]
+    } else {
+        &["istio-peer-exchange", "istio"]
+    }
 }
 
 fn inbound_passthrough(scope: &Scope) -> Value {

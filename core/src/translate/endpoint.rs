@@ -1,7 +1,8 @@
 //! EDS: a ClusterLoadAssignment for every EDS cluster, the endpoints istiod would send.
 
 use crate::envoy::Value;
-use crate::mesh::{Endpoint, Scope};
+use crate::mesh::{canonical, Endpoint, Scope};
+use crate::translate::telemetry::CLUSTER_ID;
 use crate::{shared, value};
 
 pub fn build(scope: &Scope, clusters: &[Value]) -> Vec<Value> {
@@ -41,6 +42,26 @@ pub fn parse_outbound(name: &str) -> Option<(u32, &str, &str)> {
     Some((port, parts.next()?, parts.next()?))
 }
 
+/// `istio.workload`: `workload;namespace;canonical service;canonical revision;cluster`, the revision
+/// left empty when it is the default `latest`, for the stats filter to label requests that never
+/// reach a sidecar.
+pub fn workload_metadata(e: &Endpoint) -> String {
+    let name = canonical::name(&e.labels, &e.workload_name);
+    let revision = canonical::revision(&e.labels);
+    let revision = if revision == "latest" { "" } else { &revision };
+    crate::join!(
+        &e.workload_name,
+        ";",
+        &e.namespace,
+        ";",
+        name,
+        ";",
+        revision,
+        ";",
+        CLUSTER_ID
+    )
+}
+
 /// The ClusterLoadAssignment of one cluster (also inlined as `load_assignment` of DNS clusters).
 pub fn load_assignment<'a>(
     cluster: &str,
@@ -50,19 +71,19 @@ pub fn load_assignment<'a>(
     let lb_endpoints: Vec<Value> = endpoints
         .filter_map(|e| {
             let port = e.port_for(service_port)?;
+            // util.AppendLbEndpointMetadata: the tlsMode key only for `istio` (disabled is
+            // the default the cluster's catch-all socket match covers).
             let mut meta = crate::envoy::Map::new();
-            let socket_match = if e.sidecar {
-                shared!({"tlsMode": "istio"})
-            } else {
-                shared!({"tlsMode": "disabled"})
-            };
-            meta.insert("envoy.transport_socket_match".into(), socket_match);
-            if let Some(w) = &e.workload {
-                let app = e.labels.get("app").map_or("", String::as_str);
-                let version = e.labels.get("version").map_or("", String::as_str);
-                let workload = crate::join!(w, ";", app, ";", version);
-                meta.insert("istio".into(), value!({ "workload": workload }));
+            if e.sidecar {
+                meta.insert(
+                    "envoy.transport_socket_match".into(),
+                    shared!({"tlsMode": "istio"}),
+                );
             }
+            meta.insert(
+                "istio".into(),
+                value!({ "workload": workload_metadata(e) }),
+            );
             Some(value!({
                 "endpoint": {"address": {"socket_address": {"address": &e.address, "port_value": port}}},
                 "health_status": "HEALTHY",

@@ -13,6 +13,7 @@ pub mod gateway;
 pub mod listener;
 pub mod names;
 pub mod route;
+pub mod telemetry;
 
 pub mod authz;
 

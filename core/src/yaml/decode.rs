@@ -347,6 +347,19 @@ macro_rules! decode_structs {
                 })
             }
         }
+
+        impl $crate::yaml::encode::Encode for $name {
+            fn encode(&self) -> Option<serde_json::Value> {
+                let v = self.encode_present();
+                v.as_object().is_some_and(|m| !m.is_empty()).then_some(v)
+            }
+            fn encode_present(&self) -> serde_json::Value {
+                $crate::yaml::encode::object(&[$((
+                    $crate::yaml::decode::decode_structs!(@key $field $($($opt)*)?),
+                    $crate::yaml::encode::Encode::encode(&self.$field),
+                )),*])
+            }
+        }
     )*};
 
     (@key $field:ident required $key:literal $($rest:tt)*) => { $key };
@@ -399,6 +412,24 @@ mod tests {
 
     fn err<T: Decode + Default + std::fmt::Debug>(text: &str) -> DeError {
         from_node::<T>(&first(text)).unwrap_err()
+    }
+
+    #[test]
+    fn encoding_writes_the_decoded_keys_and_leaves_proto3_defaults_out() {
+        use crate::yaml::encode::Encode;
+        let port = from_node::<Port>(&first("number: 80\ntargetPort: 0\ntype: x\n")).unwrap();
+        // A set Option is written even at its default; an unset one and empty values are not.
+        assert_eq!(
+            port.encode_present(),
+            serde_json::json!({"number": 80, "targetPort": 0, "type": "x"})
+        );
+        let sel = from_node::<Selector>(&first("labels: {app: a}\n")).unwrap();
+        assert_eq!(
+            sel.encode_present(),
+            serde_json::json!({"matchLabels": {"app": "a"}})
+        );
+        assert_eq!(Selector::default().encode(), None);
+        assert_eq!(Selector::default().encode_present(), serde_json::json!({}));
     }
 
     #[test]

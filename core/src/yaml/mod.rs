@@ -7,6 +7,7 @@
 
 pub mod de;
 pub mod decode;
+pub mod encode;
 mod error;
 
 pub use error::DeError;

@@ -128,20 +128,20 @@ fn allow_nothing_denies_every_request_on_http_and_tcp_chains() {
             }}},
         })
     );
-    // Passthrough TCP chain: a network RBAC filter right before tcp_proxy.
+    // Passthrough TCP chain: a network RBAC filter after metadata exchange, before the stats
+    // filter and tcp_proxy (istiod's buildCompleteNetworkFilters).
     let tcp = chain(vi, "virtualInbound", "raw_buffer");
     let names = network_filter_names(tcp);
     assert_eq!(
-        names[names.len() - 2..],
+        names,
         [
+            "istio.metadata_exchange",
             "envoy.filters.network.rbac",
+            "istio.stats",
             "envoy.filters.network.tcp_proxy"
         ]
     );
-    assert_eq!(
-        tcp["filters"][names.len() - 2]["typed_config"]["stat_prefix"],
-        "tcp."
-    );
+    assert_eq!(tcp["filters"][1]["typed_config"]["stat_prefix"], "tcp.");
     // The blackhole chain and outbound HTTP keep none; the gateway (istio-system) is untouched.
     let bh = vi["filter_chains"]
         .as_array()
@@ -151,18 +151,32 @@ fn allow_nothing_denies_every_request_on_http_and_tcp_chains() {
         .unwrap();
     assert_eq!(
         network_filter_names(bh),
-        ["envoy.filters.network.tcp_proxy"]
+        [
+            "istio.metadata_exchange",
+            "istio.stats",
+            "envoy.filters.network.tcp_proxy"
+        ]
     );
     let out = ls.iter().find(|l| l["name"] == "0.0.0.0_9080").unwrap();
     assert!(!http_filter_names(&out["filter_chains"][0])
         .contains(&"envoy.filters.http.rbac".to_string()));
+    // (The tracing block's custom tags name the RBAC filters' metadata on every listener, so
+    // look for the filters themselves.)
+    let has_rbac = |text: &str| {
+        text.contains(r#""name":"envoy.filters.http.rbac""#)
+            || text.contains(r#""name":"envoy.filters.network.rbac""#)
+    };
     let gw = listeners(&mesh, "istio-ingressgateway");
-    assert!(!serde_json::to_string(&gw).unwrap().contains("rbac"));
+    assert!(!has_rbac(&serde_json::to_string(&gw).unwrap()));
     // istiod builds sidecar outbound chains (HTTP and TCP) without authorization.
     for l in ls.iter().filter(|l| l["traffic_direction"] != "INBOUND") {
-        let text = serde_json::to_string(l).unwrap();
-        assert!(!text.contains("rbac"), "{}", l["name"]);
+        assert!(
+            !has_rbac(&serde_json::to_string(l).unwrap()),
+            "{}",
+            l["name"]
+        );
     }
+    assert!(has_rbac(&serde_json::to_string(vi).unwrap()));
 }
 
 #[test]
@@ -181,6 +195,7 @@ fn gateway_tcp_chains_get_network_rbac() {
         names,
         [
             "envoy.filters.network.rbac",
+            "istio.stats",
             "envoy.filters.network.tcp_proxy"
         ]
     );
@@ -308,11 +323,13 @@ fn filters_follow_istiods_order_custom_jwt_audit_deny_allow() {
     assert_eq!(
         network_filter_names(tcp),
         [
+            "istio.metadata_exchange",
             "envoy.filters.network.rbac",
             "envoy.filters.network.ext_authz",
             "envoy.filters.network.rbac",
             "envoy.filters.network.rbac",
             "envoy.filters.network.rbac",
+            "istio.stats",
             "envoy.filters.network.tcp_proxy",
         ]
     );
@@ -449,14 +466,21 @@ fn tcp_chains_drop_http_only_allow_rules_and_widen_deny_rules() {
     let mesh = bookinfo(&extra);
     let ls = listeners(&mesh, "productpage-v1");
     let tcp = chain(virtual_inbound(&ls), "virtualInbound", "raw_buffer");
-    let deny = &tcp["filters"][0]["typed_config"];
+    // After the metadata exchange filter, first of the authorization filters.
+    assert_eq!(tcp["filters"][0]["name"], "istio.metadata_exchange");
+    let deny = &tcp["filters"][1]["typed_config"];
     assert_eq!(deny["rules"]["action"], "DENY");
     assert_eq!(
         deny["rules"]["policies"]["ns[default]-policy[deny-get]-rule[0]"]["permissions"],
         json!([{"and_rules": {"rules": [{"any": true}]}}]),
         "the HTTP-only method is dropped: the deny covers every connection"
     );
-    let allow = &tcp["filters"][1]["typed_config"]["rules"]["policies"];
+    let allow = &tcp["filters"][2]["typed_config"]["rules"]["policies"];
+    // ALLOW is RBAC's zero-value action, which Envoy's dump leaves out.
+    assert_eq!(tcp["filters"][2]["name"], "envoy.filters.network.rbac");
+    assert!(tcp["filters"][2]["typed_config"]["rules"]
+        .get("action")
+        .is_none());
     assert!(allow.get("ns[default]-policy[allow-get]-rule[0]").is_none());
     assert!(allow.get("ns[default]-policy[allow-get]-rule[1]").is_some());
 }
@@ -567,7 +591,9 @@ fn request_authentication_builds_one_provider_per_rule() {
     let ls = listeners(&mesh, "istio-ingressgateway");
     let gw = ls.iter().find(|l| l["name"] == "0.0.0.0_8080").unwrap();
     let names = http_filter_names(&gw["filter_chains"][0]);
-    assert_eq!(names[0], "envoy.filters.http.jwt_authn", "{names:?}");
+    // Right after the metadata exchange filter, which istiod puts first.
+    assert_eq!(names[0], "istio.metadata_exchange", "{names:?}");
+    assert_eq!(names[1], "envoy.filters.http.jwt_authn", "{names:?}");
     let f = http_filters(&gw["filter_chains"][0], "envoy.filters.http.jwt_authn")[0];
     check_jwt(&serde_json::to_value(f).unwrap());
 }

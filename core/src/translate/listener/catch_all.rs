@@ -10,13 +10,18 @@ use crate::translate::names;
 use crate::value;
 
 const ALLOW_ANY_DYNAMIC_DNS: &str = "allow_any_dynamic_dns";
-const DFP_CACHE: &str = "allow_any_dfp_dns_cache";
 
 pub(crate) fn outbound(ctx: &Ctx) -> Value {
     let port = ctx.mesh.config.proxy_listen_port;
+    // The stats filters, then tcp_proxy (`blackholeFilterChain`, the catch-all TCP chain).
+    let tcp = |cluster: &str| {
+        let mut f = ctx.tel.network_stats(HttpClass::SidecarOutbound);
+        f.push(filters::tcp_proxy(cluster));
+        Value::Array(f)
+    };
     let mut chains = vec![value!({
         "filter_chain_match": {"destination_port": port},
-        "filters": [filters::tcp_proxy(names::BLACKHOLE_CLUSTER)],
+        "filters": tcp(names::BLACKHOLE_CLUSTER),
         "name": "virtualOutbound-blackhole",
     })];
     let dynamic_dns = ctx.outbound_mode() == OutboundMode::AllowAnyDynamicDns;
@@ -24,7 +29,7 @@ pub(crate) fn outbound(ctx: &Ctx) -> Value {
         chains.push(dynamic_dns_http_chain(ctx));
     }
     chains.push(value!({
-        "filters": [filters::tcp_proxy(ctx.catch_all_cluster())],
+        "filters": tcp(ctx.catch_all_cluster()),
         "name": "virtualOutbound-catchall-tcp",
     }));
     let mut l = value!({
@@ -42,20 +47,11 @@ pub(crate) fn outbound(ctx: &Ctx) -> Value {
 
 /// The dynamic forward proxy HTTP filter of ALLOW_ANY_DYNAMIC_DNS, on every outbound HCM.
 pub(crate) fn dfp_http_filter(ctx: &Ctx) -> Value {
-    let family = if !ctx.proxy.ips.is_empty() && ctx.proxy.ips.iter().all(|ip| ip.contains(':')) {
-        "V6_ONLY"
-    } else {
-        "V4_ONLY"
-    };
     value!({
         "name": "envoy.filters.http.dynamic_forward_proxy",
         "typed_config": {
             "@type": "type.googleapis.com/envoy.extensions.filters.http.dynamic_forward_proxy.v3.FilterConfig",
-            "dns_cache_config": {
-                "name": DFP_CACHE,
-                "dns_lookup_family": family,
-                "max_hosts": 1024,
-            },
+            "dns_cache_config": crate::translate::cluster::allow_any_dns_cache(ctx.scope),
         }
     })
 }
@@ -95,5 +91,5 @@ fn dynamic_dns_http_chain(ctx: &Ctx) -> Value {
         http: Some(http),
         ..Default::default()
     };
-    chain.to_json("")
+    chain.to_json("", &ctx.tel, HttpClass::SidecarOutbound)
 }

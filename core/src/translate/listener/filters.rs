@@ -3,14 +3,15 @@
 //! downstream TLS contexts istiod puts on filter chains, and [`ChainOpts`], the description of
 //! one filter chain before it becomes JSON (istiod's `filterChainOpts`).
 //!
-//! Istio-proprietary filters (istio.metadata_exchange, istio.stats, istio.alpn, the empty RBAC
-//! filters, tracing providers) are left out on purpose: they cannot be checked against Envoy's
-//! schema and change nothing about which chain, route or cluster a request reaches.
+//! Istio's own filters are emitted where istiod emits them by default (pilot/pkg/xds/filters):
+//! `istio.metadata_exchange` (HTTP on every HCM, network on inbound chains), `istio.alpn` on
+//! outbound and gateway HCMs, and the `istio.stats` filters of [`super::telemetry`].
 
 use crate::envoy::{Map, Value};
 use crate::order;
 use crate::translate::names::{self, type_url};
-use crate::value;
+use crate::translate::telemetry::ProxyTelemetry;
+use crate::{shared, value};
 
 /// ALPNs the HTTP inspector reports for plaintext HTTP (istiod's `plaintextHTTPALPNs`).
 pub const PLAINTEXT_HTTP_ALPNS: &[&str] = &["http/1.1", "h2c"];
@@ -34,6 +35,9 @@ const TLS_INSPECTOR: &str = "envoy.filters.listener.tls_inspector";
 const HTTP_INSPECTOR: &str = "envoy.filters.listener.http_inspector";
 const ORIGINAL_DST: &str = "envoy.filters.listener.original_dst";
 pub const TCP_PROXY: &str = "envoy.filters.network.tcp_proxy";
+const MX_FILTER: &str = "istio.metadata_exchange";
+/// The HTTP header istiod's inbound HCMs answer with (ProxyHeaders' `EnvoyServerName`).
+pub const SERVER_NAME: &str = "istio-envoy";
 pub const HCM: &str = "envoy.filters.network.http_connection_manager";
 
 pub fn strings(list: &[&str]) -> Vec<String> {
@@ -58,6 +62,65 @@ pub fn tls_inspector() -> Value {
 
 pub fn http_inspector() -> Value {
     value!({"name": HTTP_INSPECTOR, "typed_config": {"@type": type_url::HTTP_INSPECTOR}})
+}
+
+/// The TCP metadata exchange of inbound chains (and of clusters, see `cluster.rs`): a TypedStruct,
+/// as istiod sends it (`xdsfilters.TCPListenerMx`).
+pub fn tcp_metadata_exchange() -> Value {
+    shared!({
+        "name": MX_FILTER,
+        "typed_config": {
+            "@type": type_url::TYPED_STRUCT,
+            "type_url": type_url::METADATA_EXCHANGE,
+            "value": {"protocol": "istio-peer-exchange", "enable_discovery": true}
+        }
+    })
+}
+
+/// The HTTP peer-metadata filter, first on every HCM: inbound discovers and propagates the
+/// downstream peer, outbound and gateways the upstream one (`SidecarInbound/OutboundMetadataFilter`).
+fn http_metadata_exchange(class: HttpClass) -> Value {
+    match class {
+        HttpClass::SidecarInbound => shared!({
+            "name": MX_FILTER,
+            "typed_config": {
+                "@type": type_url::TYPED_STRUCT,
+                "type_url": type_url::PEER_METADATA,
+                "value": {
+                    "downstream_discovery": [{"istio_headers": {}}, {"workload_discovery": {}}],
+                    "downstream_propagation": [{"istio_headers": {}}]
+                }
+            }
+        }),
+        HttpClass::SidecarOutbound | HttpClass::Gateway => shared!({
+            "name": MX_FILTER,
+            "typed_config": {
+                "@type": type_url::TYPED_STRUCT,
+                "type_url": type_url::PEER_METADATA,
+                "value": {
+                    "upstream_discovery": [{"istio_headers": {}}, {"workload_discovery": {}}],
+                    "upstream_propagation": [{"istio_headers": {}}]
+                }
+            }
+        }),
+    }
+}
+
+/// `istio.alpn`: rewrites the upstream ALPN to Istio's mTLS ALPNs by the upstream HTTP version
+/// (PILOT_ENABLE_ALPN_FILTER, on by default; not on inbound). HTTP10 is the enum's zero value, so
+/// its entry has no `upstream_protocol`, as Envoy prints it.
+fn alpn_filter() -> Value {
+    shared!({
+        "name": "istio.alpn",
+        "typed_config": {
+            "@type": type_url::ALPN_FILTER,
+            "alpn_override": [
+                {"alpn_override": ["istio-http/1.0", "istio", "http/1.0"]},
+                {"upstream_protocol": "HTTP11", "alpn_override": ["istio-http/1.1", "istio", "http/1.1"]},
+                {"upstream_protocol": "HTTP2", "alpn_override": ["istio-h2", "istio", "h2"]}
+            ]
+        }
+    })
 }
 
 /// A listener filter that only runs on some destination ports: `filter_disabled` holds the
@@ -116,12 +179,8 @@ pub fn tcp_proxy_weighted(stat_prefix: &str, clusters: &[(String, u32)]) -> Valu
 }
 
 /// Which side of the proxy an HTTP connection manager serves; it decides headers and filters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HttpClass {
-    SidecarOutbound,
-    SidecarInbound,
-    Gateway,
-}
+/// Defined with the telemetry, which depends on it too.
+pub use crate::translate::telemetry::ListenerClass as HttpClass;
 
 /// Where an HCM gets its routes: by RDS name, or inline.
 #[derive(Debug, Clone, PartialEq)]
@@ -167,8 +226,10 @@ fn http_filter(name: &str, type_url: &str) -> Value {
     value!({"name": name, "typed_config": {"@type": type_url}})
 }
 
-/// The `envoy.filters.network.http_connection_manager` network filter.
-pub fn http_connection_manager(opts: &HttpOpts, stat_prefix: &str) -> Value {
+/// The `envoy.filters.network.http_connection_manager` network filter, its HTTP filters in
+/// istiod's order (`buildHTTPConnectionManager`): metadata exchange, grpc_web, grpc_stats,
+/// alpn, fault, cors, the stats filters, extra filters, router.
+pub fn http_connection_manager(opts: &HttpOpts, stat_prefix: &str, tel: &ProxyTelemetry) -> Value {
     let mut hcm = Map::new();
     hcm.insert("@type".into(), value!(type_url::HTTP_CONNECTION_MANAGER));
     hcm.insert("stat_prefix".into(), value!(stat_prefix));
@@ -177,7 +238,7 @@ pub fn http_connection_manager(opts: &HttpOpts, stat_prefix: &str) -> Value {
         Routes::Inline(rc) => hcm.insert("route_config".into(), rc.clone()),
     };
 
-    let mut filters = Vec::new();
+    let mut filters = vec![http_metadata_exchange(opts.class)];
     if opts.grpc_web {
         filters.push(http_filter(
             "envoy.filters.http.grpc_web",
@@ -192,11 +253,22 @@ pub fn http_connection_manager(opts: &HttpOpts, stat_prefix: &str) -> Value {
             "stats_for_all_methods": false,
         }
     }));
+    if opts.class != HttpClass::SidecarInbound {
+        filters.push(alpn_filter());
+    }
     filters.push(http_filter("envoy.filters.http.fault", type_url::FAULT));
     filters.push(http_filter("envoy.filters.http.cors", type_url::CORS));
+    filters.extend(tel.http_stats(opts.class));
     filters.extend(opts.extra_filters.iter().cloned());
     filters.push(http_filter("envoy.filters.http.router", type_url::ROUTER));
     hcm.insert("http_filters".into(), Value::Array(filters));
+    if let Some(t) = tel.tracing() {
+        hcm.insert("tracing".into(), t.clone());
+    }
+    // Outbound keeps Envoy's default `envoy` (GetProxyHeadersFromProxyConfig).
+    if opts.class != HttpClass::SidecarOutbound {
+        hcm.insert("server_name".into(), value!(SERVER_NAME));
+    }
 
     match opts.class {
         HttpClass::SidecarOutbound => {
@@ -349,6 +421,9 @@ pub struct ChainOpts {
     /// `transport_socket_connect_timeout`: 15s on gateway and per-port outbound chains
     /// (PILOT_GATEWAY_TRANSPORT_SOCKET_CONNECT_TIMEOUT), against slow TLS handshakes.
     pub connect_timeout: Option<&'static str>,
+    /// TCP metadata exchange before the other network filters: inbound chains always get it;
+    /// elsewhere only gateway ISTIO_MUTUAL TCP/TLS servers ask for it.
+    pub metadata_exchange: bool,
 }
 
 /// istiod's default PILOT_GATEWAY_TRANSPORT_SOCKET_CONNECT_TIMEOUT.
@@ -447,16 +522,32 @@ impl ChainOpts {
         Some(Value::Object(m))
     }
 
-    /// Serialise the chain; `default_stat_prefix` names the HCM's stats when none was set.
-    pub fn to_json(&self, default_stat_prefix: &str) -> Value {
+    /// Serialise the chain; `default_stat_prefix` names the HCM's stats when none was set, and
+    /// `class` is the side of the proxy the chain serves (for TCP chains, whose stats filter
+    /// depends on it). Network filters follow istiod's `buildCompleteNetworkFilters`: metadata
+    /// exchange, stats, then the terminal filters; HTTP chains put no stats filter before the HCM.
+    pub fn to_json(
+        &self,
+        default_stat_prefix: &str,
+        tel: &ProxyTelemetry,
+        class: HttpClass,
+    ) -> Value {
         let mut chain = Map::new();
         if let Some(m) = self.filter_chain_match() {
             chain.insert("filter_chain_match".into(), m);
         }
-        let mut filters = self.network_filters.clone();
+        let class = self.http.as_ref().map_or(class, |h| h.class);
+        let mut filters = Vec::new();
+        if self.metadata_exchange || class == HttpClass::SidecarInbound {
+            filters.push(tcp_metadata_exchange());
+        }
+        if self.http.is_none() {
+            filters.extend(tel.network_stats(class));
+        }
+        filters.extend(self.network_filters.iter().cloned());
         if let Some(http) = &self.http {
             let prefix = http.stat_prefix.as_deref().unwrap_or(default_stat_prefix);
-            filters.push(http_connection_manager(http, prefix));
+            filters.push(http_connection_manager(http, prefix, tel));
         }
         chain.insert("filters".into(), Value::Array(filters));
         if let Some(ctx) = &self.tls_context {
@@ -522,11 +613,14 @@ fn masked(ip: &str, len: u32) -> String {
     }
 }
 
-/// The default chain istiod puts on per-port outbound listeners for traffic no chain matches.
-pub fn passthrough_filter_chain(cluster: &str) -> Value {
+/// The default chain istiod puts on per-port outbound listeners for traffic no chain matches
+/// (`buildOutboundCatchAllNetworkFiltersOnly`: the stats filters, then tcp_proxy).
+pub fn passthrough_filter_chain(cluster: &str, tel: &ProxyTelemetry) -> Value {
+    let mut filters = tel.network_stats(HttpClass::SidecarOutbound);
+    filters.push(tcp_proxy(cluster));
     value!({
         "filter_chain_match": {},
-        "filters": [tcp_proxy(cluster)],
+        "filters": filters,
         "name": names::PASSTHROUGH_FILTER_CHAIN,
     })
 }

@@ -66,12 +66,12 @@ pub(crate) fn build(ctx: &Ctx) -> Vec<Value> {
         if chains.is_empty() {
             continue;
         }
-        out.push(listener_json(&bind, listener.port, &chains));
+        out.push(listener_json(ctx, &bind, listener.port, &chains));
     }
     out
 }
 
-fn listener_json(bind: &str, port: u32, chains: &[ChainOpts]) -> Value {
+fn listener_json(ctx: &Ctx, bind: &str, port: u32, chains: &[ChainOpts]) -> Value {
     let name = names::listener(bind, port);
     let mut l = Map::new();
     l.insert("name".into(), value!(&name));
@@ -85,7 +85,7 @@ fn listener_json(bind: &str, port: u32, chains: &[ChainOpts]) -> Value {
                 .map(|c| {
                     let mut c = c.clone();
                     c.connect_timeout = Some(filters::TRANSPORT_SOCKET_CONNECT_TIMEOUT);
-                    c.to_json(&stat_prefix)
+                    c.to_json(&stat_prefix, &ctx.tel, HttpClass::Gateway)
                 })
                 .collect(),
         ),
@@ -230,6 +230,8 @@ fn tcp_chains(
                 let mut c = ChainOpts::tcp(f);
                 c.sni_hosts = sni_hosts(server);
                 c.tls_context = Some(tls_context(ctx, tls, true));
+                // Istio mTLS clients exchange metadata with the gateway (gateway.go includeMx).
+                c.metadata_exchange = tls.mode() == "ISTIO_MUTUAL";
                 vec![c]
             })
             .unwrap_or_default(),

@@ -420,15 +420,15 @@ fn chains_for(ctx: &Ctx, cc: &ChainConfig, mode: MtlsMode) -> Vec<(ChainOpts, Va
             } else {
                 c.network_filters = vec![filters::tcp_proxy(&cc.cluster)];
             }
-            let v = inbound_chain_json(&c);
+            let v = inbound_chain_json(ctx, &c);
             (c, v)
         })
         .collect()
 }
 
 /// Inbound chains always carry a `filter_chain_match`, even an empty one.
-fn inbound_chain_json(c: &ChainOpts) -> Value {
-    let mut v = c.to_json("");
+fn inbound_chain_json(ctx: &Ctx, c: &ChainOpts) -> Value {
+    let mut v = c.to_json("", &ctx.tel, HttpClass::SidecarInbound);
     if v.get("filter_chain_match").is_none() {
         if let Value::Object(m) = &mut v {
             let mut out = Map::new();
@@ -476,7 +476,7 @@ fn passthrough_chains(ctx: &Ctx, pa: &PeerAuthn) -> Vec<(ChainOpts, Value)> {
         network_filters: vec![filters::tcp_proxy(names::BLACKHOLE_CLUSTER)],
         ..Default::default()
     };
-    let v = blackhole.to_json("");
+    let v = blackhole.to_json("", &ctx.tel, HttpClass::SidecarInbound);
     let mut out = vec![(blackhole, v)];
     let mut ports = vec![(0u32, pa.mode)];
     let has_ingress = ctx

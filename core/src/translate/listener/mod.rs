@@ -48,6 +48,8 @@ pub(crate) struct Ctx<'s, 'a> {
     /// `127.0.0.1`, or `::1` for an IPv6-only proxy.
     pub localhost: &'static str,
     pub services: Vec<&'a Service>,
+    /// The tracing block and stats filters every chain of this proxy carries.
+    pub tel: crate::translate::telemetry::ProxyTelemetry,
 }
 
 impl<'s, 'a> Ctx<'s, 'a> {
@@ -61,6 +63,7 @@ impl<'s, 'a> Ctx<'s, 'a> {
             wildcard: if ipv6_only { "::" } else { "0.0.0.0" },
             localhost: if ipv6_only { "::1" } else { "127.0.0.1" },
             services: scope.services().to_vec(),
+            tel: crate::translate::telemetry::ProxyTelemetry::new(scope),
         }
     }
 

@@ -646,7 +646,7 @@ fn finalize(ctx: &Ctx, entry: Entry) -> Value {
     for c in &entry.chains {
         let mut c = c.clone();
         c.connect_timeout = Some(filters::TRANSPORT_SOCKET_CONNECT_TIMEOUT);
-        let chain = c.to_json(&stat_prefix);
+        let chain = c.to_json(&stat_prefix, &ctx.tel, HttpClass::SidecarOutbound);
         if c.is_match_all() {
             default_chain = Some(chain);
         } else {
@@ -658,7 +658,10 @@ fn finalize(ctx: &Ctx, entry: Entry) -> Value {
             chains.push(d);
         }
     } else if default_chain.is_none() {
-        default_chain = Some(filters::passthrough_filter_chain(ctx.catch_all_cluster()));
+        default_chain = Some(filters::passthrough_filter_chain(
+            ctx.catch_all_cluster(),
+            &ctx.tel,
+        ));
     }
     l.insert("filter_chains".into(), Value::Array(chains));
     if let Some(d) = default_chain {

@@ -40,6 +40,15 @@ fn names(ls: &[Value]) -> Vec<String> {
         .collect()
 }
 
+/// The terminal network filter of a chain (tcp_proxy or the HCM): istiod puts metadata exchange
+/// and stats filters before it.
+fn terminal(chain: &Value) -> &Value {
+    chain["filters"]
+        .as_array()
+        .and_then(|f| f.last())
+        .expect("a chain has filters")
+}
+
 fn chain_names(l: &Value) -> Vec<String> {
     l["filter_chains"]
         .as_array()
@@ -56,7 +65,7 @@ fn bookinfo_productpage_outbound() {
     let l = named(&ls, "0.0.0.0_9080");
     assert_eq!(l["bind_to_port"], false);
     assert_eq!(l["traffic_direction"], "OUTBOUND");
-    let hcm = &l["filter_chains"][0]["filters"][0]["typed_config"];
+    let hcm = &terminal(&l["filter_chains"][0])["typed_config"];
     assert_eq!(hcm["rds"]["route_config_name"], "9080");
     assert_eq!(hcm["stat_prefix"], "outbound_0.0.0.0_9080;");
     assert_eq!(
@@ -77,7 +86,7 @@ fn bookinfo_productpage_outbound() {
         ["virtualOutbound-blackhole", "virtualOutbound-catchall-tcp"]
     );
     assert_eq!(
-        vo["filter_chains"][1]["filters"][0]["typed_config"]["cluster"],
+        terminal(&vo["filter_chains"][1])["typed_config"]["cluster"],
         "PassthroughCluster"
     );
 }
@@ -98,7 +107,7 @@ fn bookinfo_productpage_inbound() {
         .iter()
         .find(|c| c["name"] == "0.0.0.0_9080" && c.get("transport_socket").is_none())
         .unwrap();
-    let hcm = &http["filters"][0]["typed_config"];
+    let hcm = &terminal(http)["typed_config"];
     assert_eq!(hcm["route_config"]["name"], "inbound|9080||");
     assert_eq!(
         hcm["route_config"]["virtual_hosts"][0]["routes"][0]["route"]["cluster"],
@@ -118,12 +127,12 @@ fn registry_only_blackholes_unknown_tcp() {
     let ls = listeners_for(&mesh, "productpage-v1");
     let vo = named(&ls, "virtualOutbound");
     assert_eq!(
-        vo["filter_chains"][1]["filters"][0]["typed_config"]["cluster"],
+        terminal(&vo["filter_chains"][1])["typed_config"]["cluster"],
         "BlackHoleCluster"
     );
     let l = named(&ls, "0.0.0.0_9080");
     assert_eq!(
-        l["default_filter_chain"]["filters"][0]["typed_config"]["cluster"],
+        terminal(&l["default_filter_chain"])["typed_config"]["cluster"],
         "BlackHoleCluster"
     );
 }
@@ -191,7 +200,7 @@ spec:
     let auto = named(&ls, "10.0.0.5_8000");
     let http = &auto["filter_chains"][0];
     assert_eq!(
-        http["filters"][0]["typed_config"]["rds"]["route_config_name"],
+        terminal(http)["typed_config"]["rds"]["route_config_name"],
         "db.default.svc.cluster.local:8000"
     );
     assert_eq!(
@@ -232,7 +241,7 @@ spec:
     ));
     let ls = listeners_for(&m, "sleep");
     let l = named(&ls, "10.0.0.5_5432");
-    let tp = &l["filter_chains"][0]["filters"][0]["typed_config"];
+    let tp = &terminal(&l["filter_chains"][0])["typed_config"];
     assert_eq!(tp["stat_prefix"], "db.default");
     assert_eq!(
         tp["weighted_clusters"]["clusters"][0]["name"],
@@ -394,7 +403,7 @@ spec:
     let ls = listeners_for(&m, "istio-ingressgateway");
     let http = named(&ls, "0.0.0.0_80");
     assert_eq!(
-        http["filter_chains"][0]["filters"][0]["typed_config"]["rds"]["route_config_name"],
+        terminal(&http["filter_chains"][0])["typed_config"]["rds"]["route_config_name"],
         "http.80"
     );
     assert!(http.get("bind_to_port").is_none());
@@ -407,7 +416,7 @@ spec:
     let term = chain_with(https, |c| {
         c["filter_chain_match"]["server_names"][0] == "secure.example.com"
     });
-    let hcm = &term["filters"][0]["typed_config"];
+    let hcm = &terminal(term)["typed_config"];
     assert_eq!(
         hcm["rds"]["route_config_name"],
         "https.443.https.gw.default"

@@ -100,7 +100,12 @@ pub fn route_config(scope: &Scope, name: &str) -> Value {
         let port = servers.first().map_or(0, |s| s.server.port.number);
         vec![value!({"name": format!("blackhole:{port}"), "domains": ["*"], "routes": []})]
     } else {
-        collapse(vhosts)
+        let mut out = collapse(vhosts);
+        // ProxyHeaders' default: Envoy adds x-envoy-attempt-count (the 404 blackhole vhost has none).
+        for vh in &mut out {
+            vh["include_request_attempt_count"] = value!(true);
+        }
+        out
     };
     for vh in &mut out {
         if let Some(routes) = vh["routes"].as_array_mut() {

@@ -43,6 +43,10 @@ pub fn route_config(scope: &Scope, name: &str) -> Value {
     } else {
         vhosts.push(catch_all(scope));
     }
+    // ProxyHeaders' default for outbound: Envoy adds x-envoy-attempt-count upstream.
+    for vh in &mut vhosts {
+        vh["include_request_attempt_count"] = value!(true);
+    }
     value!({
         "name": name,
         "virtual_hosts": vhosts,
