@@ -59,31 +59,26 @@ fn chain<'a>(l: &'a Value, name: &str, transport: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no chain {name} {transport}"))
 }
 
-fn http_filter_names(c: &Value) -> Vec<String> {
+/// The HTTP filters of a chain's connection manager.
+fn hcm_http_filters(c: &Value) -> &[Value] {
     let hcm = c["filters"]
         .as_array()
         .unwrap()
         .iter()
         .find(|f| f["name"] == "envoy.filters.network.http_connection_manager")
         .unwrap();
-    hcm["typed_config"]["http_filters"]
-        .as_array()
-        .unwrap()
+    hcm["typed_config"]["http_filters"].as_array().unwrap()
+}
+
+fn http_filter_names(c: &Value) -> Vec<String> {
+    hcm_http_filters(c)
         .iter()
         .map(|f| f["name"].as_str().unwrap().to_string())
         .collect()
 }
 
 fn http_filters<'a>(c: &'a Value, name: &str) -> Vec<&'a Value> {
-    let hcm = c["filters"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["name"] == "envoy.filters.network.http_connection_manager")
-        .unwrap();
-    hcm["typed_config"]["http_filters"]
-        .as_array()
-        .unwrap()
+    hcm_http_filters(c)
         .iter()
         .filter(|f| f["name"] == name)
         .collect()
