@@ -44,9 +44,12 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
+# Chromium for the browser tests, and a CJK font so ?lang=zh renders glyphs, not boxes.
 setup-browser:
-	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
-		apt-get update && apt-get install -y --no-install-recommends chromium chromium-driver; \
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null \
+		|| [ ! -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then \
+		apt-get update && apt-get install -y --no-install-recommends chromium chromium-driver \
+			fonts-wqy-microhei; \
 	fi
 
 ## ---------------------------------------------------------------- build

@@ -239,7 +239,8 @@ test("the walkthrough steps through interception, pushed config and the proxy's 
   await screenshot(page, "anim-walk-1");
   await page.click('[data-testid="walk-next"]');
   assert.equal(await panel.getAttribute("data-step"), "1");
-  assert.ok((await panel.locator("button.chip").count()) > 0, "resources made by VirtualServices");
+  assert.equal(await page.locator('[data-testid="walk-push"] li').count(), 4, "LDS, RDS, CDS, EDS");
+  assert.ok(await page.$('[data-testid="topology-istiod"]'), "istiod drawn, pushing to the proxies");
   await page.click('[data-testid="walk-next"]');
   assert.equal(await panel.getAttribute("data-step"), "2");
   const chain = await page.locator('[data-testid="walk-chain"]').innerText();

@@ -127,7 +127,9 @@ class Editor {
               performance.mark("pl:edit");
               onChange(u.state.doc.toString());
             }
-            if ((u.selectionSet || u.docChanged) && onCursor) {
+            // Only the user's own cursor: a text replaced from outside (a preset) moves the
+            // selection too, and must not open "what this object generates" unasked.
+            if ((u.selectionSet || u.docChanged) && onCursor && !this.silent && u.view.hasFocus) {
               const line = u.state.doc.lineAt(u.state.selection.main.head).number;
               if (line !== this.lastLine) {
                 this.lastLine = line;

@@ -142,7 +142,10 @@ pub struct Sim {
     pub step_mode: bool,
     /// Play nothing: show the end state at once (`prefers-reduced-motion`).
     pub reduced_motion: bool,
+    /// The hop the user opened (or `None`: closed all); read `current_hop`.
     pub selected_hop: Option<usize>,
+    /// No hop picked since the last send: the open hop follows the dot (`current_hop`).
+    pub follow: bool,
     /// The guided walkthrough's step (0..3), when open.
     pub walkthrough: Option<usize>,
     /// Counts sends, so the animation restarts on a new one.
@@ -168,6 +171,7 @@ impl Default for Sim {
             step_mode: false,
             reduced_motion: false,
             selected_hop: None,
+            follow: true,
             walkthrough: None,
             run: 0,
             generation: 0,
@@ -204,6 +208,22 @@ impl Sim {
         self.traced.is_some() && self.cursor >= self.steps()
     }
 
+    /// The hop whose decisions are on show: the one the user picked, else the one the dot is at
+    /// (while playing), else where the request ended (a local answer, or the last hop).
+    pub fn current_hop(&self) -> Option<usize> {
+        if !self.follow {
+            return self.selected_hop;
+        }
+        let t = self.traced.as_ref()?;
+        if let Some(s) = t.plan.steps.get(self.cursor) {
+            return Some(s.hop);
+        }
+        let stopped = t.rows.iter().find(|r| {
+            !r.hop.mirror && (r.hop.outcome.status.is_some() || r.hop.outcome.error.is_some())
+        });
+        stopped.or(t.rows.last()).map(|r| r.index)
+    }
+
     /// Nodes the dot has reached, and edges it has taken, after the played steps.
     pub fn progress(&self) -> (Vec<String>, Vec<(String, String, bool)>) {
         let mut nodes = Vec::new();
@@ -238,6 +258,7 @@ impl Reducible for Sim {
             SimAction::Send(view) => {
                 s.shares = None;
                 s.selected_hop = None;
+                s.follow = true;
                 s.run += 1;
                 match s
                     .form
@@ -301,7 +322,10 @@ impl Reducible for Sim {
                     s.cursor = s.steps();
                 }
             }
-            SimAction::SelectHop(h) => s.selected_hop = h,
+            SimAction::SelectHop(h) => {
+                s.selected_hop = h;
+                s.follow = false;
+            }
             SimAction::Walkthrough(w) => s.walkthrough = w.filter(|&i| i < WALKTHROUGH_STEPS),
         }
         Rc::new(s)

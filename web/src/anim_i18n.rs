@@ -2,6 +2,7 @@
 //! tables stay small; both fill the same struct, so a missing translation does not compile).
 
 use crate::i18n::Lang;
+use pilotlight_core::simulate::{Mode, Stage};
 
 pub struct AnimStrings {
     pub mesh: &'static str,
@@ -55,12 +56,43 @@ pub struct AnimStrings {
     pub walk_titles: [&'static str; 3],
     pub walk_texts: [&'static str; 3],
     pub walk_send_first: &'static str,
-    pub walk_resources: &'static str,
+    pub walk_last_edit: &'static str,
+    pub walk_since_snapshot: &'static str,
+    pub walk_unchanged: &'static str,
+    pub filter_chain: &'static str,
     pub stage_names: [&'static str; 7],
     pub legend_no_pods: &'static str,
+    /// On the mesh bar while the input has errors.
+    pub mesh_stale: &'static str,
+    /// Envoy's stages, in `Stage`'s order (request, listener, ..., endpoint).
+    pub stages: [&'static str; 14],
+    pub zoom: &'static str,
+    pub zoom_in: &'static str,
+    pub zoom_out: &'static str,
+    pub fit: &'static str,
 }
 
 impl AnimStrings {
+    pub fn stage(&self, s: Stage) -> &'static str {
+        let i = match s {
+            Stage::Request => 0,
+            Stage::Listener => 1,
+            Stage::ListenerFilter => 2,
+            Stage::FilterChain => 3,
+            Stage::Tls => 4,
+            Stage::NetworkFilter => 5,
+            Stage::RouteConfig => 6,
+            Stage::VirtualHost => 7,
+            Stage::Route => 8,
+            Stage::Action => 9,
+            Stage::Fault => 10,
+            Stage::Authz => 11,
+            Stage::Cluster => 12,
+            Stage::Endpoint => 13,
+        };
+        self.stages[i]
+    }
+
     pub fn mesh_too_large(&self, proxies: usize, services: usize) -> String {
         self.too_large
             .replace("{proxies}", &proxies.to_string())
@@ -130,11 +162,14 @@ pub static EN: AnimStrings = AnimStrings {
     ],
     walk_texts: [
         "iptables in each pod redirects the application's outgoing connections to the sidecar's port 15001 (listener virtualOutbound) and incoming ones to port 15006 (virtualInbound). The application does not know.",
-        "istiod turns the Istio objects into Envoy resources and pushes them over xDS: listeners (LDS), routes (RDS), clusters (CDS), endpoints (EDS). A VirtualService changes route configurations; a DestinationRule adds subset clusters.",
+        "istiod watches the Istio objects, turns them into Envoy resources and pushes them to every proxy over xDS: listeners (LDS), routes (RDS), clusters (CDS), endpoints (EDS). Edit a VirtualService and see which route configurations the next push changes.",
         "In the proxy: the listener matches the destination, its filter chain runs the HTTP connection manager, which picks a route configuration, a virtual host by Host, a route by path and headers, a cluster, and an endpoint.",
     ],
     walk_send_first: "Send a request to follow one hop.",
-    walk_resources: "Resources made by a VirtualService for this proxy",
+    walk_last_edit: "your last edit changed",
+    walk_since_snapshot: "changed since the snapshot",
+    walk_unchanged: "unchanged by your last edit",
+    filter_chain: "filter chain",
     stage_names: [
         "listener",
         "HTTP connection manager",
@@ -145,6 +180,27 @@ pub static EN: AnimStrings = AnimStrings {
         "endpoint",
     ],
     legend_no_pods: "no pods",
+    mesh_stale: "Stale: the input has errors, so the mesh and Send use the last good config",
+    stages: [
+        "request",
+        "listener",
+        "listener filter",
+        "filter chain",
+        "tls",
+        "network filter",
+        "route config",
+        "virtual host",
+        "route",
+        "action",
+        "fault",
+        "authorization",
+        "cluster",
+        "endpoint",
+    ],
+    zoom: "Zoom",
+    zoom_in: "Zoom in",
+    zoom_out: "Zoom out",
+    fit: "Fit",
 };
 
 pub static ZH: AnimStrings = AnimStrings {
@@ -200,11 +256,14 @@ pub static ZH: AnimStrings = AnimStrings {
     ],
     walk_texts: [
         "每个 Pod 中的 iptables 把应用发出的连接重定向到 Sidecar 的 15001 端口（监听器 virtualOutbound），把进入的连接重定向到 15006 端口（virtualInbound）。应用对此无感知。",
-        "istiod 把 Istio 对象转换为 Envoy 资源并通过 xDS 下发：监听器（LDS）、路由（RDS）、集群（CDS）、端点（EDS）。VirtualService 改变路由配置；DestinationRule 增加子集集群。",
+        "istiod 监视 Istio 对象，把它们转换为 Envoy 资源，并通过 xDS 推送给每个代理：监听器（LDS）、路由（RDS）、集群（CDS）、端点（EDS）。修改一个 VirtualService，看看下一次推送改变了哪些路由配置。",
         "在代理内部：监听器匹配目标地址，过滤器链运行 HTTP 连接管理器，它依次选择路由配置、按 Host 选择虚拟主机、按路径和请求头选择路由、选择集群，再选择端点。",
     ],
     walk_send_first: "先发送一个请求，再跟随其中一跳。",
-    walk_resources: "该代理上由 VirtualService 生成的资源",
+    walk_last_edit: "上次编辑改变了",
+    walk_since_snapshot: "自快照以来改变了",
+    walk_unchanged: "上次编辑未改变",
+    filter_chain: "过滤器链",
     stage_names: [
         "监听器",
         "HTTP 连接管理器",
@@ -215,4 +274,34 @@ pub static ZH: AnimStrings = AnimStrings {
         "端点",
     ],
     legend_no_pods: "没有 Pod",
+    mesh_stale: "已过期：输入有错误，网格视图和发送使用上一次成功的配置",
+    stages: [
+        "请求",
+        "监听器",
+        "监听器过滤器",
+        "过滤器链",
+        "TLS",
+        "网络过滤器",
+        "路由配置",
+        "虚拟主机",
+        "路由",
+        "动作",
+        "故障",
+        "授权",
+        "集群",
+        "端点",
+    ],
+    zoom: "缩放",
+    zoom_in: "放大",
+    zoom_out: "缩小",
+    fit: "适应",
 };
+
+/// A hop's direction, as istioctl's DIRECTION column writes it (kept in English in both languages).
+pub fn direction_label(m: Mode) -> &'static str {
+    match m {
+        Mode::Gateway => "gateway",
+        Mode::Outbound => "outbound",
+        Mode::Inbound => "inbound",
+    }
+}

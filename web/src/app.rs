@@ -3,13 +3,13 @@
 
 use crate::bridge;
 use crate::i18n::Lang;
-use crate::platform;
+use crate::platform::{self, PaneSize};
 use crate::share::{self, UrlSync};
 use crate::state::{default_istio, Action, Source, State};
 use crate::store::{EditHandlers, Store};
 use crate::views::compare::ComparePanel;
 use crate::views::share::{EmbedLayout, LinkError};
-use crate::views::{Header, MeshPane, OutputPane, SourcePane, Splitter};
+use crate::views::{Divide, Header, MeshPane, OutputPane, SourcePane, Splitter};
 use gloo::timers::callback::Timeout;
 use pilotlight_core::share::{self as codec, ShareError};
 use pilotlight_core::world;
@@ -18,6 +18,28 @@ use yew::prelude::*;
 /// Above this many bytes of input, translation waits for a pause in typing.
 const DEBOUNCE_BYTES: usize = 64 * 1024;
 const DEBOUNCE_MS: u32 = 200;
+/// The mesh pane's height, in percent of the viewport's.
+const MESH_MIN: f64 = 12.0;
+const MESH_MAX: f64 = 80.0;
+
+/// A pane size in percent, clamped, started from local storage and saved on every change.
+#[hook]
+fn use_pane_size(which: PaneSize, default: f64, min: f64, max: f64) -> (f64, Callback<f64>) {
+    let size = use_state(move || {
+        platform::load_size(which)
+            .unwrap_or(default)
+            .clamp(min, max)
+    });
+    let on_change = {
+        let size = size.clone();
+        Callback::from(move |pct: f64| {
+            let pct = pct.clamp(min, max);
+            platform::save_size(which, pct);
+            size.set(pct);
+        })
+    };
+    (*size, on_change)
+}
 
 #[function_component(App)]
 pub fn app() -> Html {
@@ -35,10 +57,10 @@ pub fn app() -> Html {
         move |_| params.state.as_deref().map(codec::decode)
     });
     let store = use_reducer({
-        let link = link.clone();
+        let (link, at) = (link.clone(), params.at.clone());
         move || {
             let lang = platform::initial_lang();
-            match (*link).clone() {
+            let mut state = match (*link).clone() {
                 Some(Ok(st)) => State::from_link(lang, st),
                 Some(Err(e)) if e != ShareError::Missing => {
                     State::new(lang, String::new(), world::BOOKINFO.to_string())
@@ -49,7 +71,9 @@ pub fn app() -> Html {
                         platform::load_text(false).unwrap_or_else(|| world::BOOKINFO.to_string());
                     State::new(lang, istio, cluster)
                 }
-            }
+            };
+            state.open_at(&at);
+            state
         }
     });
     let embed = params.embed;
@@ -153,11 +177,9 @@ pub fn app() -> Html {
     }
     use_effect_with((), |_| platform::remove_boot_message());
 
-    let split = use_state(|| 44.0_f64);
-    let on_split = {
-        let split = split.clone();
-        Callback::from(move |pct: f64| split.set(pct.clamp(20.0, 80.0)))
-    };
+    // Pane sizes: the editors' width and the mesh pane's height, dragged or keyed, remembered.
+    let (split, on_split) = use_pane_size(PaneSize::Editors, 44.0, 20.0, 80.0);
+    let (mesh_height, on_mesh_height) = use_pane_size(PaneSize::Mesh, 46.0, MESH_MIN, MESH_MAX);
     let on_lang = {
         let store = store.clone();
         Callback::from(move |lang: Lang| {
@@ -180,18 +202,20 @@ pub fn app() -> Html {
             </ContextProvider<Store>>
         };
     }
-    let style = format!("--split: {:.1}%", *split);
+    let style = format!("--split: {split:.1}%; --mesh-height: {mesh_height:.1}vh");
     html! {
         <ContextProvider<Store> context={store.clone()}>
         <ContextProvider<EditHandlers> context={handlers}>
-            <div class="app" data-testid="app">
+            <div class="app" data-testid="app" {style}>
                 <Header on_lang={on_lang} />
                 <LinkError />
-                <main class="split" style={style}>
+                <main class="split">
                     <SourcePane />
-                    <Splitter value={*split} on_change={on_split} />
+                    <Splitter divide={Divide::Columns} value={split} min=20.0 max=80.0 on_change={on_split} />
                     <OutputPane />
                 </main>
+                <Splitter divide={Divide::Rows} value={mesh_height} min={MESH_MIN} max={MESH_MAX}
+                    on_change={on_mesh_height} testid="mesh-splitter" />
                 <MeshPane />
                 <ComparePanel />
             </div>

@@ -3,7 +3,7 @@
 //! kept as loaded sources, not as one proxy's config, so switching proxy compares that proxy too.
 
 use crate::engine;
-use pilotlight_core::diff::{self, ResourceDiff};
+use pilotlight_core::diff::{self, Kind, ResourceDiff};
 use pilotlight_core::envoy::ProxyConfig;
 use pilotlight_core::{world, Loaded};
 use std::rc::Rc;
@@ -39,6 +39,17 @@ pub enum Baseline {
     Presets(Side, Side),
 }
 
+/// One proxy whose config differs between the two sides: how many resources of each kind, and
+/// their names (the summary across the mesh).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProxyChange {
+    pub proxy: String,
+    pub resources: Vec<(Kind, String)>,
+}
+
+/// The summary is computed for meshes up to this many proxies (each is translated on both sides).
+pub const SUMMARY_MAX_PROXIES: usize = 60;
+
 #[derive(Clone)]
 pub struct Compare {
     pub baseline: Baseline,
@@ -46,6 +57,8 @@ pub struct Compare {
     pub proxy: Option<String>,
     pub missing_before: bool,
     pub diff: Rc<Vec<ResourceDiff>>,
+    /// Every proxy that changed (in proxy order); `None` above `SUMMARY_MAX_PROXIES`.
+    pub summary: Option<Rc<Vec<ProxyChange>>>,
     /// The baseline's config for `proxy` (kept so an edit re-diffs without re-translating it).
     before: Option<Rc<ProxyConfig>>,
 }
@@ -67,6 +80,7 @@ impl Compare {
             proxy: None,
             missing_before: false,
             diff: Rc::default(),
+            summary: None,
             before: None,
         }
     }
@@ -79,8 +93,14 @@ impl Compare {
         }
     }
 
-    /// Recompute the diff for `proxy`; `current` is the editors' config for it (snapshot mode).
-    pub fn updated(&self, proxy: Option<&str>, current: Option<&ProxyConfig>) -> Compare {
+    /// Recompute the diff for `proxy`; `current` is the editors' config for it and `editors` their
+    /// load (snapshot mode: the summary compares every proxy).
+    pub fn updated(
+        &self,
+        proxy: Option<&str>,
+        current: Option<&ProxyConfig>,
+        editors: Option<&Loaded>,
+    ) -> Compare {
         let mut next = self.clone();
         let same_proxy = self.proxy.as_deref() == proxy && self.before.is_some();
         let before_side = match &self.baseline {
@@ -89,6 +109,15 @@ impl Compare {
         if same_proxy && matches!(self.baseline, Baseline::Presets(..)) {
             // Two presets do not depend on the editors: nothing to redo.
             return next;
+        }
+        let after_loaded = match &self.baseline {
+            Baseline::Snapshot(_) => editors,
+            Baseline::Presets(_, b) => Some(&*b.loaded),
+        };
+        if self.summary.is_none() || matches!(self.baseline, Baseline::Snapshot(_)) {
+            next.summary = after_loaded
+                .and_then(|after| summary(&before_side.loaded, after))
+                .map(Rc::new);
         }
         if !same_proxy {
             next.before = before_side.config(proxy).map(Rc::new);
@@ -104,4 +133,35 @@ impl Compare {
         next.diff = Rc::new(diff::diff(before, after.as_ref().unwrap_or(&empty)));
         next
     }
+}
+
+/// Every proxy of either side whose config differs, with the resources that differ; `None` when
+/// the mesh is too large to translate every proxy twice.
+fn summary(before: &Loaded, after: &Loaded) -> Option<Vec<ProxyChange>> {
+    let mut ids: Vec<String> = Vec::new();
+    for loaded in [before, after] {
+        for p in loaded.mesh.proxies() {
+            let id = p.id();
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+    }
+    if ids.len() > SUMMARY_MAX_PROXIES {
+        return None;
+    }
+    let empty = ProxyConfig::default();
+    let changes = ids
+        .into_iter()
+        .filter_map(|id| {
+            let a = engine::output_for(before, &id).map(|o| o.config);
+            let b = engine::output_for(after, &id).map(|o| o.config);
+            let d = diff::diff(a.as_ref().unwrap_or(&empty), b.as_ref().unwrap_or(&empty));
+            (!d.is_empty()).then(|| ProxyChange {
+                proxy: id,
+                resources: d.into_iter().map(|r| (r.kind, r.name)).collect(),
+            })
+        })
+        .collect();
+    Some(changes)
 }

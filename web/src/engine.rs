@@ -110,6 +110,44 @@ pub struct TableView {
     pub rows: Vec<(usize, Vec<String>)>,
 }
 
+/// How much of a table's width an istioctl column gets (in percent of its table's columns, so the
+/// long names get room), and whether it is the first to go in a narrow pane (an embed in a blog
+/// column): the columns that say where traffic goes stay.
+pub fn column_layout(header: &str) -> (u32, bool) {
+    match header {
+        "SERVICE FQDN" => (36, false),
+        "PORT" => (8, false),
+        "SUBSET" => (10, false),
+        "DIRECTION" => (12, true),
+        "TYPE" => (9, true),
+        "DESTINATION RULE" => (25, false),
+        "NAME" => (10, false),
+        "VHOST NAME" => (30, false),
+        "DOMAINS" => (22, true),
+        "MATCH" => (16, false),
+        "VIRTUAL SERVICE" => (22, false),
+        "ADDRESSES" => (14, true),
+        "DESTINATION" => (38, false),
+        "ENDPOINT" => (24, false),
+        "STATUS" => (12, false),
+        "OUTLIER CHECK" => (12, true),
+        "CLUSTER" => (52, false),
+        _ => (15, false),
+    }
+}
+
+impl TableView {
+    /// Whether a row passes a table's filter: every whitespace-separated term of `filter` occurs,
+    /// ignoring case, in one of its cells (`reviews 9080` keeps the reviews rows on port 9080, as
+    /// istioctl's `--fqdn` and `--port` together would).
+    pub fn row_matches(cells: &[String], filter: &str) -> bool {
+        filter.split_whitespace().all(|term| {
+            let term = term.to_lowercase();
+            cells.iter().any(|c| c.to_lowercase().contains(&term))
+        })
+    }
+}
+
 /// Everything generated for the selected proxy.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Output {

@@ -35,6 +35,18 @@ impl Lang {
     }
 }
 
+impl Strings {
+    pub fn proxies_changed(&self, n: usize) -> String {
+        self.proxies_changed_n.replace("{n}", &n.to_string())
+    }
+
+    pub fn rows_shown(&self, shown: usize, total: usize) -> String {
+        self.rows_of
+            .replace("{shown}", &shown.to_string())
+            .replace("{total}", &total.to_string())
+    }
+}
+
 pub struct Strings {
     pub tagline: &'static str,
     pub language: &'static str,
@@ -45,6 +57,8 @@ pub struct Strings {
     pub cluster_editor_label: &'static str,
     pub preset: &'static str,
     pub preset_placeholder: &'static str,
+    /// The link from the loaded preset to the istio.io task it follows.
+    pub istio_task: &'static str,
     pub reset_cluster: &'static str,
     pub proxy: &'static str,
     pub no_proxies: &'static str,
@@ -61,6 +75,10 @@ pub struct Strings {
     pub close: &'static str,
     pub empty_table: &'static str,
     pub row_hint: &'static str,
+    pub filter_label: &'static str,
+    pub filter_placeholder: &'static str,
+    /// `{shown} of {total} rows`.
+    pub rows_of: &'static str,
     pub problems: &'static str,
     pub no_problems: &'static str,
     /// A quick fix's button: `Use "v1"`.
@@ -88,6 +106,9 @@ pub struct Strings {
     pub view_config: &'static str,
     pub view_animation: &'static str,
     pub read_only: &'static str,
+    pub embed_open_at: &'static str,
+    /// With `{line}`.
+    pub embed_scroll_to_line: &'static str,
     pub iframe_snippet: &'static str,
     pub markdown_link: &'static str,
     pub open_in_pilot_light: &'static str,
@@ -107,6 +128,9 @@ pub struct Strings {
     pub removed: &'static str,
     pub changed: &'static str,
     pub resources_differ: &'static str,
+    /// With `{n}`.
+    pub proxies_changed_n: &'static str,
+    pub summary_too_large: &'static str,
     pub link_error: &'static str,
     pub dismiss: &'static str,
 }
@@ -121,6 +145,7 @@ pub static EN: Strings = Strings {
     cluster_editor_label: "Cluster YAML (Kubernetes objects)",
     preset: "Preset",
     preset_placeholder: "Load a preset…",
+    istio_task: "Istio task",
     reset_cluster: "Reset to Bookinfo",
     proxy: "Proxy",
     no_proxies: "no proxies",
@@ -137,6 +162,9 @@ pub static EN: Strings = Strings {
     close: "Close",
     empty_table: "Nothing of this kind for this proxy.",
     row_hint: "Select a row to see its Envoy JSON or YAML and the Istio lines that made it.",
+    filter_label: "Filter rows",
+    filter_placeholder: "Filter: host, port, subset, direction…",
+    rows_of: "{shown} of {total} rows",
     problems: "Problems",
     no_problems: "No problems.",
     fix_use: "Use",
@@ -162,6 +190,8 @@ pub static EN: Strings = Strings {
     view_config: "Envoy config",
     view_animation: "Animation",
     read_only: "Read-only",
+    embed_open_at: "Open at",
+    embed_scroll_to_line: "Scroll the Istio editor to line {line}",
     iframe_snippet: "HTML (iframe)",
     markdown_link: "Markdown link",
     open_in_pilot_light: "Open in Pilot Light",
@@ -181,6 +211,8 @@ pub static EN: Strings = Strings {
     removed: "removed",
     changed: "changed",
     resources_differ: "resources differ",
+    proxies_changed_n: "{n} proxies changed:",
+    summary_too_large: "The mesh is too large for a summary of every proxy; below is the selected proxy's diff.",
     link_error: "This link could not be opened",
     dismiss: "Dismiss",
 };
@@ -195,6 +227,7 @@ pub static ZH: Strings = Strings {
     cluster_editor_label: "集群 YAML（Kubernetes 对象）",
     preset: "预设",
     preset_placeholder: "加载预设…",
+    istio_task: "Istio 任务",
     reset_cluster: "重置为 Bookinfo",
     proxy: "代理",
     no_proxies: "没有代理",
@@ -211,6 +244,9 @@ pub static ZH: Strings = Strings {
     close: "关闭",
     empty_table: "该代理没有此类配置。",
     row_hint: "选择一行，查看其 Envoy JSON 或 YAML，以及生成它的 Istio 配置行。",
+    filter_label: "筛选行",
+    filter_placeholder: "筛选：主机、端口、子集、方向…",
+    rows_of: "{shown} / {total} 行",
     problems: "问题",
     no_problems: "没有问题。",
     fix_use: "改为",
@@ -236,6 +272,8 @@ pub static ZH: Strings = Strings {
     view_config: "Envoy 配置",
     view_animation: "动画",
     read_only: "只读",
+    embed_open_at: "打开于",
+    embed_scroll_to_line: "将 Istio 编辑器滚动到第 {line} 行",
     iframe_snippet: "HTML（iframe）",
     markdown_link: "Markdown 链接",
     open_in_pilot_light: "在 Pilot Light 中打开",
@@ -255,6 +293,8 @@ pub static ZH: Strings = Strings {
     removed: "删除",
     changed: "修改",
     resources_differ: "个资源有差异",
+    proxies_changed_n: "{n} 个代理有变化：",
+    summary_too_large: "网格太大，未计算所有代理的汇总；下面是所选代理的差异。",
     link_error: "无法打开此链接",
     dismiss: "关闭",
 };

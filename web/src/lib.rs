@@ -11,6 +11,7 @@ mod i18n;
 #[cfg(test)]
 mod page_tests;
 mod platform;
+mod presets;
 mod share;
 mod state;
 mod store;

@@ -59,6 +59,18 @@ fn snapshot_then_edit_shows_the_route_change() {
     let diff = &s.compare.as_ref().unwrap().diff;
     assert!(!diff.is_empty());
     assert!(diff.iter().all(|r| r.change == Change::Changed));
+    // The summary across the mesh: a route to reviews changes for each caller of reviews (the
+    // sidecars' route 9080 and the gateway), and nothing else (ratings' own routes do not).
+    let summary = s
+        .compare
+        .as_ref()
+        .unwrap()
+        .summary
+        .clone()
+        .expect("a summary");
+    assert!(summary.iter().any(|c| c.proxy.starts_with("productpage-v1")
+        && c.resources.contains(&(Kind::Route, "9080".into()))));
+    assert!(summary.len() < s.proxies.len(), "{summary:?}");
     let s = s.reduce(Action::Compare(None));
     assert!(s.compare.is_none());
 }
@@ -67,7 +79,7 @@ fn snapshot_then_edit_shows_the_route_change() {
 fn two_presets() {
     let c = Compare::presets("request-routing-v1", "traffic-shifting-v3", world::BOOKINFO).unwrap();
     let proxy = start().proxy.clone();
-    let c = c.updated(proxy.as_deref(), None);
+    let c = c.updated(proxy.as_deref(), None, None);
     let route = c
         .diff
         .iter()

@@ -7,6 +7,40 @@ const KEY_ISTIO: &str = "pilotlight.istio.v1";
 const KEY_CLUSTER: &str = "pilotlight.cluster.v1";
 const KEY_LANG: &str = "pilotlight.lang";
 
+/// A pane size the user dragged to, remembered across visits (percent).
+#[derive(Clone, Copy)]
+pub enum PaneSize {
+    /// The editors' share of the width.
+    Editors,
+    /// The mesh pane's share of the viewport's height.
+    Mesh,
+}
+
+impl PaneSize {
+    fn key(self) -> &'static str {
+        match self {
+            PaneSize::Editors => "pilotlight.layout.editors",
+            PaneSize::Mesh => "pilotlight.layout.mesh",
+        }
+    }
+}
+
+pub fn load_size(which: PaneSize) -> Option<f64> {
+    storage()?
+        .get_item(which.key())
+        .ok()
+        .flatten()?
+        .parse()
+        .ok()
+        .filter(|v: &f64| v.is_finite())
+}
+
+pub fn save_size(which: PaneSize, value: f64) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(which.key(), &format!("{value:.1}"));
+    }
+}
+
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }

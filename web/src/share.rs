@@ -47,8 +47,8 @@ pub fn link(state: &share::State) -> String {
     format!("{}#{}", base_url(), share::fragment(state, None))
 }
 
-/// A link that opens this state in the embed layout.
-pub fn embed_link(state: &share::State, view: &str, readonly: bool) -> String {
+/// A link that opens this state in the embed layout, at `at` (proxy, tab, resource, line).
+pub fn embed_link(state: &share::State, view: &str, readonly: bool, at: &share::At) -> String {
     let view = if view == VIEW_ANIMATION {
         VIEW_ANIMATION
     } else {
@@ -56,8 +56,9 @@ pub fn embed_link(state: &share::State, view: &str, readonly: bool) -> String {
     };
     let ro = if readonly { "&readonly" } else { "" };
     format!(
-        "{}?embed&view={view}{ro}#{}",
+        "{}?embed&view={view}{ro}{}#{}",
         base_url(),
+        at.query(),
         share::fragment(state, None)
     )
 }

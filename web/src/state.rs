@@ -81,8 +81,13 @@ pub struct State {
     /// virtual hosts).
     pub selected_row: Option<usize>,
     pub proxy: Option<String>,
+    /// Each resource tab's row filter (`TableView::row_matches`), kept per tab.
+    pub filters: [Rc<str>; 4],
     /// The last load without errors (or the first load, if it had errors).
     pub loaded: Option<Rc<Loaded>>,
+    /// The good load before `loaded`: what istiod pushed before the last edit (the walkthrough
+    /// shows what the edit changed in the push).
+    pub previous: Option<Rc<Loaded>>,
     pub proxies: Rc<Vec<ProxyItem>>,
     pub objects: Rc<Vec<Obj>>,
     pub diagnostics: Rc<Vec<Diag>>,
@@ -146,6 +151,8 @@ pub enum Action {
     /// Switch to a tab and select a resource there (from the "generated" list).
     Reveal(Tab, String),
     SetFormat(Format),
+    /// The current tab's row filter.
+    SetFilter(String),
     Cursor(Source, u32),
     JumpTo {
         source: Source,
@@ -174,7 +181,9 @@ impl State {
             selected: None,
             selected_row: None,
             proxy: None,
+            filters: Default::default(),
             loaded: None,
+            previous: None,
             proxies: Rc::default(),
             objects: Rc::default(),
             diagnostics: Rc::default(),
@@ -251,7 +260,7 @@ impl State {
         }
         self.objects = Rc::new(analysis.objects);
         self.proxies = Rc::new(analysis.proxies);
-        self.loaded = Some(analysis.loaded);
+        self.previous = self.loaded.replace(analysis.loaded);
         let still_there = self
             .proxy
             .as_ref()
@@ -275,7 +284,11 @@ impl State {
     fn update_compare(&mut self) {
         if let Some(c) = &self.compare {
             let current = self.output.as_ref().map(|o| &o.config);
-            self.compare = Some(Rc::new(c.updated(self.proxy.as_deref(), current)));
+            self.compare = Some(Rc::new(c.updated(
+                self.proxy.as_deref(),
+                current,
+                self.loaded.as_deref(),
+            )));
         }
     }
 
@@ -288,6 +301,52 @@ impl State {
             tab: Some(self.tab.id().to_string()),
             view: self.view.as_deref().map(str::to_string),
             request: self.request.as_deref().cloned(),
+        }
+    }
+
+    /// Where this state opens, for a link that shows exactly it: the proxy, the tab, the
+    /// selected resource and the Istio editor's cursor line.
+    pub fn at(&self) -> share::At {
+        share::At {
+            proxy: self.proxy.clone(),
+            tab: Some(self.tab.id().to_string()),
+            resource: self.selected.clone(),
+            line: match self.cursor {
+                Some((Source::Istio, line)) => Some(line),
+                _ => None,
+            },
+        }
+    }
+
+    /// Open what a link's `proxy=`, `tab=`, `resource=` and `line=` name; names that do not exist
+    /// here are ignored (a link is untrusted: values are only compared with known ones).
+    pub fn open_at(&mut self, at: &share::At) {
+        if let Some(p) = at
+            .proxy
+            .as_ref()
+            .filter(|p| self.proxies.iter().any(|x| &x.id == *p))
+        {
+            self.proxy = Some(p.clone());
+            self.retranslate_proxy();
+        }
+        if let Some(tab) = Tab::ALL.iter().find(|t| Some(t.id()) == at.tab.as_deref()) {
+            self.tab = *tab;
+        }
+        let exists = |name: &str| {
+            self.output.as_ref().is_some_and(|o| {
+                o.resources(self.tab)
+                    .iter()
+                    .any(|r| engine::resource_name(r) == name)
+            })
+        };
+        self.selected = at.resource.clone().filter(|r| exists(r));
+        self.selected_row = None;
+        self.refresh();
+        if let Some(line) = at.line {
+            self.source = Source::Istio;
+            self.jump(Source::Istio, line, false);
+        } else {
+            self.reveal_origin();
         }
     }
 
@@ -400,6 +459,20 @@ impl State {
                 }
             }
         }
+    }
+
+    /// The current tab's row filter (the dump has none).
+    pub fn filter(&self) -> &str {
+        Tab::ALL
+            .iter()
+            .position(|t| *t == self.tab)
+            .and_then(|i| self.filters.get(i))
+            .map_or("", |f| f)
+    }
+
+    fn filter_slot(&mut self) -> Option<&mut Rc<str>> {
+        let i = Tab::ALL.iter().position(|t| *t == self.tab)?;
+        self.filters.get_mut(i)
     }
 
     fn jump(&mut self, source: Source, line: u32, select: bool) {
@@ -518,6 +591,11 @@ impl Reducible for State {
                 s.selected = Some(name);
                 s.selected_row = None;
                 s.refresh();
+            }
+            Action::SetFilter(filter) => {
+                if let Some(slot) = s.filter_slot() {
+                    *slot = filter.into();
+                }
             }
             Action::SetFormat(format) => {
                 s.format = format;
@@ -677,6 +755,65 @@ pub(crate) mod tests {
         let uc = s.under_cursor.as_ref().expect("object under cursor");
         assert_eq!(uc.object.name, "reviews");
         assert!(uc.made.iter().any(|(tab, _)| *tab == Tab::Routes));
+    }
+
+    #[test]
+    fn a_tab_keeps_its_own_row_filter() {
+        let s = start()
+            .reduce(Action::SelectTab(Tab::Clusters))
+            .reduce(Action::SetFilter("reviews v1".into()));
+        assert_eq!(s.filter(), "reviews v1");
+        let table = s.table.clone().expect("clusters table");
+        let shown: Vec<_> = table
+            .rows
+            .iter()
+            .filter(|(_, cells)| TableView::row_matches(cells, s.filter()))
+            .collect();
+        assert!(!shown.is_empty() && shown.len() < table.rows.len());
+        assert!(shown
+            .iter()
+            .all(|(_, cells)| cells.iter().any(|c| c.contains("reviews"))));
+        let s = s.reduce(Action::SelectTab(Tab::Routes));
+        assert_eq!(s.filter(), "");
+        let s = s.reduce(Action::SelectTab(Tab::Clusters));
+        assert_eq!(s.filter(), "reviews v1");
+    }
+
+    #[test]
+    fn a_link_opens_at_its_proxy_tab_resource_and_line() {
+        let s = start();
+        let reviews = s
+            .proxies
+            .iter()
+            .find(|p| p.id.starts_with("reviews-v1"))
+            .expect("reviews-v1")
+            .id
+            .clone();
+        let mut opened = (*s).clone();
+        opened.open_at(&share::At {
+            proxy: Some(reviews.clone()),
+            tab: Some("clusters".into()),
+            resource: Some("outbound|9080||ratings.default.svc.cluster.local".into()),
+            line: Some(7),
+        });
+        assert_eq!(opened.proxy.as_deref(), Some(reviews.as_str()));
+        assert_eq!(opened.tab, Tab::Clusters);
+        let detail = opened.detail.as_ref().expect("the resource is open");
+        assert!(detail.name.contains("ratings"));
+        assert_eq!(
+            opened.jump.map(|j| (j.source, j.line)),
+            Some((Source::Istio, 7))
+        );
+        assert_eq!(opened.at().resource, Some(detail.name.clone()));
+        // Unknown names are ignored, not trusted.
+        let mut other = (*s).clone();
+        other.open_at(&share::At {
+            proxy: Some("nope.default".into()),
+            resource: Some("<script>".into()),
+            ..share::At::default()
+        });
+        assert_eq!(other.proxy, s.proxy);
+        assert!(other.detail.is_none());
     }
 
     #[test]

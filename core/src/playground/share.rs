@@ -245,6 +245,40 @@ pub struct Params {
     pub readonly: bool,
     /// `view=` of the embed layout.
     pub view: Option<String>,
+    /// Where the page opens, over what the state says: `proxy=`, `tab=`, `resource=` (a
+    /// resource of that tab, by name, shown as if its row were clicked) and `line=` (the Istio
+    /// editor scrolled to that line). A blog post embeds the exact thing it talks about.
+    pub at: At,
+}
+
+/// Where a link opens: the proxy, tab and resource on show and the Istio editor's line.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct At {
+    pub proxy: Option<String>,
+    pub tab: Option<String>,
+    pub resource: Option<String>,
+    pub line: Option<u32>,
+}
+
+impl At {
+    /// The `&key=value` query parameters for these (empty when nothing is set).
+    pub fn query(&self) -> String {
+        let mut out = String::new();
+        for (key, value) in [
+            ("proxy", self.proxy.clone()),
+            ("tab", self.tab.clone()),
+            ("resource", self.resource.clone()),
+            ("line", self.line.map(|l| l.to_string())),
+        ] {
+            if let Some(v) = value.filter(|v| !v.is_empty()) {
+                out.push('&');
+                out.push_str(key);
+                out.push('=');
+                out.push_str(&percent_encode(&v));
+            }
+        }
+        out
+    }
 }
 
 /// Parse `?query` and `#fragment` (either may be empty, with or without its leading `?`/`#`).
@@ -262,6 +296,10 @@ pub fn parse_params(query: &str, fragment: &str) -> Params {
                 "embed" => p.embed = !matches!(value, "0" | "false"),
                 "readonly" => p.readonly = !matches!(value, "0" | "false"),
                 "view" if !value.is_empty() => p.view = Some(percent_decode(value)),
+                "proxy" if !value.is_empty() => p.at.proxy = Some(percent_decode(value)),
+                "tab" if !value.is_empty() => p.at.tab = Some(percent_decode(value)),
+                "resource" if !value.is_empty() => p.at.resource = Some(percent_decode(value)),
+                "line" => p.at.line = value.parse().ok().filter(|l| *l > 0),
                 _ => {}
             }
         }
@@ -283,6 +321,20 @@ pub fn fragment(state: &State, embed: Option<(&str, bool)>) -> String {
     }
     out.push_str("s=");
     out.push_str(&encode(state));
+    out
+}
+
+/// Escapes what a query value may not hold as itself (`|`, `&`, `#`, `%`, spaces...): everything
+/// but RFC 3986's unreserved characters.
+fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
     out
 }
 
@@ -569,6 +621,17 @@ mod tests {
         assert_eq!(p.state.as_deref(), Some("1.abc.def"));
         let p = parse_params("", "");
         assert_eq!(p, Params::default());
+        let at = At {
+            proxy: Some("productpage-v1-1.default".into()),
+            tab: Some("clusters".into()),
+            resource: Some("outbound|9080|v1|reviews.default.svc.cluster.local".into()),
+            line: Some(42),
+        };
+        let q = at.query();
+        assert!(!q.contains('|'), "{q}");
+        let p = parse_params(&format!("?embed{q}"), "#s=1.abc");
+        assert_eq!(p.at, at);
+        assert_eq!(parse_params("?line=0&resource=", "").at, At::default());
         let p = parse_params("embed=0", "s=");
         assert!(!p.embed);
         assert_eq!(p.state.as_deref(), Some(""));

@@ -466,6 +466,45 @@ impl Topology {
         self.nodes.iter().find(|n| n.id == id)
     }
 
+    /// Where to write a label of `w` x `h` (a stop mark's "403 RBAC: access denied") for the point
+    /// (`x`, `y`): the first of a few spots around it whose box covers no node and no group's
+    /// title, so a mark never hides a workload's name. Returns the box's top-left corner.
+    pub fn label_spot(&self, x: i32, y: i32, w: i32, h: i32) -> (i32, i32) {
+        const GAP: i32 = 10;
+        let overlaps = |(lx, ly): (i32, i32)| {
+            let hits = |bx: i32, by: i32, bw: i32, bh: i32| {
+                lx < bx + bw && bx < lx + w && ly < by + bh && by < ly + h
+            };
+            self.nodes.iter().any(|n| hits(n.x, n.y, NODE_W, NODE_H))
+                || self.groups.iter().any(|g| hits(g.x, g.y, g.w, 18))
+        };
+        // Inside a node (a request stopped at a workload), start from that node's edges.
+        let (top, bottom) = match self
+            .nodes
+            .iter()
+            .find(|n| x >= n.x && x <= n.x + NODE_W && y >= n.y && y <= n.y + NODE_H)
+        {
+            Some(n) => (n.y, n.y + NODE_H),
+            None => (y, y),
+        };
+        // Just above or below a node the mark stands on, then beside the point, then further up
+        // and down from it, a line at a time, until a free spot is found.
+        let near = [
+            (x - w / 2, top - GAP / 2 - h),
+            (x - w / 2, bottom + GAP / 2),
+            (x + GAP, y - h / 2),
+            (x - GAP - w, y - h / 2),
+        ];
+        let scan = (1..=12).flat_map(|k| {
+            let dy = k * (h + 2);
+            [(x - w / 2, y - h / 2 - dy), (x - w / 2, y - h / 2 + dy)]
+        });
+        near.into_iter()
+            .chain(scan)
+            .find(|&c| !overlaps(c))
+            .unwrap_or(near[0])
+    }
+
     pub fn edge(&self, from: &str, to: &str) -> Option<&Edge> {
         self.edges.iter().find(|e| e.from == from && e.to == to)
     }

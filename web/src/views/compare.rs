@@ -108,6 +108,7 @@ pub fn compare_panel() -> Html {
                 <button class="btn" onclick={resnap}>{ t.snapshot }</button>
                 <button class="btn" aria-label={t.close} data-testid="compare-close" onclick={close}>{ "✕" }</button>
             </div>
+            <Summary />
             <div class="diff" data-testid="diff" data-count={cmp.diff.len().to_string()}>
                 if cmp.missing_before {
                     <p class="muted">{ t.missing_in_baseline }</p>
@@ -120,6 +121,56 @@ pub fn compare_panel() -> Html {
                 }
             </div>
         </section>
+    }
+}
+
+/// Which proxies changed across the mesh, each a link to its own diff.
+#[function_component(Summary)]
+fn summary() -> Html {
+    let store = use_context::<Store>().expect("store");
+    let t = store.lang.strings();
+    let Some(cmp) = store.compare.clone() else {
+        return html! {};
+    };
+    let Some(changes) = cmp.summary.clone() else {
+        return html! { <p class="muted diff-summary">{ t.summary_too_large }</p> };
+    };
+    html! {
+        <div class="diff-summary" data-testid="diff-summary" data-count={changes.len().to_string()}>
+            <strong>{ t.proxies_changed(changes.len()) }</strong>
+            <ul>
+                { for changes.iter().map(|c| {
+                    let store = store.clone();
+                    let id = c.proxy.clone();
+                    let current = store.proxy.as_deref() == Some(id.as_str());
+                    let parts: Vec<String> = Kind::ALL
+                        .iter()
+                        .filter_map(|k| {
+                            let names: Vec<&str> = c.resources.iter()
+                                .filter(|(kind, _)| kind == k)
+                                .map(|(_, n)| n.as_str())
+                                .collect();
+                            (!names.is_empty()).then(|| {
+                                let shown = names.iter().take(3).copied().collect::<Vec<_>>().join(", ");
+                                let more = names.len().saturating_sub(3);
+                                let more = if more > 0 { format!(" +{more}") } else { String::new() };
+                                format!("{} {shown}{more}", kind_label(t, *k))
+                            })
+                        })
+                        .collect();
+                    html! {
+                        <li>
+                            <button class={classes!("chip", current.then_some("active"))} data-testid="diff-summary-proxy"
+                                data-proxy={id.clone()} aria-current={current.then_some("true")}
+                                onclick={Callback::from(move |_| store.dispatch(Action::SelectProxy(id.clone())))}>
+                                { &c.proxy }
+                            </button>
+                            <span class="muted">{ parts.join(" · ") }</span>
+                        </li>
+                    }
+                }) }
+            </ul>
+        </div>
     }
 }
 

@@ -9,6 +9,7 @@ mod request;
 pub mod share;
 mod sources;
 mod topology;
+mod walkthrough;
 
 pub use editor::CodeEditor;
 pub use output::OutputPane;
@@ -16,6 +17,7 @@ pub use sources::SourcePane;
 pub use topology::MeshPane;
 
 use crate::i18n::Lang;
+use crate::presets;
 use crate::state::Action;
 use crate::store::Store;
 use pilotlight_core::world;
@@ -81,14 +83,18 @@ pub fn header(props: &HeaderProps) -> Html {
                     <select data-testid="preset-menu" onchange={on_preset} ref={menu}>
                         <option value="" selected={loaded.is_none()}>{ t.preset_placeholder }</option>
                         { for groups().into_iter().map(|(group, items)| html! {
-                            <optgroup label={group}>
+                            <optgroup label={presets::group(store.lang, group)}>
                                 { for items.into_iter().map(|p| html! {
-                                    <option value={p.id} selected={loaded == Some(p.id)}>{ p.title }</option>
+                                    <option value={p.id} selected={loaded == Some(p.id)}>{ presets::title(store.lang, p) }</option>
                                 }) }
                             </optgroup>
                         }) }
                     </select>
                 </label>
+                if let Some(p) = loaded.and_then(world::preset) {
+                    <a class="task-link" data-testid="preset-task" href={presets::task_url(p)}
+                        target="_blank" rel="noopener noreferrer">{ t.istio_task }{ " ↗" }</a>
+                }
                 <label class="field">
                     <span>{ t.language }</span>
                     <select data-testid="lang-select" onchange={on_lang}>
@@ -113,14 +119,27 @@ fn groups() -> Vec<(&'static str, Vec<&'static world::Preset>)> {
     out
 }
 
-#[derive(Properties, PartialEq)]
-pub struct SplitterProps {
-    /// Width of the left pane, in percent.
-    pub value: f64,
-    pub on_change: Callback<f64>,
+/// Which way a splitter divides: `Columns` sits between two panes side by side (its value is the
+/// left pane's width), `Rows` between panes stacked (its value is the lower pane's height).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Divide {
+    Columns,
+    Rows,
 }
 
-/// The draggable (and keyboard-operable) divider between the editors and the output.
+#[derive(Properties, PartialEq)]
+pub struct SplitterProps {
+    pub divide: Divide,
+    /// In percent: of the parent's width (columns) or of the viewport's height (rows).
+    pub value: f64,
+    pub min: f64,
+    pub max: f64,
+    pub on_change: Callback<f64>,
+    #[prop_or_default]
+    pub testid: Option<AttrValue>,
+}
+
+/// A draggable (and keyboard-operable: arrows, Home, End) divider between two panes.
 #[function_component(Splitter)]
 pub fn splitter(props: &SplitterProps) -> Html {
     let store = use_context::<Store>().expect("store");
@@ -136,35 +155,74 @@ pub fn splitter(props: &SplitterProps) -> Html {
     };
     let onpointermove = {
         let dragging = dragging.clone();
-        let cb = props.on_change.clone();
+        let (cb, divide) = (props.on_change.clone(), props.divide);
         Callback::from(move |e: PointerEvent| {
             if !*dragging.borrow() {
                 return;
             }
-            let parent = e
-                .target_dyn_into::<web_sys::Element>()
-                .and_then(|el| el.parent_element());
-            if let Some(parent) = parent {
-                let rect = parent.get_bounding_client_rect();
-                if rect.width() > 0.0 {
-                    cb.emit((f64::from(e.client_x()) - rect.left()) / rect.width() * 100.0);
+            let el = e.target_dyn_into::<web_sys::Element>();
+            match divide {
+                Divide::Columns => {
+                    if let Some(parent) = el.and_then(|el| el.parent_element()) {
+                        let rect = parent.get_bounding_client_rect();
+                        if rect.width() > 0.0 {
+                            cb.emit((f64::from(e.client_x()) - rect.left()) / rect.width() * 100.0);
+                        }
+                    }
+                }
+                Divide::Rows => {
+                    let height = web_sys::window()
+                        .and_then(|w| w.inner_height().ok())
+                        .and_then(|h| h.as_f64())
+                        .unwrap_or(0.0);
+                    if height > 0.0 {
+                        cb.emit((height - f64::from(e.client_y())) / height * 100.0);
+                    }
                 }
             }
         })
     };
     let onpointerup = Callback::from(move |_: PointerEvent| *dragging.borrow_mut() = false);
     let onkeydown = {
-        let (cb, value) = (props.on_change.clone(), props.value);
-        Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
-            "ArrowLeft" => cb.emit(value - 5.0),
-            "ArrowRight" => cb.emit(value + 5.0),
-            _ => {}
+        let (cb, value, divide) = (props.on_change.clone(), props.value, props.divide);
+        let (min, max) = (props.min, props.max);
+        Callback::from(move |e: KeyboardEvent| {
+            let next = match (divide, e.key().as_str()) {
+                (Divide::Columns, "ArrowLeft") | (Divide::Rows, "ArrowDown") => value - 5.0,
+                (Divide::Columns, "ArrowRight") | (Divide::Rows, "ArrowUp") => value + 5.0,
+                (_, "Home") => min,
+                (_, "End") => max,
+                _ => return,
+            };
+            e.prevent_default();
+            cb.emit(next);
         })
     };
+    let (class, orientation) = match props.divide {
+        Divide::Columns => ("splitter", "vertical"),
+        Divide::Rows => ("splitter rows", "horizontal"),
+    };
     html! {
-        <div class="splitter" role="separator" tabindex="0" aria-orientation="vertical"
-            aria-label={store.lang.strings().resize}
-            aria-valuenow={format!("{:.0}", props.value)} aria-valuemin="20" aria-valuemax="80"
+        <div {class} role="separator" tabindex="0" aria-orientation={orientation}
+            aria-label={store.lang.strings().resize} data-testid={props.testid.clone()}
+            aria-valuenow={format!("{:.0}", props.value)}
+            aria-valuemin={format!("{:.0}", props.min)} aria-valuemax={format!("{:.0}", props.max)}
             {onpointerdown} {onpointermove} {onpointerup} {onkeydown}></div>
     }
+}
+
+/// A long Envoy or Istio name (`outbound|9080|v1|reviews.default.svc.cluster.local`) with break
+/// opportunities after `|`, `.`, `_`, `/` and `~`, so it wraps between its parts, never mid-word.
+pub fn wrap_name(name: &str) -> Html {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for (i, c) in name.char_indices() {
+        if matches!(c, '|' | '.' | '_' | '/' | '~') {
+            let end = i + c.len_utf8();
+            parts.push(html! { <>{ &name[start..end] }<wbr /></> });
+            start = end;
+        }
+    }
+    parts.push(html! { { &name[start..] } });
+    parts.into_iter().collect()
 }

@@ -2,14 +2,15 @@
 //! JSON or YAML, and the whole config dump.
 
 use super::CodeEditor;
-use crate::engine::{Format, Tab, TableView};
+use crate::engine::{column_layout, Format, Tab, TableView};
 use crate::i18n::Strings;
 use crate::platform;
 use crate::state::{Action, Source};
 use crate::store::Store;
 use gloo::timers::callback::Timeout;
 use std::rc::Rc;
-use web_sys::HtmlSelectElement;
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 fn tab_label(t: &Strings, tab: Tab) -> &'static str {
@@ -19,6 +20,21 @@ fn tab_label(t: &Strings, tab: Tab) -> &'static str {
         Tab::Clusters => t.clusters,
         Tab::Endpoints => t.endpoints,
         Tab::Dump => t.full_dump,
+    }
+}
+
+/// The ARIA tabs pattern: the arrow keys move focus with the selection, to the tab `id`.
+fn focus_tab(e: &KeyboardEvent, id: &str) {
+    let list = e
+        .current_target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+    let tab = list.and_then(|l| {
+        l.query_selector(&format!("[data-tab=\"{id}\"]"))
+            .ok()
+            .flatten()
+    });
+    if let Some(tab) = tab.and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = tab.focus();
     }
 }
 
@@ -42,10 +58,13 @@ pub fn output_pane() -> Html {
             let next = match e.key().as_str() {
                 "ArrowRight" => (i + 1) % n,
                 "ArrowLeft" => (i + n - 1) % n,
+                "Home" => 0,
+                "End" => n - 1,
                 _ => return,
             };
             e.prevent_default();
             store.dispatch(Action::SelectTab(Tab::ALL[next]));
+            focus_tab(&e, Tab::ALL[next].id());
         })
     };
 
@@ -72,6 +91,7 @@ pub fn output_pane() -> Html {
                         let store = store.clone();
                         html! {
                             <button role="tab" data-tab={tab.id()} aria-selected={selected.to_string()}
+                                id={format!("tab-{}", tab.id())} aria-controls="output-panel"
                                 tabindex={if selected { "0" } else { "-1" }}
                                 class={classes!("tab", selected.then_some("active"))}
                                 onclick={Callback::from(move |_| store.dispatch(Action::SelectTab(tab)))}>
@@ -88,7 +108,8 @@ pub fn output_pane() -> Html {
                 <p class="pending muted" role="status">{ t.computing }</p>
             }
             <UnderCursorStrip />
-            <div class={classes!("output-body", store.stale.then_some("is-stale"))}>
+            <div class={classes!("output-body", store.stale.then_some("is-stale"))} id="output-panel"
+                role="tabpanel" aria-labelledby={format!("tab-{}", store.tab.id())}>
                 if store.tab == Tab::Dump {
                     <DumpView />
                 } else {
@@ -156,15 +177,64 @@ fn resource_table() -> Html {
     if table.rows.is_empty() {
         return html! { <p class="muted">{ t.empty_table }</p> };
     }
+    let filter = store.filter().to_string();
+    let shown = table
+        .rows
+        .iter()
+        .filter(|(_, cells)| TableView::row_matches(cells, &filter))
+        .count();
+    let on_filter = {
+        let store = store.clone();
+        Callback::from(move |e: InputEvent| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            store.dispatch(Action::SetFilter(input.value()));
+        })
+    };
+    let on_filter_key = {
+        let store = store.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Escape" {
+                e.stop_propagation();
+                store.dispatch(Action::SetFilter(String::new()));
+            }
+        })
+    };
     html! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="-1">
+            <div class="table-filter">
+                <input type="search" data-testid="table-filter" value={filter.clone()}
+                    placeholder={t.filter_placeholder} aria-label={t.filter_label}
+                    oninput={on_filter} onkeydown={on_filter_key} />
+                <span class="muted" data-testid="table-count" aria-live="polite">
+                    { t.rows_shown(shown, table.rows.len()) }
+                </span>
+            </div>
             <table class="istioctl" data-testid="resource-table">
                 <caption class="muted">{ t.row_hint }</caption>
-                <thead><tr>{ for table.headers.iter().map(|h| html! { <th scope="col">{ h }</th> }) }</tr></thead>
-                <tbody>{ rows(&store, &table, resources, &made) }</tbody>
+                <thead><tr>{ for table.headers.iter().map(|h| {
+                    let (width, minor) = column_layout(h);
+                    html! { <th scope="col" class={classes!(minor.then_some("minor"))}
+                        style={format!("width: {width}%")} title={h.clone()}>{ h }</th> }
+                }) }</tr></thead>
+                <tbody>{ rows(&store, &table, resources, &made, &filter) }</tbody>
             </table>
         </div>
     }
+}
+
+/// Moves focus to the previous or next row of the table (the arrow keys), or the first or last.
+fn focus_row(from: &web_sys::Element, key: &str) -> bool {
+    let row = match key {
+        "ArrowDown" => from.next_element_sibling(),
+        "ArrowUp" => from.previous_element_sibling(),
+        "Home" => from.parent_element().and_then(|b| b.first_element_child()),
+        "End" => from.parent_element().and_then(|b| b.last_element_child()),
+        _ => return false,
+    };
+    if let Some(row) = row.and_then(|r| r.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = row.focus();
+    }
+    true
 }
 
 fn rows(
@@ -172,11 +242,14 @@ fn rows(
     table: &TableView,
     resources: &[pilotlight_core::envoy::Value],
     made: &[String],
+    filter: &str,
 ) -> Html {
+    let minor: Vec<bool> = table.headers.iter().map(|h| column_layout(h).1).collect();
     table
         .rows
         .iter()
         .enumerate()
+        .filter(|(_, (_, cells))| TableView::row_matches(cells, filter))
         .map(|(row, (i, cells))| {
             let name = resources
                 .get(*i)
@@ -202,13 +275,19 @@ fn rows(
                     toggle();
                 } else if e.key() == "Escape" {
                     close.dispatch(Action::SelectRow(None));
+                } else if let Some(tr) = e.target_dyn_into::<web_sys::Element>() {
+                    if focus_row(&tr, &e.key()) {
+                        e.prevent_default();
+                    }
                 }
             });
             html! {
                 <tr tabindex="0" aria-selected={selected.to_string()} data-name={name.clone()}
                     class={classes!(selected.then_some("selected"), made.contains(&name).then_some("made"))}
                     {onclick} {onkeydown}>
-                    { for cells.iter().map(|c| html! { <td title={c.clone()}><span class="cell">{ c }</span></td> }) }
+                    { for cells.iter().zip(&minor).map(|(c, minor)| html! {
+                        <td title={c.clone()} class={classes!(minor.then_some("minor"))}><span class="cell">{ c }</span></td>
+                    }) }
                 </tr>
             }
         })

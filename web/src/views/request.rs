@@ -3,11 +3,13 @@
 //! each linked to the config view and to the YAML lines behind it.
 
 use super::mesh_ctx::{proxy_id, reveal, MeshCtx};
+use super::wrap_name;
 use crate::anim::{Form, HopRow, SimAction};
+use crate::anim_i18n::direction_label;
 use crate::engine::Tab;
 use crate::state::{Action, Source};
 use crate::store::Store;
-use pilotlight_core::simulate::{Mode, Outcome, Stage};
+use pilotlight_core::simulate::Outcome;
 use pilotlight_core::topology::NodeKind;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
@@ -328,25 +330,6 @@ pub fn chain_text(o: &Outcome) -> String {
     line
 }
 
-fn stage_label(s: Stage) -> &'static str {
-    match s {
-        Stage::Request => "request",
-        Stage::Listener => "listener",
-        Stage::ListenerFilter => "listener filter",
-        Stage::FilterChain => "filter chain",
-        Stage::Tls => "tls",
-        Stage::NetworkFilter => "network filter",
-        Stage::RouteConfig => "route config",
-        Stage::VirtualHost => "virtual host",
-        Stage::Route => "route",
-        Stage::Action => "action",
-        Stage::Fault => "fault",
-        Stage::Authz => "authorization",
-        Stage::Cluster => "cluster",
-        Stage::Endpoint => "endpoint",
-    }
-}
-
 #[function_component(HopList)]
 fn hop_list() -> Html {
     let store = use_context::<Store>().expect("store");
@@ -389,17 +372,13 @@ fn hop_item(props: &HopProps) -> Html {
     let row = &props.row;
     let h = &row.hop;
     let o = &h.outcome;
-    let open = sim.selected_hop == Some(row.index);
+    let open = sim.current_hop() == Some(row.index);
     let toggle = {
         let sim = sim.clone();
         let i = row.index;
         Callback::from(move |_| sim.dispatch(SimAction::SelectHop((!open).then_some(i))))
     };
-    let dir = match h.direction {
-        Mode::Gateway => "gateway",
-        Mode::Outbound => "outbound",
-        Mode::Inbound => "inbound",
-    };
+    let dir = direction_label(h.direction);
     let mut badges: Vec<(String, &'static str)> = Vec::new();
     if let Some(st) = o.status {
         badges.push((
@@ -474,7 +453,7 @@ fn hop_item(props: &HopProps) -> Html {
             let n2 = name.clone();
             html! {
                 <button class="chip link" title={a.show_in_config}
-                    onclick={Callback::from(move |_| reveal(&store, proxy.clone(), tab, &n2))}>{ name }</button>
+                    onclick={Callback::from(move |_| reveal(&store, proxy.clone(), tab, &n2))}>{ wrap_name(&name) }</button>
             }
         };
         let endpoint_cluster = o.endpoint.as_ref().and(o.cluster.clone());
@@ -482,7 +461,7 @@ fn hop_item(props: &HopProps) -> Html {
             (a.stage_names[0], link(Tab::Listeners, o.listener.clone())),
             (a.stage_names[1], html! { <code>{ o.network_filter.clone().unwrap_or_else(|| "—".into()) }</code> }),
             (a.stage_names[2], link(Tab::Routes, o.route_config.clone())),
-            (a.stage_names[3], html! { <code>{ o.virtual_host.clone().unwrap_or_else(|| "—".into()) }</code> }),
+            (a.stage_names[3], html! { <code>{ wrap_name(o.virtual_host.as_deref().unwrap_or("—")) }</code> }),
             (a.stage_names[4], html! { <code>{ o.route.clone().map(|r| if r.is_empty() { "(unnamed)".into() } else { r }).unwrap_or_else(|| "—".into()) }</code> }),
             (a.stage_names[5], link(Tab::Clusters, o.cluster.clone())),
             (a.stage_names[6], match (&o.endpoint, endpoint_cluster) {
@@ -528,7 +507,7 @@ fn hop_item(props: &HopProps) -> Html {
                     <summary>{ a.decisions }</summary>
                     <ul class="reasons">
                         { for o.steps.iter().map(|s| html! {
-                            <li><span class="muted">{ stage_label(s.stage) }{ " " }</span>{ &s.reason }</li>
+                            <li><span class="muted">{ a.stage(s.stage) }{ " " }</span>{ wrap_name(&s.reason) }</li>
                         }) }
                         { for h.notes.iter().map(|n| html! { <li class="muted">{ n }</li> }) }
                     </ul>

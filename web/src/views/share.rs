@@ -290,14 +290,32 @@ struct EmbedDialogProps {
     on_close: Callback<()>,
 }
 
+/// A checkbox's change handler that writes its state.
+fn toggle(flag: &UseStateHandle<bool>) -> Callback<Event> {
+    let flag = flag.clone();
+    Callback::from(move |e: Event| {
+        let input: HtmlInputElement = e.target_unchecked_into();
+        flag.set(input.checked());
+    })
+}
+
 #[function_component(EmbedDialog)]
 fn embed_dialog(props: &EmbedDialogProps) -> Html {
     let store = use_context::<Store>().expect("store");
     let t = store.lang.strings();
     let view = use_state(|| VIEW_CONFIG);
     let readonly = use_state(|| false);
+    // Open the embed at what is on show now: the selected resource and the editor's line.
+    let here = store.at();
+    let at_resource = use_state(|| here.resource.is_some());
+    let at_line = use_state(|| here.line.is_some());
+    let at = pilotlight_core::share::At {
+        resource: here.resource.clone().filter(|_| *at_resource),
+        line: here.line.filter(|_| *at_line),
+        ..here.clone()
+    };
     let state = store.share_state();
-    let src = share::embed_link(&state, *view, *readonly);
+    let src = share::embed_link(&state, *view, *readonly, &at);
     let full = share::link(&state);
     let on_view = {
         let view = view.clone();
@@ -310,13 +328,7 @@ fn embed_dialog(props: &EmbedDialogProps) -> Html {
             });
         })
     };
-    let on_readonly = {
-        let readonly = readonly.clone();
-        Callback::from(move |e: Event| {
-            let input: HtmlInputElement = e.target_unchecked_into();
-            readonly.set(input.checked());
-        })
-    };
+    let on_readonly = toggle(&readonly);
     html! {
         <Dialog title={t.embed_title} testid="embed-dialog" on_close={props.on_close.clone()}>
             <div class="embed-options">
@@ -331,6 +343,20 @@ fn embed_dialog(props: &EmbedDialogProps) -> Html {
                     <input type="checkbox" data-testid="embed-readonly" checked={*readonly} onchange={on_readonly} />
                     <span>{ t.read_only }</span>
                 </label>
+                if let Some(name) = here.resource.clone() {
+                    <label class="field">
+                        <input type="checkbox" data-testid="embed-at-resource" checked={*at_resource}
+                            onchange={toggle(&at_resource)} />
+                        <span>{ t.embed_open_at }{ " " }<code>{ name }</code></span>
+                    </label>
+                }
+                if let Some(line) = here.line {
+                    <label class="field">
+                        <input type="checkbox" data-testid="embed-at-line" checked={*at_line}
+                            onchange={toggle(&at_line)} />
+                        <span>{ t.embed_scroll_to_line.replace("{line}", &line.to_string()) }</span>
+                    </label>
+                }
             </div>
             <CopyField label={t.iframe_snippet} value={share::iframe_snippet(&src)} testid="embed-snippet" multiline=true />
             <CopyField label={t.markdown_link} value={share::markdown_link(&full)} testid="embed-markdown" />

@@ -3,13 +3,17 @@
 //! edge shares after "Send 100", and the guided walkthrough. Positions come from the core; this
 //! file only draws them. Every label is a text node.
 
-use super::mesh_ctx::{drawable, proxy_id, reveal, FreshView, MeshCtx};
+use super::mesh_ctx::{drawable, proxy_id, FreshView, MeshCtx};
 use super::request::{chain_text, RequestPanel};
-use crate::anim::{Sim, SimAction, WALKTHROUGH_STEPS};
-use crate::engine::{self, MeshView, Tab};
+use super::walkthrough::{enter_walk_step, Walkthrough};
+use super::wrap_name;
+use crate::anim::{Sim, SimAction};
+use crate::anim_i18n::direction_label;
+use crate::engine::MeshView;
 use crate::state::Action;
 use crate::store::Store;
 use gloo::timers::callback::{Interval, Timeout};
+use pilotlight_core::simulate::Stage;
 use pilotlight_core::topology::{
     Edge, EdgeKind, GroupKind, NodeKind, Step, StepKind, Topology, NODE_H, NODE_W,
 };
@@ -168,6 +172,25 @@ pub fn mesh_pane() -> Html {
         })
     };
     let speeds = [0.25, 0.5, 1.0, 2.0, 4.0];
+    let zoom = use_state(initial_zoom);
+    let canvas = use_node_ref();
+    let on_zoom = |inward: bool| {
+        let (zoom, canvas, view) = (zoom.clone(), canvas.clone(), (*view).clone());
+        Callback::from(move |_: MouseEvent| {
+            // "Fit" is the pane's width over the diagram's: zooming starts from what is on show.
+            let fitted = match (canvas.cast::<web_sys::Element>(), &view) {
+                (Some(el), Some(v)) => {
+                    f64::from(el.client_width()) / f64::from(v.topology.width.max(1))
+                }
+                _ => 1.0,
+            };
+            zoom.set(step_zoom(*zoom, fitted, inward));
+        })
+    };
+    let on_fit = {
+        let zoom = zoom.clone();
+        Callback::from(move |_: MouseEvent| zoom.set(None))
+    };
     html! {
         <ContextProvider<MeshCtx> context={ctx}>
         <section class="mesh-pane" data-testid="mesh-pane" aria-label={a.mesh}>
@@ -195,18 +218,24 @@ pub fn mesh_pane() -> Html {
                         <button class="btn" data-testid="skip" onclick={on_skip}>{ a.skip }</button>
                     }
                 }
+                if store.stale {
+                    <span class="stale-badge" data-testid="mesh-stale" role="status">{ a.mesh_stale }</span>
+                }
                 <button class={classes!("btn", sim.walkthrough.is_some().then_some("active"))}
                     data-testid="walkthrough" aria-pressed={sim.walkthrough.is_some().to_string()} onclick={on_walk}>
                     { a.walkthrough }
                 </button>
             </div>
-            <div class="mesh-body">
-                <div class="mesh-canvas">
-                    if sim.walkthrough.is_some() {
-                        <Walkthrough />
-                    }
+            <div class={classes!("mesh-body", store.stale.then_some("is-stale"))}>
+                <div class="mesh-canvas" ref={canvas.clone()}>
                     if let Some(v) = (*view).clone() {
-                        <TopologySvg topology={Rc::new(v.topology.clone())} {fraction} />
+                        <HopCaption />
+                        <div class="zoom-bar" role="group" aria-label={a.zoom}>
+                            <button class="btn" data-testid="zoom-out" aria-label={a.zoom_out} onclick={on_zoom(false)}>{ "−" }</button>
+                            <button class="btn" data-testid="zoom-fit" aria-pressed={zoom.is_none().to_string()} onclick={on_fit}>{ a.fit }</button>
+                            <button class="btn" data-testid="zoom-in" aria-label={a.zoom_in} onclick={on_zoom(true)}>{ "+" }</button>
+                        </div>
+                        <TopologySvg topology={Rc::new(v.topology.clone())} {fraction} zoom={*zoom} />
                     } else if let Some(l) = store.loaded.as_ref().filter(|l| !drawable(l)) {
                         <p class="muted" data-testid="mesh-too-large">
                             { a.mesh_too_large(l.mesh.proxies().len(), l.mesh.services.len()) }
@@ -215,10 +244,51 @@ pub fn mesh_pane() -> Html {
                         <p class="muted">{ a.no_mesh }</p>
                     }
                 </div>
-                <RequestPanel />
+                if sim.walkthrough.is_some() {
+                    <Walkthrough />
+                } else {
+                    <RequestPanel />
+                }
             </div>
         </section>
         </ContextProvider<MeshCtx>>
+    }
+}
+
+/// The open hop's deciding step, written over the diagram: where the dot is and why it goes
+/// there (the route that matched and what it matched on, or where and why it stopped).
+#[function_component(HopCaption)]
+fn hop_caption() -> Html {
+    let store = use_context::<Store>().expect("store");
+    let a = store.lang.anim();
+    let mesh = use_context::<MeshCtx>().expect("mesh");
+    let sim = &mesh.sim;
+    let Some(row) = sim
+        .current_hop()
+        .and_then(|h| sim.traced.as_ref()?.rows.get(h).cloned())
+    else {
+        return html! {};
+    };
+    let h = &row.hop;
+    let deciding = h
+        .outcome
+        .steps
+        .iter()
+        .rev()
+        .find(|s| s.stage == Stage::Route)
+        .or_else(|| h.outcome.steps.last());
+    let Some(step) = deciding else {
+        return html! {};
+    };
+    html! {
+        <p class="hop-caption" data-testid="hop-caption" aria-live="polite">
+            <strong>{ wrap_name(&h.workload) }</strong>
+            <span class="muted">{ format!(" {} · {}: ", direction_label(h.direction), a.stage(step.stage)) }</span>
+            { wrap_name(&step.reason) }
+            if let Some(status) = h.outcome.status {
+                { " ⇒ " }<strong class="bad">{ status }</strong>
+            }
+        </p>
     }
 }
 
@@ -227,6 +297,28 @@ struct SvgProps {
     topology: Rc<Topology>,
     /// How far the playing step has played (0..1).
     fraction: f64,
+    /// Drawn at this scale (the canvas scrolls to pan), or fitted to the pane when `None`.
+    zoom: Option<f64>,
+}
+
+/// The diagram's scale: fitted to its pane, or a fixed one the canvas scrolls over (a phone starts
+/// at 1:1, where labels keep their 11px; a fitted 900px diagram in 390px would be unreadable).
+const ZOOMS: [f64; 6] = [0.5, 0.75, 1.0, 1.25, 1.5, 2.0];
+
+fn initial_zoom() -> Option<f64> {
+    let width = web_sys::window()?.inner_width().ok()?.as_f64()?;
+    (width < 700.0).then_some(1.0)
+}
+
+/// The next zoom level in or out from `z` (from "fit", the level nearest the fitted scale).
+fn step_zoom(z: Option<f64>, fitted: f64, inward: bool) -> Option<f64> {
+    let z = z.unwrap_or(fitted);
+    let next = if inward {
+        ZOOMS.iter().copied().find(|v| *v > z + 1e-6)
+    } else {
+        ZOOMS.iter().rev().copied().find(|v| *v < z - 1e-6)
+    };
+    Some(next.unwrap_or(z))
 }
 
 fn edge_points(t: &Topology, from: &str, to: &str) -> Option<(f64, f64, f64, f64)> {
@@ -372,6 +464,10 @@ fn topology_svg(props: &SvgProps) -> Html {
         let ghost = taken.iter().any(|(f, to, m)| f == &e.from && to == &e.to && *m);
         let share = shares.as_ref().and_then(|s| s.edge(&e.from, &e.to));
         let pct = share.map(|s| format!("{}%", s.percent()));
+        // After Send 100 an edge is as thick as its share: 1px for a trickle, 7px for all of it.
+        let width = share
+            .filter(|s| s.count > 0)
+            .map(|s| format!("stroke-width: {:.1}px", 1.0 + 6.0 * f64::from(s.percent()) / 100.0));
         let selected = selected_step_edge.as_ref() == Some(&(e.from.clone(), e.to.clone()));
         let walk_hl = walk == Some(1) && walk_workload.as_deref() == Some(e.from.as_str());
         let to_no_pods = t.node(&e.to).is_some_and(|n| n.kind == NodeKind::NoPods);
@@ -413,7 +509,7 @@ fn topology_svg(props: &SvgProps) -> Html {
                 data-count={share.map(|s| s.count.to_string())}>
                 <title>{ tooltip }</title>
                 <line x1={e.x1.to_string()} y1={e.y1.to_string()} x2={e.x2.to_string()} y2={e.y2.to_string()}
-                    marker-end="url(#pl-arrow)" />
+                    marker-end="url(#pl-arrow)" style={width} />
                 if let Some(p) = pct {
                     <text class="topo-share" x={lx.to_string()} y={ly.to_string()} text-anchor="middle">{ p }</text>
                 }
@@ -471,6 +567,9 @@ fn topology_svg(props: &SvgProps) -> Html {
                 }
                 if walk == Some(0) && n.kind == NodeKind::Sidecar {
                     <text x={(n.x + NODE_W - 4).to_string()} y={(n.y - 3).to_string()} class="topo-ports" text-anchor="end">{ "15001 ⇄ 15006" }</text>
+                    // iptables: the app's traffic loops through the sidecar, drawn as a moving dash.
+                    <path class="intercept" d={format!("M{} {} q 14 -14 28 0 q -14 14 -28 0",
+                        n.x + NODE_W - 34, n.y + NODE_H / 2)} />
                 }
                 if guarded.contains(&n.id) {
                     <g class="topo-guard" data-testid={format!("topology-guard-{}", n.id)}>
@@ -529,12 +628,15 @@ fn topology_svg(props: &SvgProps) -> Html {
                 } else {
                     (x, y)
                 };
+                // The label goes where it covers no workload's name (11px bold: about 7px a character).
+                let (w, h) = (label.chars().count() as i32 * 7, 13);
+                let (lx, ly) = t.label_spot(mx as i32, my as i32, w, h);
                 marks.push(html! {
                     <g class="topo-stop" data-testid={format!("stop-{i}")} data-status={label.clone()}
                         data-detail={s.detail.clone()}>
                         if let Some(d) = s.detail.clone() { <title>{ d }</title> }
                         <circle cx={mx.to_string()} cy={my.to_string()} r="7" />
-                        <text x={(mx + 10.0).to_string()} y={(my - 8.0).to_string()}>{ label }</text>
+                        <text x={lx.to_string()} y={(ly + h - 2).to_string()}>{ label }</text>
                     </g>
                 });
             }
@@ -549,6 +651,32 @@ fn topology_svg(props: &SvgProps) -> Html {
             }
         }
     }
+    // The walkthrough's second step: istiod above the mesh, pushing xDS to every proxy (the
+    // selected one's line marked).
+    const ISTIOD_W: i32 = 110;
+    let top = if walk == Some(1) { -60 } else { 0 };
+    let istiod = (walk == Some(1)).then(|| {
+        let (ix, iy) = (t.width / 2 - ISTIOD_W / 2, -52);
+        let lines = t
+            .nodes
+            .iter()
+            .filter(|n| matches!(n.kind, NodeKind::Sidecar | NodeKind::Gateway))
+            .map(|n| {
+                let mine = walk_workload.as_deref() == Some(n.id.as_str());
+                html! {
+                    <line class={classes!("xds-line", mine.then_some("mine"))}
+                        x1={(ix + ISTIOD_W / 2).to_string()} y1={(iy + 24).to_string()}
+                        x2={(n.x + NODE_W / 2).to_string()} y2={n.y.to_string()} />
+                }
+            });
+        html! {
+            <g class="istiod" data-testid="topology-istiod">
+                { for lines }
+                <rect x={ix.to_string()} y={iy.to_string()} width={ISTIOD_W.to_string()} height="24" rx="5" />
+                <text x={(ix + ISTIOD_W / 2).to_string()} y={(iy + 16).to_string()} text-anchor="middle">{ "istiod · xDS" }</text>
+            </g>
+        }
+    });
     let state = if sim.traced.is_none() {
         "idle"
     } else if sim.done() {
@@ -557,9 +685,11 @@ fn topology_svg(props: &SvgProps) -> Html {
         "playing"
     };
     html! {
-        <svg class="topology" data-testid="topology" role="img" aria-label={a.topology_label}
+        <svg class={classes!("topology", props.zoom.is_some().then_some("zoomed"))} data-testid="topology" role="img" aria-label={a.topology_label}
+            style={props.zoom.map(|z| format!("width: {:.0}px; height: {:.0}px",
+                f64::from(t.width.max(1)) * z, f64::from(t.height.max(1) - top) * z))}
             data-anim={state} data-cursor={sim.cursor.to_string()}
-            viewBox={format!("0 0 {} {}", t.width.max(1), t.height.max(1))}
+            viewBox={format!("0 {top} {} {}", t.width.max(1), t.height.max(1) - top)}
             preserveAspectRatio="xMidYMin meet">
             <defs>
                 <marker id="pl-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="5" markerHeight="5" orient="auto-start-reverse">
@@ -567,6 +697,7 @@ fn topology_svg(props: &SvgProps) -> Html {
                 </marker>
             </defs>
             { for groups }
+            { istiod.unwrap_or_default() }
             { for edges }
             { for nodes }
             { for marks }
@@ -582,151 +713,5 @@ fn short(s: &str, n: usize) -> String {
         let mut t: String = s.chars().take(n - 1).collect();
         t.push('…');
         t
-    }
-}
-
-/// What entering a walkthrough step shows in the config view.
-pub fn enter_walk_step(
-    store: &Store,
-    sim: &UseReducerHandle<Sim>,
-    view: Option<&MeshView>,
-    i: usize,
-) {
-    let proxy = store.proxy.clone().or_else(|| {
-        store
-            .proxies
-            .iter()
-            .find(|p| !p.gateway)
-            .map(|p| p.id.clone())
-    });
-    match i {
-        0 => reveal(store, proxy, Tab::Listeners, "virtualOutbound"),
-        1 => {
-            if let Some(out) = &store.output {
-                let first = out.resources(Tab::Routes).iter().find(|r| {
-                    engine::config_paths(r)
-                        .iter()
-                        .any(|p| p.contains("/virtual-service/"))
-                });
-                if let Some(r) = first {
-                    reveal(store, None, Tab::Routes, &engine::resource_name(r));
-                }
-            }
-        }
-        _ => {
-            let hop = sim.traced.as_ref().and_then(|t| {
-                t.rows
-                    .iter()
-                    .find(|r| {
-                        r.hop.outcome.route_config.is_some()
-                            && r.hop.direction != pilotlight_core::simulate::Mode::Inbound
-                    })
-                    .cloned()
-            });
-            if let (Some(h), Some(_)) = (hop, view) {
-                sim.dispatch(SimAction::SelectHop(Some(h.index)));
-                if let Some(rc) = &h.hop.outcome.route_config {
-                    reveal(store, proxy_id(store, &h.hop.proxy), Tab::Routes, rc);
-                }
-            }
-        }
-    }
-}
-
-#[function_component(Walkthrough)]
-fn walkthrough() -> Html {
-    let store = use_context::<Store>().expect("store");
-    let mesh = use_context::<MeshCtx>().expect("mesh");
-    let a = store.lang.anim();
-    let sim = mesh.sim.clone();
-    let Some(i) = sim.walkthrough else {
-        return html! {};
-    };
-    let go = |to: Option<usize>| {
-        let (sim, store, view) = (sim.clone(), store.clone(), mesh.view.clone());
-        Callback::from(move |_| {
-            sim.dispatch(SimAction::Walkthrough(to));
-            if let Some(to) = to {
-                enter_walk_step(&store, &sim, view.as_deref(), to);
-            }
-        })
-    };
-    let body = match i {
-        1 => {
-            let made: Vec<(Tab, String)> = store
-                .output
-                .as_ref()
-                .map(|out| {
-                    [Tab::Listeners, Tab::Routes, Tab::Clusters]
-                        .into_iter()
-                        .flat_map(|tab| {
-                            out.resources(tab)
-                                .iter()
-                                .filter(|r| {
-                                    engine::config_paths(r)
-                                        .iter()
-                                        .any(|p| p.contains("/virtual-service/"))
-                                })
-                                .map(move |r| (tab, engine::resource_name(r)))
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            html! {
-                <p>
-                    <span class="muted">{ format!("{} ({}): ", a.walk_resources, store.proxy.clone().unwrap_or_default()) }</span>
-                    { for made.into_iter().map(|(tab, name)| {
-                        let store = store.clone();
-                        let label = format!("{}: {}", tab.id(), name);
-                        html! { <button class="chip" onclick={Callback::from(move |_| reveal(&store, None, tab, &name))}>{ label }</button> }
-                    }) }
-                </p>
-            }
-        }
-        2 => {
-            let hop = sim
-                .selected_hop
-                .and_then(|h| sim.traced.as_ref()?.rows.get(h).cloned());
-            match hop {
-                Some(h) => {
-                    let o = &h.hop.outcome;
-                    let chain = [
-                        o.listener.clone(),
-                        o.network_filter.clone(),
-                        o.route_config.clone(),
-                        o.virtual_host.clone(),
-                        o.route
-                            .clone()
-                            .map(|r| if r.is_empty() { "(unnamed)".into() } else { r }),
-                        o.cluster.clone(),
-                        o.endpoint.as_ref().map(|e| e.address.clone()),
-                    ];
-                    html! {
-                        <ol class="walk-chain" data-testid="walk-chain">
-                            { for chain.iter().zip(a.stage_names.iter()).map(|(v, label)| html! {
-                                <li><span class="muted">{ *label }{ " " }</span><code>{ v.clone().unwrap_or_else(|| "—".into()) }</code></li>
-                            }) }
-                        </ol>
-                    }
-                }
-                None => html! { <p class="muted">{ a.walk_send_first }</p> },
-            }
-        }
-        _ => html! {},
-    };
-    html! {
-        <div class="walkthrough" data-testid="walkthrough-panel" data-step={i.to_string()} role="region" aria-label={a.walkthrough}>
-            <strong>{ a.walk_titles[i] }</strong>
-            <p>{ a.walk_texts[i] }</p>
-            { body }
-            <div class="walk-nav">
-                <button class="btn" disabled={i == 0} onclick={go(i.checked_sub(1))}>{ a.prev }</button>
-                <span class="muted">{ format!("{}/{}", i + 1, WALKTHROUGH_STEPS) }</span>
-                if i + 1 < WALKTHROUGH_STEPS {
-                    <button class="btn" data-testid="walk-next" onclick={go(Some(i + 1))}>{ a.next }</button>
-                }
-                <button class="btn" onclick={go(None)}>{ a.close }</button>
-            </div>
-        </div>
     }
 }

@@ -406,3 +406,33 @@ fn empty_and_looping_meshes_do_not_break_the_layout() {
         "the trace's depth limit bounds the plan"
     );
 }
+
+#[test]
+fn a_label_is_placed_off_every_node() {
+    let (t, _) = preset_world("request-routing-v1");
+    let (w, h) = (150, 14);
+    for n in &t.nodes {
+        // A stop at the middle of a workload (a 403 at productpage) and at each of its edges' midpoints.
+        let mut points = vec![(n.x + NODE_W / 2, n.y + NODE_H / 2)];
+        points.extend(
+            t.edges
+                .iter()
+                .filter(|e| e.from == n.id)
+                .map(|e| ((e.x1 + e.x2) / 2, (e.y1 + e.y2) / 2)),
+        );
+        for (x, y) in points {
+            let (lx, ly) = t.label_spot(x, y, w, h);
+            let covered: Vec<&str> = t
+                .nodes
+                .iter()
+                .filter(|m| lx < m.x + NODE_W && m.x < lx + w && ly < m.y + NODE_H && m.y < ly + h)
+                .map(|m| m.id.as_str())
+                .collect();
+            assert!(
+                covered.is_empty(),
+                "label at ({x},{y}) for {} covers {covered:?}",
+                n.id
+            );
+        }
+    }
+}
