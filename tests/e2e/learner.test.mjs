@@ -143,6 +143,8 @@ pageTest("the walkthrough draws istiod's push, says what an edit changed, links 
   await page.waitForSelector('[data-testid="walk-changed"]');
   assert.match(await page.textContent('[data-testid="walk-push"] [data-xds="RDS"]'), /9080/);
   await page.click('[data-testid="walk-next"]');
+  // The edit made the sent request stale: step 3 offers to send it again.
+  await page.click('[data-testid="walk-send"]');
   const chain = await page.textContent('[data-testid="walk-chain"]');
   assert.match(chain, /http_connection_manager/);
   // Every button of the walkthrough is inside the viewport at 1280x720.
@@ -203,6 +205,11 @@ pageTest("presets speak Chinese and link to their istio.io task", "learner-zh", 
   const href = await page.getAttribute('[data-testid="preset-task"]', "href");
   assert.equal(href, "https://istio.io/latest/docs/tasks/traffic-management/fault-injection/");
   assert.match(await page.textContent('[data-testid="preset-menu"] option:checked'), /延迟/);
+  // The decisions read in Chinese too; names and quoted values stay as Envoy writes them.
+  await send(page);
+  const caption = await page.textContent('[data-testid="hop-caption"]');
+  assert.match(caption, /[\u4e00-\u9fff]/, caption);
+  assert.match(await page.textContent('[data-testid^="hop-detail-"]'), /路由/);
 });
 
 pageTest("on a phone the diagram is readable, zooms and pans, and controls are touch-sized", "learner-phone", async (page) => {

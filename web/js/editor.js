@@ -121,7 +121,9 @@ class Editor {
           lintGutter(),
           highlightField,
           EditorState.readOnly.of(readOnly),
-          EditorView.contentAttributes.of({ "aria-label": options.label || "editor" }),
+          // tabindex: a read-only viewer's scroller must be reachable by keyboard too (axe's
+          // scrollable-region-focusable), and contenteditable alone does not count for it.
+          EditorView.contentAttributes.of({ "aria-label": options.label || "editor", tabindex: "0" }),
           EditorView.updateListener.of((u) => {
             if (u.docChanged && !this.silent && onChange) {
               performance.mark("pl:edit");

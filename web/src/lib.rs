@@ -6,6 +6,7 @@ mod anim_i18n;
 mod app;
 mod bridge;
 mod compare;
+mod decisions_i18n;
 mod engine;
 mod i18n;
 #[cfg(test)]

@@ -210,7 +210,10 @@ fn resource_table() -> Html {
                 </span>
             </div>
             <table class="istioctl" data-testid="resource-table">
-                <caption class="muted">{ t.row_hint }</caption>
+                // The hint until a row is open (then the room goes to the rows).
+                if store.detail.is_none() {
+                    <caption class="muted">{ t.row_hint }</caption>
+                }
                 <thead><tr>{ for table.headers.iter().map(|h| {
                     let (width, minor) = column_layout(h);
                     html! { <th scope="col" class={classes!(minor.then_some("minor"))}

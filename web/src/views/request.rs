@@ -6,6 +6,7 @@ use super::mesh_ctx::{proxy_id, reveal, MeshCtx};
 use super::wrap_name;
 use crate::anim::{Form, HopRow, SimAction};
 use crate::anim_i18n::direction_label;
+use crate::decisions_i18n::decision;
 use crate::engine::Tab;
 use crate::state::{Action, Source};
 use crate::store::Store;
@@ -507,7 +508,7 @@ fn hop_item(props: &HopProps) -> Html {
                     <summary>{ a.decisions }</summary>
                     <ul class="reasons">
                         { for o.steps.iter().map(|s| html! {
-                            <li><span class="muted">{ a.stage(s.stage) }{ " " }</span>{ wrap_name(&s.reason) }</li>
+                            <li><span class="muted">{ a.stage(s.stage) }{ " " }</span>{ wrap_name(&decision(store.lang, &s.reason)) }</li>
                         }) }
                         { for h.notes.iter().map(|n| html! { <li class="muted">{ n }</li> }) }
                     </ul>

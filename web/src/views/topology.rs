@@ -9,6 +9,7 @@ use super::walkthrough::{enter_walk_step, Walkthrough};
 use super::wrap_name;
 use crate::anim::{Sim, SimAction};
 use crate::anim_i18n::direction_label;
+use crate::decisions_i18n::decision;
 use crate::engine::MeshView;
 use crate::state::Action;
 use crate::store::Store;
@@ -244,11 +245,15 @@ pub fn mesh_pane() -> Html {
                         <p class="muted">{ a.no_mesh }</p>
                     }
                 </div>
-                if sim.walkthrough.is_some() {
-                    <Walkthrough />
-                } else {
-                    <RequestPanel />
-                }
+                // The request panel stays mounted under the walkthrough, so Ctrl+Enter still sends.
+                <div class="mesh-side">
+                    if sim.walkthrough.is_some() {
+                        <Walkthrough />
+                    }
+                    <div class="mesh-side-panel" hidden={sim.walkthrough.is_some()}>
+                        <RequestPanel />
+                    </div>
+                </div>
             </div>
         </section>
         </ContextProvider<MeshCtx>>
@@ -284,7 +289,7 @@ fn hop_caption() -> Html {
         <p class="hop-caption" data-testid="hop-caption" aria-live="polite">
             <strong>{ wrap_name(&h.workload) }</strong>
             <span class="muted">{ format!(" {} · {}: ", direction_label(h.direction), a.stage(step.stage)) }</span>
-            { wrap_name(&step.reason) }
+            { wrap_name(&decision(store.lang, &step.reason)) }
             if let Some(status) = h.outcome.status {
                 { " ⇒ " }<strong class="bad">{ status }</strong>
             }

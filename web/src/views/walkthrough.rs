@@ -147,7 +147,7 @@ pub fn walkthrough() -> Html {
     let body = match i {
         0 => interception(&store),
         1 => push(&store),
-        _ => chain(&store, &sim),
+        _ => chain(&store, &mesh),
     };
     html! {
         <aside class="walkthrough" data-testid="walkthrough-panel" data-step={i.to_string()}
@@ -262,10 +262,24 @@ fn push(store: &Store) -> Html {
 
 /// Step 3: listener → filter chain → HTTP connection manager → route config → virtual host → route
 /// → cluster → endpoint for the request just sent, each opening its resource.
-fn chain(store: &Store, sim: &UseReducerHandle<Sim>) -> Html {
+fn chain(store: &Store, mesh: &MeshCtx) -> Html {
+    let sim = &mesh.sim;
     let a = store.lang.anim();
     let Some(row) = walked_hop(sim).and_then(|h| sim.traced.as_ref()?.rows.get(h).cloned()) else {
-        return html! { <p class="muted">{ a.walk_send_first }</p> };
+        let send = {
+            let (sim, mesh) = (sim.clone(), mesh.clone());
+            Callback::from(move |_: MouseEvent| {
+                if let Some(v) = mesh.fresh() {
+                    sim.dispatch(SimAction::Send(v));
+                }
+            })
+        };
+        return html! {
+            <p>
+                <span class="muted">{ a.walk_send_first }{ " " }</span>
+                <button class="btn primary" data-testid="walk-send" onclick={send}>{ a.send }</button>
+            </p>
+        };
     };
     let o = &row.hop.outcome;
     let proxy = proxy_id(store, &row.hop.proxy);
