@@ -30,6 +30,7 @@ mod fix;
 mod gateways;
 mod ports;
 mod references;
+pub mod registry;
 mod report;
 mod security;
 mod unreachable;
@@ -42,6 +43,7 @@ use crate::parse::{Object, SourceFile};
 use crate::playground::world::BOOKINFO_FILE;
 
 pub use fix::{quick_fix, Fix};
+pub use registry::{Analyzer, ANALYZERS};
 pub use report::report;
 
 /// An analysis message type: Istio's code, level and name (pkg/config/analysis/msg/messages.yaml).
