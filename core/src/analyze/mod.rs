@@ -25,6 +25,7 @@
 mod authz;
 pub mod checks;
 mod conflicts;
+mod defaults;
 mod destination_rules;
 mod fix;
 mod gateways;
@@ -104,9 +105,13 @@ pub fn analyze(loaded: &Loaded) -> Vec<Diagnostic> {
 }
 
 /// [`analyze`], plus the rules on kinds the mesh keeps no model of (AuthorizationPolicy), read
-/// from the source files.
+/// from the source files. Like `istioctl analyze` on files, it assumes the default ingress
+/// gateway exists when the input does not define it (see [`defaults`]).
 pub fn analyze_sources(loaded: &Loaded, files: &[SourceFile]) -> Vec<Diagnostic> {
-    run(&loaded.mesh, files)
+    match defaults::with_default_ingress(&loaded.mesh, files) {
+        Some(with) => run(&crate::mesh::load(&with).mesh, &with),
+        None => run(&loaded.mesh, files),
+    }
 }
 
 fn run(mesh: &Mesh, files: &[SourceFile]) -> Vec<Diagnostic> {
@@ -157,6 +162,7 @@ impl Ctx<'_> {
     /// API or Ingress object, whose problems the conversion reports on the source)?
     pub fn is_user(o: &Object) -> bool {
         o.origin.file != BOOKINFO_FILE
+            && o.origin.file != defaults::DEFAULTS_FILE
             && !IGNORED_NAMESPACES.contains(&o.namespace())
             && !crate::gatewayapi::is_derived(o)
     }
@@ -184,7 +190,7 @@ impl Ctx<'_> {
         object: &str,
         message: impl Into<String>,
     ) {
-        if file == BOOKINFO_FILE {
+        if file == BOOKINFO_FILE || file == defaults::DEFAULTS_FILE {
             return;
         }
         self.out
