@@ -1,5 +1,5 @@
 //! References that lead nowhere (IST0101): VirtualService destination and mirror hosts, subsets,
-//! ports, gateways and delegates; and destinations that must name a port (IST0112).
+//! ports and delegates (gateways: see `gateways`); and destinations that must name a port (IST0112).
 
 use super::checks::did_you_mean;
 use super::{codes, fp, host_candidates, lookup, Ctx};
@@ -134,7 +134,6 @@ pub(super) fn check(ctx: &mut Ctx) {
                 subset_ref(ctx, obj, &dest, subset);
             }
         }
-        gateways(ctx, obj, vs);
         delegates(ctx, obj, vs);
     }
 }
@@ -183,60 +182,6 @@ pub(crate) fn gateway_key(vs_ns: &str, name: &str) -> (String, String) {
     match name.split_once('/') {
         Some((ns, n)) => (ns.to_string(), n.to_string()),
         None => (vs_ns.to_string(), name.to_string()),
-    }
-}
-
-fn gateways(ctx: &mut Ctx, obj: &Object, vs: &VirtualService) {
-    let mesh = ctx.mesh;
-    for (i, g) in vs.gateways.iter().enumerate() {
-        if g == "mesh" {
-            continue;
-        }
-        let (ns, name) = gateway_key(obj.namespace(), g);
-        if mesh
-            .gateways()
-            .any(|(o, _)| o.namespace() == ns && o.name() == name)
-        {
-            continue;
-        }
-        let candidates: Vec<String> = mesh
-            .gateways()
-            .map(|(o, _)| {
-                if g.contains('/') || o.namespace() != obj.namespace() {
-                    format!("{}/{}", o.namespace(), o.name())
-                } else {
-                    o.name().to_string()
-                }
-            })
-            .collect();
-        let hint = did_you_mean(g, candidates.iter().map(String::as_str));
-        ctx.report(
-            codes::REFERENCED_RESOURCE_NOT_FOUND,
-            obj,
-            fp!["spec", "gateways", i],
-            format!("Referenced gateway not found: {g:?}{hint}"),
-        );
-    }
-    for (i, r) in vs.http.iter().enumerate() {
-        for (m, mt) in r.matches.iter().enumerate() {
-            for (k, g) in mt.gateways.iter().enumerate() {
-                if g == "mesh" {
-                    continue;
-                }
-                let (ns, name) = gateway_key(obj.namespace(), g);
-                if !mesh
-                    .gateways()
-                    .any(|(o, _)| o.namespace() == ns && o.name() == name)
-                {
-                    ctx.report(
-                        codes::REFERENCED_RESOURCE_NOT_FOUND,
-                        obj,
-                        fp!["spec", "http", i, "match", m, "gateways", k],
-                        format!("Referenced gateway not found: {g:?}"),
-                    );
-                }
-            }
-        }
     }
 }
 

@@ -156,6 +156,7 @@ pub const ANALYZERS: &[Analyzer] = &[
         &[
             REFERENCED_RESOURCE_NOT_FOUND,
             VIRTUAL_SERVICE_HOST_NOT_FOUND_IN_GATEWAY,
+            REFERENCED_INTERNAL_GATEWAY,
         ],
     ),
     a(
