@@ -36,6 +36,7 @@ mod report;
 mod security;
 mod unreachable;
 mod validation;
+mod workloads;
 
 use crate::diag::{Diagnostic, Severity, Span};
 use crate::mesh::{Loaded, Mesh};
@@ -68,13 +69,18 @@ macro_rules! codes {
 }
 
 codes! {
+    DEPRECATED = "IST0002", Warning, "Deprecated";
     REFERENCED_RESOURCE_NOT_FOUND = "IST0101", Error, "ReferencedResourceNotFound";
+    NAMESPACE_NOT_INJECTED = "IST0102", Info, "NamespaceNotInjected";
+    POD_MISSING_PROXY = "IST0103", Warning, "PodMissingProxy";
     SCHEMA_VALIDATION_ERROR = "IST0106", Error, "SchemaValidationError";
     CONFLICTING_MESH_GATEWAY_VIRTUAL_SERVICE_HOSTS = "IST0109", Error, "ConflictingMeshGatewayVirtualServiceHosts";
     CONFLICTING_SIDECAR_WORKLOAD_SELECTORS = "IST0110", Error, "ConflictingSidecarWorkloadSelectors";
     MULTIPLE_SIDECARS_WITHOUT_WORKLOAD_SELECTORS = "IST0111", Error, "MultipleSidecarsWithoutWorkloadSelectors";
     VIRTUAL_SERVICE_DESTINATION_PORT_SELECTOR_REQUIRED = "IST0112", Error, "VirtualServiceDestinationPortSelectorRequired";
+    DEPLOYMENT_ASSOCIATED_TO_MULTIPLE_SERVICES = "IST0116", Warning, "DeploymentAssociatedToMultipleServices";
     PORT_NAME_IS_NOT_UNDER_NAMING_CONVENTION = "IST0118", Info, "PortNameIsNotUnderNamingConvention";
+    NAMESPACE_MULTIPLE_INJECTION_LABELS = "IST0123", Warning, "NamespaceMultipleInjectionLabels";
     NO_MATCHING_WORKLOADS_FOUND = "IST0127", Warning, "NoMatchingWorkloadsFound";
     NO_SERVER_CERTIFICATE_VERIFICATION_DESTINATION_LEVEL = "IST0128", Warning, "NoServerCertificateVerificationDestinationLevel";
     NO_SERVER_CERTIFICATE_VERIFICATION_PORT_LEVEL = "IST0129", Warning, "NoServerCertificateVerificationPortLevel";
@@ -83,13 +89,21 @@ codes! {
     VIRTUAL_SERVICE_HOST_NOT_FOUND_IN_GATEWAY = "IST0132", Warning, "VirtualServiceHostNotFoundInGateway";
     SCHEMA_WARNING = "IST0133", Warning, "SchemaWarning";
     SERVICE_ENTRY_ADDRESSES_REQUIRED = "IST0134", Warning, "ServiceEntryAddressesRequired";
+    DEPLOYMENT_CONFLICTING_PORTS = "IST0137", Warning, "DeploymentConflictingPorts";
+    GATEWAY_DUPLICATE_CERTIFICATE = "IST0138", Warning, "GatewayDuplicateCertificate";
+    INGRESS_ROUTE_RULES_NOT_AFFECTED = "IST0140", Warning, "IngressRouteRulesNotAffected";
+    INVALID_APPLICATION_UID = "IST0144", Warning, "InvalidApplicationUID";
     CONFLICTING_GATEWAYS = "IST0145", Error, "ConflictingGateways";
+    NAMESPACE_INJECTION_ENABLED_BY_DEFAULT = "IST0148", Info, "NamespaceInjectionEnabledByDefault";
     JWT_CLAIM_BASED_ROUTING_WITHOUT_REQUEST_AUTHN = "IST0149", Error, "JwtClaimBasedRoutingWithoutRequestAuthN";
     EXTERNAL_NAME_SERVICE_TYPE_INVALID_PORT_NAME = "IST0150", Warning, "ExternalNameServiceTypeInvalidPortName";
+    INVALID_GATEWAY_CREDENTIAL = "IST0161", Error, "InvalidGatewayCredential";
     GATEWAY_PORT_NOT_DEFINED_ON_SERVICE = "IST0162", Warning, "GatewayPortNotDefinedOnService";
     REFERENCED_INTERNAL_GATEWAY = "IST0165", Warning, "ReferencedInternalGateway";
     DESTINATION_RULE_SUBSET_NOT_SELECT_PODS = "IST0173", Error, "DestinationRuleSubsetNotSelectPods";
     UNKNOWN_DESTINATION_RULE_HOST = "IST0174", Warning, "UnknownDestinationRuleHost";
+    JWKS_URI_FETCH_UNRESTRICTED = "IST0175", Warning, "JwksUriFetchUnrestricted";
+    CONFLICTING_SERVICE_ENTRY_PROTOCOL = "IST0177", Warning, "ConflictingServiceEntryProtocol";
 }
 
 /// Istio's documentation page for a code, as istioctl prints it in JSON output.
@@ -129,6 +143,7 @@ fn run(mesh: &Mesh, files: &[SourceFile]) -> Vec<Diagnostic> {
     ports::check(&mut ctx);
     authz::check(&mut ctx, files);
     security::check(&mut ctx);
+    workloads::check(&mut ctx);
     let mut out = ctx.out;
     order::sort_by(&mut out, |a, b| {
         (&a.file, a.line, a.column, &a.code, &a.message)

@@ -36,9 +36,22 @@ const SCHEMA: &[Code] = &[
 /// Every analyzer implemented here, sorted by name.
 pub const ANALYZERS: &[Analyzer] = &[
     a(
+        "applicationUID.Analyzer",
+        "Checks invalid application UID",
+        &[INVALID_APPLICATION_UID],
+    ),
+    a(
         "auth.AuthorizationPoliciesAnalyzer",
         "Checks the validity of authorization policies",
         &[REFERENCED_RESOURCE_NOT_FOUND, NO_MATCHING_WORKLOADS_FOUND],
+    ),
+    a(
+        "deployment.MultiServiceAnalyzer",
+        "Checks association between services and pods",
+        &[
+            DEPLOYMENT_ASSOCIATED_TO_MULTIPLE_SERVICES,
+            DEPLOYMENT_CONFLICTING_PORTS,
+        ],
     ),
     a(
         "destinationrule.CaCertificateAnalyzer",
@@ -67,6 +80,16 @@ pub const ANALYZERS: &[Analyzer] = &[
         &[
             REFERENCED_RESOURCE_NOT_FOUND,
             GATEWAY_PORT_NOT_DEFINED_ON_SERVICE,
+        ],
+    ),
+    a(
+        "injection.Analyzer",
+        "Checks conditions related to Istio sidecar injection",
+        &[
+            NAMESPACE_NOT_INJECTED,
+            POD_MISSING_PROXY,
+            NAMESPACE_MULTIPLE_INJECTION_LABELS,
+            NAMESPACE_INJECTION_ENABLED_BY_DEFAULT,
         ],
     ),
     a(
