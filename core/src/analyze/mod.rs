@@ -26,14 +26,17 @@ mod authz;
 pub mod checks;
 mod conflicts;
 mod defaults;
+mod deprecation;
 mod destination_rules;
 mod fix;
 mod gateways;
+mod jwks;
 mod ports;
 mod references;
 pub mod registry;
 mod report;
 mod security;
+mod service_entries;
 mod unreachable;
 mod validation;
 mod workloads;
@@ -144,6 +147,10 @@ fn run(mesh: &Mesh, files: &[SourceFile]) -> Vec<Diagnostic> {
     authz::check(&mut ctx, files);
     security::check(&mut ctx);
     workloads::check(&mut ctx);
+    service_entries::check(&mut ctx);
+    jwks::check(&mut ctx);
+    deprecation::check(&mut ctx);
+    references::ingress_subsets(&mut ctx);
     let mut out = ctx.out;
     order::sort_by(&mut out, |a, b| {
         (&a.file, a.line, a.column, &a.code, &a.message)

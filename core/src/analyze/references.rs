@@ -214,3 +214,52 @@ fn delegates(ctx: &mut Ctx, obj: &Object, vs: &VirtualService) {
         );
     }
 }
+
+/// IST0140 (part of istioctl's `virtualservice.DestinationHostAnalyzer`): a VirtualService bound
+/// to gateways routes to a host without a subset, while another VirtualService for that host
+/// splits it by subset. Requests through the gateway take this route and never see the subsets.
+pub(super) fn ingress_subsets(ctx: &mut Ctx) {
+    let mesh = ctx.mesh;
+    // VirtualServices that route their own host to a subset, with those destination hosts.
+    let with_subsets: Vec<(String, Vec<&str>)> = mesh
+        .virtual_services()
+        .filter_map(|(o, vs)| {
+            let hosts: Vec<&str> = vs
+                .http
+                .iter()
+                .flat_map(|r| &r.route)
+                .map(|rd| &rd.destination)
+                .filter(|d| d.subset.as_deref().is_some_and(|s| !s.is_empty()))
+                .filter(|d| vs.hosts.contains(&d.host))
+                .map(|d| d.host.as_str())
+                .collect();
+            (!hosts.is_empty()).then(|| (super::full_name(o), hosts))
+        })
+        .collect();
+    for (obj, vs) in mesh.virtual_services() {
+        if vs.gateways.is_empty() {
+            continue;
+        }
+        for (i, r) in vs.http.iter().enumerate() {
+            for (j, rd) in r.route.iter().enumerate() {
+                let d = &rd.destination;
+                if d.subset.as_deref().is_some_and(|s| !s.is_empty()) {
+                    continue;
+                }
+                for (name, hosts) in &with_subsets {
+                    for _ in hosts.iter().filter(|h| **h == d.host) {
+                        ctx.report(
+                            codes::INGRESS_ROUTE_RULES_NOT_AFFECTED,
+                            obj,
+                            fp!["spec", "http", i, "route", j, "destination", "host"],
+                            format!(
+                                "Subset in virtual service {name} has no effect on ingress gateway {} requests",
+                                super::full_name(obj)
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}

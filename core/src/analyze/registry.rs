@@ -46,12 +46,22 @@ pub const ANALYZERS: &[Analyzer] = &[
         &[REFERENCED_RESOURCE_NOT_FOUND, NO_MATCHING_WORKLOADS_FOUND],
     ),
     a(
+        "authn.BlockedCIDRsAnalyzer",
+        "Checks that BLOCKED_CIDRS_IN_JWKS_URIS is configured on istiod when RequestAuthentication resources exist",
+        &[JWKS_URI_FETCH_UNRESTRICTED],
+    ),
+    a(
         "deployment.MultiServiceAnalyzer",
         "Checks association between services and pods",
         &[
             DEPLOYMENT_ASSOCIATED_TO_MULTIPLE_SERVICES,
             DEPLOYMENT_CONFLICTING_PORTS,
         ],
+    ),
+    a(
+        "deprecation.DeprecationAnalyzer",
+        "Checks for deprecated Istio types and fields",
+        &[DEPRECATED],
     ),
     a(
         "destinationrule.CaCertificateAnalyzer",
@@ -68,6 +78,11 @@ pub const ANALYZERS: &[Analyzer] = &[
             DESTINATION_RULE_SUBSET_NOT_SELECT_PODS,
             UNKNOWN_DESTINATION_RULE_HOST,
         ],
+    ),
+    a(
+        "gateway.CertificateAnalyzer",
+        "Checks a gateway certificate",
+        &[GATEWAY_DUPLICATE_CERTIFICATE],
     ),
     a(
         "gateway.ConflictingGatewayAnalyzer",
@@ -146,6 +161,11 @@ pub const ANALYZERS: &[Analyzer] = &[
         &[SERVICE_ENTRY_ADDRESSES_REQUIRED],
     ),
     a(
+        "serviceentry.ConflictingServiceEntryProtocolAnalyzer",
+        "Checks if multiple ServiceEntries define the same host and port with different protocols",
+        &[CONFLICTING_SERVICE_ENTRY_PROTOCOL],
+    ),
+    a(
         "sidecar.SelectorAnalyzer",
         "Validates that sidecars that define a workload selector match a pod, and that a workload \
          selector is not shared with another sidecar",
@@ -166,6 +186,7 @@ pub const ANALYZERS: &[Analyzer] = &[
         &[
             REFERENCED_RESOURCE_NOT_FOUND,
             VIRTUAL_SERVICE_DESTINATION_PORT_SELECTOR_REQUIRED,
+            INGRESS_ROUTE_RULES_NOT_AFFECTED,
         ],
     ),
     a(
