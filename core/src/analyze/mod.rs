@@ -35,11 +35,15 @@ mod ports;
 mod references;
 pub mod registry;
 mod report;
+mod secrets;
 mod security;
 mod service_entries;
+mod sources;
 mod unreachable;
 mod validation;
+mod webhooks;
 mod workloads;
+mod x509;
 
 use crate::diag::{Diagnostic, Severity, Span};
 use crate::mesh::{Loaded, Mesh};
@@ -102,6 +106,8 @@ codes! {
     EXTERNAL_NAME_SERVICE_TYPE_INVALID_PORT_NAME = "IST0150", Warning, "ExternalNameServiceTypeInvalidPortName";
     INVALID_GATEWAY_CREDENTIAL = "IST0161", Error, "InvalidGatewayCredential";
     GATEWAY_PORT_NOT_DEFINED_ON_SERVICE = "IST0162", Warning, "GatewayPortNotDefinedOnService";
+    INVALID_EXTERNAL_CONTROL_PLANE_CONFIG = "IST0163", Warning, "InvalidExternalControlPlaneConfig";
+    EXTERNAL_CONTROL_PLANE_ADDRESS_IS_NOT_A_HOSTNAME = "IST0164", Info, "ExternalControlPlaneAddressIsNotAHostname";
     REFERENCED_INTERNAL_GATEWAY = "IST0165", Warning, "ReferencedInternalGateway";
     DESTINATION_RULE_SUBSET_NOT_SELECT_PODS = "IST0173", Error, "DestinationRuleSubsetNotSelectPods";
     UNKNOWN_DESTINATION_RULE_HOST = "IST0174", Warning, "UnknownDestinationRuleHost";
@@ -151,6 +157,8 @@ fn run(mesh: &Mesh, files: &[SourceFile]) -> Vec<Diagnostic> {
     jwks::check(&mut ctx);
     deprecation::check(&mut ctx);
     references::ingress_subsets(&mut ctx);
+    secrets::check(&mut ctx, files);
+    webhooks::check(&mut ctx, files);
     let mut out = ctx.out;
     order::sort_by(&mut out, |a, b| {
         (&a.file, a.line, a.column, &a.code, &a.message)

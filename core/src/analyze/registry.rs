@@ -80,6 +80,14 @@ pub const ANALYZERS: &[Analyzer] = &[
         ],
     ),
     a(
+        "externalcontrolplane.ExternalControlPlaneAnalyzer",
+        "Checks that the remote IstioOperator resources reference an external control plane",
+        &[
+            INVALID_EXTERNAL_CONTROL_PLANE_CONFIG,
+            EXTERNAL_CONTROL_PLANE_ADDRESS_IS_NOT_A_HOSTNAME,
+        ],
+    ),
+    a(
         "gateway.CertificateAnalyzer",
         "Checks a gateway certificate",
         &[GATEWAY_DUPLICATE_CERTIFICATE],
@@ -96,6 +104,11 @@ pub const ANALYZERS: &[Analyzer] = &[
             REFERENCED_RESOURCE_NOT_FOUND,
             GATEWAY_PORT_NOT_DEFINED_ON_SERVICE,
         ],
+    ),
+    a(
+        "gateway.SecretAnalyzer",
+        "Checks a gateway's referenced secrets for correctness",
+        &[REFERENCED_RESOURCE_NOT_FOUND, INVALID_GATEWAY_CREDENTIAL],
     ),
     a(
         "injection.Analyzer",
