@@ -102,6 +102,7 @@ codes! {
     INVALID_APPLICATION_UID = "IST0144", Warning, "InvalidApplicationUID";
     CONFLICTING_GATEWAYS = "IST0145", Error, "ConflictingGateways";
     NAMESPACE_INJECTION_ENABLED_BY_DEFAULT = "IST0148", Info, "NamespaceInjectionEnabledByDefault";
+    PODS_ISTIO_PROXY_IMAGE_MISMATCH_IN_NAMESPACE = "IST0158", Warning, "PodsIstioProxyImageMismatchInNamespace";
     JWT_CLAIM_BASED_ROUTING_WITHOUT_REQUEST_AUTHN = "IST0149", Error, "JwtClaimBasedRoutingWithoutRequestAuthN";
     EXTERNAL_NAME_SERVICE_TYPE_INVALID_PORT_NAME = "IST0150", Warning, "ExternalNameServiceTypeInvalidPortName";
     INVALID_GATEWAY_CREDENTIAL = "IST0161", Error, "InvalidGatewayCredential";
@@ -159,6 +160,7 @@ fn run(mesh: &Mesh, files: &[SourceFile]) -> Vec<Diagnostic> {
     references::ingress_subsets(&mut ctx);
     secrets::check(&mut ctx, files);
     webhooks::check(&mut ctx, files);
+    workloads::proxy_images(&mut ctx, files);
     let mut out = ctx.out;
     order::sort_by(&mut out, |a, b| {
         (&a.file, a.line, a.column, &a.code, &a.message)

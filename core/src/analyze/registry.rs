@@ -121,6 +121,11 @@ pub const ANALYZERS: &[Analyzer] = &[
         ],
     ),
     a(
+        "injection.ImageAnalyzer",
+        "Checks the image of auto-injection configured with the running proxies on pods",
+        &[PODS_ISTIO_PROXY_IMAGE_MISMATCH_IN_NAMESPACE],
+    ),
+    a(
         "schema.ValidationAnalyzer.AuthorizationPolicy",
         "Runs schema validation as an analyzer on 'AuthorizationPolicy' resources",
         SCHEMA,

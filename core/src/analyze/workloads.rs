@@ -337,3 +337,150 @@ fn deployment_services(ctx: &mut Ctx) {
         }
     }
 }
+
+/// The proxy image an injector ConfigMap's `values` configure: `global.proxy.image` when it is a
+/// full reference, else `hub/image:tag`.
+fn injector_proxy_image(data: &SortedMap<String, String>) -> String {
+    let Some(values) = data
+        .get("values")
+        .and_then(|v| serde_json::from_str::<serde_json::Value>(v).ok())
+    else {
+        return String::new();
+    };
+    let global = &values["global"];
+    let field = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
+    let image = field(&global["proxy"]["image"]);
+    if image.contains('/') {
+        image
+    } else {
+        format!("{}/{image}:{}", field(&global["hub"]), field(&global["tag"]))
+    }
+}
+
+/// `image.imageType` of a ProxyConfig spec or a `proxy.istio.io/config` annotation.
+fn image_type(node: Option<&Node>) -> Option<String> {
+    node?
+        .at(&["image", "imageType"])
+        .and_then(Node::as_str)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+}
+
+/// IST0158 (istioctl's `injection.ImageAnalyzer`): pods in injected namespaces whose proxy image
+/// is not the one their injector ConfigMap would inject now (an upgrade they missed).
+pub(super) fn proxy_images(ctx: &mut Ctx, files: &[crate::parse::SourceFile]) {
+    let mesh = ctx.mesh;
+    let images: Vec<(&str, String)> = mesh
+        .objects
+        .iter()
+        .filter_map(|o| match &o.spec {
+            Spec::ConfigMap(data) if o.name().starts_with("istio-sidecar-injector") => {
+                Some((o.name(), injector_proxy_image(data)))
+            }
+            _ => None,
+        })
+        .collect();
+    if images.is_empty() {
+        return;
+    }
+    // Namespace -> revision, for namespaces with injection on.
+    let injected: Vec<(&Object, &str)> = mesh
+        .objects
+        .iter()
+        .filter(|o| matches!(o.spec, Spec::Namespace))
+        .filter_map(|ns| {
+            let labels = labels_of(ns);
+            match labels.get(REVISION_LABEL) {
+                Some(rev) => Some((ns, rev.as_str())),
+                None if labels.get(INJECTION_LABEL).map(String::as_str) == Some("enabled") => {
+                    Some((ns, "default"))
+                }
+                None => None,
+            }
+        })
+        .collect();
+    let proxy_configs = super::sources::objects(files, "ProxyConfig", "networking.istio.io/");
+    let root = &mesh.config.root_namespace;
+    let mut mismatched: Vec<(&Object, Vec<String>)> = Vec::new();
+    for pod in mesh.objects.iter().filter(|o| matches!(o.spec, Spec::Pod { .. })) {
+        let Some((ns_obj, revision)) = injected.iter().find(|(ns, _)| ns.name() == pod.namespace())
+        else {
+            continue;
+        };
+        if pod
+            .meta
+            .annotations
+            .get("sidecar.istio.io/proxyImage")
+            .is_some_and(|i| !i.is_empty())
+        {
+            continue;
+        }
+        let cm_name = match *revision {
+            "" | "default" => "istio-sidecar-injector".to_string(),
+            r => format!("istio-sidecar-injector-{r}"),
+        };
+        let Some((_, want)) = images.iter().find(|(n, _)| *n == cm_name) else {
+            continue;
+        };
+        // The effective image variant: root, namespace, then workload ProxyConfig, then the
+        // pod's own annotation.
+        let mut variant: Option<String> = None;
+        for pc in &proxy_configs {
+            let spec = pc.root.get("spec");
+            let selector = spec.and_then(|s| s.at(&["selector", "matchLabels"]));
+            let applies = if pc.namespace() == root {
+                true
+            } else if pc.namespace() != pod.namespace() {
+                false
+            } else {
+                selector.and_then(Node::as_map).is_none_or(|m| {
+                    m.iter().all(|(k, v)| {
+                        k.as_str()
+                            .is_some_and(|k| pod.meta.labels.get(k).map(String::as_str) == v.as_str())
+                    })
+                })
+            };
+            if applies {
+                if let Some(t) = image_type(spec) {
+                    variant = Some(t);
+                }
+            }
+        }
+        if let Some(annotation) = pod.meta.annotations.get("proxy.istio.io/config") {
+            let (docs, _) = crate::yaml::parse_stream(annotation);
+            if let Some(t) = docs.first().and_then(|d| image_type(Some(&d.root))) {
+                variant = Some(t);
+            }
+        }
+        let variant = variant.filter(|v| v != "default").unwrap_or_default();
+        let Some(spec) = pod.node.get("spec") else {
+            continue;
+        };
+        for list in ["containers", "initContainers"] {
+            for (_, c) in containers(spec, list) {
+                if c.get("name").and_then(Node::as_str) != Some(PROXY_CONTAINER) {
+                    continue;
+                }
+                let image = c.get("image").and_then(Node::as_str).unwrap_or("");
+                if image != want && image != format!("{want}-{variant}") {
+                    match mismatched.iter_mut().find(|(ns, _)| std::ptr::eq(*ns, *ns_obj)) {
+                        Some((_, pods)) => pods.push(pod.name().to_string()),
+                        None => mismatched.push((ns_obj, vec![pod.name().to_string()])),
+                    }
+                }
+            }
+        }
+    }
+    for (ns, mut pods) in mismatched {
+        crate::order::sort(&mut pods);
+        ctx.report(
+            codes::PODS_ISTIO_PROXY_IMAGE_MISMATCH_IN_NAMESPACE,
+            ns,
+            fp!["metadata", "name"],
+            format!(
+                "The Istio proxy images of the pods running in the namespace do not match the image defined in the injection configuration (pod names: [{}]). This often happens after upgrading the Istio control-plane and can be fixed by redeploying the pods.",
+                pods.join(" ")
+            ),
+        );
+    }
+}
