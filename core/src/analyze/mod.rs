@@ -106,6 +106,7 @@ codes! {
     JWT_CLAIM_BASED_ROUTING_WITHOUT_REQUEST_AUTHN = "IST0149", Error, "JwtClaimBasedRoutingWithoutRequestAuthN";
     EXTERNAL_NAME_SERVICE_TYPE_INVALID_PORT_NAME = "IST0150", Warning, "ExternalNameServiceTypeInvalidPortName";
     INVALID_GATEWAY_CREDENTIAL = "IST0161", Error, "InvalidGatewayCredential";
+    INEFFECTIVE_POLICY = "IST0167", Warning, "IneffectivePolicy";
     GATEWAY_PORT_NOT_DEFINED_ON_SERVICE = "IST0162", Warning, "GatewayPortNotDefinedOnService";
     INVALID_EXTERNAL_CONTROL_PLANE_CONFIG = "IST0163", Warning, "InvalidExternalControlPlaneConfig";
     EXTERNAL_CONTROL_PLANE_ADDRESS_IS_NOT_A_HOSTNAME = "IST0164", Info, "ExternalControlPlaneAddressIsNotAHostname";

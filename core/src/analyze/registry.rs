@@ -191,6 +191,7 @@ pub const ANALYZERS: &[Analyzer] = &[
             REFERENCED_RESOURCE_NOT_FOUND,
             CONFLICTING_SIDECAR_WORKLOAD_SELECTORS,
             MULTIPLE_SIDECARS_WITHOUT_WORKLOAD_SELECTORS,
+            INEFFECTIVE_POLICY,
         ],
     ),
     a(
