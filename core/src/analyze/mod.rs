@@ -39,6 +39,7 @@ mod secrets;
 mod security;
 mod service_entries;
 mod sources;
+mod telemetry;
 mod unreachable;
 mod validation;
 mod webhooks;
@@ -105,6 +106,8 @@ codes! {
     PODS_ISTIO_PROXY_IMAGE_MISMATCH_IN_NAMESPACE = "IST0158", Warning, "PodsIstioProxyImageMismatchInNamespace";
     JWT_CLAIM_BASED_ROUTING_WITHOUT_REQUEST_AUTHN = "IST0149", Error, "JwtClaimBasedRoutingWithoutRequestAuthN";
     EXTERNAL_NAME_SERVICE_TYPE_INVALID_PORT_NAME = "IST0150", Warning, "ExternalNameServiceTypeInvalidPortName";
+    CONFLICTING_TELEMETRY_WORKLOAD_SELECTORS = "IST0159", Error, "ConflictingTelemetryWorkloadSelectors";
+    MULTIPLE_TELEMETRIES_WITHOUT_WORKLOAD_SELECTORS = "IST0160", Error, "MultipleTelemetriesWithoutWorkloadSelectors";
     INVALID_GATEWAY_CREDENTIAL = "IST0161", Error, "InvalidGatewayCredential";
     INEFFECTIVE_POLICY = "IST0167", Warning, "IneffectivePolicy";
     GATEWAY_PORT_NOT_DEFINED_ON_SERVICE = "IST0162", Warning, "GatewayPortNotDefinedOnService";
@@ -162,6 +165,7 @@ fn run(mesh: &Mesh, files: &[SourceFile]) -> Vec<Diagnostic> {
     secrets::check(&mut ctx, files);
     webhooks::check(&mut ctx, files);
     workloads::proxy_images(&mut ctx, files);
+    telemetry::check(&mut ctx, files);
     let mut out = ctx.out;
     order::sort_by(&mut out, |a, b| {
         (&a.file, a.line, a.column, &a.code, &a.message)

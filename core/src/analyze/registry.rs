@@ -195,6 +195,20 @@ pub const ANALYZERS: &[Analyzer] = &[
         ],
     ),
     a(
+        "telemetry.DefaultSelectorAnalyzer",
+        "Validates that there aren't multiple telemetry resources that have no selector",
+        &[MULTIPLE_TELEMETRIES_WITHOUT_WORKLOAD_SELECTORS],
+    ),
+    a(
+        "telemetry.SelectorAnalyzer",
+        "Validates that telemetries that define a selector match at least one pod, and that there \
+         aren't multiple telemetry resources that select overlapping pods",
+        &[
+            REFERENCED_RESOURCE_NOT_FOUND,
+            CONFLICTING_TELEMETRY_WORKLOAD_SELECTORS,
+        ],
+    ),
+    a(
         "virtualservice.ConflictingMeshGatewayHostsAnalyzer",
         "Checks if multiple virtual services associated with the mesh gateway have conflicting hosts",
         &[CONFLICTING_MESH_GATEWAY_VIRTUAL_SERVICE_HOSTS],
