@@ -29,6 +29,7 @@ mod defaults;
 mod deprecation;
 mod destination_rules;
 mod fix;
+mod gateway_selectors;
 mod gateways;
 mod jwks;
 mod ports;
@@ -109,6 +110,7 @@ codes! {
     CONFLICTING_TELEMETRY_WORKLOAD_SELECTORS = "IST0159", Error, "ConflictingTelemetryWorkloadSelectors";
     MULTIPLE_TELEMETRIES_WITHOUT_WORKLOAD_SELECTORS = "IST0160", Error, "MultipleTelemetriesWithoutWorkloadSelectors";
     INVALID_GATEWAY_CREDENTIAL = "IST0161", Error, "InvalidGatewayCredential";
+    INEFFECTIVE_SELECTOR = "IST0166", Warning, "IneffectiveSelector";
     INEFFECTIVE_POLICY = "IST0167", Warning, "IneffectivePolicy";
     GATEWAY_PORT_NOT_DEFINED_ON_SERVICE = "IST0162", Warning, "GatewayPortNotDefinedOnService";
     INVALID_EXTERNAL_CONTROL_PLANE_CONFIG = "IST0163", Warning, "InvalidExternalControlPlaneConfig";
@@ -166,6 +168,7 @@ fn run(mesh: &Mesh, files: &[SourceFile]) -> Vec<Diagnostic> {
     webhooks::check(&mut ctx, files);
     workloads::proxy_images(&mut ctx, files);
     telemetry::check(&mut ctx, files);
+    gateway_selectors::check(&mut ctx, files);
     let mut out = ctx.out;
     order::sort_by(&mut out, |a, b| {
         (&a.file, a.line, a.column, &a.code, &a.message)

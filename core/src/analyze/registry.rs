@@ -126,6 +126,11 @@ pub const ANALYZERS: &[Analyzer] = &[
         &[PODS_ISTIO_PROXY_IMAGE_MISMATCH_IN_NAMESPACE],
     ),
     a(
+        "k8sgateway.SelectorAnalyzer",
+        "Check that selectors are effective for Kubernetes gateway",
+        &[INEFFECTIVE_SELECTOR],
+    ),
+    a(
         "schema.ValidationAnalyzer.AuthorizationPolicy",
         "Runs schema validation as an analyzer on 'AuthorizationPolicy' resources",
         SCHEMA,
