@@ -104,6 +104,7 @@ codes! {
     INVALID_APPLICATION_UID = "IST0144", Warning, "InvalidApplicationUID";
     CONFLICTING_GATEWAYS = "IST0145", Error, "ConflictingGateways";
     NAMESPACE_INJECTION_ENABLED_BY_DEFAULT = "IST0148", Info, "NamespaceInjectionEnabledByDefault";
+    INVALID_TELEMETRY_PROVIDER = "IST0157", Warning, "InvalidTelemetryProvider";
     PODS_ISTIO_PROXY_IMAGE_MISMATCH_IN_NAMESPACE = "IST0158", Warning, "PodsIstioProxyImageMismatchInNamespace";
     JWT_CLAIM_BASED_ROUTING_WITHOUT_REQUEST_AUTHN = "IST0149", Error, "JwtClaimBasedRoutingWithoutRequestAuthN";
     EXTERNAL_NAME_SERVICE_TYPE_INVALID_PORT_NAME = "IST0150", Warning, "ExternalNameServiceTypeInvalidPortName";

@@ -205,6 +205,11 @@ pub const ANALYZERS: &[Analyzer] = &[
         &[MULTIPLE_TELEMETRIES_WITHOUT_WORKLOAD_SELECTORS],
     ),
     a(
+        "telemetry.ProviderAnalyzer",
+        "Validates that providers in telemetry resource is valid",
+        &[INVALID_TELEMETRY_PROVIDER],
+    ),
+    a(
         "telemetry.SelectorAnalyzer",
         "Validates that telemetries that define a selector match at least one pod, and that there \
          aren't multiple telemetry resources that select overlapping pods",

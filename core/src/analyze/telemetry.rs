@@ -1,7 +1,8 @@
 //! Telemetry, which the mesh does not model (read from the source text): istioctl's
 //! `telemetry.SelectorAnalyzer` (a selector that matches no pod, IST0101; pods selected by
 //! several Telemetries, IST0159) and `telemetry.DefaultSelectorAnalyzer` (several Telemetries
-//! without a selector in one namespace, IST0160).
+//! without a selector in one namespace, IST0160), and `telemetry.ProviderAnalyzer` (access
+//! logging without providers while the mesh names no default access log provider, IST0157).
 
 use super::sources::{objects, SourceObject};
 use super::{codes, Ctx};
@@ -32,6 +33,11 @@ fn names(list: &[&SourceObject]) -> String {
 pub(super) fn check(ctx: &mut Ctx, files: &[SourceFile]) {
     let mesh = ctx.mesh;
     let telemetries = objects(files, "Telemetry", "telemetry.istio.io/");
+    if mesh.config.telemetry.access_logging_providers.is_empty() {
+        for t in &telemetries {
+            empty_access_log_providers(ctx, t);
+        }
+    }
     let mut by_pod: SortedMap<(String, String), Vec<&SourceObject>> = SortedMap::new();
     let mut by_ns: SortedMap<String, Vec<&SourceObject>> = SortedMap::new();
     for t in &telemetries {
@@ -102,5 +108,37 @@ pub(super) fn check(ctx: &mut Ctx, files: &[SourceFile]) {
                 ),
             );
         }
+    }
+}
+
+/// IST0157: an access logging entry that is not disabled and names no provider is ignored.
+fn empty_access_log_providers(ctx: &mut Ctx, t: &SourceObject) {
+    let entries = t
+        .root
+        .at(&["spec", "accessLogging"])
+        .and_then(Node::as_seq)
+        .unwrap_or(&[]);
+    for (i, entry) in entries.iter().enumerate() {
+        let disabled = entry.get("disabled").and_then(Node::scalar)
+            == Some(crate::yaml::Scalar::Bool(true));
+        let providers = entry
+            .get("providers")
+            .and_then(Node::as_seq)
+            .is_some_and(|p| !p.is_empty());
+        if disabled || providers {
+            continue;
+        }
+        let i = i.to_string();
+        ctx.report_at(
+            codes::INVALID_TELEMETRY_PROVIDER,
+            t.file,
+            t.span(&["spec", "accessLogging", &i]),
+            &t.display(false),
+            format!(
+                "The Telemetry {} in namespace {:?} with empty providers will be ignored.",
+                t.name(),
+                t.namespace()
+            ),
+        );
     }
 }
