@@ -24,6 +24,7 @@
 
 mod authz;
 pub mod checks;
+mod conditions;
 mod conflicts;
 mod defaults;
 mod deprecation;
@@ -117,6 +118,7 @@ codes! {
     INVALID_EXTERNAL_CONTROL_PLANE_CONFIG = "IST0163", Warning, "InvalidExternalControlPlaneConfig";
     EXTERNAL_CONTROL_PLANE_ADDRESS_IS_NOT_A_HOSTNAME = "IST0164", Info, "ExternalControlPlaneAddressIsNotAHostname";
     REFERENCED_INTERNAL_GATEWAY = "IST0165", Warning, "ReferencedInternalGateway";
+    NEGATIVE_CONDITION_STATUS = "IST0171", Warning, "NegativeConditionStatus";
     DESTINATION_RULE_SUBSET_NOT_SELECT_PODS = "IST0173", Error, "DestinationRuleSubsetNotSelectPods";
     UNKNOWN_DESTINATION_RULE_HOST = "IST0174", Warning, "UnknownDestinationRuleHost";
     JWKS_URI_FETCH_UNRESTRICTED = "IST0175", Warning, "JwksUriFetchUnrestricted";
@@ -170,6 +172,7 @@ fn run(mesh: &Mesh, files: &[SourceFile]) -> Vec<Diagnostic> {
     workloads::proxy_images(&mut ctx, files);
     telemetry::check(&mut ctx, files);
     gateway_selectors::check(&mut ctx, files);
+    conditions::check(&mut ctx);
     let mut out = ctx.out;
     order::sort_by(&mut out, |a, b| {
         (&a.file, a.line, a.column, &a.code, &a.message)

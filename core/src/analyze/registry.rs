@@ -51,6 +51,11 @@ pub const ANALYZERS: &[Analyzer] = &[
         &[JWKS_URI_FETCH_UNRESTRICTED],
     ),
     a(
+        "conditions.ConditionAnalyzer",
+        "Checks for negative status conditions on resources",
+        &[NEGATIVE_CONDITION_STATUS],
+    ),
+    a(
         "deployment.MultiServiceAnalyzer",
         "Checks association between services and pods",
         &[
