@@ -6,7 +6,7 @@
 
 use super::sources::{objects, SourceObject};
 use super::{codes, Ctx};
-use crate::parse::{SourceFile, Spec};
+use crate::parse::SourceFile;
 use crate::sorted::SortedMap;
 use crate::yaml::Node;
 
@@ -49,15 +49,12 @@ pub(super) fn check(ctx: &mut Ctx, files: &[SourceFile]) {
             continue;
         }
         let mut found = false;
-        for pod in mesh
-            .objects
-            .iter()
-            .filter(|o| matches!(o.spec, Spec::Pod { .. }) && o.namespace() == t.namespace())
-        {
-            if labels.iter().all(|(k, v)| pod.meta.labels.get(k) == Some(v)) {
+        // Pods, and the pods a Deployment stands for in the Cluster editor.
+        for pod in mesh.workloads.iter().filter(|w| w.namespace == t.namespace()) {
+            if labels.iter().all(|(k, v)| pod.labels.get(k) == Some(v)) {
                 found = true;
                 by_pod
-                    .entry((pod.namespace().to_string(), pod.name().to_string()))
+                    .entry((pod.namespace.clone(), pod.name.clone()))
                     .or_default()
                     .push(t);
             }
