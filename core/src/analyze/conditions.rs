@@ -30,7 +30,12 @@ pub(super) fn check(ctx: &mut Ctx) {
         if matches!(obj.kind, Kind::HttpRoute | Kind::GrpcRoute) {
             let parents = obj.node.at(&["status", "parents"]).and_then(Node::as_seq);
             for i in 0..parents.map_or(0, <[Node]>::len) {
-                lists.push(vec!["status".into(), "parents".into(), i.to_string(), "conditions".into()]);
+                lists.push(vec![
+                    "status".into(),
+                    "parents".into(),
+                    i.to_string(),
+                    "conditions".into(),
+                ]);
             }
         } else {
             lists.push(vec!["status".into(), "conditions".into()]);

@@ -142,7 +142,10 @@ fn sidecars(ctx: &mut Ctx) {
             matches!(o.spec, Spec::Pod { .. })
                 && o.namespace() == ns
                 && o.name() == pod
-                && o.meta.annotations.get("ambient.istio.io/redirection").map(String::as_str)
+                && o.meta
+                    .annotations
+                    .get("ambient.istio.io/redirection")
+                    .map(String::as_str)
                     == Some("enabled")
         });
         if list.len() < 2 && !ambient {

@@ -32,7 +32,9 @@ pub(super) fn check(ctx: &mut Ctx, files: &[SourceFile]) {
     for (kind, group) in POLICIES {
         for policy in objects(files, kind, group) {
             let spec = policy.root.get("spec");
-            let target_ref = spec.and_then(|s| s.get("targetRef")).filter(|t| !t.is_null());
+            let target_ref = spec
+                .and_then(|s| s.get("targetRef"))
+                .filter(|t| !t.is_null());
             let Some(selector) = spec
                 .and_then(|s| s.get("selector"))
                 .filter(|s| !s.is_null())

@@ -7,12 +7,12 @@
 use super::checks::{closest, did_you_mean};
 use super::references::gateway_key;
 use super::{codes, fp, full_name, Ctx};
+use crate::gatewayapi::is_derived;
+use crate::istio::gateway_api::Resource;
 use crate::istio::kube::IntOrString;
 use crate::istio::networking::{Gateway, ServerTls};
 use crate::mesh::{Labels, Workload};
 use crate::order;
-use crate::gatewayapi::is_derived;
-use crate::istio::gateway_api::Resource;
 use crate::parse::{Object, Spec};
 use crate::sorted::SortedMap;
 
@@ -309,7 +309,10 @@ fn same_certificate(a: &ServerTls, b: &ServerTls) -> bool {
     match (nonempty(&a.credential_name), nonempty(&b.credential_name)) {
         (Some(x), Some(y)) => x == y,
         (None, None) => {
-            let (ca, cb) = (nonempty(&a.server_certificate), nonempty(&b.server_certificate));
+            let (ca, cb) = (
+                nonempty(&a.server_certificate),
+                nonempty(&b.server_certificate),
+            );
             let (ka, kb) = (nonempty(&a.private_key), nonempty(&b.private_key));
             ca.is_some() && ca == cb && ka.is_some() && ka == kb
         }

@@ -25,7 +25,11 @@ pub(super) fn check(ctx: &mut Ctx) {
     let listed = if names.len() <= SHOWN {
         names.join(", ")
     } else {
-        format!("{}, and {} more", names[..SHOWN].join(", "), names.len() - SHOWN)
+        format!(
+            "{}, and {} more",
+            names[..SHOWN].join(", "),
+            names.len() - SHOWN
+        )
     };
     for obj in &mesh.objects {
         if !matches!(obj.spec, Spec::Deployment(_))
@@ -39,10 +43,16 @@ pub(super) fn check(ctx: &mut Ctx) {
             .and_then(Node::as_seq)
             .unwrap_or(&[]);
         let configured = containers.iter().any(|c| {
-            c.get("env").and_then(Node::as_seq).unwrap_or(&[]).iter().any(|e| {
-                e.get("name").and_then(Node::as_str) == Some(ENV)
-                    && e.get("value").and_then(Node::as_str).is_some_and(|v| !v.is_empty())
-            })
+            c.get("env")
+                .and_then(Node::as_seq)
+                .unwrap_or(&[])
+                .iter()
+                .any(|e| {
+                    e.get("name").and_then(Node::as_str) == Some(ENV)
+                        && e.get("value")
+                            .and_then(Node::as_str)
+                            .is_some_and(|v| !v.is_empty())
+                })
         });
         if configured {
             continue;

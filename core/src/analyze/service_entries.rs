@@ -17,10 +17,13 @@ fn scopes(export_to: &[String], ns: &str) -> Vec<String> {
         .collect()
 }
 
+/// Where a ServiceEntry port is visible: (exportTo scope, host, port).
+type ScopedHostPort = (String, String, u32);
+
 pub(super) fn check(ctx: &mut Ctx) {
     let mesh = ctx.mesh;
     // (scope, host, port) -> (protocol, ServiceEntry)
-    let mut index: SortedMap<(String, String, u32), Vec<(String, &Object)>> = SortedMap::new();
+    let mut index: SortedMap<ScopedHostPort, Vec<(String, &Object)>> = SortedMap::new();
     for obj in &mesh.objects {
         let crate::parse::Spec::ServiceEntry(se) = &obj.spec else {
             continue;

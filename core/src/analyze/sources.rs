@@ -48,7 +48,11 @@ impl SourceObject<'_> {
 
 /// Every object of `kind` in an API group starting with `group` (e.g. `v1`, `admissionregistration`),
 /// outside the built-in world.
-pub(super) fn objects<'f>(files: &'f [SourceFile], kind: &str, group: &str) -> Vec<SourceObject<'f>> {
+pub(super) fn objects<'f>(
+    files: &'f [SourceFile],
+    kind: &str,
+    group: &str,
+) -> Vec<SourceObject<'f>> {
     let mut out = Vec::new();
     for file in files {
         if file.name == BOOKINFO_FILE || !file.text.contains(kind) {

@@ -50,7 +50,11 @@ pub(super) fn check(ctx: &mut Ctx, files: &[SourceFile]) {
         }
         let mut found = false;
         // Pods, and the pods a Deployment stands for in the Cluster editor.
-        for pod in mesh.workloads.iter().filter(|w| w.namespace == t.namespace()) {
+        for pod in mesh
+            .workloads
+            .iter()
+            .filter(|w| w.namespace == t.namespace())
+        {
             if labels.iter().all(|(k, v)| pod.labels.get(k) == Some(v)) {
                 found = true;
                 by_pod
@@ -116,8 +120,8 @@ fn empty_access_log_providers(ctx: &mut Ctx, t: &SourceObject) {
         .and_then(Node::as_seq)
         .unwrap_or(&[]);
     for (i, entry) in entries.iter().enumerate() {
-        let disabled = entry.get("disabled").and_then(Node::scalar)
-            == Some(crate::yaml::Scalar::Bool(true));
+        let disabled =
+            entry.get("disabled").and_then(Node::scalar) == Some(crate::yaml::Scalar::Bool(true));
         let providers = entry
             .get("providers")
             .and_then(Node::as_seq)

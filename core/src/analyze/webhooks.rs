@@ -24,7 +24,11 @@ pub(super) fn check(ctx: &mut Ctx, files: &[SourceFile]) {
 
 fn hooks(ctx: &mut Ctx, obj: &SourceObject) {
     let display = obj.display(true);
-    let hooks = obj.root.get("webhooks").and_then(Node::as_seq).unwrap_or(&[]);
+    let hooks = obj
+        .root
+        .get("webhooks")
+        .and_then(Node::as_seq)
+        .unwrap_or(&[]);
     for (i, hook) in hooks.iter().enumerate() {
         let hook_name = hook.get("name").and_then(Node::as_str).unwrap_or("");
         let i = i.to_string();
@@ -103,7 +107,10 @@ mod tests {
     #[test]
     fn hosts_as_go_reads_them() {
         assert_eq!(url_host("https://1.1.1.1:5100/inject"), Some("1.1.1.1"));
-        assert_eq!(url_host("https://test.com:15017/validate"), Some("test.com"));
+        assert_eq!(
+            url_host("https://test.com:15017/validate"),
+            Some("test.com")
+        );
         assert_eq!(url_host("https://[::1]:443/x"), Some("::1"));
         assert_eq!(url_host("https://u@host/x"), Some("host"));
         assert_eq!(url_host("https://bad host/x"), None);

@@ -47,7 +47,11 @@ fn injection(ctx: &mut Ctx) {
     let mut injected: Vec<&str> = Vec::new();
     // As istioctl: once an injector ConfigMap says so, later namespaces see it too.
     let mut by_default = false;
-    for ns in mesh.objects.iter().filter(|o| matches!(o.spec, Spec::Namespace)) {
+    for ns in mesh
+        .objects
+        .iter()
+        .filter(|o| matches!(o.spec, Spec::Namespace))
+    {
         let name = ns.name();
         if name == "istio-system" {
             continue;
@@ -114,7 +118,11 @@ fn injection(ctx: &mut Ctx) {
             injected.push(name);
         }
     }
-    for pod in mesh.objects.iter().filter(|o| matches!(o.spec, Spec::Pod { .. })) {
+    for pod in mesh
+        .objects
+        .iter()
+        .filter(|o| matches!(o.spec, Spec::Pod { .. }))
+    {
         if !injected.contains(&pod.namespace()) {
             continue;
         }
@@ -127,7 +135,8 @@ fn injection(ctx: &mut Ctx) {
             continue;
         }
         let spec = pod.node.get("spec");
-        if spec.and_then(|s| s.get("hostNetwork")).map(Node::scalar) == Some(Some(Scalar::Bool(true)))
+        if spec.and_then(|s| s.get("hostNetwork")).map(Node::scalar)
+            == Some(Some(Scalar::Bool(true)))
         {
             continue;
         }
@@ -135,7 +144,9 @@ fn injection(ctx: &mut Ctx) {
             ["containers", "initContainers"].iter().any(|list| {
                 containers(s, list).any(|(_, c)| {
                     c.get("name").and_then(Node::as_str) == Some(PROXY_CONTAINER)
-                        && c.get("image").and_then(Node::as_str).is_some_and(|i| !i.is_empty())
+                        && c.get("image")
+                            .and_then(Node::as_str)
+                            .is_some_and(|i| !i.is_empty())
                 })
             })
         });
@@ -179,7 +190,8 @@ fn application_uid(ctx: &mut Ctx) {
         };
         // Istio's own control plane and gateways are left alone.
         let labels = labels_of(obj);
-        if labels.contains_key("istio") || labels.get("release").map(String::as_str) == Some("istio")
+        if labels.contains_key("istio")
+            || labels.get("release").map(String::as_str) == Some("istio")
         {
             continue;
         }
@@ -228,7 +240,9 @@ fn deployment_in_mesh(ctx: &Ctx, obj: &Object) -> bool {
     if let Some(spec) = template.get("spec") {
         let proxy = containers(spec, "containers").any(|(_, c)| {
             c.get("name").and_then(Node::as_str) == Some(PROXY_CONTAINER)
-                && c.get("image").and_then(Node::as_str).is_some_and(|i| !i.is_empty())
+                && c.get("image")
+                    .and_then(Node::as_str)
+                    .is_some_and(|i| !i.is_empty())
         });
         if proxy {
             return true;
@@ -256,7 +270,11 @@ fn deployment_services(ctx: &mut Ctx) {
         let Spec::Deployment(d) = &obj.spec else {
             continue;
         };
-        let waypoint = obj.meta.labels.get("gateway.istio.io/managed").map(String::as_str)
+        let waypoint = obj
+            .meta
+            .labels
+            .get("gateway.istio.io/managed")
+            .map(String::as_str)
             == Some("istio.io-mesh-controller");
         if waypoint || !deployment_in_mesh(ctx, obj) {
             continue;
@@ -353,7 +371,11 @@ fn injector_proxy_image(data: &SortedMap<String, String>) -> String {
     if image.contains('/') {
         image
     } else {
-        format!("{}/{image}:{}", field(&global["hub"]), field(&global["tag"]))
+        format!(
+            "{}/{image}:{}",
+            field(&global["hub"]),
+            field(&global["tag"])
+        )
     }
 }
 
@@ -402,7 +424,11 @@ pub(super) fn proxy_images(ctx: &mut Ctx, files: &[crate::parse::SourceFile]) {
     let proxy_configs = super::sources::objects(files, "ProxyConfig", "networking.istio.io/");
     let root = &mesh.config.root_namespace;
     let mut mismatched: Vec<(&Object, Vec<String>)> = Vec::new();
-    for pod in mesh.objects.iter().filter(|o| matches!(o.spec, Spec::Pod { .. })) {
+    for pod in mesh
+        .objects
+        .iter()
+        .filter(|o| matches!(o.spec, Spec::Pod { .. }))
+    {
         let Some((ns_obj, revision)) = injected.iter().find(|(ns, _)| ns.name() == pod.namespace())
         else {
             continue;
@@ -435,8 +461,9 @@ pub(super) fn proxy_images(ctx: &mut Ctx, files: &[crate::parse::SourceFile]) {
             } else {
                 selector.and_then(Node::as_map).is_none_or(|m| {
                     m.iter().all(|(k, v)| {
-                        k.as_str()
-                            .is_some_and(|k| pod.meta.labels.get(k).map(String::as_str) == v.as_str())
+                        k.as_str().is_some_and(|k| {
+                            pod.meta.labels.get(k).map(String::as_str) == v.as_str()
+                        })
                     })
                 })
             };
@@ -463,7 +490,10 @@ pub(super) fn proxy_images(ctx: &mut Ctx, files: &[crate::parse::SourceFile]) {
                 }
                 let image = c.get("image").and_then(Node::as_str).unwrap_or("");
                 if image != want && image != format!("{want}-{variant}") {
-                    match mismatched.iter_mut().find(|(ns, _)| std::ptr::eq(*ns, *ns_obj)) {
+                    match mismatched
+                        .iter_mut()
+                        .find(|(ns, _)| std::ptr::eq(*ns, *ns_obj))
+                    {
                         Some((_, pods)) => pods.push(pod.name().to_string()),
                         None => mismatched.push((ns_obj, vec![pod.name().to_string()])),
                     }

@@ -157,7 +157,10 @@ mod tests {
 
     #[test]
     fn reads_not_after_and_rejects_expired_or_garbage() {
-        assert_eq!(not_after(&cert("491231235959Z")).as_deref(), Some("20491231235959"));
+        assert_eq!(
+            not_after(&cert("491231235959Z")).as_deref(),
+            Some("20491231235959")
+        );
         assert!(pem_certificates_valid(&pem(&cert("491231235959Z"))));
         assert!(!pem_certificates_valid(&pem(&cert("210101000000Z"))));
         assert!(!pem_certificates_valid(b"hush hush hush\n"));
