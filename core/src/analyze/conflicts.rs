@@ -1,9 +1,10 @@
 //! Objects that fight over the same thing: VirtualServices bound to the mesh gateway with the same
-//! host (IST0109), and Sidecars that select the same workload or none (IST0101, IST0110, IST0111).
+//! host (IST0109), and Sidecars that select the same workload or none (IST0101, IST0110, IST0111)
+//! or only workloads in ambient mode, which have no sidecar (IST0167).
 
 use super::{codes, fp, full_name, Ctx};
 use crate::order;
-use crate::parse::Object;
+use crate::parse::{Object, Spec};
 use crate::sorted::{SortedMap, SortedSet};
 
 pub(super) fn check(ctx: &mut Ctx) {
@@ -136,12 +137,32 @@ fn sidecars(ctx: &mut Ctx) {
     }
     let mut reported: SortedSet<String> = SortedSet::new();
     for ((ns, pod), list) in &by_pod {
-        if list.len() < 2 {
+        // A pod in ambient mode has no sidecar for these to configure.
+        let ambient = mesh.objects.iter().any(|o| {
+            matches!(o.spec, Spec::Pod { .. })
+                && o.namespace() == ns
+                && o.name() == pod
+                && o.meta
+                    .annotations
+                    .get("ambient.istio.io/redirection")
+                    .map(String::as_str)
+                    == Some("enabled")
+        });
+        if list.len() < 2 && !ambient {
             continue;
         }
         let names: Vec<String> = list.iter().map(|o| o.name().to_string()).collect();
         for o in list {
             if !reported.insert(full_name(o)) {
+                continue;
+            }
+            if ambient {
+                ctx.report(
+                    codes::INEFFECTIVE_POLICY,
+                    o,
+                    fp!["metadata", "name"],
+                    "The policy has no impact: selected workload is in ambient mode, the policy has no impact.",
+                );
                 continue;
             }
             ctx.report(
@@ -156,6 +177,19 @@ fn sidecars(ctx: &mut Ctx) {
         }
     }
     for (ns, list) in &by_ns {
+        if namespace_in_ambient_mode(ctx, ns) {
+            for o in list {
+                if reported.insert(full_name(o)) {
+                    ctx.report(
+                        codes::INEFFECTIVE_POLICY,
+                        o,
+                        fp!["metadata", "name"],
+                        "The policy has no impact: namespace is in ambient mode, the policy has no impact.",
+                    );
+                }
+            }
+            continue;
+        }
         if list.len() < 2 {
             continue;
         }
@@ -172,4 +206,16 @@ fn sidecars(ctx: &mut Ctx) {
             );
         }
     }
+}
+
+/// A Namespace labelled for ambient mode and not for sidecar injection.
+fn namespace_in_ambient_mode(ctx: &Ctx, ns: &str) -> bool {
+    ctx.mesh.objects.iter().any(|o| {
+        let labels = &o.meta.labels;
+        matches!(o.spec, Spec::Namespace)
+            && o.name() == ns
+            && labels.get("istio-injection").map(String::as_str) != Some("enabled")
+            && labels.get("istio.io/rev").is_none_or(|r| r.is_empty())
+            && labels.get("istio.io/dataplane-mode").map(String::as_str) == Some("ambient")
+    })
 }

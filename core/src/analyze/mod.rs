@@ -24,16 +24,29 @@
 
 mod authz;
 pub mod checks;
+mod conditions;
 mod conflicts;
+mod defaults;
+mod deprecation;
 mod destination_rules;
 mod fix;
+mod gateway_selectors;
 mod gateways;
+mod jwks;
 mod ports;
 mod references;
+pub mod registry;
 mod report;
+mod secrets;
 mod security;
+mod service_entries;
+mod sources;
+mod telemetry;
 mod unreachable;
 mod validation;
+mod webhooks;
+mod workloads;
+mod x509;
 
 use crate::diag::{Diagnostic, Severity, Span};
 use crate::mesh::{Loaded, Mesh};
@@ -42,6 +55,7 @@ use crate::parse::{Object, SourceFile};
 use crate::playground::world::BOOKINFO_FILE;
 
 pub use fix::{quick_fix, Fix};
+pub use registry::{Analyzer, ANALYZERS};
 pub use report::report;
 
 /// An analysis message type: Istio's code, level and name (pkg/config/analysis/msg/messages.yaml).
@@ -65,13 +79,18 @@ macro_rules! codes {
 }
 
 codes! {
+    DEPRECATED = "IST0002", Warning, "Deprecated";
     REFERENCED_RESOURCE_NOT_FOUND = "IST0101", Error, "ReferencedResourceNotFound";
+    NAMESPACE_NOT_INJECTED = "IST0102", Info, "NamespaceNotInjected";
+    POD_MISSING_PROXY = "IST0103", Warning, "PodMissingProxy";
     SCHEMA_VALIDATION_ERROR = "IST0106", Error, "SchemaValidationError";
     CONFLICTING_MESH_GATEWAY_VIRTUAL_SERVICE_HOSTS = "IST0109", Error, "ConflictingMeshGatewayVirtualServiceHosts";
     CONFLICTING_SIDECAR_WORKLOAD_SELECTORS = "IST0110", Error, "ConflictingSidecarWorkloadSelectors";
     MULTIPLE_SIDECARS_WITHOUT_WORKLOAD_SELECTORS = "IST0111", Error, "MultipleSidecarsWithoutWorkloadSelectors";
     VIRTUAL_SERVICE_DESTINATION_PORT_SELECTOR_REQUIRED = "IST0112", Error, "VirtualServiceDestinationPortSelectorRequired";
+    DEPLOYMENT_ASSOCIATED_TO_MULTIPLE_SERVICES = "IST0116", Warning, "DeploymentAssociatedToMultipleServices";
     PORT_NAME_IS_NOT_UNDER_NAMING_CONVENTION = "IST0118", Info, "PortNameIsNotUnderNamingConvention";
+    NAMESPACE_MULTIPLE_INJECTION_LABELS = "IST0123", Warning, "NamespaceMultipleInjectionLabels";
     NO_MATCHING_WORKLOADS_FOUND = "IST0127", Warning, "NoMatchingWorkloadsFound";
     NO_SERVER_CERTIFICATE_VERIFICATION_DESTINATION_LEVEL = "IST0128", Warning, "NoServerCertificateVerificationDestinationLevel";
     NO_SERVER_CERTIFICATE_VERIFICATION_PORT_LEVEL = "IST0129", Warning, "NoServerCertificateVerificationPortLevel";
@@ -80,12 +99,30 @@ codes! {
     VIRTUAL_SERVICE_HOST_NOT_FOUND_IN_GATEWAY = "IST0132", Warning, "VirtualServiceHostNotFoundInGateway";
     SCHEMA_WARNING = "IST0133", Warning, "SchemaWarning";
     SERVICE_ENTRY_ADDRESSES_REQUIRED = "IST0134", Warning, "ServiceEntryAddressesRequired";
+    DEPLOYMENT_CONFLICTING_PORTS = "IST0137", Warning, "DeploymentConflictingPorts";
+    GATEWAY_DUPLICATE_CERTIFICATE = "IST0138", Warning, "GatewayDuplicateCertificate";
+    INGRESS_ROUTE_RULES_NOT_AFFECTED = "IST0140", Warning, "IngressRouteRulesNotAffected";
+    INVALID_APPLICATION_UID = "IST0144", Warning, "InvalidApplicationUID";
     CONFLICTING_GATEWAYS = "IST0145", Error, "ConflictingGateways";
+    NAMESPACE_INJECTION_ENABLED_BY_DEFAULT = "IST0148", Info, "NamespaceInjectionEnabledByDefault";
+    INVALID_TELEMETRY_PROVIDER = "IST0157", Warning, "InvalidTelemetryProvider";
+    PODS_ISTIO_PROXY_IMAGE_MISMATCH_IN_NAMESPACE = "IST0158", Warning, "PodsIstioProxyImageMismatchInNamespace";
     JWT_CLAIM_BASED_ROUTING_WITHOUT_REQUEST_AUTHN = "IST0149", Error, "JwtClaimBasedRoutingWithoutRequestAuthN";
     EXTERNAL_NAME_SERVICE_TYPE_INVALID_PORT_NAME = "IST0150", Warning, "ExternalNameServiceTypeInvalidPortName";
+    CONFLICTING_TELEMETRY_WORKLOAD_SELECTORS = "IST0159", Error, "ConflictingTelemetryWorkloadSelectors";
+    MULTIPLE_TELEMETRIES_WITHOUT_WORKLOAD_SELECTORS = "IST0160", Error, "MultipleTelemetriesWithoutWorkloadSelectors";
+    INVALID_GATEWAY_CREDENTIAL = "IST0161", Error, "InvalidGatewayCredential";
+    INEFFECTIVE_SELECTOR = "IST0166", Warning, "IneffectiveSelector";
+    INEFFECTIVE_POLICY = "IST0167", Warning, "IneffectivePolicy";
     GATEWAY_PORT_NOT_DEFINED_ON_SERVICE = "IST0162", Warning, "GatewayPortNotDefinedOnService";
+    INVALID_EXTERNAL_CONTROL_PLANE_CONFIG = "IST0163", Warning, "InvalidExternalControlPlaneConfig";
+    EXTERNAL_CONTROL_PLANE_ADDRESS_IS_NOT_A_HOSTNAME = "IST0164", Info, "ExternalControlPlaneAddressIsNotAHostname";
+    REFERENCED_INTERNAL_GATEWAY = "IST0165", Warning, "ReferencedInternalGateway";
+    NEGATIVE_CONDITION_STATUS = "IST0171", Warning, "NegativeConditionStatus";
     DESTINATION_RULE_SUBSET_NOT_SELECT_PODS = "IST0173", Error, "DestinationRuleSubsetNotSelectPods";
     UNKNOWN_DESTINATION_RULE_HOST = "IST0174", Warning, "UnknownDestinationRuleHost";
+    JWKS_URI_FETCH_UNRESTRICTED = "IST0175", Warning, "JwksUriFetchUnrestricted";
+    CONFLICTING_SERVICE_ENTRY_PROTOCOL = "IST0177", Warning, "ConflictingServiceEntryProtocol";
 }
 
 /// Istio's documentation page for a code, as istioctl prints it in JSON output.
@@ -102,9 +139,13 @@ pub fn analyze(loaded: &Loaded) -> Vec<Diagnostic> {
 }
 
 /// [`analyze`], plus the rules on kinds the mesh keeps no model of (AuthorizationPolicy), read
-/// from the source files.
+/// from the source files. Like `istioctl analyze` on files, it assumes the default ingress
+/// gateway exists when the input does not define it (see [`defaults`]).
 pub fn analyze_sources(loaded: &Loaded, files: &[SourceFile]) -> Vec<Diagnostic> {
-    run(&loaded.mesh, files)
+    match defaults::with_default_ingress(&loaded.mesh, files) {
+        Some(with) => run(&crate::mesh::load(&with).mesh, &with),
+        None => run(&loaded.mesh, files),
+    }
 }
 
 fn run(mesh: &Mesh, files: &[SourceFile]) -> Vec<Diagnostic> {
@@ -121,6 +162,17 @@ fn run(mesh: &Mesh, files: &[SourceFile]) -> Vec<Diagnostic> {
     ports::check(&mut ctx);
     authz::check(&mut ctx, files);
     security::check(&mut ctx);
+    workloads::check(&mut ctx);
+    service_entries::check(&mut ctx);
+    jwks::check(&mut ctx);
+    deprecation::check(&mut ctx);
+    references::ingress_subsets(&mut ctx);
+    secrets::check(&mut ctx, files);
+    webhooks::check(&mut ctx, files);
+    workloads::proxy_images(&mut ctx, files);
+    telemetry::check(&mut ctx, files);
+    gateway_selectors::check(&mut ctx, files);
+    conditions::check(&mut ctx);
     let mut out = ctx.out;
     order::sort_by(&mut out, |a, b| {
         (&a.file, a.line, a.column, &a.code, &a.message)
@@ -155,6 +207,7 @@ impl Ctx<'_> {
     /// API or Ingress object, whose problems the conversion reports on the source)?
     pub fn is_user(o: &Object) -> bool {
         o.origin.file != BOOKINFO_FILE
+            && o.origin.file != defaults::DEFAULTS_FILE
             && !IGNORED_NAMESPACES.contains(&o.namespace())
             && !crate::gatewayapi::is_derived(o)
     }
@@ -182,7 +235,7 @@ impl Ctx<'_> {
         object: &str,
         message: impl Into<String>,
     ) {
-        if file == BOOKINFO_FILE {
+        if file == BOOKINFO_FILE || file == defaults::DEFAULTS_FILE {
             return;
         }
         self.out

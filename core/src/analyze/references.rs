@@ -1,5 +1,5 @@
 //! References that lead nowhere (IST0101): VirtualService destination and mirror hosts, subsets,
-//! ports, gateways and delegates; and destinations that must name a port (IST0112).
+//! ports and delegates (gateways: see `gateways`); and destinations that must name a port (IST0112).
 
 use super::checks::did_you_mean;
 use super::{codes, fp, host_candidates, lookup, Ctx};
@@ -134,7 +134,6 @@ pub(super) fn check(ctx: &mut Ctx) {
                 subset_ref(ctx, obj, &dest, subset);
             }
         }
-        gateways(ctx, obj, vs);
         delegates(ctx, obj, vs);
     }
 }
@@ -186,60 +185,6 @@ pub(crate) fn gateway_key(vs_ns: &str, name: &str) -> (String, String) {
     }
 }
 
-fn gateways(ctx: &mut Ctx, obj: &Object, vs: &VirtualService) {
-    let mesh = ctx.mesh;
-    for (i, g) in vs.gateways.iter().enumerate() {
-        if g == "mesh" {
-            continue;
-        }
-        let (ns, name) = gateway_key(obj.namespace(), g);
-        if mesh
-            .gateways()
-            .any(|(o, _)| o.namespace() == ns && o.name() == name)
-        {
-            continue;
-        }
-        let candidates: Vec<String> = mesh
-            .gateways()
-            .map(|(o, _)| {
-                if g.contains('/') || o.namespace() != obj.namespace() {
-                    format!("{}/{}", o.namespace(), o.name())
-                } else {
-                    o.name().to_string()
-                }
-            })
-            .collect();
-        let hint = did_you_mean(g, candidates.iter().map(String::as_str));
-        ctx.report(
-            codes::REFERENCED_RESOURCE_NOT_FOUND,
-            obj,
-            fp!["spec", "gateways", i],
-            format!("Referenced gateway not found: {g:?}{hint}"),
-        );
-    }
-    for (i, r) in vs.http.iter().enumerate() {
-        for (m, mt) in r.matches.iter().enumerate() {
-            for (k, g) in mt.gateways.iter().enumerate() {
-                if g == "mesh" {
-                    continue;
-                }
-                let (ns, name) = gateway_key(obj.namespace(), g);
-                if !mesh
-                    .gateways()
-                    .any(|(o, _)| o.namespace() == ns && o.name() == name)
-                {
-                    ctx.report(
-                        codes::REFERENCED_RESOURCE_NOT_FOUND,
-                        obj,
-                        fp!["spec", "http", i, "match", m, "gateways", k],
-                        format!("Referenced gateway not found: {g:?}"),
-                    );
-                }
-            }
-        }
-    }
-}
-
 fn delegates(ctx: &mut Ctx, obj: &Object, vs: &VirtualService) {
     let mesh = ctx.mesh;
     for (i, r) in vs.http.iter().enumerate() {
@@ -267,5 +212,54 @@ fn delegates(ctx: &mut Ctx, obj: &Object, vs: &VirtualService) {
             fp!["spec", "http", i, "delegate", "name"],
             format!("Referenced delegate not found: \"{ns}/{}\"{hint}", d.name),
         );
+    }
+}
+
+/// IST0140 (part of istioctl's `virtualservice.DestinationHostAnalyzer`): a VirtualService bound
+/// to gateways routes to a host without a subset, while another VirtualService for that host
+/// splits it by subset. Requests through the gateway take this route and never see the subsets.
+pub(super) fn ingress_subsets(ctx: &mut Ctx) {
+    let mesh = ctx.mesh;
+    // VirtualServices that route their own host to a subset, with those destination hosts.
+    let with_subsets: Vec<(String, Vec<&str>)> = mesh
+        .virtual_services()
+        .filter_map(|(o, vs)| {
+            let hosts: Vec<&str> = vs
+                .http
+                .iter()
+                .flat_map(|r| &r.route)
+                .map(|rd| &rd.destination)
+                .filter(|d| d.subset.as_deref().is_some_and(|s| !s.is_empty()))
+                .filter(|d| vs.hosts.contains(&d.host))
+                .map(|d| d.host.as_str())
+                .collect();
+            (!hosts.is_empty()).then(|| (super::full_name(o), hosts))
+        })
+        .collect();
+    for (obj, vs) in mesh.virtual_services() {
+        if vs.gateways.is_empty() {
+            continue;
+        }
+        for (i, r) in vs.http.iter().enumerate() {
+            for (j, rd) in r.route.iter().enumerate() {
+                let d = &rd.destination;
+                if d.subset.as_deref().is_some_and(|s| !s.is_empty()) {
+                    continue;
+                }
+                for (name, hosts) in &with_subsets {
+                    for _ in hosts.iter().filter(|h| **h == d.host) {
+                        ctx.report(
+                            codes::INGRESS_ROUTE_RULES_NOT_AFFECTED,
+                            obj,
+                            fp!["spec", "http", i, "route", j, "destination", "host"],
+                            format!(
+                                "Subset in virtual service {name} has no effect on ingress gateway {} requests",
+                                super::full_name(obj)
+                            ),
+                        );
+                    }
+                }
+            }
+        }
     }
 }

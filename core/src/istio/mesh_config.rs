@@ -107,6 +107,8 @@ pub struct Telemetry {
     /// `defaultProviders.metrics` and `defaultProviders.tracing`: provider names.
     pub metrics_providers: Vec<String>,
     pub tracing_providers: Vec<String>,
+    /// `defaultProviders.accessLogging` (none by default).
+    pub access_logging_providers: Vec<String>,
     /// `extensionProviders`, istiod's built-in ones (prometheus, stackdriver, envoy) first.
     pub extension_providers: Vec<TelemetryProvider>,
 }
@@ -121,6 +123,7 @@ impl Default for Telemetry {
             max_path_tag_length: None,
             mesh_id: None,
             metrics_providers: vec!["prometheus".into()],
+            access_logging_providers: Vec::new(),
             tracing_providers: Vec::new(),
             extension_providers: vec![
                 TelemetryProvider {
@@ -234,6 +237,7 @@ decode_structs! {
     pub struct DefaultProvidersFile {
         pub metrics: Option<Vec<String>>,
         pub tracing: Option<Vec<String>>,
+        pub access_logging: Option<Vec<String>>,
     }
 
     #[derive(Debug, Default)]
@@ -317,6 +321,7 @@ impl MeshConfig {
         if let Some(dp) = file.default_providers {
             t.metrics_providers = dp.metrics.unwrap_or_default();
             t.tracing_providers = dp.tracing.unwrap_or_default();
+            t.access_logging_providers = dp.access_logging.unwrap_or_default();
         }
         // A provider of a built-in name replaces it; others are appended (mesh.go ApplyMeshConfig).
         for p in file.extension_providers.unwrap_or_default() {
