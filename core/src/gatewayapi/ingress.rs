@@ -5,7 +5,7 @@ use super::{codes, derived, finding, meta, service_fqdn, World};
 use super::{INGRESS_CONTROLLER, INGRESS_GATEWAY_NAME, ROUTE_SEMANTICS};
 use crate::diag::{Diagnostic, Severity};
 use crate::istio::gateway_api::{IngressBackend, IngressRule, Resource};
-use crate::istio::mesh_config::MeshConfig;
+use crate::istio::mesh_config::{IngressControllerMode, MeshConfig};
 use crate::istio::networking::{
     Destination, Gateway, HttpMatch, HttpRoute, HttpRouteDestination, Server, ServerPort,
     ServerTls, VirtualService,
@@ -18,18 +18,26 @@ use crate::sorted::SortedMap;
 /// Where istiod puts Ingress-derived Gateways (K8S_INGRESS_NS, default istio-system).
 const INGRESS_NAMESPACE: &str = "istio-system";
 
-/// shouldProcessIngressWithClass: the `kubernetes.io/ingress.class` annotation, else the
-/// IngressClass's controller; without either, STRICT mode (the default) skips the Ingress.
+/// shouldProcessIngressWithClass: the `kubernetes.io/ingress.class` annotation (compared with
+/// MeshConfig `ingressClass`), else the IngressClass's controller; an Ingress naming neither is
+/// converted only in `ingressControllerMode: DEFAULT`, and `OFF` converts none.
 fn is_istio(world: &World, obj: &Object, class_name: Option<&str>, config: &MeshConfig) -> bool {
+    if config.ingress_controller_mode == IngressControllerMode::Off {
+        return false;
+    }
     if let Some(class) = obj.meta.annotations.get("kubernetes.io/ingress.class") {
         return *class == config.ingress_class;
     }
-    let Some(class_name) = class_name else {
-        return false;
-    };
-    world.resources(Kind::IngressClass).any(|(o, r)| {
-        matches!(r, Resource::IngressClass(c) if o.name() == class_name && c.controller == INGRESS_CONTROLLER)
-    })
+    let class = class_name.and_then(|name| {
+        world.resources(Kind::IngressClass).find_map(|(o, r)| match r {
+            Resource::IngressClass(c) if o.name() == name => Some(c),
+            _ => None,
+        })
+    });
+    match class {
+        Some(c) => c.controller == INGRESS_CONTROLLER,
+        None => config.ingress_controller_mode == IngressControllerMode::Default,
+    }
 }
 
 /// The selector of Ingress Gateways (getIngressGatewaySelector).
@@ -85,6 +93,9 @@ pub(super) fn convert(
                         .any(|(o, _)| o.name() == *c)
                 });
             let message = match missing_class {
+                _ if config.ingress_controller_mode == IngressControllerMode::Off => {
+                    "MeshConfig ingressControllerMode is OFF: istiod converts no Ingress".into()
+                }
                 Some(c) => format!(
                     "IngressClass {c:?} is not in the input: istiod ignores this Ingress unless that class names controller {INGRESS_CONTROLLER}"
                 ),
