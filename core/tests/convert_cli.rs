@@ -352,3 +352,294 @@ data:
     );
     assert!(err.contains("ingressControllerMode \"SOMETIMES\""), "{err}");
 }
+
+fn status_of(yaml: &str) -> Vec<Value> {
+    let argv: Vec<String> = ["convert", "--bookinfo", "--status", "-f", "-", "-o", "json"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = run(&argv, &mut yaml.as_bytes(), &mut out, &mut err);
+    assert_eq!(code, 0, "{}", String::from_utf8_lossy(&err));
+    serde_json::from_slice::<Value>(&out)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+/// `(type, status, reason, message)` of a condition list.
+fn conditions(v: &Value) -> Vec<(String, String, String, String)> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let s = |k: &str| c[k].as_str().unwrap().to_string();
+            (s("type"), s("status"), s("reason"), s("message"))
+        })
+        .collect()
+}
+
+fn cond(t: &str, s: &str, r: &str, m: &str) -> (String, String, String, String) {
+    (t.into(), s.into(), r.into(), m.into())
+}
+
+#[test]
+fn status_of_an_accepted_route_and_its_gateway_as_istiod_writes_them() {
+    let objs = status_of(&format!(
+        "{GATEWAY}apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {{name: web, namespace: default}}
+spec:
+  parentRefs: [{{name: gw}}]
+  rules:
+  - backendRefs: [{{name: reviews, port: 9080}}]
+"
+    ));
+    let route = find(&objs, "HTTPRoute", "web");
+    let parent = &route["status"]["parents"][0];
+    assert_eq!(parent["controllerName"], "istio.io/gateway-controller");
+    assert_eq!(parent["parentRef"], serde_json::json!({"name": "gw"}));
+    assert_eq!(
+        conditions(&parent["conditions"]),
+        [
+            cond("Accepted", "True", "Accepted", "Route was valid"),
+            cond("ResolvedRefs", "True", "ResolvedRefs", "All references resolved"),
+        ]
+    );
+    let gw = find(&objs, "Gateway", "gw");
+    assert_eq!(
+        conditions(&gw["status"]["conditions"]),
+        [
+            cond("Accepted", "True", "Accepted", "Resource accepted"),
+            cond(
+                "Programmed",
+                "True",
+                "Programmed",
+                "Resource programmed, assigned to service(s) gw-istio.default.svc.cluster.local:80, gw-istio.default.svc.cluster.local:443, and gw-istio.default.svc.cluster.local:9000"
+            ),
+            cond("ResolvedRefs", "True", "ResolvedRefs", "All references resolved"),
+        ]
+    );
+    let http = &gw["status"]["listeners"][0];
+    assert_eq!(http["name"], "http");
+    // Only the HTTP listener takes an HTTPRoute: one attached route there, none elsewhere.
+    assert_eq!(http["attachedRoutes"], 1);
+    assert_eq!(gw["status"]["listeners"][1]["attachedRoutes"], 0);
+    assert_eq!(
+        http["supportedKinds"],
+        serde_json::json!([
+            {"group": "gateway.networking.k8s.io", "kind": "HTTPRoute"},
+            {"group": "gateway.networking.k8s.io", "kind": "GRPCRoute"}
+        ])
+    );
+    assert_eq!(
+        conditions(&http["conditions"]),
+        [
+            cond("Accepted", "True", "Accepted", "No errors found"),
+            cond("Conflicted", "False", "NoConflicts", "No errors found"),
+            cond("Programmed", "True", "Programmed", "No errors found"),
+            cond("ResolvedRefs", "True", "ResolvedRefs", "No errors found"),
+        ]
+    );
+}
+
+#[test]
+fn status_reasons_of_denied_parents_and_unresolved_backends() {
+    let objs = status_of(&format!(
+        "{GATEWAY}apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {{name: section, namespace: default}}
+spec:
+  parentRefs: [{{name: gw, sectionName: nope}}]
+  rules: [{{backendRefs: [{{name: reviews, port: 9080}}]}}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {{name: kind, namespace: default}}
+spec:
+  parentRefs: [{{name: gw, sectionName: tcp}}]
+  rules: [{{backendRefs: [{{name: reviews, port: 9080}}]}}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {{name: other-ns, namespace: bookinfo}}
+spec:
+  parentRefs: [{{name: gw, namespace: default, sectionName: http}}]
+  rules: [{{backendRefs: [{{name: reviews, port: 9080}}]}}]
+---
+apiVersion: gateway.networking.k8s.io/v1alpha2
+kind: TLSRoute
+metadata: {{name: host, namespace: default}}
+spec:
+  parentRefs: [{{name: gw, sectionName: tls}}]
+  hostnames: [shop.example.org]
+  rules: [{{backendRefs: [{{name: reviews, port: 9080}}]}}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {{name: missing, namespace: default}}
+spec:
+  parentRefs: [{{name: gw, sectionName: http}}, {{kind: Service, group: '', name: nosuch}}]
+  rules: [{{backendRefs: [{{name: nosuch, port: 80}}]}}]
+"
+    ));
+    let accepted = |name: &str, kind: &str, parent: usize| {
+        conditions(&find(&objs, kind, name)["status"]["parents"][parent]["conditions"])[0].clone()
+    };
+    assert_eq!(
+        accepted("section", "HTTPRoute", 0),
+        cond("Accepted", "False", "NoMatchingParent", "sectionName \"nope\" not found")
+    );
+    assert_eq!(
+        accepted("kind", "HTTPRoute", 0),
+        cond(
+            "Accepted",
+            "False",
+            "NotAllowedByListeners",
+            "kind gateway.networking.k8s.io/v1/HTTPRoute is not allowed"
+        )
+    );
+    assert_eq!(
+        accepted("other-ns", "HTTPRoute", 0),
+        cond(
+            "Accepted",
+            "False",
+            "NotAllowedByListeners",
+            "hostnames matched parent hostname \"\", but namespace \"bookinfo\" is not allowed by the parent"
+        )
+    );
+    assert_eq!(
+        accepted("host", "TLSRoute", 0),
+        cond(
+            "Accepted",
+            "False",
+            "NoMatchingListenerHostname",
+            "no hostnames matched parent hostname \"*.example.com\""
+        )
+    );
+    // Parents sorted as istiod appends them (reference string, descending): the Gateway, then
+    // the Service. The Gateway accepts the route but its backend is missing; the Service does not
+    // exist.
+    let missing = &find(&objs, "HTTPRoute", "missing")["status"]["parents"];
+    assert_eq!(missing[0]["parentRef"]["name"], "gw");
+    assert_eq!(
+        conditions(&missing[0]["conditions"])[1],
+        cond(
+            "ResolvedRefs",
+            "False",
+            "BackendNotFound",
+            "backend(nosuch.default.svc.cluster.local) not found"
+        )
+    );
+    assert_eq!(
+        conditions(&missing[1]["conditions"])[0],
+        cond("Accepted", "False", "NoMatchingParent", "parent service: \"nosuch\" not found")
+    );
+}
+
+#[test]
+fn status_of_invalid_listeners_and_certificate_references() {
+    let objs = status_of(
+        "apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: default}
+spec:
+  gatewayClassName: istio
+  listeners:
+  - {name: lower, port: 80, protocol: http}
+  - name: https
+    port: 443
+    protocol: HTTPS
+    tls: {certificateRefs: [{name: cert, namespace: certs}]}
+",
+    );
+    let gw = find(&objs, "Gateway", "gw");
+    assert_eq!(
+        conditions(&gw["status"]["conditions"])[0],
+        cond(
+            "Accepted",
+            "False",
+            "ListenersNotValid",
+            "None of the Gateway's listeners are valid"
+        )
+    );
+    let listeners = &gw["status"]["listeners"];
+    assert_eq!(
+        conditions(&listeners[0]["conditions"])[0],
+        cond(
+            "Accepted",
+            "False",
+            "UnsupportedProtocol",
+            "protocol \"http\" is unsupported. hint: \"HTTP\" (uppercase) may be supported"
+        )
+    );
+    let https = conditions(&listeners[1]["conditions"]);
+    assert_eq!(
+        https[3],
+        cond(
+            "ResolvedRefs",
+            "False",
+            "RefNotPermitted",
+            "certificateRef cert/certs not accessible to a Gateway in namespace \"default\" (missing a ReferenceGrant?)"
+        )
+    );
+    assert_eq!(
+        https[2],
+        cond("Programmed", "False", "Invalid", "Bad TLS configuration")
+    );
+}
+
+#[test]
+fn findings_and_status_come_from_one_model() {
+    // The finding on standard error carries the reason and message the status holds.
+    let yaml = format!(
+        "{GATEWAY}apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {{name: section, namespace: default}}
+spec:
+  parentRefs: [{{name: gw, sectionName: nope}}]
+  rules: [{{backendRefs: [{{name: reviews, port: 9080}}]}}]
+"
+    );
+    let (_, _, err) = convert(&yaml, "json");
+    assert!(
+        err.contains("[PL0101] NoMatchingParent: sectionName \"nope\" not found"),
+        "{err}"
+    );
+}
+
+#[test]
+fn derived_objects_carry_their_yaml_and_the_span_of_their_source() {
+    let yaml = format!(
+        "{GATEWAY}apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {{name: web, namespace: default}}
+spec:
+  parentRefs: [{{name: gw, sectionName: http}}]
+  rules: [{{backendRefs: [{{name: reviews, port: 9080}}]}}]
+"
+    );
+    let loaded = load(&[SourceFile::new("in.yaml", &yaml)]);
+    let derived = pilotlight_core::envoy::derived::derived_objects(&loaded.mesh.objects);
+    let vs = derived
+        .iter()
+        .find(|d| d.kind == "VirtualService")
+        .expect("a VirtualService");
+    assert_eq!(vs.name, "default~gw~istio-autogenerated-k8s-gateway~http~*");
+    assert!(vs.yaml.contains("kind: VirtualService"), "{}", vs.yaml);
+    // The HTTPRoute is the fourth document: its span starts on its line.
+    let route_line = yaml
+        .lines()
+        .position(|l| l == "kind: HTTPRoute")
+        .unwrap() as u32;
+    assert_eq!(vs.source_file, "in.yaml");
+    assert!(
+        vs.source_span.start_line <= route_line + 1 && vs.source_span.end_line > route_line,
+        "{:?} vs line {}",
+        vs.source_span,
+        route_line + 1
+    );
+    let gw = derived.iter().find(|d| d.kind == "Gateway").unwrap();
+    assert_eq!(gw.source_span.start_line, 1);
+}

@@ -1,12 +1,13 @@
 //! Gateway API Gateways into Istio Gateways, one per listener (gateway_collection.go, buildListener),
 //! and the automated deployment of managed gateways (deploymentcontroller.go, kube-gateway.yaml).
 
-use super::{codes, derived, finding, meta, service_fqdn, World};
+use super::status::{Status, Subject};
+use super::{codes, derived, meta, problem, service_fqdn, World};
 use super::{
     GATEWAY_CLASS_LABEL, GATEWAY_CONTROLLER, GATEWAY_NAME_LABEL, GATEWAY_SEMANTICS,
     GATEWAY_SERVICE, KUBERNETES_GATEWAY_NAME, MESH_CONTROLLER, PARENTS, SERVICE_ACCOUNT,
 };
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::Severity;
 use crate::istio::gateway_api::{GatewaySpec, Listener, Resource};
 use crate::istio::kube::{DeploymentSpec, PodSpec, PodTemplate, ServicePort, ServiceSpec};
 use crate::istio::networking::{Gateway, Server, ServerPort, ServerTls};
@@ -70,7 +71,7 @@ pub(super) fn deployment_name(obj: &Object, spec: &GatewaySpec) -> String {
 pub(super) fn convert(
     world: &World,
     out: &mut Vec<Object>,
-    diags: &mut Vec<Diagnostic>,
+    status: &mut Status,
 ) -> Vec<Parent> {
     let mut parents = Vec::new();
     for (obj, res) in world.resources(Kind::KubernetesGateway) {
@@ -79,7 +80,7 @@ pub(super) fn convert(
         };
         let class_span = obj.span_of(&["spec", "gatewayClassName"]);
         let Some(controller) = class_controller(world, &spec.gateway_class_name) else {
-            diags.push(finding(
+            status.note(
                 obj,
                 codes::INVALID_GATEWAY,
                 Severity::Warning,
@@ -88,46 +89,33 @@ pub(super) fn convert(
                     "GatewayClass {:?} does not exist: istiod ignores this Gateway",
                     spec.gateway_class_name
                 ),
-            ));
+            );
             continue;
         };
         if controller == MESH_CONTROLLER {
-            diags.push(finding(
+            status.note(
                 obj,
                 codes::INVALID_GATEWAY,
                 Severity::Info,
                 class_span,
                 "waypoints (ambient mode) are not modelled: this Gateway changes no Envoy config here".into(),
-            ));
+            );
             continue;
         }
         if !controller.starts_with("istio.io/") {
-            diags.push(finding(
+            status.note(
                 obj,
                 codes::INVALID_GATEWAY,
                 Severity::Info,
                 class_span,
                 format!("GatewayClass {:?} belongs to controller {controller:?}, not istiod: this Gateway is ignored", spec.gateway_class_name),
-            ));
+            );
             continue;
         }
+        status.own(obj);
         let managed = is_managed(spec);
         let ns = obj.namespace();
-        let services: Vec<String> = if managed {
-            vec![service_fqdn(&deployment_name(obj, spec), ns)]
-        } else {
-            spec.addresses
-                .iter()
-                .filter(|a| a.kind.as_deref().is_none_or(|k| k == "Hostname"))
-                .map(|a| {
-                    if a.value.contains('.') {
-                        a.value.clone()
-                    } else {
-                        service_fqdn(&a.value, ns)
-                    }
-                })
-                .collect()
-        };
+        let services = gateway_services(obj, spec);
         let service_account = if managed {
             obj.meta
                 .annotations
@@ -138,7 +126,7 @@ pub(super) fn convert(
             String::new()
         };
         for (i, l) in spec.listeners.iter().enumerate() {
-            let Some(server) = server(world, obj, l, i, diags) else {
+            let Some(server) = server(world, obj, l, i, status) else {
                 continue;
             };
             let name = format!("{}~{KUBERNETES_GATEWAY_NAME}~{}", obj.name(), l.name);
@@ -178,8 +166,28 @@ pub(super) fn convert(
     parents
 }
 
+/// The Services a Gateway's pods are found by: the automated deployment's, or its Hostname
+/// addresses (extractGatewayServices).
+pub(super) fn gateway_services(obj: &Object, spec: &GatewaySpec) -> Vec<String> {
+    let ns = obj.namespace();
+    if is_managed(spec) {
+        return vec![service_fqdn(&deployment_name(obj, spec), ns)];
+    }
+    spec.addresses
+        .iter()
+        .filter(|a| a.kind.as_deref().is_none_or(|k| k == "Hostname"))
+        .map(|a| {
+            if a.value.contains('.') {
+                a.value.clone()
+            } else {
+                service_fqdn(&a.value, ns)
+            }
+        })
+        .collect()
+}
+
 /// Route kinds a listener accepts: by protocol, narrowed by `allowedRoutes.kinds`.
-fn allowed_kinds(l: &Listener) -> Vec<String> {
+pub(super) fn allowed_kinds(l: &Listener) -> Vec<String> {
     let mut supported: Vec<&str> = match l.protocol.as_str() {
         "HTTP" | "HTTPS" => vec!["HTTPRoute", "GRPCRoute"],
         "TCP" => vec!["TCPRoute"],
@@ -250,29 +258,31 @@ fn server(
     obj: &Object,
     l: &Listener,
     index: usize,
-    diags: &mut Vec<Diagnostic>,
+    status: &mut Status,
 ) -> Option<Server> {
     let idx = index.to_string();
     let here = |field: &str| obj.span_of(&["spec", "listeners", idx.as_str(), field]);
     let protocol = match l.protocol.as_str() {
         p @ ("HTTP" | "HTTPS" | "TLS" | "TCP") => p.to_string(),
         other => {
-            let hint =
-                if ["HTTP", "HTTPS", "TLS", "TCP"].contains(&other.to_ascii_uppercase().as_str()) {
-                    format!(
-                        " (hint: {:?} in uppercase is supported)",
-                        other.to_ascii_uppercase()
-                    )
-                } else {
-                    String::new()
-                };
-            diags.push(finding(
+            let upper = other.to_ascii_uppercase();
+            let message = if ["HTTP", "HTTPS", "TLS", "TCP"].contains(&upper.as_str()) {
+                format!("protocol {other:?} is unsupported. hint: {upper:?} (uppercase) may be supported")
+            } else {
+                format!("protocol {other:?} is unsupported")
+            };
+            status.record(
                 obj,
-                codes::INVALID_GATEWAY,
-                Severity::Warning,
-                here("protocol"),
-                format!("UnsupportedProtocol: listener {:?} protocol {other:?} is unsupported{hint}; the listener is not programmed", l.name),
-            ));
+                Subject::Listener(index, "Accepted"),
+                problem(
+                    codes::INVALID_GATEWAY,
+                    Severity::Warning,
+                    here("protocol"),
+                    "UnsupportedProtocol",
+                    message,
+                    &format!("; listener {:?} is not programmed", l.name),
+                ),
+            );
             return None;
         }
     };
@@ -309,24 +319,29 @@ fn server(
                     ["", "Secret", cred_ns, &r.name],
                 ) {
                     let i = i.to_string();
-                    diags.push(finding(
+                    status.record(
                         obj,
-                        codes::REF_NOT_PERMITTED,
-                        Severity::Warning,
-                        obj.span_of(&["spec", "listeners", idx.as_str(), "tls", "certificateRefs", i.as_str()]),
-                        format!(
-                            "RefNotPermitted: certificateRef {}/{cred_ns} not accessible to a Gateway in namespace {:?} (missing a ReferenceGrant?)",
-                            r.name,
-                            obj.namespace()
+                        Subject::Listener(index, "ResolvedRefs"),
+                        problem(
+                            codes::REF_NOT_PERMITTED,
+                            Severity::Warning,
+                            obj.span_of(&["spec", "listeners", idx.as_str(), "tls", "certificateRefs", i.as_str()]),
+                            "RefNotPermitted",
+                            format!(
+                                "certificateRef {}/{cred_ns} not accessible to a Gateway in namespace {:?} (missing a ReferenceGrant?)",
+                                r.name,
+                                obj.namespace()
+                            ),
+                            "",
                         ),
-                    ));
+                    );
                 }
             }
         }
         out
     });
     if tls.is_none() && (protocol == "HTTPS" || protocol == "TLS") {
-        diags.push(finding(
+        status.note(
             obj,
             codes::INVALID_GATEWAY,
             Severity::Warning,
@@ -335,7 +350,7 @@ fn server(
                 "listener {:?} has protocol {protocol} but no tls section: istiod skips it",
                 l.name
             ),
-        ));
+        );
         return None;
     }
     Some(Server {

@@ -1,9 +1,10 @@
 //! Ingress of class `istio` into a Gateway and VirtualServices on the ingress gateway
 //! (pilot/pkg/config/kube/ingress: gateways.go, virtualservices.go, ingress.go).
 
-use super::{codes, derived, finding, meta, service_fqdn, World};
+use super::status::Status;
+use super::{codes, derived, meta, service_fqdn, World};
 use super::{INGRESS_CONTROLLER, INGRESS_GATEWAY_NAME, ROUTE_SEMANTICS};
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::Severity;
 use crate::istio::gateway_api::{IngressBackend, IngressRule, Resource};
 use crate::istio::mesh_config::{IngressControllerMode, MeshConfig};
 use crate::istio::networking::{
@@ -60,7 +61,7 @@ pub(super) fn convert(
     world: &World,
     config: &MeshConfig,
     out: &mut Vec<Object>,
-    diags: &mut Vec<Diagnostic>,
+    status: &mut Status,
 ) {
     let mut rules: Vec<Rule> = Vec::new();
     for (obj, res) in world.resources(Kind::Ingress) {
@@ -104,13 +105,13 @@ pub(super) fn convert(
                     config.ingress_class
                 ),
             };
-            diags.push(finding(
+            status.note(
                 obj,
                 codes::INGRESS_IGNORED,
                 Severity::Info,
                 span,
                 message,
-            ));
+            );
             continue;
         }
         let ns = obj.namespace();
@@ -118,13 +119,13 @@ pub(super) fn convert(
         for (i, tls) in spec.tls.iter().enumerate() {
             let Some(secret) = tls.secret_name.clone().filter(|s| !s.is_empty()) else {
                 let i = i.to_string();
-                diags.push(finding(
+                status.note(
                     obj,
                     codes::INGRESS_IGNORED,
                     Severity::Warning,
                     obj.span_of(&["spec", "tls", i.as_str()]),
                     "tls entry without secretName: istiod ignores it".into(),
-                ));
+                );
                 continue;
             };
             servers.push(Server {
@@ -173,24 +174,24 @@ pub(super) fn convert(
             }),
         ));
         if spec.default_backend.is_some() {
-            diags.push(finding(
+            status.note(
                 obj,
                 codes::INGRESS_IGNORED,
                 Severity::Warning,
                 obj.key_span_of(&["spec", "defaultBackend"]),
                 "defaultBackend is ignored by istiod (it would conflict with VirtualServices); use a rule or a VirtualService".into(),
-            ));
+            );
         }
         for (index, rule) in spec.rules.iter().enumerate() {
             if rule.http.is_none() {
                 let i = index.to_string();
-                diags.push(finding(
+                status.note(
                     obj,
                     codes::INGRESS_IGNORED,
                     Severity::Warning,
                     obj.span_of(&["spec", "rules", i.as_str()]),
                     "rule without http paths: istiod ignores it".into(),
-                ));
+                );
                 continue;
             }
             rules.push(Rule { obj, index, rule });
@@ -222,7 +223,7 @@ pub(super) fn convert(
         let Some(first) = group.first() else { continue };
         let mut http = Vec::new();
         for r in &group {
-            http.extend(rule_routes(world, r, diags));
+            http.extend(rule_routes(world, r, status));
         }
         // Longest path first; exact before prefix at equal length (sortHTTPRoutes).
         order::sort_by(&mut http, |a, b| {
@@ -290,7 +291,7 @@ fn fallback_match(path: &str) -> Option<StringMatch> {
     })
 }
 
-fn rule_routes(world: &World, r: &Rule, diags: &mut Vec<Diagnostic>) -> Vec<HttpRoute> {
+fn rule_routes(world: &World, r: &Rule, status: &mut Status) -> Vec<HttpRoute> {
     let obj = r.obj;
     let ns = obj.namespace();
     let Some(http) = &r.rule.http else {
@@ -313,13 +314,13 @@ fn rule_routes(world: &World, r: &Rule, diags: &mut Vec<Diagnostic>) -> Vec<Http
             _ => fallback_match(&path),
         };
         let Some(dest) = backend(world, &p.backend, ns) else {
-            diags.push(finding(
+            status.note(
                 obj,
                 codes::INGRESS_IGNORED,
                 Severity::Warning,
                 span,
                 "backend has no service, or its named port does not resolve: istiod drops this path".into(),
-            ));
+            );
             continue;
         };
         if world
@@ -329,7 +330,7 @@ fn rule_routes(world: &World, r: &Rule, diags: &mut Vec<Diagnostic>) -> Vec<Http
             )
             .is_none()
         {
-            diags.push(finding(
+            status.note(
                 obj,
                 codes::BACKEND_NOT_FOUND,
                 Severity::Warning,
@@ -338,7 +339,7 @@ fn rule_routes(world: &World, r: &Rule, diags: &mut Vec<Diagnostic>) -> Vec<Http
                     "BackendNotFound: Service {} not found; requests get 503",
                     dest.host
                 ),
-            ));
+            );
         }
         out.push(HttpRoute {
             matches: uri
