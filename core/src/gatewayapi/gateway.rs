@@ -286,60 +286,10 @@ fn server(
             return None;
         }
     };
-    let tls = l.tls.as_ref().map(|t| {
-        let mut out = ServerTls::default();
-        if t.mode.as_deref() == Some("Passthrough") {
-            out.mode = Some("PASSTHROUGH".into());
-        } else {
-            out.mode = Some(match t.options.get("gateway.istio.io/tls-terminate-mode").map(String::as_str) {
-                Some("MUTUAL") => "MUTUAL".into(),
-                Some("OPTIONAL_MUTUAL") => "OPTIONAL_MUTUAL".into(),
-                Some("ISTIO_MUTUAL") => "ISTIO_MUTUAL".into(),
-                _ => "SIMPLE".into(),
-            });
-            let creds: Vec<String> = t
-                .certificate_refs
-                .iter()
-                .map(|r| {
-                    let ns = r.namespace.as_deref().unwrap_or(obj.namespace());
-                    format!("kubernetes-gateway://{ns}/{}", r.name)
-                })
-                .collect();
-            match creds.len() {
-                0 => {}
-                1 => out.credential_name = creds.into_iter().next(),
-                _ => out.credential_names = creds,
-            }
-            for (i, r) in t.certificate_refs.iter().enumerate() {
-                let Some(cred_ns) = r.namespace.as_deref().filter(|n| *n != obj.namespace()) else {
-                    continue;
-                };
-                if !world.grant_allows(
-                    ["gateway.networking.k8s.io", "Gateway", obj.namespace()],
-                    ["", "Secret", cred_ns, &r.name],
-                ) {
-                    let i = i.to_string();
-                    status.record(
-                        obj,
-                        Subject::Listener(index, "ResolvedRefs"),
-                        problem(
-                            codes::REF_NOT_PERMITTED,
-                            Severity::Warning,
-                            obj.span_of(&["spec", "listeners", idx.as_str(), "tls", "certificateRefs", i.as_str()]),
-                            "RefNotPermitted",
-                            format!(
-                                "certificateRef {}/{cred_ns} not accessible to a Gateway in namespace {:?} (missing a ReferenceGrant?)",
-                                r.name,
-                                obj.namespace()
-                            ),
-                            "",
-                        ),
-                    );
-                }
-            }
-        }
-        out
-    });
+    let tls = l
+        .tls
+        .as_ref()
+        .map(|t| server_tls(world, obj, t, index, status));
     if tls.is_none() && (protocol == "HTTPS" || protocol == "TLS") {
         status.note(
             obj,
@@ -366,6 +316,140 @@ fn server(
         default_endpoint: None,
         name: None,
     })
+}
+
+/// Cipher suites Envoy accepts on a gateway server (pkg/config/security ValidCipherSuites); istiod
+/// drops the others rather than have Envoy reject the listener.
+const VALID_CIPHER_SUITES: [&str; 15] = [
+    "ECDHE-ECDSA-AES128-GCM-SHA256",
+    "ECDHE-RSA-AES128-GCM-SHA256",
+    "ECDHE-ECDSA-AES256-GCM-SHA384",
+    "ECDHE-RSA-AES256-GCM-SHA384",
+    "ECDHE-ECDSA-CHACHA20-POLY1305",
+    "ECDHE-RSA-CHACHA20-POLY1305",
+    "ECDHE-ECDSA-AES128-SHA",
+    "ECDHE-RSA-AES128-SHA",
+    "ECDHE-ECDSA-AES256-SHA",
+    "ECDHE-RSA-AES256-SHA",
+    "AES128-GCM-SHA256",
+    "AES256-GCM-SHA384",
+    "AES128-SHA",
+    "AES256-SHA",
+    "DES-CBC3-SHA",
+];
+
+/// A listener's `tls` as the server's TLS settings (buildTLS): the terminate mode from the
+/// `gateway.istio.io/tls-terminate-mode` option (`ISTIO_SIMPLE` is the workload certificate,
+/// `builtin://`), the certificate references istiod can use as credentials (Secrets, same
+/// namespace or allowed by a ReferenceGrant), and the `gateway.istio.io/tls-cipher-suites` option.
+/// A reference istiod cannot use is recorded on the listener's ResolvedRefs.
+fn server_tls(
+    world: &World,
+    obj: &Object,
+    t: &crate::istio::gateway_api::GatewayTls,
+    index: usize,
+    status: &mut Status,
+) -> ServerTls {
+    let mut out = ServerTls::default();
+    let idx = index.to_string();
+    if t.mode.as_deref() == Some("Passthrough") {
+        out.mode = Some("PASSTHROUGH".into());
+    } else {
+        let option = t.options.get("gateway.istio.io/tls-terminate-mode");
+        out.mode = Some(match option.map(String::as_str) {
+            Some("MUTUAL") => "MUTUAL".into(),
+            Some("OPTIONAL_MUTUAL") => "OPTIONAL_MUTUAL".into(),
+            Some("ISTIO_MUTUAL") => return server_tls_istio(out, "ISTIO_MUTUAL", None),
+            Some("ISTIO_SIMPLE") => return server_tls_istio(out, "SIMPLE", Some("builtin://")),
+            _ => "SIMPLE".into(),
+        });
+        let mut problems: Vec<(usize, &'static str, &'static str, String)> = Vec::new();
+        if t.certificate_refs.len() > 2 {
+            problems.push((
+                0,
+                codes::INVALID_GATEWAY,
+                "InvalidCertificateRef",
+                "TLS mode can only support up to 2 server certificates".into(),
+            ));
+        }
+        let mut creds = Vec::new();
+        for (i, r) in t.certificate_refs.iter().enumerate() {
+            if problems.len() == 1 && t.certificate_refs.len() > 2 {
+                break;
+            }
+            let cred_ns = r.namespace.as_deref().unwrap_or(obj.namespace());
+            if cred_ns != obj.namespace()
+                && !world.grant_allows(
+                    ["gateway.networking.k8s.io", "Gateway", obj.namespace()],
+                    ["", "Secret", cred_ns, &r.name],
+                )
+            {
+                problems.push((
+                    i,
+                    codes::REF_NOT_PERMITTED,
+                    "RefNotPermitted",
+                    format!(
+                        "certificateRef {}/{cred_ns} not accessible to a Gateway in namespace {:?} (missing a ReferenceGrant?)",
+                        r.name,
+                        obj.namespace()
+                    ),
+                ));
+                continue;
+            }
+            let group = r.group.as_deref().unwrap_or_default();
+            let kind = r.kind.as_deref().unwrap_or("Secret");
+            if !matches!(group, "" | "core") || kind != "Secret" {
+                problems.push((
+                    i,
+                    codes::INVALID_GATEWAY,
+                    "InvalidCertificateRef",
+                    format!(
+                        "invalid certificate reference {group}/{kind}/{}.{}, only secret is allowed",
+                        r.name,
+                        r.namespace.as_deref().unwrap_or_default()
+                    ),
+                ));
+                continue;
+            }
+            creds.push(format!("kubernetes-gateway://{cred_ns}/{}", r.name));
+        }
+        match creds.len() {
+            0 => {}
+            1 => out.credential_name = creds.into_iter().next(),
+            _ => out.credential_names = creds,
+        }
+        // istiod joins the messages of one listener's bad references into one condition.
+        if let Some(&(i, code, reason, _)) = problems.first() {
+            let message: Vec<&str> = problems.iter().map(|p| p.3.as_str()).collect();
+            let i = i.to_string();
+            let span =
+                obj.span_of(&["spec", "listeners", idx.as_str(), "tls", "certificateRefs", i.as_str()]);
+            status.record(
+                obj,
+                Subject::Listener(index, "ResolvedRefs"),
+                problem(code, Severity::Warning, span, reason, message.join("; "), ""),
+            );
+        }
+    }
+    if let Some(suites) = t.options.get("gateway.istio.io/tls-cipher-suites") {
+        for c in suites.split(',').map(str::trim) {
+            let valid = c.is_empty()
+                || c == "ALL"
+                || !c.starts_with(|ch: char| ch.is_alphanumeric())
+                || VALID_CIPHER_SUITES.contains(&c);
+            if valid && !out.cipher_suites.iter().any(|o| o == c) {
+                out.cipher_suites.push(c.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// The terminate modes that use the workload's own certificate: no certificate references read.
+fn server_tls_istio(mut out: ServerTls, mode: &str, credential: Option<&str>) -> ServerTls {
+    out.mode = Some(mode.into());
+    out.credential_name = credential.map(String::from);
+    out
 }
 
 /// Listener names as Service port names: lowercase, `.`/`_` to `-` (sanitizeListenerNameForPort).

@@ -12,7 +12,7 @@ use crate::istio::gateway_api::{
     BackendRef, HttpRouteFilter, HttpRouteRule, ParentRef, Resource, ValueMatch,
 };
 use crate::istio::networking::{
-    Destination, HeaderOperations, Headers, HttpDirectResponse, HttpMatch, HttpMirror,
+    CorsPolicy, Destination, HeaderOperations, Headers, HttpDirectResponse, HttpMatch, HttpMirror,
     HttpRedirect, HttpRetry, HttpRewrite, HttpRoute, HttpRouteDestination, L4Match, Percent,
     RegexRewrite, RouteDestination, TcpRoute, TlsMatch, TlsRoute, VirtualService,
 };
@@ -538,6 +538,63 @@ fn path(parts: &[&str]) -> Vec<String> {
     parts.iter().map(|s| s.to_string()).collect()
 }
 
+/// A `CORS` filter as an Istio CorsPolicy (createCorsFilter): `*` allows any well-formed origin,
+/// an origin without wildcard matches exactly, one trailing wildcard by prefix, any other
+/// wildcard by an anchored regex; preflights that match no origin are left to the backend.
+fn cors_policy(f: &crate::istio::gateway_api::CorsFilter) -> CorsPolicy {
+    let allow_origins = f
+        .allow_origins
+        .iter()
+        .filter(|o| !o.is_empty())
+        .map(|o| {
+            if o == "*" {
+                StringMatch {
+                    regex: Some(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s?#]+$".into()),
+                    ..StringMatch::default()
+                }
+            } else if !o.contains('*') {
+                StringMatch {
+                    exact: Some(o.clone()),
+                    ..StringMatch::default()
+                }
+            } else if o.matches('*').count() == 1 && o.ends_with('*') {
+                StringMatch {
+                    prefix: Some(o.trim_end_matches('*').to_string()),
+                    ..StringMatch::default()
+                }
+            } else {
+                let mut regex = String::from("^");
+                for c in o.chars() {
+                    match c {
+                        '*' => regex.push_str(".*"),
+                        '\\' | '.' | '+' | '?' | '(' | ')' | '|' | '[' | ']' | '{' | '}' | '^'
+                        | '$' => {
+                            regex.push('\\');
+                            regex.push(c);
+                        }
+                        _ => regex.push(c),
+                    }
+                }
+                regex.push('$');
+                StringMatch {
+                    regex: Some(regex),
+                    ..StringMatch::default()
+                }
+            }
+        })
+        .collect();
+    CorsPolicy {
+        allow_origins,
+        allow_credentials: f.allow_credentials.filter(|c| *c),
+        allow_methods: f.allow_methods.clone(),
+        allow_headers: f.allow_headers.clone(),
+        expose_headers: f.expose_headers.clone(),
+        max_age: f.max_age.filter(|a| *a > 0).map(|a| format!("{a}s")),
+        unmatched_preflights: Some("IGNORE".into()),
+        ..CorsPolicy::default()
+    }
+}
+
 /// The filters of an HTTP or gRPC rule, applied to an Istio route.
 fn apply_filters(
     conv: &mut Conv,
@@ -644,6 +701,7 @@ fn apply_filters(
                     }
                 }
             }
+            "CORS" => route.cors_policy = f.cors.as_ref().map(cors_policy),
             other => {
                 conv.error(
                     codes::INVALID_ROUTE,

@@ -160,6 +160,18 @@ decode_structs! {
         pub request_redirect: Option<RequestRedirect>,
         pub url_rewrite: Option<UrlRewrite>,
         pub request_mirror: Option<RequestMirror>,
+        pub cors: Option<CorsFilter>,
+    }
+
+    /// The `CORS` filter (Gateway API 1.3).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct CorsFilter {
+        pub allow_origins: Vec<String>,
+        pub allow_credentials: Option<bool>,
+        pub allow_methods: Vec<String>,
+        pub allow_headers: Vec<String>,
+        pub expose_headers: Vec<String>,
+        pub max_age: Option<u32>,
     }
 
     #[derive(Debug, Clone, Default, PartialEq)]
