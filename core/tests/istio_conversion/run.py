@@ -9,7 +9,8 @@ here: pilot/pkg/config/kube/gateway/testdata/<case>.yaml (inputs), <case>.yaml.g
 Gateways, VirtualServices and DestinationRules istiod derives) and <case>.status.yaml.golden (the
 status it writes), and pilot/pkg/config/kube/ingress/testdata/<case>.yaml(.golden). The Go tests
 register Services the inputs refer to (conversion_test.go `services`); they are rebuilt here as
-Kubernetes Services (or ServiceEntries for non-cluster hosts) with the same ports. The goldens'
+Kubernetes Services (or ServiceEntries for non-cluster hosts) with the same ports, and a labelled
+Namespace for each namespace of the input, as its readConfig does. The goldens'
 domain suffixes (`domain.suffix`, `mydomain`) read as `cluster.local`. istiod's Ingress tests run
 in ingressControllerMode DEFAULT, given here as a MeshConfig.
 
@@ -175,10 +176,18 @@ def main():
             golden = git_show(a.istio, base + ".yaml.golden")
             if src is None or golden is None:
                 continue
-            inp = os.path.join(tmp, name + ".yaml")
+            inp = os.path.join(tmp, f"case-{family}-{name}.yaml")
             with open(inp, "w") as f:
                 f.write(src)
-            files = [svc_file, inp] if family == "gateway" else [mesh_file, inp]
+            # The Go test adds a Namespace for each namespace of the input, labelled
+            # istio.io/test-name-part with the name's first dash-separated part (readConfig).
+            nss = sorted({(d.get("metadata") or {}).get("namespace") for d in load_docs(src)} - {None})
+            ns_file = os.path.join(tmp, f"namespaces-{family}-{name}.yaml")
+            with open(ns_file, "w") as f:
+                yaml.safe_dump_all([{"apiVersion": "v1", "kind": "Namespace",
+                                     "metadata": {"name": n, "labels": {"istio.io/test-name-part": n.split("-")[0]}}}
+                                    for n in nss], f)
+            files = [svc_file, ns_file, inp] if family == "gateway" else [mesh_file, inp]
             c = collections.Counter()
             ours = run(a.bin, [], files)
             if ours is None:
