@@ -1,7 +1,7 @@
 //! Gateway API Gateways into Istio Gateways, one per listener (gateway_collection.go, buildListener),
 //! and the automated deployment of managed gateways (deploymentcontroller.go, kube-gateway.yaml).
 
-use super::status::{Status, Subject};
+use super::status::{ListenerInfo, Status, Subject};
 use super::{codes, derived, meta, problem, service_fqdn, World};
 use super::{
     GATEWAY_CLASS_LABEL, GATEWAY_CONTROLLER, GATEWAY_NAME_LABEL, GATEWAY_SEMANTICS,
@@ -68,11 +68,7 @@ pub(super) fn deployment_name(obj: &Object, spec: &GatewaySpec) -> String {
         .unwrap_or_else(|| format!("{}-{}", obj.name(), spec.gateway_class_name))
 }
 
-pub(super) fn convert(
-    world: &World,
-    out: &mut Vec<Object>,
-    status: &mut Status,
-) -> Vec<Parent> {
+pub(super) fn convert(world: &World, out: &mut Vec<Object>, status: &mut Status) -> Vec<Parent> {
     let mut parents = Vec::new();
     for (obj, res) in world.resources(Kind::KubernetesGateway) {
         let Resource::Gateway(spec) = res else {
@@ -112,10 +108,10 @@ pub(super) fn convert(
             );
             continue;
         }
-        status.own(obj);
         let managed = is_managed(spec);
         let ns = obj.namespace();
         let services = gateway_services(obj, spec);
+        status.own(obj, services.clone());
         let service_account = if managed {
             obj.meta
                 .annotations
@@ -126,10 +122,18 @@ pub(super) fn convert(
             String::new()
         };
         for (i, l) in spec.listeners.iter().enumerate() {
-            let Some(server) = server(world, obj, l, i, status) else {
+            let name = format!("{}~{KUBERNETES_GATEWAY_NAME}~{}", obj.name(), l.name);
+            let server = server(world, obj, l, i, status);
+            status.listener(ListenerInfo {
+                index: i,
+                internal_name: format!("{ns}/{name}"),
+                port: l.port,
+                supported_kinds: allowed_kinds(l),
+                programmed: server.is_some(),
+            });
+            let Some(server) = server else {
                 continue;
             };
-            let name = format!("{}~{KUBERNETES_GATEWAY_NAME}~{}", obj.name(), l.name);
             let mut annotations = SortedMap::new();
             annotations.insert(GATEWAY_SEMANTICS.to_string(), "gateway".to_string());
             annotations.insert(GATEWAY_SERVICE.to_string(), services.join(","));
@@ -168,7 +172,7 @@ pub(super) fn convert(
 
 /// The Services a Gateway's pods are found by: the automated deployment's, or its Hostname
 /// addresses (extractGatewayServices).
-pub(super) fn gateway_services(obj: &Object, spec: &GatewaySpec) -> Vec<String> {
+fn gateway_services(obj: &Object, spec: &GatewaySpec) -> Vec<String> {
     let ns = obj.namespace();
     if is_managed(spec) {
         return vec![service_fqdn(&deployment_name(obj, spec), ns)];
@@ -187,7 +191,7 @@ pub(super) fn gateway_services(obj: &Object, spec: &GatewaySpec) -> Vec<String> 
 }
 
 /// Route kinds a listener accepts: by protocol, narrowed by `allowedRoutes.kinds`.
-pub(super) fn allowed_kinds(l: &Listener) -> Vec<String> {
+fn allowed_kinds(l: &Listener) -> Vec<String> {
     let mut supported: Vec<&str> = match l.protocol.as_str() {
         "HTTP" | "HTTPS" => vec!["HTTPRoute", "GRPCRoute"],
         "TCP" => vec!["TCPRoute"],
@@ -422,12 +426,25 @@ fn server_tls(
         if let Some(&(i, code, reason, _)) = problems.first() {
             let message: Vec<&str> = problems.iter().map(|p| p.3.as_str()).collect();
             let i = i.to_string();
-            let span =
-                obj.span_of(&["spec", "listeners", idx.as_str(), "tls", "certificateRefs", i.as_str()]);
+            let span = obj.span_of(&[
+                "spec",
+                "listeners",
+                idx.as_str(),
+                "tls",
+                "certificateRefs",
+                i.as_str(),
+            ]);
             status.record(
                 obj,
                 Subject::Listener(index, "ResolvedRefs"),
-                problem(code, Severity::Warning, span, reason, message.join("; "), ""),
+                problem(
+                    code,
+                    Severity::Warning,
+                    span,
+                    reason,
+                    message.join("; "),
+                    "",
+                ),
             );
         }
     }

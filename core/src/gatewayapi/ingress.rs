@@ -30,10 +30,12 @@ fn is_istio(world: &World, obj: &Object, class_name: Option<&str>, config: &Mesh
         return *class == config.ingress_class;
     }
     let class = class_name.and_then(|name| {
-        world.resources(Kind::IngressClass).find_map(|(o, r)| match r {
-            Resource::IngressClass(c) if o.name() == name => Some(c),
-            _ => None,
-        })
+        world
+            .resources(Kind::IngressClass)
+            .find_map(|(o, r)| match r {
+                Resource::IngressClass(c) if o.name() == name => Some(c),
+                _ => None,
+            })
     });
     match class {
         Some(c) => c.controller == INGRESS_CONTROLLER,
@@ -105,13 +107,7 @@ pub(super) fn convert(
                     config.ingress_class
                 ),
             };
-            status.note(
-                obj,
-                codes::INGRESS_IGNORED,
-                Severity::Info,
-                span,
-                message,
-            );
+            status.note(obj, codes::INGRESS_IGNORED, Severity::Info, span, message);
             continue;
         }
         let ns = obj.namespace();

@@ -32,6 +32,8 @@ use crate::order;
 use crate::parse::{Kind, Object, Origin, Spec};
 use crate::sorted::SortedMap;
 
+/// The API group of Gateway API kinds.
+pub const GATEWAY_API_GROUP: &str = "gateway.networking.k8s.io";
 /// `internal.istio.io/route-semantics`: `gateway` for Gateway API routes, `ingress` for Ingress.
 pub const ROUTE_SEMANTICS: &str = "internal.istio.io/route-semantics";
 pub const GATEWAY_SEMANTICS: &str = "internal.istio.io/gateway-semantics";
@@ -110,7 +112,6 @@ pub fn conversion(objects: &[Object], config: &MeshConfig) -> (Vec<Object>, Stat
     let gateways = gateway::convert(&world, &mut out, &mut status);
     routes::convert(&world, &gateways, &mut out, &mut status);
     ingress::convert(&world, config, &mut out, &mut status);
-    status.set_listeners(&gateways);
     (out, status)
 }
 

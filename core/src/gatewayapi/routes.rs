@@ -21,7 +21,7 @@ use crate::order;
 use crate::parse::{Kind, Object, Spec};
 use crate::sorted::SortedMap;
 
-pub(super) const GROUP: &str = "gateway.networking.k8s.io";
+const GROUP: &str = super::GATEWAY_API_GROUP;
 
 /// One parent a route attached to: a listener Gateway, or `mesh` for a Service.
 #[derive(Debug, Clone)]
@@ -95,14 +95,15 @@ fn attach(
         let pns = p.namespace.clone().unwrap_or_else(|| ns.to_string());
         let (group, kind) = parent_ref_kind(p);
         let sort_key = format!("{group}/{kind}/{pns}/{}/{idx}", p.name);
-        let deny = |status: &mut Status, code: &'static str, reason: &'static str, message: String| {
-            let hint = format!("; the {} is not applied there", info.kind);
-            status.record(
-                obj,
-                Subject::Parent(i),
-                problem(code, Severity::Warning, span, reason, message, &hint),
-            );
-        };
+        let deny =
+            |status: &mut Status, code: &'static str, reason: &'static str, message: String| {
+                let hint = format!("; the {} is not applied there", info.kind);
+                status.record(
+                    obj,
+                    Subject::Parent(i),
+                    problem(code, Severity::Warning, span, reason, message, &hint),
+                );
+            };
         match (group.as_str(), kind.as_str()) {
             ("" | "core", "Service") | ("networking.istio.io", "ServiceEntry") => {
                 let host = if kind == "Service" {
