@@ -35,6 +35,8 @@ impl Args {
                 "-f" | "--filename" | "--file" => a.files.push(value(flag)?),
                 "-o" | "--output" => a.output = Some(value(flag)?),
                 "--bookinfo" => a.bookinfo = true,
+                // `convert --status`: a flag without a value.
+                "--status" => _ = a.options.insert("status".into(), String::new()),
                 f if VALUED.contains(&f) => {
                     let v = value(f)?;
                     a.options.insert(f.trim_start_matches('-').to_string(), v);

@@ -60,6 +60,7 @@ pub fn istio_config_metadata(config_path: &str) -> Value {
     value!({"filter_metadata": {"istio": {"config": config_path}}})
 }
 
+pub mod derived;
 pub mod dump;
 pub mod tables;
 pub mod type_url;

@@ -1,12 +1,13 @@
 //! Gateway API Gateways into Istio Gateways, one per listener (gateway_collection.go, buildListener),
 //! and the automated deployment of managed gateways (deploymentcontroller.go, kube-gateway.yaml).
 
-use super::{codes, derived, finding, meta, service_fqdn, World};
+use super::status::{ListenerInfo, Status, Subject};
+use super::{codes, derived, meta, problem, service_fqdn, World};
 use super::{
     GATEWAY_CLASS_LABEL, GATEWAY_CONTROLLER, GATEWAY_NAME_LABEL, GATEWAY_SEMANTICS,
     GATEWAY_SERVICE, KUBERNETES_GATEWAY_NAME, MESH_CONTROLLER, PARENTS, SERVICE_ACCOUNT,
 };
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::Severity;
 use crate::istio::gateway_api::{GatewaySpec, Listener, Resource};
 use crate::istio::kube::{DeploymentSpec, PodSpec, PodTemplate, ServicePort, ServiceSpec};
 use crate::istio::networking::{Gateway, Server, ServerPort, ServerTls};
@@ -67,11 +68,7 @@ pub(super) fn deployment_name(obj: &Object, spec: &GatewaySpec) -> String {
         .unwrap_or_else(|| format!("{}-{}", obj.name(), spec.gateway_class_name))
 }
 
-pub(super) fn convert(
-    world: &World,
-    out: &mut Vec<Object>,
-    diags: &mut Vec<Diagnostic>,
-) -> Vec<Parent> {
+pub(super) fn convert(world: &World, out: &mut Vec<Object>, status: &mut Status) -> Vec<Parent> {
     let mut parents = Vec::new();
     for (obj, res) in world.resources(Kind::KubernetesGateway) {
         let Resource::Gateway(spec) = res else {
@@ -79,7 +76,7 @@ pub(super) fn convert(
         };
         let class_span = obj.span_of(&["spec", "gatewayClassName"]);
         let Some(controller) = class_controller(world, &spec.gateway_class_name) else {
-            diags.push(finding(
+            status.note(
                 obj,
                 codes::INVALID_GATEWAY,
                 Severity::Warning,
@@ -88,46 +85,33 @@ pub(super) fn convert(
                     "GatewayClass {:?} does not exist: istiod ignores this Gateway",
                     spec.gateway_class_name
                 ),
-            ));
+            );
             continue;
         };
         if controller == MESH_CONTROLLER {
-            diags.push(finding(
+            status.note(
                 obj,
                 codes::INVALID_GATEWAY,
                 Severity::Info,
                 class_span,
                 "waypoints (ambient mode) are not modelled: this Gateway changes no Envoy config here".into(),
-            ));
+            );
             continue;
         }
         if !controller.starts_with("istio.io/") {
-            diags.push(finding(
+            status.note(
                 obj,
                 codes::INVALID_GATEWAY,
                 Severity::Info,
                 class_span,
                 format!("GatewayClass {:?} belongs to controller {controller:?}, not istiod: this Gateway is ignored", spec.gateway_class_name),
-            ));
+            );
             continue;
         }
         let managed = is_managed(spec);
         let ns = obj.namespace();
-        let services: Vec<String> = if managed {
-            vec![service_fqdn(&deployment_name(obj, spec), ns)]
-        } else {
-            spec.addresses
-                .iter()
-                .filter(|a| a.kind.as_deref().is_none_or(|k| k == "Hostname"))
-                .map(|a| {
-                    if a.value.contains('.') {
-                        a.value.clone()
-                    } else {
-                        service_fqdn(&a.value, ns)
-                    }
-                })
-                .collect()
-        };
+        let services = gateway_services(obj, spec);
+        status.own(obj, services.clone());
         let service_account = if managed {
             obj.meta
                 .annotations
@@ -138,10 +122,18 @@ pub(super) fn convert(
             String::new()
         };
         for (i, l) in spec.listeners.iter().enumerate() {
-            let Some(server) = server(world, obj, l, i, diags) else {
+            let name = format!("{}~{KUBERNETES_GATEWAY_NAME}~{}", obj.name(), l.name);
+            let server = server(world, obj, l, i, status);
+            status.listener(ListenerInfo {
+                index: i,
+                internal_name: format!("{ns}/{name}"),
+                port: l.port,
+                supported_kinds: allowed_kinds(l),
+                programmed: server.is_some(),
+            });
+            let Some(server) = server else {
                 continue;
             };
-            let name = format!("{}~{KUBERNETES_GATEWAY_NAME}~{}", obj.name(), l.name);
             let mut annotations = SortedMap::new();
             annotations.insert(GATEWAY_SEMANTICS.to_string(), "gateway".to_string());
             annotations.insert(GATEWAY_SERVICE.to_string(), services.join(","));
@@ -176,6 +168,26 @@ pub(super) fn convert(
         }
     }
     parents
+}
+
+/// The Services a Gateway's pods are found by: the automated deployment's, or its Hostname
+/// addresses (extractGatewayServices).
+fn gateway_services(obj: &Object, spec: &GatewaySpec) -> Vec<String> {
+    let ns = obj.namespace();
+    if is_managed(spec) {
+        return vec![service_fqdn(&deployment_name(obj, spec), ns)];
+    }
+    spec.addresses
+        .iter()
+        .filter(|a| a.kind.as_deref().is_none_or(|k| k == "Hostname"))
+        .map(|a| {
+            if a.value.contains('.') {
+                a.value.clone()
+            } else {
+                service_fqdn(&a.value, ns)
+            }
+        })
+        .collect()
 }
 
 /// Route kinds a listener accepts: by protocol, narrowed by `allowedRoutes.kinds`.
@@ -250,83 +262,40 @@ fn server(
     obj: &Object,
     l: &Listener,
     index: usize,
-    diags: &mut Vec<Diagnostic>,
+    status: &mut Status,
 ) -> Option<Server> {
     let idx = index.to_string();
     let here = |field: &str| obj.span_of(&["spec", "listeners", idx.as_str(), field]);
     let protocol = match l.protocol.as_str() {
         p @ ("HTTP" | "HTTPS" | "TLS" | "TCP") => p.to_string(),
         other => {
-            let hint =
-                if ["HTTP", "HTTPS", "TLS", "TCP"].contains(&other.to_ascii_uppercase().as_str()) {
-                    format!(
-                        " (hint: {:?} in uppercase is supported)",
-                        other.to_ascii_uppercase()
-                    )
-                } else {
-                    String::new()
-                };
-            diags.push(finding(
+            let upper = other.to_ascii_uppercase();
+            let message = if ["HTTP", "HTTPS", "TLS", "TCP"].contains(&upper.as_str()) {
+                format!("protocol {other:?} is unsupported. hint: {upper:?} (uppercase) may be supported")
+            } else {
+                format!("protocol {other:?} is unsupported")
+            };
+            status.record(
                 obj,
-                codes::INVALID_GATEWAY,
-                Severity::Warning,
-                here("protocol"),
-                format!("UnsupportedProtocol: listener {:?} protocol {other:?} is unsupported{hint}; the listener is not programmed", l.name),
-            ));
+                Subject::Listener(index, "Accepted"),
+                problem(
+                    codes::INVALID_GATEWAY,
+                    Severity::Warning,
+                    here("protocol"),
+                    "UnsupportedProtocol",
+                    message,
+                    &format!("; listener {:?} is not programmed", l.name),
+                ),
+            );
             return None;
         }
     };
-    let tls = l.tls.as_ref().map(|t| {
-        let mut out = ServerTls::default();
-        if t.mode.as_deref() == Some("Passthrough") {
-            out.mode = Some("PASSTHROUGH".into());
-        } else {
-            out.mode = Some(match t.options.get("gateway.istio.io/tls-terminate-mode").map(String::as_str) {
-                Some("MUTUAL") => "MUTUAL".into(),
-                Some("OPTIONAL_MUTUAL") => "OPTIONAL_MUTUAL".into(),
-                Some("ISTIO_MUTUAL") => "ISTIO_MUTUAL".into(),
-                _ => "SIMPLE".into(),
-            });
-            let creds: Vec<String> = t
-                .certificate_refs
-                .iter()
-                .map(|r| {
-                    let ns = r.namespace.as_deref().unwrap_or(obj.namespace());
-                    format!("kubernetes-gateway://{ns}/{}", r.name)
-                })
-                .collect();
-            match creds.len() {
-                0 => {}
-                1 => out.credential_name = creds.into_iter().next(),
-                _ => out.credential_names = creds,
-            }
-            for (i, r) in t.certificate_refs.iter().enumerate() {
-                let Some(cred_ns) = r.namespace.as_deref().filter(|n| *n != obj.namespace()) else {
-                    continue;
-                };
-                if !world.grant_allows(
-                    ["gateway.networking.k8s.io", "Gateway", obj.namespace()],
-                    ["", "Secret", cred_ns, &r.name],
-                ) {
-                    let i = i.to_string();
-                    diags.push(finding(
-                        obj,
-                        codes::REF_NOT_PERMITTED,
-                        Severity::Warning,
-                        obj.span_of(&["spec", "listeners", idx.as_str(), "tls", "certificateRefs", i.as_str()]),
-                        format!(
-                            "RefNotPermitted: certificateRef {}/{cred_ns} not accessible to a Gateway in namespace {:?} (missing a ReferenceGrant?)",
-                            r.name,
-                            obj.namespace()
-                        ),
-                    ));
-                }
-            }
-        }
-        out
-    });
+    let tls = l
+        .tls
+        .as_ref()
+        .map(|t| server_tls(world, obj, t, index, status));
     if tls.is_none() && (protocol == "HTTPS" || protocol == "TLS") {
-        diags.push(finding(
+        status.note(
             obj,
             codes::INVALID_GATEWAY,
             Severity::Warning,
@@ -335,7 +304,7 @@ fn server(
                 "listener {:?} has protocol {protocol} but no tls section: istiod skips it",
                 l.name
             ),
-        ));
+        );
         return None;
     }
     Some(Server {
@@ -351,6 +320,153 @@ fn server(
         default_endpoint: None,
         name: None,
     })
+}
+
+/// Cipher suites Envoy accepts on a gateway server (pkg/config/security ValidCipherSuites); istiod
+/// drops the others rather than have Envoy reject the listener.
+const VALID_CIPHER_SUITES: [&str; 15] = [
+    "ECDHE-ECDSA-AES128-GCM-SHA256",
+    "ECDHE-RSA-AES128-GCM-SHA256",
+    "ECDHE-ECDSA-AES256-GCM-SHA384",
+    "ECDHE-RSA-AES256-GCM-SHA384",
+    "ECDHE-ECDSA-CHACHA20-POLY1305",
+    "ECDHE-RSA-CHACHA20-POLY1305",
+    "ECDHE-ECDSA-AES128-SHA",
+    "ECDHE-RSA-AES128-SHA",
+    "ECDHE-ECDSA-AES256-SHA",
+    "ECDHE-RSA-AES256-SHA",
+    "AES128-GCM-SHA256",
+    "AES256-GCM-SHA384",
+    "AES128-SHA",
+    "AES256-SHA",
+    "DES-CBC3-SHA",
+];
+
+/// A listener's `tls` as the server's TLS settings (buildTLS): the terminate mode from the
+/// `gateway.istio.io/tls-terminate-mode` option (`ISTIO_SIMPLE` is the workload certificate,
+/// `builtin://`), the certificate references istiod can use as credentials (Secrets, same
+/// namespace or allowed by a ReferenceGrant), and the `gateway.istio.io/tls-cipher-suites` option.
+/// A reference istiod cannot use is recorded on the listener's ResolvedRefs.
+fn server_tls(
+    world: &World,
+    obj: &Object,
+    t: &crate::istio::gateway_api::GatewayTls,
+    index: usize,
+    status: &mut Status,
+) -> ServerTls {
+    let mut out = ServerTls::default();
+    let idx = index.to_string();
+    if t.mode.as_deref() == Some("Passthrough") {
+        out.mode = Some("PASSTHROUGH".into());
+    } else {
+        let option = t.options.get("gateway.istio.io/tls-terminate-mode");
+        out.mode = Some(match option.map(String::as_str) {
+            Some("MUTUAL") => "MUTUAL".into(),
+            Some("OPTIONAL_MUTUAL") => "OPTIONAL_MUTUAL".into(),
+            Some("ISTIO_MUTUAL") => return server_tls_istio(out, "ISTIO_MUTUAL", None),
+            Some("ISTIO_SIMPLE") => return server_tls_istio(out, "SIMPLE", Some("builtin://")),
+            _ => "SIMPLE".into(),
+        });
+        let mut problems: Vec<(usize, &'static str, &'static str, String)> = Vec::new();
+        if t.certificate_refs.len() > 2 {
+            problems.push((
+                0,
+                codes::INVALID_GATEWAY,
+                "InvalidCertificateRef",
+                "TLS mode can only support up to 2 server certificates".into(),
+            ));
+        }
+        let mut creds = Vec::new();
+        for (i, r) in t.certificate_refs.iter().enumerate() {
+            if problems.len() == 1 && t.certificate_refs.len() > 2 {
+                break;
+            }
+            let cred_ns = r.namespace.as_deref().unwrap_or(obj.namespace());
+            if cred_ns != obj.namespace()
+                && !world.grant_allows(
+                    ["gateway.networking.k8s.io", "Gateway", obj.namespace()],
+                    ["", "Secret", cred_ns, &r.name],
+                )
+            {
+                problems.push((
+                    i,
+                    codes::REF_NOT_PERMITTED,
+                    "RefNotPermitted",
+                    format!(
+                        "certificateRef {}/{cred_ns} not accessible to a Gateway in namespace {:?} (missing a ReferenceGrant?)",
+                        r.name,
+                        obj.namespace()
+                    ),
+                ));
+                continue;
+            }
+            let group = r.group.as_deref().unwrap_or_default();
+            let kind = r.kind.as_deref().unwrap_or("Secret");
+            if !matches!(group, "" | "core") || kind != "Secret" {
+                problems.push((
+                    i,
+                    codes::INVALID_GATEWAY,
+                    "InvalidCertificateRef",
+                    format!(
+                        "invalid certificate reference {group}/{kind}/{}.{}, only secret is allowed",
+                        r.name,
+                        r.namespace.as_deref().unwrap_or_default()
+                    ),
+                ));
+                continue;
+            }
+            creds.push(format!("kubernetes-gateway://{cred_ns}/{}", r.name));
+        }
+        match creds.len() {
+            0 => {}
+            1 => out.credential_name = creds.into_iter().next(),
+            _ => out.credential_names = creds,
+        }
+        // istiod joins the messages of one listener's bad references into one condition.
+        if let Some(&(i, code, reason, _)) = problems.first() {
+            let message: Vec<&str> = problems.iter().map(|p| p.3.as_str()).collect();
+            let i = i.to_string();
+            let span = obj.span_of(&[
+                "spec",
+                "listeners",
+                idx.as_str(),
+                "tls",
+                "certificateRefs",
+                i.as_str(),
+            ]);
+            status.record(
+                obj,
+                Subject::Listener(index, "ResolvedRefs"),
+                problem(
+                    code,
+                    Severity::Warning,
+                    span,
+                    reason,
+                    message.join("; "),
+                    "",
+                ),
+            );
+        }
+    }
+    if let Some(suites) = t.options.get("gateway.istio.io/tls-cipher-suites") {
+        for c in suites.split(',').map(str::trim) {
+            let valid = c.is_empty()
+                || c == "ALL"
+                || !c.starts_with(|ch: char| ch.is_alphanumeric())
+                || VALID_CIPHER_SUITES.contains(&c);
+            if valid && !out.cipher_suites.iter().any(|o| o == c) {
+                out.cipher_suites.push(c.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// The terminate modes that use the workload's own certificate: no certificate references read.
+fn server_tls_istio(mut out: ServerTls, mode: &str, credential: Option<&str>) -> ServerTls {
+    out.mode = Some(mode.into());
+    out.credential_name = credential.map(String::from);
+    out
 }
 
 /// Listener names as Service port names: lowercase, `.`/`_` to `-` (sanitizeListenerNameForPort).

@@ -1,11 +1,12 @@
 //! Ingress of class `istio` into a Gateway and VirtualServices on the ingress gateway
 //! (pilot/pkg/config/kube/ingress: gateways.go, virtualservices.go, ingress.go).
 
-use super::{codes, derived, finding, meta, service_fqdn, World};
+use super::status::Status;
+use super::{codes, derived, meta, service_fqdn, World};
 use super::{INGRESS_CONTROLLER, INGRESS_GATEWAY_NAME, ROUTE_SEMANTICS};
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::Severity;
 use crate::istio::gateway_api::{IngressBackend, IngressRule, Resource};
-use crate::istio::mesh_config::MeshConfig;
+use crate::istio::mesh_config::{IngressControllerMode, MeshConfig};
 use crate::istio::networking::{
     Destination, Gateway, HttpMatch, HttpRoute, HttpRouteDestination, Server, ServerPort,
     ServerTls, VirtualService,
@@ -18,18 +19,28 @@ use crate::sorted::SortedMap;
 /// Where istiod puts Ingress-derived Gateways (K8S_INGRESS_NS, default istio-system).
 const INGRESS_NAMESPACE: &str = "istio-system";
 
-/// shouldProcessIngressWithClass: the `kubernetes.io/ingress.class` annotation, else the
-/// IngressClass's controller; without either, STRICT mode (the default) skips the Ingress.
+/// shouldProcessIngressWithClass: the `kubernetes.io/ingress.class` annotation (compared with
+/// MeshConfig `ingressClass`), else the IngressClass's controller; an Ingress naming neither is
+/// converted only in `ingressControllerMode: DEFAULT`, and `OFF` converts none.
 fn is_istio(world: &World, obj: &Object, class_name: Option<&str>, config: &MeshConfig) -> bool {
+    if config.ingress_controller_mode == IngressControllerMode::Off {
+        return false;
+    }
     if let Some(class) = obj.meta.annotations.get("kubernetes.io/ingress.class") {
         return *class == config.ingress_class;
     }
-    let Some(class_name) = class_name else {
-        return false;
-    };
-    world.resources(Kind::IngressClass).any(|(o, r)| {
-        matches!(r, Resource::IngressClass(c) if o.name() == class_name && c.controller == INGRESS_CONTROLLER)
-    })
+    let class = class_name.and_then(|name| {
+        world
+            .resources(Kind::IngressClass)
+            .find_map(|(o, r)| match r {
+                Resource::IngressClass(c) if o.name() == name => Some(c),
+                _ => None,
+            })
+    });
+    match class {
+        Some(c) => c.controller == INGRESS_CONTROLLER,
+        None => config.ingress_controller_mode == IngressControllerMode::Default,
+    }
 }
 
 /// The selector of Ingress Gateways (getIngressGatewaySelector).
@@ -52,7 +63,7 @@ pub(super) fn convert(
     world: &World,
     config: &MeshConfig,
     out: &mut Vec<Object>,
-    diags: &mut Vec<Diagnostic>,
+    status: &mut Status,
 ) {
     let mut rules: Vec<Rule> = Vec::new();
     for (obj, res) in world.resources(Kind::Ingress) {
@@ -85,6 +96,9 @@ pub(super) fn convert(
                         .any(|(o, _)| o.name() == *c)
                 });
             let message = match missing_class {
+                _ if config.ingress_controller_mode == IngressControllerMode::Off => {
+                    "MeshConfig ingressControllerMode is OFF: istiod converts no Ingress".into()
+                }
                 Some(c) => format!(
                     "IngressClass {c:?} is not in the input: istiod ignores this Ingress unless that class names controller {INGRESS_CONTROLLER}"
                 ),
@@ -93,13 +107,7 @@ pub(super) fn convert(
                     config.ingress_class
                 ),
             };
-            diags.push(finding(
-                obj,
-                codes::INGRESS_IGNORED,
-                Severity::Info,
-                span,
-                message,
-            ));
+            status.note(obj, codes::INGRESS_IGNORED, Severity::Info, span, message);
             continue;
         }
         let ns = obj.namespace();
@@ -107,13 +115,13 @@ pub(super) fn convert(
         for (i, tls) in spec.tls.iter().enumerate() {
             let Some(secret) = tls.secret_name.clone().filter(|s| !s.is_empty()) else {
                 let i = i.to_string();
-                diags.push(finding(
+                status.note(
                     obj,
                     codes::INGRESS_IGNORED,
                     Severity::Warning,
                     obj.span_of(&["spec", "tls", i.as_str()]),
                     "tls entry without secretName: istiod ignores it".into(),
-                ));
+                );
                 continue;
             };
             servers.push(Server {
@@ -162,24 +170,24 @@ pub(super) fn convert(
             }),
         ));
         if spec.default_backend.is_some() {
-            diags.push(finding(
+            status.note(
                 obj,
                 codes::INGRESS_IGNORED,
                 Severity::Warning,
                 obj.key_span_of(&["spec", "defaultBackend"]),
                 "defaultBackend is ignored by istiod (it would conflict with VirtualServices); use a rule or a VirtualService".into(),
-            ));
+            );
         }
         for (index, rule) in spec.rules.iter().enumerate() {
             if rule.http.is_none() {
                 let i = index.to_string();
-                diags.push(finding(
+                status.note(
                     obj,
                     codes::INGRESS_IGNORED,
                     Severity::Warning,
                     obj.span_of(&["spec", "rules", i.as_str()]),
                     "rule without http paths: istiod ignores it".into(),
-                ));
+                );
                 continue;
             }
             rules.push(Rule { obj, index, rule });
@@ -211,7 +219,7 @@ pub(super) fn convert(
         let Some(first) = group.first() else { continue };
         let mut http = Vec::new();
         for r in &group {
-            http.extend(rule_routes(world, r, diags));
+            http.extend(rule_routes(world, r, status));
         }
         // Longest path first; exact before prefix at equal length (sortHTTPRoutes).
         order::sort_by(&mut http, |a, b| {
@@ -279,7 +287,7 @@ fn fallback_match(path: &str) -> Option<StringMatch> {
     })
 }
 
-fn rule_routes(world: &World, r: &Rule, diags: &mut Vec<Diagnostic>) -> Vec<HttpRoute> {
+fn rule_routes(world: &World, r: &Rule, status: &mut Status) -> Vec<HttpRoute> {
     let obj = r.obj;
     let ns = obj.namespace();
     let Some(http) = &r.rule.http else {
@@ -302,13 +310,13 @@ fn rule_routes(world: &World, r: &Rule, diags: &mut Vec<Diagnostic>) -> Vec<Http
             _ => fallback_match(&path),
         };
         let Some(dest) = backend(world, &p.backend, ns) else {
-            diags.push(finding(
+            status.note(
                 obj,
                 codes::INGRESS_IGNORED,
                 Severity::Warning,
                 span,
                 "backend has no service, or its named port does not resolve: istiod drops this path".into(),
-            ));
+            );
             continue;
         };
         if world
@@ -318,7 +326,7 @@ fn rule_routes(world: &World, r: &Rule, diags: &mut Vec<Diagnostic>) -> Vec<Http
             )
             .is_none()
         {
-            diags.push(finding(
+            status.note(
                 obj,
                 codes::BACKEND_NOT_FOUND,
                 Severity::Warning,
@@ -327,7 +335,7 @@ fn rule_routes(world: &World, r: &Rule, diags: &mut Vec<Diagnostic>) -> Vec<Http
                     "BackendNotFound: Service {} not found; requests get 503",
                     dest.host
                 ),
-            ));
+            );
         }
         out.push(HttpRoute {
             matches: uri

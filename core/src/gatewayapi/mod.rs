@@ -20,6 +20,9 @@
 mod gateway;
 mod ingress;
 mod routes;
+pub mod status;
+
+pub use status::{Condition, ObjectStatus, Status};
 
 use crate::diag::{Diagnostic, Severity, Span};
 use crate::istio::gateway_api::Resource;
@@ -29,6 +32,8 @@ use crate::order;
 use crate::parse::{Kind, Object, Origin, Spec};
 use crate::sorted::SortedMap;
 
+/// The API group of Gateway API kinds.
+pub const GATEWAY_API_GROUP: &str = "gateway.networking.k8s.io";
 /// `internal.istio.io/route-semantics`: `gateway` for Gateway API routes, `ingress` for Ingress.
 pub const ROUTE_SEMANTICS: &str = "internal.istio.io/route-semantics";
 pub const GATEWAY_SEMANTICS: &str = "internal.istio.io/gateway-semantics";
@@ -95,13 +100,49 @@ pub fn is_derived(obj: &Object) -> bool {
 /// The Istio objects (and the automated gateway Deployments and Services) istiod derives from the
 /// Gateway API and Ingress objects among `objects`, with a finding for every route status problem.
 pub fn convert(objects: &[Object], config: &MeshConfig) -> (Vec<Object>, Vec<Diagnostic>) {
+    let (out, status) = conversion(objects, config);
+    (out, status.findings())
+}
+
+/// The conversion and the status model it records (read by the findings and `convert --status`).
+pub fn conversion(objects: &[Object], config: &MeshConfig) -> (Vec<Object>, Status) {
     let mut out = Vec::new();
-    let mut diags = Vec::new();
+    let mut status = Status::default();
     let world = World::new(objects);
-    let gateways = gateway::convert(&world, &mut out, &mut diags);
-    routes::convert(&world, &gateways, &mut out, &mut diags);
-    ingress::convert(&world, config, &mut out, &mut diags);
-    (out, diags)
+    let gateways = gateway::convert(&world, &mut out, &mut status);
+    routes::convert(&world, &gateways, &mut out, &mut status);
+    ingress::convert(&world, config, &mut out, &mut status);
+    (out, status)
+}
+
+/// The status istiod writes on each Gateway API object of the input (GatewayClass, Gateway and
+/// its listeners, route parents), in input order.
+pub fn statuses(objects: &[Object], config: &MeshConfig) -> Vec<ObjectStatus> {
+    let (derived, status) = conversion(objects, config);
+    status.objects(objects, &derived)
+}
+
+/// The Istio networking objects among `objects` that the Gateway API and Ingress conversion made,
+/// by kind (Gateway, VirtualService, DestinationRule), then namespace and name.
+pub fn derived_istio_objects(objects: &[Object]) -> Vec<&Object> {
+    let rank = |k: Kind| match k {
+        Kind::Gateway => 0,
+        Kind::VirtualService => 1,
+        _ => 2,
+    };
+    let mut out: Vec<&Object> = objects
+        .iter()
+        .filter(|o| {
+            matches!(
+                o.kind,
+                Kind::Gateway | Kind::VirtualService | Kind::DestinationRule
+            ) && is_derived(o)
+        })
+        .collect();
+    order::sort_by(&mut out, |a, b| {
+        (rank(a.kind), a.namespace(), a.name()).cmp(&(rank(b.kind), b.namespace(), b.name()))
+    });
+    out
 }
 
 /// Lookups over the input the conversion needs.
@@ -226,14 +267,23 @@ fn meta(
     }
 }
 
-fn finding(
-    obj: &Object,
-    code: &str,
+/// A problem at `span` with Gateway API's `reason`, istiod's `message` and our `hint`.
+fn problem(
+    code: &'static str,
     severity: Severity,
     span: Span,
+    reason: &'static str,
     message: String,
-) -> Diagnostic {
-    Diagnostic::new(code, severity, message, &obj.origin.file, span).with_object(obj.display())
+    hint: &str,
+) -> status::Problem {
+    status::Problem {
+        code,
+        severity,
+        span,
+        reason,
+        message,
+        hint: hint.to_string(),
+    }
 }
 
 /// `name.namespace.svc.cluster.local`.

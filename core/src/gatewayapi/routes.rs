@@ -3,15 +3,16 @@
 //! rule and match, backends resolved to hosts, and route status as findings.
 
 use super::gateway::Parent;
-use super::{codes, derived, finding, meta, service_fqdn, World};
+use super::status::{Status, Subject};
+use super::{codes, derived, meta, problem, service_fqdn, World};
 use super::{KUBERNETES_GATEWAY_NAME, PARENTS, ROUTE_SEMANTICS};
-use crate::diag::{Diagnostic, Severity, Span};
+use crate::diag::{Severity, Span};
 use crate::host;
 use crate::istio::gateway_api::{
     BackendRef, HttpRouteFilter, HttpRouteRule, ParentRef, Resource, ValueMatch,
 };
 use crate::istio::networking::{
-    Destination, HeaderOperations, Headers, HttpDirectResponse, HttpMatch, HttpMirror,
+    CorsPolicy, Destination, HeaderOperations, Headers, HttpDirectResponse, HttpMatch, HttpMirror,
     HttpRedirect, HttpRetry, HttpRewrite, HttpRoute, HttpRouteDestination, L4Match, Percent,
     RegexRewrite, RouteDestination, TcpRoute, TlsMatch, TlsRoute, VirtualService,
 };
@@ -20,7 +21,7 @@ use crate::order;
 use crate::parse::{Kind, Object, Spec};
 use crate::sorted::SortedMap;
 
-const GROUP: &str = "gateway.networking.k8s.io";
+const GROUP: &str = super::GATEWAY_API_GROUP;
 
 /// One parent a route attached to: a listener Gateway, or `mesh` for a Service.
 #[derive(Debug, Clone)]
@@ -77,14 +78,14 @@ fn parent_ref_kind(p: &ParentRef) -> (String, String) {
     (group, kind)
 }
 
-/// Resolve parentRefs (extractParentReferenceInfo, referenceAllowed); every ref no parent accepts
-/// becomes a finding at its line.
+/// Resolve parentRefs (extractParentReferenceInfo, referenceAllowed): every listener a ref accepts
+/// is an attachment, every listener that denies it a record of the ref's status.
 fn attach(
     world: &World,
     parents: &[Parent],
     obj: &Object,
     info: &RouteInfo,
-    diags: &mut Vec<Diagnostic>,
+    status: &mut Status,
 ) -> Vec<Attached> {
     let ns = obj.namespace();
     let mut out: Vec<(String, Attached)> = Vec::new();
@@ -94,20 +95,24 @@ fn attach(
         let pns = p.namespace.clone().unwrap_or_else(|| ns.to_string());
         let (group, kind) = parent_ref_kind(p);
         let sort_key = format!("{group}/{kind}/{pns}/{}/{idx}", p.name);
-        let report = |diags: &mut Vec<Diagnostic>, code: &str, msg: String| {
-            diags.push(finding(obj, code, Severity::Warning, span, msg));
-        };
+        let deny =
+            |status: &mut Status, code: &'static str, reason: &'static str, message: String| {
+                let hint = format!("; the {} is not applied there", info.kind);
+                status.record(
+                    obj,
+                    Subject::Parent(i),
+                    problem(code, Severity::Warning, span, reason, message, &hint),
+                );
+            };
         match (group.as_str(), kind.as_str()) {
             ("" | "core", "Service") | ("networking.istio.io", "ServiceEntry") => {
                 let host = if kind == "Service" {
                     if world.service(&pns, &p.name).is_none() {
-                        report(
-                            diags,
+                        deny(
+                            status,
                             codes::NO_MATCHING_PARENT,
-                            format!(
-                                "NoMatchingParent: parent service {:?} not found in namespace {pns:?}; the {} is not applied",
-                                p.name, info.kind
-                            ),
+                            "NoMatchingParent",
+                            format!("parent service: {:?} not found", p.name),
                         );
                         continue;
                     }
@@ -119,18 +124,17 @@ fn attach(
                     {
                         Some(Spec::ServiceEntry(se)) => se.hosts.clone(),
                         _ => {
-                            report(
-                                diags,
+                            deny(
+                                status,
                                 codes::NO_MATCHING_PARENT,
-                                format!(
-                                    "NoMatchingParent: parent service entry {:?} not found in namespace {pns:?}",
-                                    p.name
-                                ),
+                                "NoMatchingParent",
+                                format!("parent service entry: {:?} not found", p.name),
                             );
                             continue;
                         }
                     }
                 };
+                status.attached(obj, i, "mesh");
                 for h in host {
                     out.push((
                         sort_key.clone(),
@@ -151,24 +155,28 @@ fn attach(
                     .filter(|l| l.gateway_namespace == pns && l.gateway_name == p.name)
                     .collect();
                 if listeners.is_empty() {
+                    // istiod writes no status for a parent it does not know; the finding says why.
                     let why = if world.find(Kind::KubernetesGateway, &pns, &p.name).is_some() {
                         "has no listener istiod programs"
                     } else {
                         "does not exist"
                     };
-                    report(
-                        diags,
+                    status.note(
+                        obj,
                         codes::NO_MATCHING_PARENT,
-                        format!("NoMatchingParent: Gateway {pns}/{} {why}", p.name),
+                        Severity::Warning,
+                        span,
+                        format!(
+                            "NoMatchingParent: Gateway {pns}/{} {why}; the {} is not applied there",
+                            p.name, info.kind
+                        ),
                     );
                     continue;
                 }
-                let mut denials: Vec<(&str, String)> = Vec::new();
-                let mut accepted = false;
                 for l in &listeners {
                     match allowed(l, p, info, ns) {
                         Ok(()) => {
-                            accepted = true;
+                            status.attached(obj, i, &l.internal_name);
                             let banned = listeners
                                 .iter()
                                 .filter(|o| {
@@ -191,44 +199,16 @@ fn attach(
                                 },
                             ));
                         }
-                        Err(d) => denials.push(d),
+                        Err((code, reason, message)) => deny(status, code, reason, message),
                     }
-                }
-                if !accepted {
-                    // The most telling reason: a namespace/kind/hostname problem over a miss.
-                    order::sort_by_key(&mut denials, |(code, _)| match *code {
-                        codes::NOT_ALLOWED_BY_LISTENERS => 0,
-                        codes::NO_MATCHING_LISTENER_HOSTNAME => 1,
-                        _ => 2,
-                    });
-                    let code = denials.first().map_or(codes::NO_MATCHING_PARENT, |d| d.0);
-                    let mut msgs: Vec<String> = denials
-                        .iter()
-                        .filter(|d| d.0 == code)
-                        .map(|d| d.1.clone())
-                        .collect();
-                    msgs.dedup();
-                    let reason = match code {
-                        codes::NOT_ALLOWED_BY_LISTENERS => "NotAllowedByListeners",
-                        codes::NO_MATCHING_LISTENER_HOSTNAME => "NoMatchingListenerHostname",
-                        _ => "NoMatchingParent",
-                    };
-                    report(
-                        diags,
-                        code,
-                        format!(
-                            "{reason}: Gateway {pns}/{} does not accept this {}: {}",
-                            p.name,
-                            info.kind,
-                            msgs.join("; ")
-                        ),
-                    );
                 }
             }
             _ => {
-                report(
-                    diags,
+                status.note(
+                    obj,
                     codes::NO_MATCHING_PARENT,
+                    Severity::Warning,
+                    span,
                     format!(
                         "NoMatchingParent: unsupported parent {group}/{kind}: istiod ignores it"
                     ),
@@ -245,22 +225,28 @@ fn attach(
     out.into_iter().map(|(_, a)| a).collect()
 }
 
-/// Does this listener accept the route (referenceAllowed)? `Err((code, message))` otherwise.
+/// Does this listener accept the route (referenceAllowed)? `Err((code, reason, message))` with
+/// istiod's reason and message otherwise.
 fn allowed(
     l: &Parent,
     p: &ParentRef,
     info: &RouteInfo,
     route_ns: &str,
-) -> Result<(), (&'static str, String)> {
+) -> Result<(), (&'static str, &'static str, String)> {
     if let Some(port) = p.port.filter(|port| *port != 0) {
         if port != l.port {
-            return Err((codes::NO_MATCHING_PARENT, format!("port {port} not found")));
+            return Err((
+                codes::NO_MATCHING_PARENT,
+                "NoMatchingParent",
+                format!("port {port} not found"),
+            ));
         }
     }
     if let Some(section) = p.section_name.as_deref().filter(|s| !s.is_empty()) {
         if section != l.section_name {
             return Err((
                 codes::NO_MATCHING_PARENT,
+                "NoMatchingParent",
                 format!("sectionName {section:?} not found"),
             ));
         }
@@ -286,26 +272,20 @@ fn allowed(
             }
         }
         if !matched {
-            let listener_host = if l.original_hostname.is_empty() {
-                "*"
-            } else {
-                &l.original_hostname
-            };
+            let listener_host = &l.original_hostname;
             return Err(if host_matched {
                 (
                     codes::NOT_ALLOWED_BY_LISTENERS,
+                    "NotAllowedByListeners",
                     format!(
-                        "listener {:?} (hostname {listener_host:?}) does not allow routes from namespace {route_ns:?}",
-                        l.section_name
+                        "hostnames matched parent hostname {listener_host:?}, but namespace {route_ns:?} is not allowed by the parent"
                     ),
                 )
             } else {
                 (
                     codes::NO_MATCHING_LISTENER_HOSTNAME,
-                    format!(
-                        "no hostname matches listener {:?} hostname {listener_host:?}",
-                        l.section_name
-                    ),
+                    "NoMatchingListenerHostname",
+                    format!("no hostnames matched parent hostname {listener_host:?}"),
                 )
             });
         }
@@ -313,10 +293,8 @@ fn allowed(
     if !l.allowed_kinds.iter().any(|k| k == info.kind) {
         return Err((
             codes::NOT_ALLOWED_BY_LISTENERS,
-            format!(
-                "listener {:?} ({}) does not allow kind {}",
-                l.section_name, l.protocol, info.kind
-            ),
+            "NotAllowedByListeners",
+            format!("kind {GROUP}/v1/{} is not allowed", info.kind),
         ));
     }
     Ok(())
@@ -561,6 +539,63 @@ fn path(parts: &[&str]) -> Vec<String> {
     parts.iter().map(|s| s.to_string()).collect()
 }
 
+/// A `CORS` filter as an Istio CorsPolicy (createCorsFilter): `*` allows any well-formed origin,
+/// an origin without wildcard matches exactly, one trailing wildcard by prefix, any other
+/// wildcard by an anchored regex; preflights that match no origin are left to the backend.
+fn cors_policy(f: &crate::istio::gateway_api::CorsFilter) -> CorsPolicy {
+    let allow_origins = f
+        .allow_origins
+        .iter()
+        .filter(|o| !o.is_empty())
+        .map(|o| {
+            if o == "*" {
+                StringMatch {
+                    regex: Some(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s?#]+$".into()),
+                    ..StringMatch::default()
+                }
+            } else if !o.contains('*') {
+                StringMatch {
+                    exact: Some(o.clone()),
+                    ..StringMatch::default()
+                }
+            } else if o.matches('*').count() == 1 && o.ends_with('*') {
+                StringMatch {
+                    prefix: Some(o.trim_end_matches('*').to_string()),
+                    ..StringMatch::default()
+                }
+            } else {
+                let mut regex = String::from("^");
+                for c in o.chars() {
+                    match c {
+                        '*' => regex.push_str(".*"),
+                        '\\' | '.' | '+' | '?' | '(' | ')' | '|' | '[' | ']' | '{' | '}' | '^'
+                        | '$' => {
+                            regex.push('\\');
+                            regex.push(c);
+                        }
+                        _ => regex.push(c),
+                    }
+                }
+                regex.push('$');
+                StringMatch {
+                    regex: Some(regex),
+                    ..StringMatch::default()
+                }
+            }
+        })
+        .collect();
+    CorsPolicy {
+        allow_origins,
+        allow_credentials: f.allow_credentials.filter(|c| *c),
+        allow_methods: f.allow_methods.clone(),
+        allow_headers: f.allow_headers.clone(),
+        expose_headers: f.expose_headers.clone(),
+        max_age: f.max_age.filter(|a| *a > 0).map(|a| format!("{a}s")),
+        unmatched_preflights: Some("IGNORE".into()),
+        ..CorsPolicy::default()
+    }
+}
+
 /// The filters of an HTTP or gRPC rule, applied to an Istio route.
 fn apply_filters(
     conv: &mut Conv,
@@ -667,6 +702,7 @@ fn apply_filters(
                     }
                 }
             }
+            "CORS" => route.cors_policy = f.cors.as_ref().map(cors_policy),
             other => {
                 conv.error(
                     codes::INVALID_ROUTE,
@@ -969,17 +1005,47 @@ struct Pending<'a> {
     http: Vec<HttpRoute>,
 }
 
-fn report(obj: &Object, errors: Vec<RuleError>, diags: &mut Vec<Diagnostic>) {
+/// Gateway API's reason for a rule error, read from the `Reason: message` the converter writes.
+fn reason_of(message: &str) -> (&'static str, &str) {
+    const REASONS: [&str; 7] = [
+        "RefNotPermitted",
+        "BackendNotFound",
+        "InvalidKind",
+        "InvalidDestination",
+        "InvalidFilter",
+        "InvalidConfiguration",
+        "UnsupportedValue",
+    ];
+    for r in REASONS {
+        if let Some(rest) = message.strip_prefix(r).and_then(|m| m.strip_prefix(": ")) {
+            return (r, rest);
+        }
+    }
+    ("InvalidConfiguration", message)
+}
+
+/// Record a route's rule errors: the ResolvedRefs of its gateway (or mesh) parents, and a finding
+/// each. What the finding adds for the user (`; requests get 500`) stays out of istiod's message.
+fn report(obj: &Object, errors: Vec<RuleError>, mesh: bool, status: &mut Status) {
     for e in errors {
         let severity = if e.fatal {
             Severity::Error
         } else {
             Severity::Warning
         };
-        let d = finding(obj, e.code, severity, e.span, e.message);
-        if !diags.contains(&d) {
-            diags.push(d);
-        }
+        let (reason, rest) = reason_of(&e.message);
+        let (message, hint) = ["; requests get 500", "; the route is dropped"]
+            .iter()
+            .find_map(|h| rest.find(h).map(|at| rest.split_at(at)))
+            .unwrap_or((rest, ""));
+        status.record(
+            obj,
+            Subject::Route {
+                mesh,
+                fatal: e.fatal,
+            },
+            problem(e.code, severity, e.span, reason, message.to_string(), hint),
+        );
     }
 }
 
@@ -1013,7 +1079,7 @@ pub(super) fn convert(
     world: &World,
     parents: &[Parent],
     out: &mut Vec<Object>,
-    diags: &mut Vec<Diagnostic>,
+    status: &mut Status,
 ) {
     let mut pending: Vec<Pending> = Vec::new();
     for kind in [Kind::HttpRoute, Kind::GrpcRoute] {
@@ -1037,8 +1103,8 @@ pub(super) fn convert(
                 ),
                 _ => continue,
             };
-            let attached = attach(world, parents, obj, &info, diags);
-            let run = |mesh: bool, diags: &mut Vec<Diagnostic>| {
+            let attached = attach(world, parents, obj, &info, status);
+            let run = |mesh: bool, status: &mut Status| {
                 let mut conv = Conv {
                     world,
                     obj,
@@ -1047,11 +1113,11 @@ pub(super) fn convert(
                     errors: Vec::new(),
                 };
                 let routes = convert(&mut conv);
-                report(obj, conv.errors, diags);
+                report(obj, conv.errors, mesh, status);
                 routes.unwrap_or_default()
             };
-            let mesh_routes = attached.iter().any(|a| a.mesh).then(|| run(true, diags));
-            let gw_routes = attached.iter().any(|a| !a.mesh).then(|| run(false, diags));
+            let mesh_routes = attached.iter().any(|a| a.mesh).then(|| run(true, status));
+            let gw_routes = attached.iter().any(|a| !a.mesh).then(|| run(false, status));
             for a in &attached {
                 let (mut routes, route_key, hosts) = if a.mesh {
                     let mut routes = mesh_routes.clone().unwrap_or_default();
@@ -1117,8 +1183,8 @@ pub(super) fn convert(
                 ),
                 _ => continue,
             };
-            let attached = attach(world, parents, obj, &info, diags);
-            let run = |mesh: bool, diags: &mut Vec<Diagnostic>| {
+            let attached = attach(world, parents, obj, &info, status);
+            let run = |mesh: bool, status: &mut Status| {
                 let mut conv = Conv {
                     world,
                     obj,
@@ -1134,15 +1200,15 @@ pub(super) fn convert(
                         None => failed = true,
                     }
                 }
-                report(obj, conv.errors, diags);
+                report(obj, conv.errors, mesh, status);
                 if failed {
                     Vec::new()
                 } else {
                     routes
                 }
             };
-            let mesh_routes = attached.iter().any(|a| a.mesh).then(|| run(true, diags));
-            let gw_routes = attached.iter().any(|a| !a.mesh).then(|| run(false, diags));
+            let mesh_routes = attached.iter().any(|a| a.mesh).then(|| run(true, status));
+            let gw_routes = attached.iter().any(|a| !a.mesh).then(|| run(false, status));
             let mut count = 0;
             let sni: Vec<String> = if info.hostnames.is_empty() {
                 vec!["*".into()]

@@ -376,7 +376,9 @@ spec:
         "{diags:?}"
     );
     assert!(diags[1].message.contains("sectionName \"tcp\" not found"));
-    assert!(diags[2].message.contains("does not allow kind TCPRoute"));
+    assert!(diags[2]
+        .message
+        .contains("kind gateway.networking.k8s.io/v1/TCPRoute is not allowed"));
 }
 
 #[test]

@@ -6,7 +6,6 @@
 //! fields are accepted and ignored (as a Kubernetes API server of a newer version would store them);
 //! only the fields istiod reads are typed.
 
-use crate::istio::LabelSelector;
 use crate::sorted::SortedMap;
 use crate::yaml::decode::decode_structs;
 
@@ -80,7 +79,21 @@ decode_structs! {
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct RouteNamespaces {
         pub from: Option<String>,
-        pub selector: Option<LabelSelector>,
+        pub selector: Option<NamespaceSelector>,
+    }
+
+    /// A Kubernetes label selector with `matchExpressions` (allowedRoutes.namespaces.selector).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct NamespaceSelector {
+        pub match_labels: SortedMap<String, String>,
+        pub match_expressions: Vec<SelectorRequirement>,
+    }
+
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct SelectorRequirement {
+        pub key: String,
+        pub operator: String,
+        pub values: Vec<String>,
     }
 
     #[derive(Debug, Clone, Default, PartialEq)]
@@ -160,6 +173,18 @@ decode_structs! {
         pub request_redirect: Option<RequestRedirect>,
         pub url_rewrite: Option<UrlRewrite>,
         pub request_mirror: Option<RequestMirror>,
+        pub cors: Option<CorsFilter>,
+    }
+
+    /// The `CORS` filter (Gateway API 1.3).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct CorsFilter {
+        pub allow_origins: Vec<String>,
+        pub allow_credentials: Option<bool>,
+        pub allow_methods: Vec<String>,
+        pub allow_headers: Vec<String>,
+        pub expose_headers: Vec<String>,
+        pub max_age: Option<u32>,
     }
 
     #[derive(Debug, Clone, Default, PartialEq)]
@@ -345,5 +370,27 @@ decode_structs! {
     pub struct IngressServicePort {
         pub number: Option<u32>,
         pub name: Option<String>,
+    }
+}
+
+impl NamespaceSelector {
+    /// Kubernetes' selector semantics: every label and every expression (`In`, `NotIn`, `Exists`,
+    /// `DoesNotExist`) must hold; an unknown operator matches nothing.
+    pub fn matches(&self, labels: &SortedMap<String, String>) -> bool {
+        let plain = self
+            .match_labels
+            .iter()
+            .all(|(k, v)| labels.get(k) == Some(v));
+        plain
+            && self.match_expressions.iter().all(|e| {
+                let value = labels.get(&e.key);
+                match e.operator.as_str() {
+                    "In" => value.is_some_and(|v| e.values.contains(v)),
+                    "NotIn" => value.is_none_or(|v| !e.values.contains(v)),
+                    "Exists" => value.is_some(),
+                    "DoesNotExist" => value.is_none(),
+                    _ => false,
+                }
+            })
     }
 }

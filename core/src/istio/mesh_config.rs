@@ -17,6 +17,17 @@ pub enum OutboundMode {
     AllowAnyDynamicDns,
 }
 
+/// `ingressControllerMode`: which Ingresses istiod converts (shouldProcessIngressWithClass).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IngressControllerMode {
+    /// No Ingress is converted.
+    Off,
+    /// Ingresses of `ingressClass`, and Ingresses that name no class at all.
+    Default,
+    /// Only Ingresses of `ingressClass` (istiod's default).
+    Strict,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct MeshConfig {
     pub outbound_mode: OutboundMode,
@@ -27,6 +38,7 @@ pub struct MeshConfig {
     pub enable_auto_mtls: bool,
     pub ingress_service: String,
     pub ingress_class: String,
+    pub ingress_controller_mode: IngressControllerMode,
     pub proxy_listen_port: u32,
     pub proxy_inbound_listen_port: u32,
     /// `*` or namespaces that objects without exportTo are visible to.
@@ -179,6 +191,7 @@ pub struct MeshConfigFile {
     pub enable_auto_mtls: Option<bool>,
     pub ingress_service: Option<String>,
     pub ingress_class: Option<String>,
+    pub ingress_controller_mode: Option<String>,
     pub proxy_listen_port: Option<u32>,
     pub proxy_inbound_listen_port: Option<u32>,
     pub default_service_export_to: Option<Vec<String>>,
@@ -197,6 +210,7 @@ impl Default for MeshConfig {
             enable_auto_mtls: true,
             ingress_service: "istio-ingressgateway".into(),
             ingress_class: "istio".into(),
+            ingress_controller_mode: IngressControllerMode::Strict,
             proxy_listen_port: 15001,
             proxy_inbound_listen_port: 15006,
             default_service_export_to: vec!["*".into()],
@@ -357,6 +371,18 @@ impl MeshConfig {
                 other => {
                     return Err(format!(
                         "outboundTrafficPolicy.mode {other:?} is not one of ALLOW_ANY, REGISTRY_ONLY, ALLOW_ANY_DYNAMIC_DNS"
+                    ))
+                }
+            };
+        }
+        if let Some(mode) = file.ingress_controller_mode.as_deref() {
+            self.ingress_controller_mode = match mode {
+                "OFF" => IngressControllerMode::Off,
+                "DEFAULT" => IngressControllerMode::Default,
+                "STRICT" => IngressControllerMode::Strict,
+                other => {
+                    return Err(format!(
+                        "ingressControllerMode {other:?} is not one of OFF, DEFAULT, STRICT"
                     ))
                 }
             };
