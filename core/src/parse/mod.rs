@@ -145,6 +145,14 @@ impl Kind {
         }
     }
 
+    /// Kinds that live outside namespaces.
+    pub fn is_cluster_scoped(self) -> bool {
+        matches!(
+            self,
+            Kind::Namespace | Kind::GatewayClass | Kind::IngressClass
+        )
+    }
+
     fn is_istio(self) -> bool {
         matches!(
             self,
@@ -237,8 +245,12 @@ impl Object {
         }))
     }
 
-    /// `Kind namespace/name`, the way istioctl analyze names objects.
+    /// `Kind namespace/name`, or `Kind name` for a cluster-scoped kind (Namespace, GatewayClass,
+    /// IngressClass): the way istioctl analyze names objects, and what `-S` patterns match.
     pub fn display(&self) -> String {
+        if self.kind.is_cluster_scoped() {
+            return format!("{} {}", self.kind.name(), self.name());
+        }
         format!("{} {}/{}", self.kind.name(), self.namespace(), self.name())
     }
 
@@ -513,12 +525,16 @@ fn decode(
     }
     let (decoded, soft) = decode::noting_soft_errors(|| decode_object(&root, kind));
     let (meta, spec) = decoded.map_err(schema_error)?;
-    let object = format!(
-        "{} {}/{}",
-        kind.name(),
-        meta.namespace.as_deref().unwrap_or("default"),
-        meta.name
-    );
+    let object = if kind.is_cluster_scoped() {
+        format!("{} {}", kind.name(), meta.name)
+    } else {
+        format!(
+            "{} {}/{}",
+            kind.name(),
+            meta.namespace.as_deref().unwrap_or("default"),
+            meta.name
+        )
+    };
     for e in soft {
         diags.push(
             Diagnostic::new(
