@@ -108,7 +108,13 @@ fn completions_for_bash_zsh_and_fish() {
     for shell in ["bash", "zsh", "fish"] {
         let (code, out, err) = cli(&["completion", shell]);
         assert_eq!(code, 0, "{err}");
-        for word in ["proxy-config", "bookinfo", "suppress", "fqdn", "list-analyzers"] {
+        for word in [
+            "proxy-config",
+            "bookinfo",
+            "suppress",
+            "fqdn",
+            "list-analyzers",
+        ] {
             assert!(out.contains(word), "{shell}: {word}");
         }
     }

@@ -351,6 +351,18 @@ fn parse_file(file: &SourceFile, objects: &mut Vec<Object>, diags: &mut Vec<Diag
     }
 }
 
+/// The object documents of a file as the loader reads them (YAML or JSON, lists expanded), for
+/// rules that read kinds the mesh does not model straight from the text. Errors are the loader's
+/// to report and are left out here.
+pub fn object_nodes(text: &str) -> Vec<Node> {
+    let (docs, _) = yaml::parse_documents(text);
+    let (mut out, mut ignored) = (Vec::new(), Vec::new());
+    for doc in docs {
+        list_items("", doc.root, &mut out, &mut ignored);
+    }
+    out
+}
+
 /// The objects of a document: the document itself, or the `items` of a `kind: List` (what
 /// `kubectl get -o yaml|json` prints) or of a typed list (`VirtualServiceList`), lists inside
 /// lists included. Items keep their place in the file, so every span points into the list. An
