@@ -18,13 +18,15 @@ PORT ?= 8080
 WASM_PROFILE_ENV := CARGO_PROFILE_RELEASE_OPT_LEVEL=z CARGO_PROFILE_RELEASE_LTO=true \
 	CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 CARGO_PROFILE_RELEASE_PANIC=abort
 
-.PHONY: help setup setup-rust setup-node setup-browser build dist serve test lint test-native test-e2e clean
+.PHONY: help setup setup-rust setup-node setup-browser build dist serve test lint test-native test-e2e clean \
+	fuzz fuzz-build setup-fuzz
 
 help:
 	@echo "make serve   build the page and serve dist/ on http://127.0.0.1:$(PORT)/"
 	@echo "make test    formatting, clippy, cargo tests, wasm build and browser tests"
 	@echo "make dist    build the static site into $(DIST)/ (make build is the same)"
 	@echo "make setup   install the toolchain pieces (wasm target, wasm-bindgen, wasm-pack, npm, chromium)"
+	@echo "make fuzz    run each fuzz target for FUZZ_SECONDS (default 60); make fuzz-build builds them"
 
 ## ---------------------------------------------------------------- setup
 setup: setup-rust setup-node setup-browser
@@ -96,6 +98,30 @@ test-native:
 # Browser tests against the built dist/ (make dist first); screenshots go to tests/artifacts/.
 test-e2e:
 	node --test --test-concurrency=1 tests/e2e/
+
+## ---------------------------------------------------------------- fuzz
+# Coverage-guided fuzzing (fuzz/, its own workspace): cargo-fuzz on the stable toolchain, which
+# RUSTC_BOOTSTRAP=1 lets use the sanitizer flags. `make fuzz` runs each target for FUZZ_SECONDS,
+# growing fuzz/corpus/<target> (not committed) from the committed seeds in fuzz/seeds/<target>;
+# a crash is saved under fuzz/artifacts/<target>/ and stops the run.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := pipeline share simulate
+CARGO_FUZZ_VERSION := 0.13.2
+
+setup-fuzz:
+	@if [ "$$(cargo fuzz --version 2>/dev/null)" != "cargo-fuzz $(CARGO_FUZZ_VERSION)" ]; then \
+		cargo install cargo-fuzz --version $(CARGO_FUZZ_VERSION) --locked; \
+	fi
+
+fuzz-build: setup-fuzz
+	cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz build -O
+
+fuzz: fuzz-build
+	for t in $(FUZZ_TARGETS); do \
+		mkdir -p fuzz/corpus/$$t; \
+		(cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run -O $$t corpus/$$t seeds/$$t -- \
+			-max_total_time=$(FUZZ_SECONDS) -timeout=20 -rss_limit_mb=4096 -print_final_stats=1); \
+	done
 
 clean:
 	rm -rf $(DIST) $(PKG) tests/artifacts

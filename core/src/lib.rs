@@ -6,6 +6,8 @@
 //! holds what the page adds around it (share links, diffs, the mesh picture, the built-in world).
 
 pub mod analyze;
+// The command line (clap) is native only: the page never parses one.
+#[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
 pub mod diag;
 pub mod envoy;
@@ -27,6 +29,7 @@ pub use parse::{ObjectRef, SourceFile};
 
 // The paths the page, the CLI and the tests used before translation and the playground features
 // had folders of their own.
+#[cfg(not(target_arch = "wasm32"))]
 pub use cli::bench;
 pub use playground::{diff, share, topology, world};
 pub use translate::{cluster, endpoint, gateway, listener, names, route};

@@ -56,7 +56,7 @@ use crate::playground::world::BOOKINFO_FILE;
 
 pub use fix::{quick_fix, Fix};
 pub use registry::{Analyzer, ANALYZERS};
-pub use report::report;
+pub use report::{report, report_with, Options as ReportOptions, Suppression};
 
 /// An analysis message type: Istio's code, level and name (pkg/config/analysis/msg/messages.yaml).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,15 +1,61 @@
-//! `pilotlight analyze -f FILE... [--bookinfo] [-o log|json]`: istioctl analyze on files.
+//! `pilotlight analyze -f FILE... [--bookinfo] [-o log|json|yaml] [-S CODE=RESOURCE]...
+//! [--output-threshold LEVEL] [--failure-threshold LEVEL] [-L]`: istioctl analyze on files.
 //!
 //! Unlike the other commands, errors in the input do not stop it: they are findings to print.
-//! The exit status is 79 (istioctl's "analyzers found issues") when any finding is an Error.
+//! Exit status as istioctl's, and only with `-o log` (istioctl sets none for json or yaml): 79
+//! when a finding (suppressions applied, the output threshold not) is at or above the failure
+//! threshold (Error by default), else 65 when a document could not be read at all (unless
+//! `--ignore-unknown`), else 0.
 
 use super::Args;
-use crate::analyze::{documentation_url, render_log, report};
+use crate::analyze::{
+    documentation_url, render_log, report, report_with, ReportOptions, Suppression,
+};
+use crate::diag::codes as own;
 use crate::{load, Diagnostic, Severity, SourceFile};
 use std::io::Write;
 
-/// istioctl's exit status when analysis finds issues at or above the failure threshold (Error).
+/// istioctl's exit status when analysis finds issues at or above the failure threshold.
 pub const FOUND_ISSUES: i32 = 79;
+/// istioctl's exit status (ExitDataError) when some input could not be parsed.
+pub const PARSE_ERRORS: i32 = 65;
+/// istioctl's exit status (ExitIncorrectUsage) for an output format it does not know.
+pub const INCORRECT_USAGE: i32 = 64;
+
+/// Every code istioctl knows (pkg/config/analysis/msg/messages.yaml): `-S` with another code
+/// gets istioctl's warning that it will have no effect.
+const ISTIO_CODES: &str = "IST0001 IST0002 IST0101 IST0102 IST0103 IST0106 IST0107 IST0108 \
+    IST0109 IST0110 IST0111 IST0112 IST0116 IST0118 IST0123 IST0125 IST0126 IST0127 IST0128 \
+    IST0129 IST0130 IST0131 IST0132 IST0133 IST0134 IST0135 IST0136 IST0137 IST0138 IST0139 \
+    IST0140 IST0141 IST0142 IST0143 IST0144 IST0145 IST0146 IST0147 IST0148 IST0149 IST0150 \
+    IST0151 IST0152 IST0153 IST0154 IST0155 IST0156 IST0157 IST0158 IST0159 IST0160 IST0161 \
+    IST0162 IST0163 IST0164 IST0165 IST0166 IST0167 IST0168 IST0169 IST0170 IST0171 IST0172 \
+    IST0173 IST0174 IST0175 IST0176 IST0177";
+
+/// Our codes for input that could not be read as objects: istioctl's parse errors.
+fn is_parse_error(d: &Diagnostic) -> bool {
+    [own::YAML_SYNTAX, own::NOT_AN_OBJECT, own::LIMIT].contains(&d.code.as_str())
+}
+
+/// `Info`, `Warning` or `Error`, in any case, as istioctl reads a threshold.
+pub fn level(text: &str) -> Option<Severity> {
+    [Severity::Info, Severity::Warning, Severity::Error]
+        .into_iter()
+        .find(|l| l.as_str().eq_ignore_ascii_case(text))
+}
+
+/// `-L`: what runs here, by code (istioctl lists analyzers; ours report these codes).
+/// `-L`: istioctl's analyzer names and descriptions, with the codes each can report.
+fn list_analyzers(out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(out, "Available analyzers:")?;
+    for a in crate::analyze::ANALYZERS {
+        writeln!(out, "* {}:", a.name)?;
+        writeln!(out, "    {}", a.description)?;
+        let codes: Vec<&str> = a.codes.iter().map(|c| c.code).collect();
+        writeln!(out, "    Reports {}", codes.join(", "))?;
+    }
+    Ok(())
+}
 
 /// Read the inputs; errors here (a missing file) are usage errors, not findings.
 fn read_files(args: &Args, stdin: &mut dyn std::io::Read) -> Result<Vec<SourceFile>, String> {
@@ -50,11 +96,60 @@ pub fn findings(files: &[SourceFile]) -> Vec<Diagnostic> {
     report(&load(files), files)
 }
 
-pub fn run(args: &Args, stdin: &mut dyn std::io::Read, out: &mut dyn Write) -> Result<i32, String> {
-    let files = read_files(args, stdin)?;
-    let found = findings(&files);
+pub fn run(
+    args: &Args,
+    stdin: &mut dyn std::io::Read,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<i32, String> {
     let w = |e: std::io::Error| e.to_string();
-    match args.output.as_deref().unwrap_or("log") {
+    let format = args.output.as_deref().unwrap_or("log").to_ascii_lowercase();
+    if !matches!(format.as_str(), "log" | "json" | "yaml") {
+        writeln!(
+            err,
+            "error: {format} not a valid option for format. See pilotlight analyze --help"
+        )
+        .map_err(w)?;
+        return Ok(INCORRECT_USAGE);
+    }
+    if args.flag("list-analyzers") {
+        list_analyzers(out).map_err(w)?;
+        return Ok(0);
+    }
+    let threshold = |name: &str, default: Severity| match args.option(name) {
+        None => Ok(default),
+        Some(t) => level(t).ok_or_else(|| {
+            format!("invalid argument {t:?} for \"--{name}\" flag: invalid level option")
+        }),
+    };
+    let output_threshold = threshold("output-threshold", Severity::Info)?;
+    let failure_threshold = threshold("failure-threshold", Severity::Error)?;
+    let mut suppress = Vec::new();
+    for s in args.list("suppress") {
+        let s = Suppression::parse(s)?;
+        if !ISTIO_CODES.split_whitespace().any(|c| c == s.code) {
+            writeln!(
+                err,
+                "Warning: Supplied message code '{}' is an unknown message code and will not have any effect.",
+                s.code
+            )
+            .map_err(w)?;
+        }
+        suppress.push(s);
+    }
+    let files = read_files(args, stdin)?;
+    let loaded = load(&files);
+    // The exit status counts findings below the output threshold too, as istioctl's does.
+    let options = ReportOptions {
+        suppress,
+        output_threshold: Severity::Info,
+    };
+    let all = report_with(&loaded, &files, &options);
+    let found: Vec<&Diagnostic> = all
+        .iter()
+        .filter(|d| d.severity <= output_threshold)
+        .collect();
+    match format.as_str() {
         "log" => {
             if found.is_empty() {
                 let names: Vec<&str> = args.files.iter().map(String::as_str).collect();
@@ -69,7 +164,7 @@ pub fn run(args: &Args, stdin: &mut dyn std::io::Read, out: &mut dyn Write) -> R
                 writeln!(out, "{}", render_log(d)).map_err(w)?;
             }
         }
-        "json" => {
+        _ => {
             let items: Vec<serde_json::Value> = found
                 .iter()
                 .map(|d| {
@@ -88,13 +183,24 @@ pub fn run(args: &Args, stdin: &mut dyn std::io::Read, out: &mut dyn Write) -> R
                     })
                 })
                 .collect();
-            let text = serde_json::to_string_pretty(&items).map_err(|e| e.to_string())?;
-            writeln!(out, "{text}").map_err(w)?;
+            let items = serde_json::Value::Array(items);
+            let text = if format == "yaml" {
+                crate::envoy::yaml::to_string(&crate::envoy::Value::from(items))
+            } else {
+                serde_json::to_string_pretty(&items).map_err(|e| e.to_string())? + "\n"
+            };
+            out.write_all(text.as_bytes()).map_err(w)?;
+            // istioctl sets an exit status for the log format only.
+            return Ok(0);
         }
-        other => return Err(format!("unknown output format {other:?}: use log or json")),
     }
-    Ok(if found.iter().any(|d| d.severity == Severity::Error) {
+    let issues = all
+        .iter()
+        .any(|d| !is_parse_error(d) && d.severity <= failure_threshold);
+    Ok(if issues {
         FOUND_ISSUES
+    } else if all.iter().any(is_parse_error) && !args.flag("ignore-unknown") {
+        PARSE_ERRORS
     } else {
         0
     })

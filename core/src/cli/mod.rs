@@ -6,78 +6,72 @@
 pub mod analyze;
 mod args;
 pub mod bench;
+mod command;
 mod convert;
+mod filter;
 mod proxy_config;
 pub mod simulate;
 pub mod trace;
 
 pub use args::Args;
+pub use command::command;
 
 use crate::{load, Loaded, Severity, SourceFile};
 use std::io::Write;
 
-pub const USAGE: &str = "\
-pilotlight: the Envoy configuration istiod would push, from Istio YAML, with no cluster
-
-Usage:
-  pilotlight proxies -f FILE... [--bookinfo]
-  pilotlight proxy-config {listeners|routes|clusters|endpoints|all} PROXY -f FILE... [--bookinfo] [-o short|json|yaml]
-  pilotlight simulate PROXY -f FILE... [--bookinfo] --request JSON [-o json|short] [--seed N]
-  pilotlight analyze -f FILE... [--bookinfo] [-o log|json]
-  pilotlight convert -f FILE... [--bookinfo] [-o yaml|json]
-  pilotlight trace -f FILE... [--bookinfo] [--from PROXY] --request JSON [--runs N] [-o json|short] [--seed N]
-  pilotlight bench [--sizes 100,1000,5000] [--every-seconds S] [--max-proxies N] [--emit N]
-
-Options:
-  -f, --filename FILE   Kubernetes/Istio YAML to read; repeat for more files; `-` reads standard input
-  --bookinfo            add Istio's Bookinfo sample and the ingress gateway to the inputs
-  -o, --output FORMAT   short (istioctl's tables, the default), json or yaml
-  PROXY                 a pod or Deployment name, optionally NAME.NAMESPACE
-";
-
-/// Run one command; the return value is the process exit status.
+/// Run one command; the return value is the process exit status: 0, 1 when the command failed,
+/// 2 for a command line clap refuses (the message names the flag and suggests the right one),
+/// and for `analyze` istioctl's statuses (see `analyze.rs`).
 pub fn run(
     argv: &[String],
     stdin: &mut dyn std::io::Read,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> i32 {
-    // `bench` reads its own options (see `crate::cli::bench`).
-    if argv.first().map(String::as_str) == Some("bench") {
-        return match crate::cli::bench::run(&argv[1..]) {
-            Ok(text) => i32::from(out.write_all(text.as_bytes()).is_err()),
-            Err(msg) => {
-                let _ = writeln!(err, "{msg}");
-                2
-            }
-        };
+    if argv.is_empty() {
+        let _ = write!(out, "{}", command().render_help());
+        return 0;
     }
     let args = match Args::parse(argv) {
         Ok(a) => a,
-        Err(msg) => {
-            let _ = writeln!(err, "error: {msg}\n\n{USAGE}");
-            return 2;
+        Err(e) => {
+            // --help, -h and --version come back as "errors" to print on standard output.
+            let text = e.render().to_string();
+            return if e.use_stderr() {
+                let _ = write!(err, "{text}");
+                e.exit_code()
+            } else {
+                let _ = write!(out, "{text}");
+                0
+            };
         }
     };
     let result = match args.command.as_str() {
-        "" | "help" | "--help" | "-h" => {
-            let _ = write!(out, "{USAGE}");
-            return 0;
-        }
         "proxies" => {
             inputs(&args, stdin, err).and_then(|loaded| proxy_config::proxies(&loaded, out))
         }
-        "analyze" => match analyze::run(&args, stdin, out) {
+        "analyze" => match analyze::run(&args, stdin, out, err) {
             Ok(status) => return status,
             Err(e) => Err(e),
         },
-        "proxy-config" | "pc" => {
+        "proxy-config" => {
             inputs(&args, stdin, err).and_then(|loaded| proxy_config::run(&args, &loaded, out))
         }
         "convert" => inputs(&args, stdin, err).and_then(|l| convert::run(&args, &l, out)),
         "simulate" => inputs(&args, stdin, err).and_then(|l| simulate::run(&args, &l, out)),
         "trace" => inputs(&args, stdin, err).and_then(|l| trace::run(&args, &l, out)),
-        other => Err(format!("unknown command {other:?}\n\n{USAGE}")),
+        "bench" => {
+            // `bench` reads its own options (see `crate::cli::bench`); clap checked them.
+            let mut rest = Vec::new();
+            for (k, v) in args.options.iter() {
+                rest.push(format!("--{k}"));
+                rest.push(v.clone());
+            }
+            crate::cli::bench::run(&rest)
+                .and_then(|text| out.write_all(text.as_bytes()).map_err(|e| e.to_string()))
+        }
+        "completion" => completion(&args, out),
+        other => Err(format!("unknown command {other:?}")),
     };
     match result {
         Ok(()) => 0,
@@ -86,6 +80,20 @@ pub fn run(
             1
         }
     }
+}
+
+/// `pilotlight completion bash|zsh|fish`: the shell's completion script, from the same command
+/// definition clap parses with.
+fn completion(args: &Args, out: &mut dyn Write) -> Result<(), String> {
+    use clap_complete::Shell;
+    let shell = match args.positional.first().map(String::as_str) {
+        Some("bash") => Shell::Bash,
+        Some("zsh") => Shell::Zsh,
+        Some("fish") => Shell::Fish,
+        other => return Err(format!("no completion for {other:?}: bash, zsh or fish")),
+    };
+    clap_complete::generate(shell, &mut command(), "pilotlight", out);
+    Ok(())
 }
 
 /// Read `-f` files (and the built-in world with `--bookinfo`), load the mesh, and report every

@@ -62,8 +62,13 @@ pub fn run(args: &Args, loaded: &Loaded, out: &mut dyn Write) -> Result<(), Stri
             known.join(", ")
         ));
     };
-    let config: ProxyConfig = translate::proxy_config(&loaded.mesh, proxy);
+    let full: ProxyConfig = translate::proxy_config(&loaded.mesh, proxy);
     let format = args.output.as_deref().unwrap_or("short");
+    // As istioctl: `all -o json|yaml` is the whole config dump; everything else is filtered.
+    if what == "all" && format != "short" {
+        return print_value(&dump::config_dump(&full), format, out);
+    }
+    let config = super::filter::Filters::from_args(args).apply(&full);
     type TableFn = fn(&ProxyConfig) -> tables::Table;
     let (table, resources, url): (TableFn, &[Value], &str) = match what.as_str() {
         "listeners" | "listener" | "l" => {
@@ -81,18 +86,16 @@ pub fn run(args: &Args, loaded: &Loaded, out: &mut dyn Write) -> Result<(), Stri
             type_url::CLUSTER_LOAD_ASSIGNMENT,
         ),
         "all" => {
-            if format == "short" {
-                for (title, t) in [
-                    ("CLUSTERS", tables::clusters(&config)),
-                    ("LISTENERS", tables::listeners(&config)),
-                    ("ROUTES", tables::routes(&config)),
-                    ("ENDPOINTS", tables::endpoints(&config)),
-                ] {
-                    write!(out, "{title}\n{}\n", t.render()).map_err(|e| e.to_string())?;
-                }
-                return Ok(());
+            // The short form (-o json|yaml printed the dump above).
+            for (title, t) in [
+                ("CLUSTERS", tables::clusters(&config)),
+                ("LISTENERS", tables::listeners(&config)),
+                ("ROUTES", tables::routes(&config)),
+                ("ENDPOINTS", tables::endpoints(&config)),
+            ] {
+                write!(out, "{title}\n{}\n", t.render()).map_err(|e| e.to_string())?;
             }
-            return print_value(&dump::config_dump(&config), format, out);
+            return Ok(());
         }
         other => {
             return Err(format!(

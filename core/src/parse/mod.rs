@@ -145,6 +145,14 @@ impl Kind {
         }
     }
 
+    /// Kinds that live outside namespaces.
+    pub fn is_cluster_scoped(self) -> bool {
+        matches!(
+            self,
+            Kind::Namespace | Kind::GatewayClass | Kind::IngressClass
+        )
+    }
+
     fn is_istio(self) -> bool {
         matches!(
             self,
@@ -237,8 +245,12 @@ impl Object {
         }))
     }
 
-    /// `Kind namespace/name`, the way istioctl analyze names objects.
+    /// `Kind namespace/name`, or `Kind name` for a cluster-scoped kind (Namespace, GatewayClass,
+    /// IngressClass): the way istioctl analyze names objects, and what `-S` patterns match.
     pub fn display(&self) -> String {
+        if self.kind.is_cluster_scoped() {
+            return format!("{} {}", self.kind.name(), self.name());
+        }
         format!("{} {}/{}", self.kind.name(), self.namespace(), self.name())
     }
 
@@ -311,7 +323,7 @@ pub fn parse_files(files: &[SourceFile]) -> (Vec<Object>, Vec<Diagnostic>) {
 }
 
 fn parse_file(file: &SourceFile, objects: &mut Vec<Object>, diags: &mut Vec<Diagnostic>) {
-    let (docs, error) = yaml::parse_stream(&file.text);
+    let (docs, error) = yaml::parse_documents(&file.text);
     if let Some(err) = error {
         let code = if err.message.contains("too large") || err.message.contains("nesting deeper") {
             codes::LIMIT
@@ -326,15 +338,86 @@ fn parse_file(file: &SourceFile, objects: &mut Vec<Object>, diags: &mut Vec<Diag
             err.span,
         ));
     }
+    let mut items = Vec::new();
     for doc in docs {
-        if doc.root.is_null() {
-            continue; // an empty document (`---` twice, or trailing `---`) is fine
-        }
-        match decode(&file.name, doc.root, objects.len()) {
+        list_items(&file.name, doc.root, &mut items, diags);
+    }
+    for item in items {
+        match decode(&file.name, item, objects.len(), diags) {
             Ok(Some(obj)) => objects.push(obj),
             Ok(None) => {}
             Err(d) => diags.push(*d),
         }
+    }
+}
+
+/// The object documents of a file as the loader reads them (YAML or JSON, lists expanded), for
+/// rules that read kinds the mesh does not model straight from the text. Errors are the loader's
+/// to report and are left out here.
+pub fn object_nodes(text: &str) -> Vec<Node> {
+    let (docs, _) = yaml::parse_documents(text);
+    let (mut out, mut ignored) = (Vec::new(), Vec::new());
+    for doc in docs {
+        list_items("", doc.root, &mut out, &mut ignored);
+    }
+    out
+}
+
+/// The objects of a document: the document itself, or the `items` of a `kind: List` (what
+/// `kubectl get -o yaml|json` prints) or of a typed list (`VirtualServiceList`), lists inside
+/// lists included. Items keep their place in the file, so every span points into the list. An
+/// item of a typed list without `apiVersion` and `kind` (as the API server returns them) takes
+/// them from the list. Empty documents (`---` twice, a Helm `# Source:` comment alone) are none.
+fn list_items(file: &str, root: Node, out: &mut Vec<Node>, diags: &mut Vec<Diagnostic>) {
+    if root.is_null() {
+        return;
+    }
+    let kind = root.get("kind").and_then(Node::as_str).unwrap_or_default();
+    let Some(item_kind) = kind.strip_suffix("List") else {
+        out.push(root);
+        return;
+    };
+    let items = match root.get("items") {
+        Some(items) if items.is_null() => return,
+        Some(items) => items,
+        None if item_kind.is_empty() => return, // `kind: List` with no items: nothing in it
+        None => {
+            out.push(root);
+            return;
+        }
+    };
+    let Some(seq) = items.as_seq() else {
+        diags.push(Diagnostic::new(
+            codes::NOT_AN_OBJECT,
+            Severity::Error,
+            format!("the items of a {kind} must be a sequence of objects"),
+            file,
+            items.span,
+        ));
+        return;
+    };
+    // The list's own apiVersion and kind node, for items that carry none.
+    let api_version = root
+        .entry("apiVersion")
+        .map(|(k, v)| (k.clone(), v.clone()));
+    let kind_entry = root.entry("kind").map(|(k, v)| {
+        let mut v = v.clone();
+        v.value = yaml::Value::Scalar {
+            text: item_kind.to_string(),
+            plain: true,
+        };
+        (k.clone(), v)
+    });
+    for item in seq {
+        let mut item = item.clone();
+        if let (false, yaml::Value::Map(entries)) = (item_kind.is_empty(), &mut item.value) {
+            for (key, entry) in [("apiVersion", &api_version), ("kind", &kind_entry)] {
+                if !entries.iter().any(|(k, _)| k.as_str() == Some(key)) {
+                    entries.extend(entry.clone());
+                }
+            }
+        }
+        list_items(file, item, out, diags);
     }
 }
 
@@ -370,7 +453,12 @@ fn istio_spec<T: Decode + Default>(root: &Node) -> Result<T, DeError> {
     Ok(spec.unwrap_or_default())
 }
 
-fn decode(file: &str, root: Node, seq: usize) -> Result<Option<Object>, Box<Diagnostic>> {
+fn decode(
+    file: &str,
+    root: Node,
+    seq: usize,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Option<Object>, Box<Diagnostic>> {
     let here = |span: Span, msg: String| {
         Box::new(Diagnostic::new(
             codes::NOT_AN_OBJECT,
@@ -442,14 +530,58 @@ fn decode(file: &str, root: Node, seq: usize) -> Result<Option<Object>, Box<Diag
         ))
     };
 
-    let meta: ObjectMeta = match root.get("metadata") {
-        Some(m) => decode::from_node::<ObjectMeta>(m).map_err(schema_error)?,
-        None => return Err(here(root.span, format!("{kind_name} has no metadata"))),
+    // Unknown and missing fields are reported, and the object is kept (see
+    // `decode::noting_soft_errors`); a wrong type rejects it.
+    if root.get("metadata").is_none() {
+        return Err(here(root.span, format!("{kind_name} has no metadata")));
+    }
+    let (decoded, soft) = decode::noting_soft_errors(|| decode_object(&root, kind));
+    let (meta, spec) = decoded.map_err(schema_error)?;
+    let object = if kind.is_cluster_scoped() {
+        format!("{} {}", kind.name(), meta.name)
+    } else {
+        format!(
+            "{} {}/{}",
+            kind.name(),
+            meta.namespace.as_deref().unwrap_or("default"),
+            meta.name
+        )
     };
+    for e in soft {
+        diags.push(
+            Diagnostic::new(
+                codes::SCHEMA,
+                Severity::Error,
+                format!("{kind_name}: {}", e.message),
+                file,
+                e.span.unwrap_or(root.span),
+            )
+            .with_object(&object),
+        );
+    }
     if meta.name.is_empty() {
         let span = root.get("metadata").map_or(root.span, |m| m.span);
         return Err(here(span, format!("{kind_name} has no metadata.name")));
     }
+    Ok(Some(Object {
+        kind,
+        meta,
+        spec,
+        origin: Origin {
+            file: file.to_string(),
+            span: root.span,
+        },
+        node: Arc::new(root),
+        seq,
+    }))
+}
+
+/// The metadata and spec of an object of a known kind.
+fn decode_object(root: &Node, kind: Kind) -> Result<(ObjectMeta, Spec), DeError> {
+    let meta: ObjectMeta = match root.get("metadata") {
+        Some(m) => decode::from_node::<ObjectMeta>(m)?,
+        None => ObjectMeta::default(),
+    };
 
     fn field<T: Decode + Default>(root: &Node, key: &str) -> Result<T, DeError> {
         match root.get(key) {
@@ -463,55 +595,39 @@ fn decode(file: &str, root: Node, seq: usize) -> Result<Option<Object>, Box<Diag
     }
 
     let spec = match kind {
-        Kind::Gateway => Spec::Gateway(istio_spec(&root).map_err(schema_error)?),
-        Kind::VirtualService => Spec::VirtualService(istio_spec(&root).map_err(schema_error)?),
-        Kind::DestinationRule => Spec::DestinationRule(istio_spec(&root).map_err(schema_error)?),
-        Kind::ServiceEntry => Spec::ServiceEntry(istio_spec(&root).map_err(schema_error)?),
-        Kind::Sidecar => Spec::Sidecar(istio_spec(&root).map_err(schema_error)?),
-        Kind::WorkloadEntry => Spec::WorkloadEntry(istio_spec(&root).map_err(schema_error)?),
-        Kind::PeerAuthentication => {
-            Spec::PeerAuthentication(istio_spec(&root).map_err(schema_error)?)
-        }
-        Kind::AuthorizationPolicy => {
-            Spec::AuthorizationPolicy(istio_spec(&root).map_err(schema_error)?)
-        }
-        Kind::RequestAuthentication => {
-            Spec::RequestAuthentication(istio_spec(&root).map_err(schema_error)?)
-        }
-        Kind::Service => Spec::Service(field(&root, "spec").map_err(schema_error)?),
+        Kind::Gateway => Spec::Gateway(istio_spec(root)?),
+        Kind::VirtualService => Spec::VirtualService(istio_spec(root)?),
+        Kind::DestinationRule => Spec::DestinationRule(istio_spec(root)?),
+        Kind::ServiceEntry => Spec::ServiceEntry(istio_spec(root)?),
+        Kind::Sidecar => Spec::Sidecar(istio_spec(root)?),
+        Kind::WorkloadEntry => Spec::WorkloadEntry(istio_spec(root)?),
+        Kind::PeerAuthentication => Spec::PeerAuthentication(istio_spec(root)?),
+        Kind::AuthorizationPolicy => Spec::AuthorizationPolicy(istio_spec(root)?),
+        Kind::RequestAuthentication => Spec::RequestAuthentication(istio_spec(root)?),
+        Kind::Service => Spec::Service(field(root, "spec")?),
         Kind::Pod => {
-            let env: PodEnvelope = decode::from_node(&root).map_err(schema_error)?;
+            let env: PodEnvelope = decode::from_node(root)?;
             Spec::Pod {
                 spec: env.spec,
                 status: env.status,
             }
         }
-        Kind::Deployment => Spec::Deployment(field(&root, "spec").map_err(schema_error)?),
+        Kind::Deployment => Spec::Deployment(field(root, "spec")?),
         Kind::Namespace => Spec::Namespace,
-        Kind::ConfigMap => Spec::ConfigMap(field(&root, "data").map_err(schema_error)?),
-        Kind::EndpointSlice => Spec::EndpointSlice(decode::from_node(&root).map_err(schema_error)?),
-        Kind::KubernetesGateway => api(Resource::Gateway, &root).map_err(schema_error)?,
-        Kind::GatewayClass => api(Resource::GatewayClass, &root).map_err(schema_error)?,
-        Kind::HttpRoute => api(Resource::HttpRoute, &root).map_err(schema_error)?,
-        Kind::GrpcRoute => api(Resource::GrpcRoute, &root).map_err(schema_error)?,
-        Kind::TcpRoute => api(Resource::TcpRoute, &root).map_err(schema_error)?,
-        Kind::TlsRoute => api(Resource::TlsRoute, &root).map_err(schema_error)?,
-        Kind::ReferenceGrant => api(Resource::ReferenceGrant, &root).map_err(schema_error)?,
-        Kind::Ingress => api(Resource::Ingress, &root).map_err(schema_error)?,
-        Kind::IngressClass => api(Resource::IngressClass, &root).map_err(schema_error)?,
+        Kind::ConfigMap => Spec::ConfigMap(field(root, "data")?),
+        Kind::EndpointSlice => Spec::EndpointSlice(decode::from_node(root)?),
+        Kind::KubernetesGateway => api(Resource::Gateway, &root)?,
+        Kind::GatewayClass => api(Resource::GatewayClass, &root)?,
+        Kind::HttpRoute => api(Resource::HttpRoute, &root)?,
+        Kind::GrpcRoute => api(Resource::GrpcRoute, &root)?,
+        Kind::TcpRoute => api(Resource::TcpRoute, &root)?,
+        Kind::TlsRoute => api(Resource::TlsRoute, &root)?,
+        Kind::ReferenceGrant => api(Resource::ReferenceGrant, &root)?,
+        Kind::Ingress => api(Resource::Ingress, &root)?,
+        Kind::IngressClass => api(Resource::IngressClass, &root)?,
     };
     debug_assert!(kind.is_istio() || !matches!(spec, Spec::Gateway(_)));
-    Ok(Some(Object {
-        kind,
-        meta,
-        spec,
-        origin: Origin {
-            file: file.to_string(),
-            span: root.span,
-        },
-        node: Arc::new(root),
-        seq,
-    }))
+    Ok((meta, spec))
 }
 
 enum Classified {
@@ -609,14 +725,70 @@ mod tests {
     }
 
     #[test]
-    fn unknown_field_is_an_ist0106_at_its_line() {
+    fn unknown_field_is_an_ist0106_at_its_line_and_the_object_is_kept() {
         let (objs, diags) = parse(
             "apiVersion: networking.istio.io/v1beta1\nkind: DestinationRule\nmetadata:\n  name: r\nspec:\n  host: reviews\n  subsetz: []\n",
         );
-        assert!(objs.is_empty());
+        // Istio's analyzer holds the object and reports the field; the host still counts.
+        assert_eq!(objs.len(), 1);
+        assert_eq!(
+            diags[0].object.as_deref(),
+            Some("DestinationRule default/r")
+        );
         assert_eq!(diags[0].code, "IST0106");
         assert_eq!(diags[0].line, 7);
         assert!(diags[0].message.contains("subsetz"), "{}", diags[0].message);
+    }
+
+    #[test]
+    fn an_empty_route_entry_keeps_the_virtual_service() {
+        let (objs, diags) = parse(
+            "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: r\nspec:\n  hosts: [r]\n  http:\n  - route:\n    - {}\n",
+        );
+        assert_eq!(objs.len(), 1, "{diags:?}");
+        assert_eq!(diags.len(), 1);
+        assert_eq!((diags[0].code.as_str(), diags[0].line), ("IST0106", 9));
+        assert!(diags[0].message.contains("missing field `destination`"));
+        // A wrong type is still refused, as Kubernetes' decoder refuses it.
+        let (objs, diags) = parse(
+            "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: r\nspec:\n  hosts: r\n",
+        );
+        assert!(objs.is_empty());
+        assert!(
+            diags[0].message.contains("rejected"),
+            "{}",
+            diags[0].message
+        );
+    }
+
+    #[test]
+    fn lists_json_bom_and_crlf() {
+        let list = "\u{feff}apiVersion: v1\r\nkind: List\r\nitems:\r\n- apiVersion: v1\r\n  kind: Service\r\n  metadata:\r\n    name: a\r\n- apiVersion: v1\r\n  kind: List\r\n  items:\r\n  - apiVersion: v1\r\n    kind: Namespace\r\n    metadata: {name: b}\r\n";
+        let (objs, diags) = parse(list);
+        assert!(diags.is_empty(), "{diags:?}");
+        let names: Vec<(&str, u32)> = objs
+            .iter()
+            .map(|o| (o.name(), o.origin.span.start_line))
+            .collect();
+        assert_eq!(names, [("a", 4), ("b", 11)]);
+        // A typed list from the API server: items without apiVersion and kind.
+        let (objs, diags) = parse(
+            "{\"apiVersion\": \"networking.istio.io/v1\", \"kind\": \"DestinationRuleList\",\n \"items\": [\n  {\"metadata\": {\"name\": \"r\"}, \"spec\": {\"host\": \"r\"}}]}\n{\"apiVersion\": \"v1\", \"kind\": \"Service\", \"metadata\": {\"name\": \"s\"}}",
+        );
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(objs.len(), 2);
+        assert_eq!(
+            (objs[0].kind, objs[0].origin.span.start_line),
+            (Kind::DestinationRule, 3)
+        );
+        assert_eq!(
+            (objs[1].kind, objs[1].origin.span.start_line),
+            (Kind::Service, 4)
+        );
+        // Helm's comments and empty documents are nothing.
+        let (objs, diags) = parse("---\n# Source: chart/templates/a.yaml\n---\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n");
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(objs[0].origin.span.start_line, 5);
     }
 
     #[test]

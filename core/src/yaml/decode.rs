@@ -34,6 +34,33 @@ pub fn from_node<T: Decode + Default>(node: &Node) -> Result<T, DeError> {
     Ok(out)
 }
 
+thread_local! {
+    /// Where [`noting_soft_errors`] collects unknown and missing fields while it runs.
+    static SOFT: std::cell::RefCell<Option<Vec<DeError>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Run `decode`, noting unknown and missing fields in the returned list instead of failing on
+/// them. Istio's analyzer holds an object with such fields (its schema validation reports them)
+/// and runs every other analyzer on it, so a route entry `- {}` must not lose the object's other
+/// findings. Wrong types and repeated fields still fail: Kubernetes' decoder refuses those.
+pub fn noting_soft_errors<R>(decode: impl FnOnce() -> R) -> (R, Vec<DeError>) {
+    let outer = SOFT.with(|s| s.replace(Some(Vec::new())));
+    let result = decode();
+    let soft = SOFT.with(|s| s.replace(outer)).unwrap_or_default();
+    (result, soft)
+}
+
+/// An error that [`noting_soft_errors`] notes and passes over; outside it, an error.
+fn soft(e: Error) -> Result<(), Error> {
+    SOFT.with(|s| match s.borrow_mut().as_mut() {
+        Some(noted) => {
+            noted.push(*e);
+            Ok(())
+        }
+        None => Err(e),
+    })
+}
+
 fn error(node: &Node, message: String) -> Error {
     Box::new(DeError {
         message,
@@ -271,13 +298,13 @@ pub fn decode_fields(
                 seen |= 1 << i;
                 field(i, v)?;
             }
-            None if shape.strict => return Err(unknown_field(k, name, shape)),
+            None if shape.strict => soft(unknown_field(k, name, shape))?,
             None => {}
         }
     }
     for (i, key) in shape.keys.iter().enumerate() {
         if shape.required[i] && seen & (1 << i) == 0 {
-            return Err(error(node, format!("missing field `{key}`")));
+            soft(error(node, format!("missing field `{key}`")))?;
         }
     }
     Ok(())

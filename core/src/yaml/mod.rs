@@ -9,6 +9,7 @@ pub mod de;
 pub mod decode;
 pub mod encode;
 mod error;
+pub mod json;
 
 pub use error::DeError;
 
@@ -167,6 +168,33 @@ pub fn resolve_plain(text: &str) -> Scalar<'_> {
         }
     }
     Scalar::Str(text)
+}
+
+/// Parse an input file as people export it: YAML (`---`-separated, CRLF or LF line ends, Helm's
+/// `# Source:` comments), one JSON document (`kubectl get -o json`) or a stream of them; a UTF-8
+/// byte order mark is skipped. A text that starts with `{` or `[` is read as JSON first; when
+/// neither reader takes it whole, the error of the one that got further is reported.
+pub fn parse_documents(text: &str) -> (Vec<Document>, Option<YamlError>) {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if !text.trim_start().starts_with(['{', '[']) {
+        return parse_stream(text);
+    }
+    let json = json::parse_stream(text);
+    let Some(json_err) = &json.1 else {
+        return json;
+    };
+    let yaml = parse_stream(text);
+    match &yaml.1 {
+        None => yaml,
+        Some(yaml_err) => {
+            let at = |e: &YamlError| (e.span.start_line, e.span.start_col);
+            if at(json_err) >= at(yaml_err) {
+                json
+            } else {
+                yaml
+            }
+        }
+    }
 }
 
 /// Parse a whole stream. On a syntax error, the documents before it are still returned.
