@@ -26,6 +26,7 @@ mod authz;
 pub mod checks;
 mod conflicts;
 mod destination_rules;
+mod envoyfilter;
 mod fix;
 mod gateways;
 mod ports;
@@ -83,6 +84,13 @@ codes! {
     CONFLICTING_GATEWAYS = "IST0145", Error, "ConflictingGateways";
     JWT_CLAIM_BASED_ROUTING_WITHOUT_REQUEST_AUTHN = "IST0149", Error, "JwtClaimBasedRoutingWithoutRequestAuthN";
     EXTERNAL_NAME_SERVICE_TYPE_INVALID_PORT_NAME = "IST0150", Warning, "ExternalNameServiceTypeInvalidPortName";
+    ENVOY_FILTER_USES_RELATIVE_OPERATION = "IST0151", Warning, "EnvoyFilterUsesRelativeOperation";
+    ENVOY_FILTER_USES_REPLACE_OPERATION_INCORRECTLY = "IST0152", Error, "EnvoyFilterUsesReplaceOperationIncorrectly";
+    ENVOY_FILTER_USES_ADD_OPERATION_INCORRECTLY = "IST0153", Error, "EnvoyFilterUsesAddOperationIncorrectly";
+    ENVOY_FILTER_USES_REMOVE_OPERATION_INCORRECTLY = "IST0154", Error, "EnvoyFilterUsesRemoveOperationIncorrectly";
+    ENVOY_FILTER_USES_RELATIVE_OPERATION_WITH_PROXY_VERSION = "IST0155", Warning, "EnvoyFilterUsesRelativeOperationWithProxyVersion";
+    // Ours: a patch that changes no proxy (issue 17); istioctl has no such check.
+    ENVOY_FILTER_PATCH_NOT_APPLIED = "PL0170", Warning, "EnvoyFilterPatchNotApplied";
     GATEWAY_PORT_NOT_DEFINED_ON_SERVICE = "IST0162", Warning, "GatewayPortNotDefinedOnService";
     DESTINATION_RULE_SUBSET_NOT_SELECT_PODS = "IST0173", Error, "DestinationRuleSubsetNotSelectPods";
     UNKNOWN_DESTINATION_RULE_HOST = "IST0174", Warning, "UnknownDestinationRuleHost";
@@ -121,6 +129,7 @@ fn run(mesh: &Mesh, files: &[SourceFile]) -> Vec<Diagnostic> {
     ports::check(&mut ctx);
     authz::check(&mut ctx, files);
     security::check(&mut ctx);
+    envoyfilter::check(&mut ctx);
     let mut out = ctx.out;
     order::sort_by(&mut out, |a, b| {
         (&a.file, a.line, a.column, &a.code, &a.message)
