@@ -4,7 +4,9 @@
 #![allow(clippy::disallowed_methods)]
 
 use pilotlight_core::translate::envoyfilter::explain::{explain, PatchReport};
-use pilotlight_core::translate::{proxy_config, proxy_config_recorded, proxy_config_without_envoy_filters};
+use pilotlight_core::translate::{
+    proxy_config, proxy_config_recorded, proxy_config_without_envoy_filters,
+};
 use pilotlight_core::world::{preset, BOOKINFO, BOOKINFO_FILE};
 use pilotlight_core::{load, Loaded, SourceFile};
 use serde_json::Value;
@@ -29,7 +31,10 @@ fn preset_world(id: &str) -> Loaded {
 
 /// One proxy's config as JSON: listeners, routes, clusters.
 fn config(l: &Loaded, workload: &str) -> Value {
-    let proxy = l.mesh.find_proxy(workload).unwrap_or_else(|| panic!("{workload}"));
+    let proxy = l
+        .mesh
+        .find_proxy(workload)
+        .unwrap_or_else(|| panic!("{workload}"));
     let c = proxy_config(&l.mesh, proxy);
     serde_json::json!({
         "listeners": serde_json::to_value(&c.listeners).unwrap(),
@@ -62,19 +67,303 @@ fn reports(l: &Loaded) -> Vec<PatchReport> {
     explain(&l.mesh)
 }
 
+fn ef(name: &str, ns: &str, extra: &str, patches: &str) -> String {
+    format!(
+        "apiVersion: networking.istio.io/v1alpha3\nkind: EnvoyFilter\nmetadata:\n  name: {name}\n  namespace: {ns}\nspec:\n{extra}  configPatches:\n{patches}"
+    )
+}
+
+const PP: &str = "  workloadSelector:\n    labels:\n      app: productpage\n";
+
+/// An HTTP_FILTER INSERT_FIRST of a filter named `filter` on outbound 9080.
+fn insert_first(filter: &str) -> String {
+    format!(
+        "  - applyTo: HTTP_FILTER\n    match:\n      context: SIDECAR_OUTBOUND\n      listener:\n        portNumber: 9080\n        filterChain:\n          filter:\n            name: envoy.filters.network.http_connection_manager\n    patch:\n      operation: INSERT_FIRST\n      value:\n        name: {filter}\n        typed_config:\n          \"@type\": type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua\n"
+    )
+}
+
 #[test]
-fn debug_presets() {
-    for id in [
-        "envoyfilter-lua-outbound",
-        "envoyfilter-hcm-idle-timeout",
-        "envoyfilter-vhost-header",
-        "envoyfilter-cluster-settings",
-        "envoyfilter-no-match",
-    ] {
-        let l = preset_world(id);
-        for r in reports(&l) {
-            eprintln!("{id}: {} changed={:?} reasons={:?} failures={:?}", r.envoy_filter, r.changed, r.reasons, r.failures);
+fn lua_preset_puts_lua_before_the_router_of_productpage_outbound_9080_only() {
+    let l = preset_world("envoyfilter-lua-outbound");
+    let pp = config(&l, "productpage-v1");
+    let names = http_filter_names(named(&pp["listeners"], "0.0.0.0_9080"));
+    let lua = names
+        .iter()
+        .position(|n| n == "envoy.filters.http.lua")
+        .expect("lua");
+    assert_eq!(names[lua + 1], "envoy.filters.http.router", "{names:?}");
+    // camelCase in the patch became the proto names the dump uses.
+    let listener = named(&pp["listeners"], "0.0.0.0_9080");
+    let hcm = &listener["filter_chains"][0]["filters"][0]["typed_config"];
+    let lua_filter = &hcm["http_filters"][lua];
+    assert!(lua_filter["typed_config"]["default_source_code"]["inline_string"].is_string());
+    // workloadSelector scoping: reviews is untouched.
+    let reviews = config(&l, "reviews-v1");
+    for lis in reviews["listeners"].as_array().unwrap() {
+        if lis["filter_chains"][0]["filters"][0]["typed_config"]["http_filters"].is_array() {
+            assert!(!http_filter_names(lis)
+                .iter()
+                .any(|n| n == "envoy.filters.http.lua"));
         }
     }
-    let _ = (config, named, http_filter_names, proxy_config_recorded, proxy_config_without_envoy_filters);
+    // Provenance: the change names the listener and the filter.
+    let proxy = l.mesh.find_proxy("productpage-v1").unwrap();
+    let (_, rec) = proxy_config_recorded(&l.mesh, proxy, true);
+    assert_eq!(rec.changes.len(), 1);
+    assert_eq!(rec.changes[0].name, "0.0.0.0_9080");
+    assert!(rec.changes[0]
+        .path
+        .ends_with("http_filters[envoy.filters.http.lua]"));
+    assert_eq!(rec.changes[0].patch.index, 0);
+    // Without EnvoyFilters the listener is as before.
+    let plain = proxy_config_without_envoy_filters(&l.mesh, proxy);
+    let plain = serde_json::to_value(&plain.listeners).unwrap();
+    assert!(!http_filter_names(named(&plain, "0.0.0.0_9080"))
+        .iter()
+        .any(|n| n == "envoy.filters.http.lua"));
+}
+
+#[test]
+fn hcm_merge_on_inbound_sets_the_idle_timeout_and_keeps_the_rest() {
+    let l = preset_world("envoyfilter-hcm-idle-timeout");
+    let reviews = config(&l, "reviews-v2");
+    let vin = named(&reviews["listeners"], "virtualInbound");
+    let hcms: Vec<&Value> = vin["filter_chains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["filter_chain_match"]["destination_port"] == 9080)
+        .flat_map(|c| c["filters"].as_array().unwrap())
+        .filter(|f| f["name"] == "envoy.filters.network.http_connection_manager")
+        .collect();
+    assert!(!hcms.is_empty());
+    for h in hcms {
+        assert_eq!(
+            h["typed_config"]["common_http_protocol_options"]["idle_timeout"],
+            "30s"
+        );
+        assert!(h["typed_config"]["http_filters"].as_array().unwrap().len() > 1);
+    }
+    let pp = config(&l, "productpage-v1");
+    let text = pp["listeners"].to_string();
+    assert!(!text.contains("\"idle_timeout\":\"30s\""));
+}
+
+#[test]
+fn virtual_host_merge_adds_a_header_to_one_virtual_host() {
+    let l = preset_world("envoyfilter-vhost-header");
+    let pp = config(&l, "productpage-v1");
+    let rc = named(&pp["routes"], "9080");
+    let vh = named(
+        &rc["virtual_hosts"],
+        "reviews.default.svc.cluster.local:9080",
+    );
+    assert_eq!(
+        vh["request_headers_to_add"][0]["header"]["key"],
+        "x-envoyfilter"
+    );
+    let other = named(
+        &rc["virtual_hosts"],
+        "details.default.svc.cluster.local:9080",
+    );
+    assert!(other.get("request_headers_to_add").is_none());
+}
+
+#[test]
+fn cluster_merge_replaces_scalars_and_appends_repeated_fields() {
+    let plain = with("");
+    let before = config(&plain, "reviews-v1");
+    let name = "outbound|9080||ratings.default.svc.cluster.local";
+    let n_before = named(&before["clusters"], name)["circuit_breakers"]["thresholds"]
+        .as_array()
+        .map_or(0, Vec::len);
+    let l = preset_world("envoyfilter-cluster-settings");
+    for w in ["reviews-v1", "productpage-v1"] {
+        let c = config(&l, w);
+        let cluster = named(&c["clusters"], name);
+        assert_eq!(cluster["connect_timeout"], "2s");
+        let t = cluster["circuit_breakers"]["thresholds"]
+            .as_array()
+            .unwrap();
+        assert_eq!(t.len(), n_before + 1);
+        assert_eq!(t.last().unwrap()["priority"], "HIGH");
+        assert_eq!(
+            named(
+                &c["clusters"],
+                "outbound|9080||details.default.svc.cluster.local"
+            )["connect_timeout"],
+            named(
+                &before["clusters"],
+                "outbound|9080||details.default.svc.cluster.local"
+            )["connect_timeout"]
+        );
+    }
+    // SIDECAR_OUTBOUND: the gateway's ratings cluster is untouched.
+    let gw = config(&l, "istio-ingressgateway");
+    if let Some(c) = gw["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+    {
+        assert_ne!(c["connect_timeout"], "2s");
+    }
+}
+
+#[test]
+fn a_patch_with_a_renamed_filter_explains_itself() {
+    let l = preset_world("envoyfilter-no-match");
+    let r = reports(&l);
+    assert_eq!(r.len(), 1);
+    assert!(!r[0].applied());
+    assert!(
+        r[0].reasons[0].contains("filter envoy.http_connection_manager not found")
+            && r[0].reasons[0]
+                .contains("did you mean envoy.filters.network.http_connection_manager?"),
+        "{:?}",
+        r[0].reasons
+    );
+    assert_eq!(r[0].span.start_line, 14, "configPatches[0]'s line");
+}
+
+#[test]
+fn a_port_without_a_listener_lists_the_listeners_there() {
+    let l = with(&ef(
+        "p",
+        "default",
+        PP,
+        &insert_first("x").replace("portNumber: 9080", "portNumber: 8080"),
+    ));
+    let r = reports(&l);
+    let reason = &r[0].reasons[0];
+    assert!(
+        reason
+            .starts_with("no listener on port 8080 in context SIDECAR_OUTBOUND for productpage-v1"),
+        "{reason}"
+    );
+    assert!(reason.contains("0.0.0.0_9080"), "{reason}");
+}
+
+#[test]
+fn proxy_version_regex_is_matched_against_1_31() {
+    let versioned = |re: &str| {
+        insert_first("v").replace(
+            "      context: SIDECAR_OUTBOUND\n",
+            &format!(
+                "      context: SIDECAR_OUTBOUND\n      proxy:\n        proxyVersion: '{re}'\n"
+            ),
+        )
+    };
+    let l = with(&ef("old", "default", PP, &versioned("^1\\.2.*")));
+    let r = reports(&l);
+    assert!(
+        r[0].reasons[0].contains("proxyVersion ^1\\.2.* does not match 1.31.0"),
+        "{:?}",
+        r[0].reasons
+    );
+    let l = with(&ef("new", "default", PP, &versioned("^1\\.31.*")));
+    assert!(reports(&l)[0].applied());
+}
+
+#[test]
+fn root_namespace_filters_apply_first_and_priority_comes_before_that() {
+    let first_two = |yaml: &str| {
+        let l = with(yaml);
+        let pp = config(&l, "productpage-v1");
+        http_filter_names(named(&pp["listeners"], "0.0.0.0_9080"))[..2].to_vec()
+    };
+    // Same priority: istio-system's x runs first, so default's y, inserted first later, leads.
+    let both = format!(
+        "{}---\n{}",
+        ef("y", "default", PP, &insert_first("y")),
+        ef("x", "istio-system", "", &insert_first("x"))
+    );
+    assert_eq!(first_two(&both), ["y", "x"]);
+    // A lower priority in default runs before the root namespace's.
+    let both = format!(
+        "{}---\n{}",
+        ef(
+            "y",
+            "default",
+            &format!("  priority: -1\n{PP}"),
+            &insert_first("y")
+        ),
+        ef("x", "istio-system", "", &insert_first("x"))
+    );
+    assert_eq!(first_two(&both), ["x", "y"]);
+}
+
+#[test]
+fn operations_per_apply_to() {
+    let patches = "  - applyTo: LISTENER_FILTER\n    match:\n      context: SIDECAR_INBOUND\n      listener:\n        listenerFilter: envoy.filters.listener.http_inspector\n    patch:\n      operation: REMOVE\n\
+\x20\x20- applyTo: CLUSTER\n    match:\n      context: SIDECAR_OUTBOUND\n    patch:\n      operation: ADD\n      value:\n        name: extra-cluster\n        type: STRICT_DNS\n        connect_timeout: 1s\n\
+\x20\x20- applyTo: CLUSTER\n    match:\n      context: SIDECAR_OUTBOUND\n      cluster:\n        name: BlackHoleCluster\n    patch:\n      operation: REMOVE\n\
+\x20\x20- applyTo: VIRTUAL_HOST\n    match:\n      context: SIDECAR_OUTBOUND\n      routeConfiguration:\n        vhost:\n          name: details.default.svc.cluster.local:9080\n    patch:\n      operation: REMOVE\n\
+\x20\x20- applyTo: HTTP_ROUTE\n    match:\n      context: SIDECAR_OUTBOUND\n      routeConfiguration:\n        portNumber: 9080\n        vhost:\n          name: reviews.default.svc.cluster.local:9080\n    patch:\n      operation: INSERT_FIRST\n      value:\n        name: health\n        match: {prefix: /health}\n        direct_response: {status: 200}\n\
+\x20\x20- applyTo: NETWORK_FILTER\n    match:\n      context: SIDECAR_OUTBOUND\n      listener:\n        name: virtualOutbound\n        filterChain:\n          filter:\n            name: envoy.filters.network.tcp_proxy\n    patch:\n      operation: REPLACE\n      value:\n        name: envoy.filters.network.tcp_proxy\n        typed_config:\n          \"@type\": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy\n          stat_prefix: replaced\n          cluster: extra-cluster\n\
+\x20\x20- applyTo: LISTENER\n    match:\n      context: SIDECAR_OUTBOUND\n    patch:\n      operation: ADD\n      value:\n        name: extra-listener\n        address: {socket_address: {address: 0.0.0.0, port_value: 7777}}\n";
+    let l = with(&ef("ops", "default", PP, patches));
+    let pp = config(&l, "productpage-v1");
+    let clusters: Vec<&str> = pp["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert!(clusters.contains(&"extra-cluster"));
+    assert!(!clusters.contains(&"BlackHoleCluster"));
+    let vin = named(&pp["listeners"], "virtualInbound");
+    assert!(!vin["listener_filters"]
+        .to_string()
+        .contains("http_inspector"));
+    let rc = named(&pp["routes"], "9080");
+    assert!(rc["virtual_hosts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|v| v["name"] != "details.default.svc.cluster.local:9080"));
+    let vh = named(
+        &rc["virtual_hosts"],
+        "reviews.default.svc.cluster.local:9080",
+    );
+    assert_eq!(vh["routes"][0]["name"], "health");
+    let vout = named(&pp["listeners"], "virtualOutbound");
+    assert!(vout.to_string().contains("\"stat_prefix\":\"replaced\""));
+    assert!(pp["listeners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|l| l["name"] == "extra-listener"));
+    // Every patch applied, none explained as failing; ratings (not selected) is untouched.
+    for r in reports(&l) {
+        assert!(r.applied(), "{} {:?}", r.patch.index, r.reasons);
+        assert!(
+            r.changed.iter().all(|(p, _)| p.starts_with("productpage")),
+            "{:?}",
+            r.changed
+        );
+    }
+}
+
+#[test]
+fn a_selector_that_matches_nothing_says_so() {
+    let sel = "  workloadSelector:\n    labels:\n      app: nope\n";
+    let l = with(&ef("none", "default", sel, &insert_first("x")));
+    let r = reports(&l);
+    assert_eq!(
+        r[0].reasons,
+        ["workloadSelector app=nope matches no workload in namespace default"]
+    );
+}
+
+#[test]
+fn sidecar_context_on_a_gateway_only_filter_is_explained() {
+    let gw = "  workloadSelector:\n    labels:\n      istio: ingressgateway\n";
+    let l = with(&ef("g", "istio-system", gw, &insert_first("x")));
+    let r = reports(&l);
+    assert!(
+        r[0].reasons[0].starts_with("context SIDECAR_OUTBOUND never applies here"),
+        "{:?}",
+        r[0].reasons
+    );
 }

@@ -130,7 +130,8 @@ fn merge_transport_socket(c: &mut Value, patch: &Value) -> Result<bool, TypeMism
                 if existing.get("typed_config").is_some() {
                     if let Some(src) = ts.get("typed_config") {
                         merge_any(
-                            &mut c["transport_socket_matches"][i]["transport_socket"]["typed_config"],
+                            &mut c["transport_socket_matches"][i]["transport_socket"]
+                                ["typed_config"],
                             src,
                         )?;
                     }
@@ -183,7 +184,10 @@ pub fn cluster_match(c: &Value, p: &Patch, inbound_hosts: &dyn Fn(u32) -> Vec<St
         return n == name;
     }
     let (dir, port, subset, host) = parse_subset_key(name);
-    if m.subset.as_deref().is_some_and(|s| !s.is_empty() && s != subset) {
+    if m.subset
+        .as_deref()
+        .is_some_and(|s| !s.is_empty() && s != subset)
+    {
         return false;
     }
     if let Some(service) = m.service.as_deref().filter(|s| !s.is_empty()) {

@@ -106,7 +106,11 @@ pub fn explain(mesh: &Mesh) -> Vec<PatchReport> {
 
 /// The span of `spec.configPatches[N]` (its first line is the patch's line).
 pub fn patch_span(obj: &Object, index: usize) -> Span {
-    obj.span_of(&["spec".to_string(), "configPatches".to_string(), index.to_string()])
+    obj.span_of(&[
+        "spec".to_string(),
+        "configPatches".to_string(),
+        index.to_string(),
+    ])
 }
 
 fn why_not(
@@ -124,9 +128,7 @@ fn why_not(
     let ns = obj.namespace();
     let selected: Vec<&(&Proxy, ProxyConfig, Record)> = configs
         .iter()
-        .filter(|(p, _, _)| {
-            (ns == root || ns == p.config_namespace) && select::selects(ef, ns, p)
-        })
+        .filter(|(p, _, _)| (ns == root || ns == p.config_namespace) && select::selects(ef, ns, p))
         .collect();
     if selected.is_empty() {
         return vec![selects_nothing(mesh, obj, ef)];
@@ -134,13 +136,15 @@ fn why_not(
     let mut version_or_meta = Vec::new();
     let eligible: Vec<_> = selected
         .iter()
-        .filter(|(p, _, _)| match select::proxy_match(cp.matches.as_ref(), p) {
-            Ok(()) => true,
-            Err(e) => {
-                version_or_meta.push((p.id(), e));
-                false
-            }
-        })
+        .filter(
+            |(p, _, _)| match select::proxy_match(cp.matches.as_ref(), p) {
+                Ok(()) => true,
+                Err(e) => {
+                    version_or_meta.push((p.id(), e));
+                    false
+                }
+            },
+        )
         .collect();
     if eligible.is_empty() {
         let (_, e) = &version_or_meta[0];
@@ -155,8 +159,14 @@ fn why_not(
         }];
     }
     let contexts = match patch.apply_to {
-        ApplyTo::Cluster | ApplyTo::RouteConfiguration | ApplyTo::VirtualHost | ApplyTo::HttpRoute
-        | ApplyTo::Listener | ApplyTo::FilterChain | ApplyTo::NetworkFilter | ApplyTo::HttpFilter
+        ApplyTo::Cluster
+        | ApplyTo::RouteConfiguration
+        | ApplyTo::VirtualHost
+        | ApplyTo::HttpRoute
+        | ApplyTo::Listener
+        | ApplyTo::FilterChain
+        | ApplyTo::NetworkFilter
+        | ApplyTo::HttpFilter
         | ApplyTo::ListenerFilter => patch.context,
         _ => Context::Any,
     };
@@ -217,7 +227,11 @@ fn selects_nothing(mesh: &Mesh, obj: &Object, ef: &EnvoyFilter) -> String {
         format!("in namespace {ns}")
     };
     if !ef.target_refs.is_empty() {
-        let refs = names(ef.target_refs.iter().map(|r| format!("{} {}", r.kind, r.name)));
+        let refs = names(
+            ef.target_refs
+                .iter()
+                .map(|r| format!("{} {}", r.kind, r.name)),
+        );
         return format!("targetRefs {refs} match no gateway proxy {scope}");
     }
     if let Some(sel) = ef.workload_selector.as_ref() {
@@ -289,7 +303,13 @@ fn listener_reason(p: &Patch, proxy: &Proxy, config: &ProxyConfig, who: &str) ->
         .filter(|(_, c)| p.in_context(**c))
         .map(|(l, _)| l)
         .collect();
-    let lnames = || names(in_ctx.iter().map(|l| l["name"].as_str().unwrap_or_default().to_string()));
+    let lnames = || {
+        names(
+            in_ctx
+                .iter()
+                .map(|l| l["name"].as_str().unwrap_or_default().to_string()),
+        )
+    };
     let m = p.matches.listener.as_ref();
     if let Some(name) = m.and_then(|m| m.name.as_deref()).filter(|n| !n.is_empty()) {
         if !in_ctx.iter().any(|l| l["name"] == name) {
@@ -321,8 +341,7 @@ fn listener_reason(p: &Patch, proxy: &Proxy, config: &ProxyConfig, who: &str) ->
             }
         }
     }
-    if listeners.is_empty() || (port != 0 && chains.is_empty() && p.apply_to != ApplyTo::Listener)
-    {
+    if listeners.is_empty() || (port != 0 && chains.is_empty() && p.apply_to != ApplyTo::Listener) {
         if port != 0 && !has_port(&in_ctx, port) {
             return format!(
                 "no listener on port {port} in {} for {who}: its listeners there are {}",
@@ -353,7 +372,12 @@ fn listener_reason(p: &Patch, proxy: &Proxy, config: &ProxyConfig, who: &str) ->
                     .iter()
                     .flat_map(|(fc, _)| fc["filters"].as_array().into_iter().flatten())
                     .filter(|f| f["name"] == want)
-                    .flat_map(|f| f["typed_config"]["http_filters"].as_array().into_iter().flatten())
+                    .flat_map(|f| {
+                        f["typed_config"]["http_filters"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                    })
                     .filter_map(|f| f["name"].as_str().map(str::to_string))
                     .collect();
                 if !subs.iter().any(|h| h == sub) {
@@ -479,7 +503,12 @@ fn route_reason(p: &Patch, proxy: &Proxy, config: &ProxyConfig, who: &str) -> St
             }
         }
     }
-    let rc_names = |rcs: &[&Value]| names(rcs.iter().map(|r| r["name"].as_str().unwrap_or_default().to_string()));
+    let rc_names = |rcs: &[&Value]| {
+        names(
+            rcs.iter()
+                .map(|r| r["name"].as_str().unwrap_or_default().to_string()),
+        )
+    };
     if rcs.is_empty() {
         return format!("{who} has no route configuration in {}", context_label(p));
     }
@@ -487,7 +516,10 @@ fn route_reason(p: &Patch, proxy: &Proxy, config: &ProxyConfig, who: &str) -> St
         .iter()
         .copied()
         .filter(|rc| {
-            let c = if rc["name"].as_str().is_some_and(|n| n.starts_with("inbound|")) {
+            let c = if rc["name"]
+                .as_str()
+                .is_some_and(|n| n.starts_with("inbound|"))
+            {
                 Context::SidecarInbound
             } else {
                 ctx
@@ -575,7 +607,10 @@ fn cluster_reason(p: &Patch, proxy: &Proxy, config: &ProxyConfig, who: &str) -> 
     {
         return format!("operation {} does nothing to a CLUSTER", p.operation.name());
     }
-    if p.operation == super::Operation::Add && p.context == Context::SidecarInbound && proxy.is_gateway() {
+    if p.operation == super::Operation::Add
+        && p.context == Context::SidecarInbound
+        && proxy.is_gateway()
+    {
         return format!("{who} is a gateway: SIDECAR_INBOUND clusters are never built");
     }
     let in_ctx: Vec<String> = config

@@ -108,7 +108,11 @@ impl<'a> Pass<'a> {
             if !listener_match(l, p) {
                 continue;
             }
-            let wanted = p.matches.listener.as_ref().and_then(|m| m.listener_filter.clone());
+            let wanted = p
+                .matches
+                .listener
+                .as_ref()
+                .and_then(|m| m.listener_filter.clone());
             let list = list_mut(l, "listener_filters");
             if p.operation.is_merge() {
                 // istiod merges into every listener filter with a typed_config here (it does
@@ -155,8 +159,14 @@ impl<'a> Pass<'a> {
                 self.filter_chain(&facts, fc, &path);
             }
         }
-        if l.get("default_filter_chain").is_some_and(|fc| fc.get("filters").is_some()) {
-            self.filter_chain(&facts, &mut l["default_filter_chain"], "default_filter_chain");
+        if l.get("default_filter_chain")
+            .is_some_and(|fc| fc.get("filters").is_some())
+        {
+            self.filter_chain(
+                &facts,
+                &mut l["default_filter_chain"],
+                "default_filter_chain",
+            );
             if l["default_filter_chain"].get("filters").is_none() {
                 if let Some(m) = l.as_object_mut() {
                     m.remove("default_filter_chain");
@@ -171,7 +181,8 @@ impl<'a> Pass<'a> {
                 let list = list_mut(l, "filter_chains");
                 list.push(p.value.clone());
                 let path = element_path("filter_chains", list.len() - 1, &p.value);
-                self.rec.change(p, ResourceType::Listener, &facts.name, path);
+                self.rec
+                    .change(p, ResourceType::Listener, &facts.name, path);
             }
         }
         if let Some(chains) = l.get_mut("filter_chains").and_then(Value::as_array_mut) {
@@ -217,7 +228,10 @@ impl<'a> Pass<'a> {
             if self.aborted {
                 return;
             }
-            if !facts.matches(p) || !filter_chain_match(facts, &fc_snapshot, p) || p.operation.is_merge() {
+            if !facts.matches(p)
+                || !filter_chain_match(facts, &fc_snapshot, p)
+                || p.operation.is_merge()
+            {
                 continue;
             }
             let wanted = network_filter_name(p);
@@ -229,9 +243,13 @@ impl<'a> Pass<'a> {
                 Outcome::Removed => base,
                 Outcome::Nothing => continue,
             };
-            self.rec.change(p, ResourceType::Listener, &facts.name, path);
+            self.rec
+                .change(p, ResourceType::Listener, &facts.name, path);
         }
-        let n = fc.get("filters").and_then(Value::as_array).map_or(0, Vec::len);
+        let n = fc
+            .get("filters")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
         for i in 0..n {
             if self.aborted {
                 return;
@@ -243,7 +261,13 @@ impl<'a> Pass<'a> {
         }
     }
 
-    fn network_filter(&mut self, facts: &ListenerFacts, fc: &Value, filter: &mut Value, path: &str) {
+    fn network_filter(
+        &mut self,
+        facts: &ListenerFacts,
+        fc: &Value,
+        filter: &mut Value,
+        path: &str,
+    ) {
         for p in self.of(ApplyTo::NetworkFilter) {
             if p.operation != Operation::Merge
                 || !facts.matches(p)
@@ -299,7 +323,9 @@ impl<'a> Pass<'a> {
             };
             self.rec.change(p, ResourceType::Listener, &facts.name, at);
         }
-        let n = filter["typed_config"]["http_filters"].as_array().map_or(0, Vec::len);
+        let n = filter["typed_config"]["http_filters"]
+            .as_array()
+            .map_or(0, Vec::len);
         for i in 0..n {
             let http_filter = &mut filter["typed_config"]["http_filters"][i];
             for p in self.of(ApplyTo::HttpFilter) {
@@ -394,7 +420,10 @@ fn listener_facts_match(l: &ListenerFacts, p: &Patch) -> bool {
     let Some(m) = p.matches.listener.as_ref() else {
         return true;
     };
-    if m.name.as_deref().is_some_and(|n| !n.is_empty() && n != l.name) {
+    if m.name
+        .as_deref()
+        .is_some_and(|n| !n.is_empty() && n != l.name)
+    {
         return false;
     }
     // The port of a virtual listener is its chains' destination port (filterChainMatch).
@@ -500,7 +529,10 @@ pub fn list_mut<'v>(v: &'v mut Value, key: &'static str) -> &'v mut Vec<Value> {
 
 /// A list left empty by the patches is left out, as protobuf JSON leaves empty lists out.
 fn drop_empty(v: &mut Value, key: &str) {
-    if v.get(key).and_then(Value::as_array).is_some_and(Vec::is_empty) {
+    if v.get(key)
+        .and_then(Value::as_array)
+        .is_some_and(Vec::is_empty)
+    {
         if let Some(m) = v.as_object_mut() {
             m.remove(key);
         }

@@ -270,10 +270,14 @@ mod tests {
 
     #[test]
     fn map_fields_replace_entries_instead_of_merging_them() {
-        let mut dst = value!({"typed_per_filter_config": {"a": {"@type": "t", "x": 1}, "b": {"@type": "t"}}});
+        let mut dst =
+            value!({"typed_per_filter_config": {"a": {"@type": "t", "x": 1}, "b": {"@type": "t"}}});
         let src = value!({"typed_per_filter_config": {"a": {"@type": "t", "y": 2}}});
         merge(&mut dst, &src, false);
-        assert_eq!(dst["typed_per_filter_config"]["a"], value!({"@type": "t", "y": 2}));
+        assert_eq!(
+            dst["typed_per_filter_config"]["a"],
+            value!({"@type": "t", "y": 2})
+        );
         assert!(dst["typed_per_filter_config"].get("b").is_some());
     }
 

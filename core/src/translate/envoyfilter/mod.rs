@@ -7,8 +7,8 @@
 //! -> `merge` (patch values into our tree; protobuf merge) -> `listener`, `route`, `cluster`
 //! (the passes istiod runs while building LDS, RDS and CDS) -> `explain` (over the whole mesh).
 
-use crate::istio::envoy_filter::ObjectMatch;
 use crate::envoy::Value;
+use crate::istio::envoy_filter::ObjectMatch;
 use serde::Serialize;
 
 pub mod cluster;
@@ -64,7 +64,10 @@ impl ApplyTo {
     }
 
     pub fn name(self) -> &'static str {
-        Self::ALL.iter().find(|(_, a)| *a == self).map_or("", |(n, _)| n)
+        Self::ALL
+            .iter()
+            .find(|(_, a)| *a == self)
+            .map_or("", |(n, _)| n)
     }
 }
 
@@ -97,7 +100,10 @@ impl Operation {
     }
 
     pub fn name(self) -> &'static str {
-        Self::ALL.iter().find(|(_, a)| *a == self).map_or("", |(n, _)| n)
+        Self::ALL
+            .iter()
+            .find(|(_, a)| *a == self)
+            .map_or("", |(n, _)| n)
     }
 
     pub fn is_merge(self) -> bool {
@@ -252,7 +258,9 @@ pub fn patch_listeners(
         listener::Pass::new(Context::SidecarOutbound, patches, rec)
             .listeners(virtual_outbound, true),
     );
-    out.extend(listener::Pass::new(Context::SidecarInbound, patches, rec).listeners(inbound, false));
+    out.extend(
+        listener::Pass::new(Context::SidecarInbound, patches, rec).listeners(inbound, false),
+    );
     out
 }
 
@@ -270,10 +278,13 @@ fn patch_inline_routes(ctx: Context, patches: &[Patch], l: &mut Value, rec: &mut
     let n = l["filter_chains"].as_array().map_or(0, Vec::len);
     for i in 0..n {
         let chain_path = listener::element_path("filter_chains", i, &l["filter_chains"][i]);
-        let m = l["filter_chains"][i]["filters"].as_array().map_or(0, Vec::len);
+        let m = l["filter_chains"][i]["filters"]
+            .as_array()
+            .map_or(0, Vec::len);
         for j in 0..m {
             let filter = &mut l["filter_chains"][i]["filters"][j];
-            if filter["name"] != listener::HCM || filter["typed_config"].get("route_config").is_none()
+            if filter["name"] != listener::HCM
+                || filter["typed_config"].get("route_config").is_none()
             {
                 continue;
             }
@@ -286,7 +297,13 @@ fn patch_inline_routes(ctx: Context, patches: &[Patch], l: &mut Value, rec: &mut
                 name: &name,
                 prefix: &prefix,
             };
-            route::patch_route_config(ctx, patches, &mut filter["typed_config"]["route_config"], rec, &at);
+            route::patch_route_config(
+                ctx,
+                patches,
+                &mut filter["typed_config"]["route_config"],
+                rec,
+                &at,
+            );
         }
     }
 }

@@ -188,7 +188,10 @@ pub fn parse_gateway_route_name(name: &str) -> (u32, String, String) {
     if let Some(port) = name.strip_prefix("http.") {
         return (atoi(port).unwrap_or(0), String::new(), String::new());
     }
-    if let Some(rest) = name.strip_prefix("https.").filter(|_| name.matches('.').count() == 4) {
+    if let Some(rest) = name
+        .strip_prefix("https.")
+        .filter(|_| name.matches('.').count() == 4)
+    {
         let parts: Vec<&str> = rest.splitn(4, '.').collect();
         let port = parts.first().and_then(|p| atoi(p)).unwrap_or(0);
         let port_name = parts.get(1).copied().unwrap_or_default().to_string();
@@ -208,17 +211,26 @@ pub fn route_configuration_match(ctx: Context, rc: &Value, p: &Patch) -> bool {
         return true;
     };
     let name = rc["name"].as_str().unwrap_or_default();
-    if m.name.as_deref().is_some_and(|n| !n.is_empty() && n != name) {
+    if m.name
+        .as_deref()
+        .is_some_and(|n| !n.is_empty() && n != name)
+    {
         return false;
     }
     if ctx != Context::Gateway {
         return m.port_number == 0 || m.port_number == listener_port_of(name);
     }
     let (port, port_name, gateway) = parse_gateway_route_name(name);
-    if m.port_name.as_deref().is_some_and(|n| !n.is_empty() && n != port_name) {
+    if m.port_name
+        .as_deref()
+        .is_some_and(|n| !n.is_empty() && n != port_name)
+    {
         return false;
     }
-    if m.gateway.as_deref().is_some_and(|g| !g.is_empty() && g != gateway) {
+    if m.gateway
+        .as_deref()
+        .is_some_and(|g| !g.is_empty() && g != gateway)
+    {
         return false;
     }
     m.port_number == 0 || m.port_number == port
@@ -234,7 +246,9 @@ pub fn virtual_host_match(vh: &Value, p: &Patch) -> bool {
     else {
         return true;
     };
-    m.name.as_deref().is_none_or(|n| n.is_empty() || vh["name"] == n)
+    m.name
+        .as_deref()
+        .is_none_or(|n| n.is_empty() || vh["name"] == n)
         && m.domain_name.as_deref().is_none_or(|d| {
             d.is_empty()
                 || vh["domains"]
@@ -262,7 +276,10 @@ pub fn route_match(route: &Value, p: &Patch) -> bool {
     else {
         return true;
     };
-    if m.name.as_deref().is_some_and(|n| !n.is_empty() && route["name"] != n) {
+    if m.name
+        .as_deref()
+        .is_some_and(|n| !n.is_empty() && route["name"] != n)
+    {
         return false;
     }
     let action = m.action.as_deref().unwrap_or("ANY");

@@ -53,8 +53,11 @@ pub fn filters_for<'a>(mesh: &'a Mesh, proxy: &Proxy) -> Vec<(usize, &'a Object,
             // Objects without a creationTimestamp keep the order of the input.
             .then_with(|| a.seq.cmp(&b.seq).then(std::cmp::Ordering::Equal))
             .then_with(|| {
-                format!("{}.{}", a.name(), a.namespace())
-                    .cmp(&format!("{}.{}", b.name(), b.namespace()))
+                format!("{}.{}", a.name(), a.namespace()).cmp(&format!(
+                    "{}.{}",
+                    b.name(),
+                    b.namespace()
+                ))
             })
     });
     out
@@ -75,15 +78,18 @@ pub fn proxy_match(m: Option<&ObjectMatch>, proxy: &Proxy) -> Result<(), ProxyMi
     if let Some(re) = pm.proxy_version.as_deref().filter(|r| !r.is_empty()) {
         // Go's regexp (RE2) and regex-lite agree on the patterns a version match uses; an
         // invalid or too long pattern matches nothing, as in istiod.
-        let ok = re.len() <= 1024
-            && regex_lite::Regex::new(re).is_ok_and(|r| r.is_match(PROXY_VERSION));
+        let ok =
+            re.len() <= 1024 && regex_lite::Regex::new(re).is_ok_and(|r| r.is_match(PROXY_VERSION));
         if !ok {
             return Err(ProxyMismatch::Version(re.to_string()));
         }
     }
     let meta = proxy_metadata(proxy);
     for (k, v) in pm.metadata.iter() {
-        let have = meta.iter().find(|(mk, _)| mk == k).map(|(_, mv)| mv.as_str());
+        let have = meta
+            .iter()
+            .find(|(mk, _)| mk == k)
+            .map(|(_, mv)| mv.as_str());
         if have != Some(v.as_str()) {
             return Err(ProxyMismatch::Metadata(k.clone(), v.clone()));
         }
