@@ -272,7 +272,7 @@ impl<'a> Pass<'a> {
             if p.operation != Operation::Merge
                 || !facts.matches(p)
                 || !filter_chain_match(facts, fc, p)
-                || !network_filter_name(p).is_none_or(|w| filter["name"] == w)
+                || network_filter_name(p).is_some_and(|w| filter["name"] != w)
             {
                 continue;
             }
@@ -309,7 +309,7 @@ impl<'a> Pass<'a> {
             if p.operation.is_merge()
                 || !facts.matches(p)
                 || !filter_chain_match(facts, fc, p)
-                || !network_filter_name(p).is_none_or(|w| filter_name == w)
+                || network_filter_name(p).is_some_and(|w| filter_name != w)
             {
                 continue;
             }
@@ -335,8 +335,8 @@ impl<'a> Pass<'a> {
                 if p.operation != Operation::Merge
                     || !facts.matches(p)
                     || !filter_chain_match(facts, fc, p)
-                    || !network_filter_name(p).is_none_or(|w| filter_name == w)
-                    || !sub_filter_name(p).is_none_or(|w| http_filter["name"] == w)
+                    || network_filter_name(p).is_some_and(|w| filter_name != w)
+                    || sub_filter_name(p).is_some_and(|w| http_filter["name"] != w)
                 {
                     continue;
                 }
