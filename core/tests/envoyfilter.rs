@@ -367,3 +367,63 @@ fn sidecar_context_on_a_gateway_only_filter_is_explained() {
         r[0].reasons
     );
 }
+
+#[test]
+fn gateway_route_configuration_matches_the_server_port_not_the_listener_port() {
+    let patch = |port: u32| {
+        ef(
+            "gw",
+            "istio-system",
+            "  workloadSelector:\n    labels:\n      istio: ingressgateway\n",
+            &format!(
+                "  - applyTo: ROUTE_CONFIGURATION\n    match:\n      context: GATEWAY\n      routeConfiguration:\n        portNumber: {port}\n    patch:\n      operation: MERGE\n      value:\n        request_headers_to_add:\n        - header: {{key: x-gw, value: '1'}}\n"
+            ),
+        )
+    };
+    // httpbin-gateway: server port 80, listened on the Service's targetPort 8080.
+    let gateway = preset("ingress-gateway").unwrap().yaml;
+    for (port, applies) in [(80, true), (8080, false)] {
+        let l = with(&format!("{gateway}\n---\n{}", patch(port)));
+        let gw = config(&l, "istio-ingressgateway");
+        let rc = named(&gw["routes"], "http.8080");
+        assert_eq!(
+            rc.get("request_headers_to_add").is_some(),
+            applies,
+            "port {port}"
+        );
+        let r = reports(&l);
+        assert_eq!(r[0].applied(), applies);
+        if !applies {
+            assert!(
+                r[0].reasons[0].contains("no route configuration on port 8080"),
+                "{:?}",
+                r[0].reasons
+            );
+            assert!(r[0].reasons[0].contains("http.8080"), "{:?}", r[0].reasons);
+        }
+    }
+}
+
+#[test]
+fn the_simulator_passes_through_a_lua_filter_and_says_so() {
+    use pilotlight_core::simulate::trace::World;
+    use pilotlight_core::simulate::{trace, Request};
+    let l = preset_world("envoyfilter-lua-outbound");
+    let world = World::from_mesh(&l.mesh);
+    let req = Request::from_json(
+        r#"{"mode": "inbound", "port": 9080, "tls": "mtls", "path": "/productpage"}"#,
+    )
+    .unwrap();
+    let hop = trace(&world, Some("productpage-v1"), &req, 0).unwrap();
+    let steps: Vec<String> = hop
+        .walk()
+        .iter()
+        .flat_map(|h| h.outcome.steps.iter().map(|s| s.reason.clone()))
+        .collect();
+    assert!(
+        steps
+            .iter()
+            .any(|s| s.contains("envoy.filters.http.lua (Lua code) passed through")),
+        "{steps:#?}"
+    );
+}

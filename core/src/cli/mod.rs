@@ -21,7 +21,7 @@ pilotlight: the Envoy configuration istiod would push, from Istio YAML, with no 
 
 Usage:
   pilotlight proxies -f FILE... [--bookinfo]
-  pilotlight proxy-config {listeners|routes|clusters|endpoints|all} PROXY -f FILE... [--bookinfo] [-o short|json|yaml]
+  pilotlight proxy-config {listeners|routes|clusters|endpoints|all|envoyfilters} PROXY -f FILE... [--bookinfo] [-o short|json|yaml]
   pilotlight simulate PROXY -f FILE... [--bookinfo] --request JSON [-o json|short] [--seed N]
   pilotlight analyze -f FILE... [--bookinfo] [-o log|json]
   pilotlight convert -f FILE... [--bookinfo] [-o yaml|json]

@@ -50,7 +50,12 @@ pub fn proxy_config_recorded(
     }
     let mut routes = route::build(&scope, &route_names(&listeners));
     if !patches.is_empty() {
-        envoyfilter::patch_routes(gw, &patches, &mut routes, &mut rec);
+        let port_map = if gw {
+            envoyfilter::route::gateway_port_map(mesh, proxy)
+        } else {
+            Vec::new()
+        };
+        envoyfilter::patch_routes(gw, &port_map, &patches, &mut routes, &mut rec);
     }
     let mut clusters = cluster::build(&scope);
     if !patches.is_empty() {

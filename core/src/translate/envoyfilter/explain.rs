@@ -191,7 +191,7 @@ fn why_not(
     }
     let mut out = Vec::new();
     for (proxy, config, _) in in_context.iter().take(3) {
-        out.push(resource_reason(&patch, proxy, config));
+        out.push(resource_reason(mesh, &patch, proxy, config));
     }
     out.dedup();
     out
@@ -278,7 +278,7 @@ fn context_label(p: &Patch) -> String {
 }
 
 /// Why nothing in this proxy's config matched the patch, walking down its match.
-fn resource_reason(p: &Patch, proxy: &Proxy, config: &ProxyConfig) -> String {
+fn resource_reason(mesh: &Mesh, p: &Patch, proxy: &Proxy, config: &ProxyConfig) -> String {
     let who = proxy.id();
     match p.apply_to {
         ApplyTo::Listener
@@ -287,7 +287,7 @@ fn resource_reason(p: &Patch, proxy: &Proxy, config: &ProxyConfig) -> String {
         | ApplyTo::HttpFilter
         | ApplyTo::ListenerFilter => listener_reason(p, proxy, config, &who),
         ApplyTo::RouteConfiguration | ApplyTo::VirtualHost | ApplyTo::HttpRoute => {
-            route_reason(p, proxy, config, &who)
+            route_reason(mesh, p, proxy, config, &who)
         }
         ApplyTo::Cluster => cluster_reason(p, proxy, config, &who),
         _ => format!("nothing matched in {who}"),
@@ -481,7 +481,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
-fn route_reason(p: &Patch, proxy: &Proxy, config: &ProxyConfig, who: &str) -> String {
+fn route_reason(mesh: &Mesh, p: &Patch, proxy: &Proxy, config: &ProxyConfig, who: &str) -> String {
     let ctx = if proxy.is_gateway() {
         Context::Gateway
     } else {
@@ -503,6 +503,11 @@ fn route_reason(p: &Patch, proxy: &Proxy, config: &ProxyConfig, who: &str) -> St
             }
         }
     }
+    let port_map = if proxy.is_gateway() {
+        super::route::gateway_port_map(mesh, proxy)
+    } else {
+        Vec::new()
+    };
     let rc_names = |rcs: &[&Value]| {
         names(
             rcs.iter()
@@ -524,7 +529,7 @@ fn route_reason(p: &Patch, proxy: &Proxy, config: &ProxyConfig, who: &str) -> St
             } else {
                 ctx
             };
-            super::route::route_configuration_match(c, rc, p)
+            super::route::route_configuration_match(c, &port_map, rc, p)
         })
         .collect();
     let m = p.matches.route_configuration.as_ref();

@@ -299,6 +299,7 @@ fn patch_inline_routes(ctx: Context, patches: &[Patch], l: &mut Value, rec: &mut
             };
             route::patch_route_config(
                 ctx,
+                &Vec::new(),
                 patches,
                 &mut filter["typed_config"]["route_config"],
                 rec,
@@ -308,8 +309,14 @@ fn patch_inline_routes(ctx: Context, patches: &[Patch], l: &mut Value, rec: &mut
     }
 }
 
-/// RDS patches for one proxy.
-pub fn patch_routes(gateway: bool, patches: &[Patch], routes: &mut [Value], rec: &mut Record) {
+/// RDS patches for one proxy (`port_map`: a gateway's, see [`route::gateway_port_map`]).
+pub fn patch_routes(
+    gateway: bool,
+    port_map: &route::PortMap,
+    patches: &[Patch],
+    routes: &mut [Value],
+    rec: &mut Record,
+) {
     let ctx = if gateway {
         Context::Gateway
     } else {
@@ -322,6 +329,6 @@ pub fn patch_routes(gateway: bool, patches: &[Patch], routes: &mut [Value], rec:
             name: &name,
             prefix: "",
         };
-        route::patch_route_config(ctx, patches, rc, rec, &at);
+        route::patch_route_config(ctx, port_map, patches, rc, rec, &at);
     }
 }

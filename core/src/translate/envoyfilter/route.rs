@@ -26,8 +26,34 @@ impl Location<'_> {
     }
 }
 
+/// A gateway's `PortMap`: the port in each RDS name (`http.8080`) to the Gateway server ports
+/// routed there (80), which `routeConfiguration.portNumber` is compared with.
+pub type PortMap = Vec<(u32, Vec<u32>)>;
+
+pub fn gateway_port_map(mesh: &crate::mesh::Mesh, proxy: &crate::mesh::Proxy) -> PortMap {
+    let mut out: PortMap = Vec::new();
+    for l in crate::translate::gateway::merged(mesh, proxy) {
+        for s in &l.servers {
+            let Some(name) = s.route_config.as_deref() else {
+                continue;
+            };
+            let (port, _, _) = parse_gateway_route_name(name);
+            match out.iter_mut().find(|(p, _)| *p == port) {
+                Some((_, ports)) => {
+                    if !ports.contains(&s.server.port.number) {
+                        ports.push(s.server.port.number);
+                    }
+                }
+                None => out.push((port, vec![s.server.port.number])),
+            }
+        }
+    }
+    out
+}
+
 pub fn patch_route_config(
     ctx: Context,
+    port_map: &PortMap,
     patches: &[Patch],
     rc: &mut Value,
     rec: &mut Record,
@@ -39,7 +65,7 @@ pub fn patch_route_config(
             .filter(move |p| p.apply_to == a && p.in_context(ctx))
     };
     for p in of(ApplyTo::RouteConfiguration) {
-        if p.operation.is_merge() && route_configuration_match(ctx, rc, p) {
+        if p.operation.is_merge() && route_configuration_match(ctx, port_map, rc, p) {
             merge(rc, &p.value, p.operation == Operation::MergeAndReplaceList);
             rec.change(p, at.resource, at.name, at.path(""));
         }
@@ -52,7 +78,8 @@ pub fn patch_route_config(
         let vh = &mut rc["virtual_hosts"][i];
         let mut gone = false;
         for p in of(ApplyTo::VirtualHost) {
-            if !route_configuration_match(ctx, &snapshot, p) || !virtual_host_match(vh, p) {
+            if !route_configuration_match(ctx, port_map, &snapshot, p) || !virtual_host_match(vh, p)
+            {
                 continue;
             }
             let path = at.path(&element_path("virtual_hosts", i, vh));
@@ -76,11 +103,11 @@ pub fn patch_route_config(
         }
         if !gone {
             let base = at.path(&element_path("virtual_hosts", i, vh));
-            http_routes(ctx, patches, &snapshot, vh, rec, at, &base);
+            http_routes(ctx, port_map, patches, &snapshot, vh, rec, at, &base);
         }
     }
     for p in of(ApplyTo::VirtualHost) {
-        if p.operation == Operation::Add && route_configuration_match(ctx, &snapshot, p) {
+        if p.operation == Operation::Add && route_configuration_match(ctx, port_map, &snapshot, p) {
             let list = super::listener::list_mut(rc, "virtual_hosts");
             list.push(p.value.clone());
             let path = at.path(&element_path("virtual_hosts", list.len() - 1, &p.value));
@@ -95,8 +122,10 @@ pub fn patch_route_config(
 }
 
 /// `patchHTTPRoutes` on one virtual host.
+#[allow(clippy::too_many_arguments)]
 fn http_routes(
     ctx: Context,
+    port_map: &PortMap,
     patches: &[Patch],
     rc: &Value,
     vh: &mut Value,
@@ -115,7 +144,7 @@ fn http_routes(
         for p in of(ApplyTo::HttpRoute) {
             let route = &vh["routes"][i];
             if route.is_null()
-                || !route_configuration_match(ctx, rc, p)
+                || !route_configuration_match(ctx, port_map, rc, p)
                 || !virtual_host_match(vh, p)
                 || !route_match(route, p)
             {
@@ -138,7 +167,7 @@ fn http_routes(
         }
     }
     for p in of(ApplyTo::HttpRoute) {
-        if !route_configuration_match(ctx, rc, p) || !virtual_host_match(vh, p) {
+        if !route_configuration_match(ctx, port_map, rc, p) || !virtual_host_match(vh, p) {
             continue;
         }
         let has_match = route_match_given(p);
@@ -204,9 +233,8 @@ pub fn parse_gateway_route_name(name: &str) -> (u32, String, String) {
     (0, String::new(), String::new())
 }
 
-/// `routeConfigurationMatch` (a gateway's port map is not consulted: ports compare as
-/// written in the route name).
-pub fn route_configuration_match(ctx: Context, rc: &Value, p: &Patch) -> bool {
+/// `routeConfigurationMatch`.
+pub fn route_configuration_match(ctx: Context, port_map: &PortMap, rc: &Value, p: &Patch) -> bool {
     let Some(m) = p.matches.route_configuration.as_ref() else {
         return true;
     };
@@ -233,7 +261,12 @@ pub fn route_configuration_match(ctx: Context, rc: &Value, p: &Patch) -> bool {
     {
         return false;
     }
-    m.port_number == 0 || m.port_number == port
+    // `anyPortMatches`: a route name's port known to the gateway matches its server ports.
+    m.port_number == 0
+        || match port_map.iter().find(|(p, _)| *p == port) {
+            Some((_, servers)) => servers.contains(&m.port_number),
+            None => m.port_number == port,
+        }
 }
 
 /// `virtualHostMatch`.
