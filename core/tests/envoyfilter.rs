@@ -115,6 +115,10 @@ fn lua_preset_puts_lua_before_the_router_of_productpage_outbound_9080_only() {
         .path
         .ends_with("http_filters[envoy.filters.http.lua]"));
     assert_eq!(rec.changes[0].patch.index, 0);
+    let src = pilotlight_core::translate::envoyfilter::patch_source(&l.mesh, rec.changes[0].patch)
+        .unwrap();
+    assert_eq!(src.envoy_filter, "default/productpage-lua");
+    assert_eq!((src.file.as_str(), src.span.start_line), ("ef.yaml", 13));
     // Without EnvoyFilters the listener is as before.
     let plain = proxy_config_without_envoy_filters(&l.mesh, proxy);
     let plain = serde_json::to_value(&plain.listeners).unwrap();
@@ -426,4 +430,21 @@ fn the_simulator_passes_through_a_lua_filter_and_says_so() {
             .any(|s| s.contains("envoy.filters.http.lua (Lua code) passed through")),
         "{steps:#?}"
     );
+}
+
+#[test]
+fn an_added_cluster_never_shadows_a_generated_one() {
+    let patch = "  - applyTo: CLUSTER\n    match:\n      context: SIDECAR_OUTBOUND\n    patch:\n      operation: ADD\n      value:\n        name: outbound|9080||ratings.default.svc.cluster.local\n        type: STATIC\n        connect_timeout: 9s\n";
+    let l = with(&ef("shadow", "default", PP, patch));
+    let pp = config(&l, "productpage-v1");
+    let same: Vec<&Value> = pp["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["name"] == "outbound|9080||ratings.default.svc.cluster.local")
+        .collect();
+    assert_eq!(same.len(), 1);
+    assert_ne!(same[0]["connect_timeout"], "9s");
+    let r = reports(&l);
+    assert!(!r[0].applied(), "{:?}", r[0].changed);
 }

@@ -6,8 +6,8 @@ use crate::istio::envoy_filter::renamed_filter;
 use crate::istio::envoy_filter::EnvoyFilter;
 use crate::parse::{Object, Spec};
 use crate::translate::envoyfilter::explain::explain;
-use crate::translate::envoyfilter::select::compile;
 use crate::translate::envoyfilter::listener::HCM;
+use crate::translate::envoyfilter::select::compile;
 use crate::translate::envoyfilter::{ApplyTo, Context, Operation};
 
 pub(super) fn check(ctx: &mut Ctx) {

@@ -46,9 +46,16 @@ pub fn apply(
     } else {
         Context::SidecarOutbound
     };
-    outbound.extend(inserted(first_ctx, patches, rec));
+    // istiod keeps the first cluster of a name (normalizeClusters): an ADD cannot shadow a
+    // generated cluster, nor an earlier ADD.
+    let mut taken: Vec<String> = outbound
+        .iter()
+        .chain(&inbound)
+        .filter_map(|c| c["name"].as_str().map(str::to_string))
+        .collect();
+    outbound.extend(inserted(first_ctx, patches, rec, &mut taken));
     if !gateway {
-        inbound.extend(inserted(Context::SidecarInbound, patches, rec));
+        inbound.extend(inserted(Context::SidecarInbound, patches, rec, &mut taken));
     }
     outbound.extend(inbound);
     outbound
@@ -101,7 +108,12 @@ fn patch_cluster(
 }
 
 /// `InsertedClusters`: CLUSTER ADDs of this context (ANY only in the outbound or gateway set).
-fn inserted(ctx: Context, patches: &[Patch], rec: &mut Record) -> Vec<Value> {
+fn inserted(
+    ctx: Context,
+    patches: &[Patch],
+    rec: &mut Record,
+    taken: &mut Vec<String>,
+) -> Vec<Value> {
     let mut out = Vec::new();
     for p in patches.iter().filter(|p| {
         p.apply_to == ApplyTo::Cluster && p.operation == Operation::Add && p.in_context(ctx)
@@ -110,6 +122,10 @@ fn inserted(ctx: Context, patches: &[Patch], rec: &mut Record) -> Vec<Value> {
             continue;
         }
         let name = p.value["name"].as_str().unwrap_or_default().to_string();
+        if taken.contains(&name) {
+            continue;
+        }
+        taken.push(name.clone());
         rec.change(p, ResourceType::Cluster, &name, String::new());
         out.push(p.value.clone());
     }

@@ -618,6 +618,13 @@ fn cluster_reason(p: &Patch, proxy: &Proxy, config: &ProxyConfig, who: &str) -> 
     {
         return format!("{who} is a gateway: SIDECAR_INBOUND clusters are never built");
     }
+    if p.operation == super::Operation::Add {
+        let name = p.value["name"].as_str().unwrap_or_default();
+        return format!(
+            "{who} already has a cluster named {name:?}: istiod keeps the first cluster of a name, \
+             so the added one is dropped"
+        );
+    }
     let in_ctx: Vec<String> = config
         .clusters
         .iter()

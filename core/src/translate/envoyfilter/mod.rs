@@ -164,6 +164,29 @@ impl Patch {
     }
 }
 
+/// Where a patch is in the user's text: for a badge that names it and a click that selects it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PatchSource {
+    /// `namespace/name` of the EnvoyFilter.
+    pub envoy_filter: String,
+    /// N of `configPatches[N]`.
+    pub index: usize,
+    pub file: String,
+    /// The span of `spec.configPatches[N]`.
+    pub span: crate::diag::Span,
+}
+
+/// The source of a patch a [`Change`] names.
+pub fn patch_source(mesh: &crate::mesh::Mesh, id: PatchId) -> Option<PatchSource> {
+    let obj = mesh.objects.get(id.object)?;
+    Some(PatchSource {
+        envoy_filter: format!("{}/{}", obj.namespace(), obj.name()),
+        index: id.index,
+        file: obj.origin.file.clone(),
+        span: explain::patch_span(obj, id.index),
+    })
+}
+
 /// The xDS resource types a patch can change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub enum ResourceType {
