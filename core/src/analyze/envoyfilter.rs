@@ -5,7 +5,7 @@ use super::{codes, fp, Ctx};
 use crate::istio::envoy_filter::renamed_filter;
 use crate::istio::envoy_filter::EnvoyFilter;
 use crate::parse::{Object, Spec};
-use crate::translate::envoyfilter::explain::explain;
+use crate::translate::envoyfilter::explain::explain_unapplied;
 use crate::translate::envoyfilter::listener::HCM;
 use crate::translate::envoyfilter::select::compile;
 use crate::translate::envoyfilter::{ApplyTo, Context, Operation};
@@ -32,7 +32,7 @@ pub(super) fn check(ctx: &mut Ctx) {
         validate(ctx, obj, ef);
         operations(ctx, obj, ef, &mut versioned);
     }
-    for r in explain(mesh) {
+    for r in explain_unapplied(mesh) {
         if r.applied() || r.not_modelled || r.reasons.is_empty() {
             continue;
         }

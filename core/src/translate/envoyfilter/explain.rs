@@ -39,8 +39,19 @@ impl PatchReport {
     }
 }
 
-/// Translate every proxy and report every patch.
+/// Translate every proxy an EnvoyFilter selects and report every patch.
 pub fn explain(mesh: &Mesh) -> Vec<PatchReport> {
+    reports(mesh, false)
+}
+
+/// [`explain`] for the analyzer, which only needs the patches that change nothing: proxies are
+/// translated until every patch has changed something (in a large mesh, one proxy is often
+/// enough), so `changed` lists the first proxies only.
+pub fn explain_unapplied(mesh: &Mesh) -> Vec<PatchReport> {
+    reports(mesh, true)
+}
+
+fn reports(mesh: &Mesh, until_all_applied: bool) -> Vec<PatchReport> {
     let mut reports: Vec<PatchReport> = Vec::new();
     for (object, obj, ef) in select::envoy_filters(mesh) {
         for (index, cp) in ef.config_patches.iter().enumerate() {
@@ -68,10 +79,25 @@ pub fn explain(mesh: &Mesh) -> Vec<PatchReport> {
     if reports.is_empty() {
         return reports;
     }
+    // Only a proxy some EnvoyFilter selects can be changed by one, or explain why not.
     let mut configs: Vec<(&Proxy, ProxyConfig, Record)> = Vec::new();
     for proxy in mesh.proxies() {
+        if select::filters_for(mesh, proxy).is_empty() {
+            continue;
+        }
         let (config, rec) = crate::translate::proxy_config_recorded(mesh, proxy, true);
         configs.push((proxy, config, rec));
+        if until_all_applied {
+            let all = reports.iter().all(|r| {
+                r.not_modelled
+                    || configs
+                        .iter()
+                        .any(|(_, _, rec)| rec.changes.iter().any(|c| c.patch == r.patch))
+            });
+            if all {
+                break;
+            }
+        }
     }
     for (proxy, _, rec) in &configs {
         for r in reports.iter_mut() {
