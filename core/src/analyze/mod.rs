@@ -29,6 +29,7 @@ mod conflicts;
 mod defaults;
 mod deprecation;
 mod destination_rules;
+mod envoyfilter;
 mod fix;
 mod gateway_selectors;
 mod gateways;
@@ -114,6 +115,13 @@ codes! {
     INVALID_GATEWAY_CREDENTIAL = "IST0161", Error, "InvalidGatewayCredential";
     INEFFECTIVE_SELECTOR = "IST0166", Warning, "IneffectiveSelector";
     INEFFECTIVE_POLICY = "IST0167", Warning, "IneffectivePolicy";
+    ENVOY_FILTER_USES_RELATIVE_OPERATION = "IST0151", Warning, "EnvoyFilterUsesRelativeOperation";
+    ENVOY_FILTER_USES_REPLACE_OPERATION_INCORRECTLY = "IST0152", Error, "EnvoyFilterUsesReplaceOperationIncorrectly";
+    ENVOY_FILTER_USES_ADD_OPERATION_INCORRECTLY = "IST0153", Error, "EnvoyFilterUsesAddOperationIncorrectly";
+    ENVOY_FILTER_USES_REMOVE_OPERATION_INCORRECTLY = "IST0154", Error, "EnvoyFilterUsesRemoveOperationIncorrectly";
+    ENVOY_FILTER_USES_RELATIVE_OPERATION_WITH_PROXY_VERSION = "IST0155", Warning, "EnvoyFilterUsesRelativeOperationWithProxyVersion";
+    // Ours: a patch that changes no proxy (issue 17); istioctl has no such check.
+    ENVOY_FILTER_PATCH_NOT_APPLIED = "PL0170", Warning, "EnvoyFilterPatchNotApplied";
     GATEWAY_PORT_NOT_DEFINED_ON_SERVICE = "IST0162", Warning, "GatewayPortNotDefinedOnService";
     INVALID_EXTERNAL_CONTROL_PLANE_CONFIG = "IST0163", Warning, "InvalidExternalControlPlaneConfig";
     EXTERNAL_CONTROL_PLANE_ADDRESS_IS_NOT_A_HOSTNAME = "IST0164", Info, "ExternalControlPlaneAddressIsNotAHostname";
@@ -173,6 +181,7 @@ fn run(mesh: &Mesh, files: &[SourceFile]) -> Vec<Diagnostic> {
     telemetry::check(&mut ctx, files);
     gateway_selectors::check(&mut ctx, files);
     conditions::check(&mut ctx);
+    envoyfilter::check(&mut ctx);
     let mut out = ctx.out;
     order::sort_by(&mut out, |a, b| {
         (&a.file, a.line, a.column, &a.code, &a.message)

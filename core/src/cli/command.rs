@@ -117,6 +117,11 @@ fn proxy_config() -> Command {
                 .arg(valued("type", "TYPE", "Filter listeners by type field"))
                 .arg(port_filter("Filter listeners by Port field")),
         )
+        .subcommand(resource(
+            "envoyfilter",
+            &["envoyfilters", "ef"],
+            "What each EnvoyFilter patch changed in this proxy, or why it changed nothing",
+        ))
         .subcommand(
             resource("route", &["routes", "r"], "The proxy's route configurations (RDS)").arg(
                 valued("name", "NAME", "Filter listeners by route name field"),

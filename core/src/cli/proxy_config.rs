@@ -62,8 +62,11 @@ pub fn run(args: &Args, loaded: &Loaded, out: &mut dyn Write) -> Result<(), Stri
             known.join(", ")
         ));
     };
-    let full: ProxyConfig = translate::proxy_config(&loaded.mesh, proxy);
     let format = args.output.as_deref().unwrap_or("short");
+    if matches!(what.as_str(), "envoyfilters" | "envoyfilter" | "ef") {
+        return envoy_filters(loaded, proxy, format, out);
+    }
+    let full: ProxyConfig = translate::proxy_config(&loaded.mesh, proxy);
     // As istioctl: `all -o json|yaml` is the whole config dump; everything else is filtered.
     if what == "all" && format != "short" {
         return print_value(&dump::config_dump(&full), format, out);
@@ -99,7 +102,7 @@ pub fn run(args: &Args, loaded: &Loaded, out: &mut dyn Write) -> Result<(), Stri
         }
         other => {
             return Err(format!(
-                "unknown resource {other:?}: listeners, routes, clusters, endpoints or all"
+                "unknown resource {other:?}: listeners, routes, clusters, endpoints, all or envoyfilters"
             ))
         }
     };
@@ -109,4 +112,93 @@ pub fn run(args: &Args, loaded: &Loaded, out: &mut dyn Write) -> Result<(), Stri
             .map_err(|e| e.to_string()),
         f => print_value(&dump::typed_list(resources, url), f, out),
     }
+}
+
+/// `pilotlight proxy-config envoyfilters PROXY`: what each EnvoyFilter patch changed in this
+/// proxy's config, then the patches that changed nothing anywhere, with the reason.
+fn envoy_filters(
+    loaded: &Loaded,
+    proxy: &crate::Proxy,
+    format: &str,
+    out: &mut dyn Write,
+) -> Result<(), String> {
+    let reports = translate::envoyfilter::explain::explain(&loaded.mesh);
+    let id = proxy.id();
+    let mut rows = vec![vec![
+        "ENVOYFILTER".to_string(),
+        "PATCH".into(),
+        "OPERATION".into(),
+        "RESOURCE".into(),
+        "NAME".into(),
+        "PATH".into(),
+    ]];
+    let mut json = Vec::new();
+    let mut unapplied = Vec::new();
+    for r in &reports {
+        let patch = format!("configPatches[{}]", r.patch.index);
+        for (p, changes) in &r.changed {
+            if *p != id {
+                continue;
+            }
+            for c in changes {
+                rows.push(vec![
+                    r.envoy_filter.clone(),
+                    patch.clone(),
+                    c.operation.name().into(),
+                    c.resource.name().into(),
+                    c.name.clone(),
+                    c.path.clone(),
+                ]);
+                json.push(serde_json::json!({
+                    "envoyFilter": r.envoy_filter, "patch": r.patch.index,
+                    "file": r.file, "line": r.span.start_line,
+                    "operation": c.operation.name(), "resource": c.resource.name(),
+                    "name": c.name, "path": c.path,
+                }));
+            }
+        }
+        if !r.applied() {
+            unapplied.push(serde_json::json!({
+                "envoyFilter": r.envoy_filter, "patch": r.patch.index,
+                "file": r.file, "line": r.span.start_line,
+                "applyTo": r.apply_to, "operation": r.operation,
+                "reasons": r.reasons, "notModelled": r.not_modelled,
+            }));
+        }
+    }
+    if format != "short" {
+        let v = serde_json::json!({"proxy": id, "changes": json, "notApplied": unapplied});
+        return print_value(&Value::from(v), format, out);
+    }
+    let widths: Vec<usize> = (0..6)
+        .map(|i| rows.iter().map(|r| r[i].len()).max().unwrap_or(0))
+        .collect();
+    let mut text = String::new();
+    for row in &rows {
+        let line: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c:w$}", w = widths[i] + 3))
+            .collect();
+        text.push_str(line.concat().trim_end());
+        text.push('\n');
+    }
+    for u in &unapplied {
+        text.push_str(&format!(
+            "\n{} configPatches[{}] ({}:{}) changes no proxy: {}\n",
+            u["envoyFilter"].as_str().unwrap_or_default(),
+            u["patch"],
+            u["file"].as_str().unwrap_or_default(),
+            u["line"],
+            u["reasons"]
+                .as_array()
+                .map(|r| r
+                    .iter()
+                    .filter_map(|x| x.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; "))
+                .unwrap_or_default()
+        ));
+    }
+    out.write_all(text.as_bytes()).map_err(|e| e.to_string())
 }

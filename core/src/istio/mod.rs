@@ -3,6 +3,7 @@
 //! Field names follow the CRDs (camelCase). Istio kinds reject unknown fields like Istio's
 //! validation does; Kubernetes kinds ignore fields we never read (a Deployment has hundreds).
 
+pub mod envoy_filter;
 pub mod gateway_api;
 pub mod kube;
 pub mod mesh_config;

@@ -1,6 +1,7 @@
 //! Parse: YAML text into typed objects that remember where they came from.
 
 use crate::diag::{codes, Diagnostic, Severity, Span};
+use crate::istio::envoy_filter::EnvoyFilter;
 use crate::istio::gateway_api::Resource;
 use crate::istio::kube::{DeploymentSpec, EndpointSlice, PodSpec, PodStatus, ServiceSpec};
 use crate::istio::networking::{
@@ -39,6 +40,7 @@ pub enum Kind {
     ServiceEntry,
     Sidecar,
     WorkloadEntry,
+    EnvoyFilter,
     PeerAuthentication,
     AuthorizationPolicy,
     RequestAuthentication,
@@ -69,6 +71,7 @@ impl Kind {
             Kind::ServiceEntry => "ServiceEntry",
             Kind::Sidecar => "Sidecar",
             Kind::WorkloadEntry => "WorkloadEntry",
+            Kind::EnvoyFilter => "EnvoyFilter",
             Kind::PeerAuthentication => "PeerAuthentication",
             Kind::AuthorizationPolicy => "AuthorizationPolicy",
             Kind::RequestAuthentication => "RequestAuthentication",
@@ -99,6 +102,7 @@ impl Kind {
             | Kind::ServiceEntry
             | Kind::Sidecar
             | Kind::WorkloadEntry => "networking.istio.io/v1",
+            Kind::EnvoyFilter => "networking.istio.io/v1alpha3",
             Kind::PeerAuthentication | Kind::AuthorizationPolicy | Kind::RequestAuthentication => {
                 "security.istio.io/v1"
             }
@@ -124,6 +128,7 @@ impl Kind {
             Kind::ServiceEntry => "service-entry",
             Kind::Sidecar => "sidecar",
             Kind::WorkloadEntry => "workload-entry",
+            Kind::EnvoyFilter => "envoy-filter",
             Kind::PeerAuthentication => "peer-authentication",
             Kind::AuthorizationPolicy => "authorization-policy",
             Kind::RequestAuthentication => "request-authentication",
@@ -162,6 +167,7 @@ impl Kind {
                 | Kind::ServiceEntry
                 | Kind::Sidecar
                 | Kind::WorkloadEntry
+                | Kind::EnvoyFilter
                 | Kind::PeerAuthentication
                 | Kind::AuthorizationPolicy
                 | Kind::RequestAuthentication
@@ -179,6 +185,7 @@ pub enum Spec {
     ServiceEntry(ServiceEntry),
     Sidecar(Sidecar),
     WorkloadEntry(WorkloadEntry),
+    EnvoyFilter(EnvoyFilter),
     PeerAuthentication(PeerAuthentication),
     AuthorizationPolicy(AuthorizationPolicy),
     RequestAuthentication(RequestAuthentication),
@@ -601,6 +608,7 @@ fn decode_object(root: &Node, kind: Kind) -> Result<(ObjectMeta, Spec), DeError>
         Kind::ServiceEntry => Spec::ServiceEntry(istio_spec(root)?),
         Kind::Sidecar => Spec::Sidecar(istio_spec(root)?),
         Kind::WorkloadEntry => Spec::WorkloadEntry(istio_spec(root)?),
+        Kind::EnvoyFilter => Spec::EnvoyFilter(istio_spec(root)?),
         Kind::PeerAuthentication => Spec::PeerAuthentication(istio_spec(root)?),
         Kind::AuthorizationPolicy => Spec::AuthorizationPolicy(istio_spec(root)?),
         Kind::RequestAuthentication => Spec::RequestAuthentication(istio_spec(root)?),
@@ -648,6 +656,8 @@ fn classify(group: &str, version: &str, kind: &str) -> Classified {
                 "ServiceEntry" => Kind(self::Kind::ServiceEntry),
                 "Sidecar" => Kind(self::Kind::Sidecar),
                 "WorkloadEntry" => Kind(self::Kind::WorkloadEntry),
+                // EnvoyFilter exists only as v1alpha3.
+                "EnvoyFilter" if version == "v1alpha3" => Kind(self::Kind::EnvoyFilter),
                 "EnvoyFilter" | "WorkloadGroup" | "ProxyConfig" => Unsupported(Severity::Warning),
                 _ => Unknown,
             }

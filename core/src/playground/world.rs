@@ -140,6 +140,31 @@ presets![
         "Authorization",
         "TCP: tcp-echo, an HTTP-only ALLOW rule closes connections"
     ),
+    (
+        "envoyfilter-lua-outbound",
+        "EnvoyFilter",
+        "Lua before the router on productpage's outbound 9080"
+    ),
+    (
+        "envoyfilter-hcm-idle-timeout",
+        "EnvoyFilter",
+        "reviews inbound: HCM idle timeout 30s merged"
+    ),
+    (
+        "envoyfilter-vhost-header",
+        "EnvoyFilter",
+        "productpage to reviews: a header added on the virtual host"
+    ),
+    (
+        "envoyfilter-cluster-settings",
+        "EnvoyFilter",
+        "ratings cluster: connect timeout and a circuit breaker merged"
+    ),
+    (
+        "envoyfilter-no-match",
+        "EnvoyFilter",
+        "A patch that matches nothing, and why"
+    ),
 ];
 
 pub fn preset(id: &str) -> Option<&'static Preset> {

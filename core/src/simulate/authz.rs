@@ -68,13 +68,43 @@ pub(crate) fn http(filters: &[Value], conn: &Conn, out: &mut Outcome) -> Option<
                 ext_authz(EXT_HTTP, tc, &md, out);
                 None
             }
-            _ => None,
+            other => {
+                if let Some(kind) = unrunnable(tc) {
+                    out.step(
+                        Stage::NetworkFilter,
+                        other,
+                        format!(
+                            "HTTP filter {other} ({kind}) passed through: the simulator cannot \
+                             run {kind}, so the request continues as if it changed nothing"
+                        ),
+                    );
+                }
+                None
+            }
         };
         if denied.is_some() {
             return denied;
         }
     }
     None
+}
+
+/// The kind of an HTTP filter that runs user code or calls out, which the simulator cannot run
+/// (added by EnvoyFilters: Lua, Wasm, ext_proc...).
+fn unrunnable(typed_config: &Value) -> Option<&'static str> {
+    let ty = typed_config["@type"].as_str().unwrap_or_default();
+    let inner = typed_config["type_url"].as_str().unwrap_or_default();
+    let kinds = [
+        (".lua.", "Lua code"),
+        (".wasm.", "Wasm code"),
+        (".ext_proc.", "an external processor"),
+        (".golang.", "Go code"),
+        (".dynamic_modules.", "a dynamic module"),
+    ];
+    kinds
+        .iter()
+        .find(|(k, _)| ty.contains(k) || inner.contains(k))
+        .map(|(_, kind)| *kind)
 }
 
 /// Run the network filters before the TCP proxy; Some(details) when one closes the connection.

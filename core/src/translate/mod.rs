@@ -9,6 +9,7 @@ use crate::mesh::{Mesh, Proxy, Scope};
 
 pub mod cluster;
 pub mod endpoint;
+pub mod envoyfilter;
 pub mod gateway;
 pub mod listener;
 pub mod names;
@@ -18,18 +19,66 @@ pub mod telemetry;
 pub mod authz;
 
 pub fn proxy_config(mesh: &Mesh, proxy: &Proxy) -> ProxyConfig {
+    proxy_config_recorded(mesh, proxy, true).0
+}
+
+/// The config istiod would push if no EnvoyFilter existed (the page's with/without diff).
+pub fn proxy_config_without_envoy_filters(mesh: &Mesh, proxy: &Proxy) -> ProxyConfig {
+    proxy_config_recorded(mesh, proxy, false).0
+}
+
+/// The proxy's config and what each EnvoyFilter patch changed in it. EnvoyFilters are applied
+/// where istiod applies them: to the listeners once built (so RDS follows the names the patched
+/// listeners ask for), to each route configuration, to the clusters before EDS.
+pub fn proxy_config_recorded(
+    mesh: &Mesh,
+    proxy: &Proxy,
+    envoy_filters: bool,
+) -> (ProxyConfig, envoyfilter::Record) {
     let scope = Scope::new(mesh, proxy);
+    let patches = if envoy_filters {
+        envoyfilter::select::patches_for(mesh, proxy)
+    } else {
+        Vec::new()
+    };
+    let mut rec = envoyfilter::Record::default();
+    let gw = proxy.is_gateway();
     let mut listeners = listener::build(&scope);
     authz::apply(&scope, &mut listeners);
-    let routes = route::build(&scope, &route_names(&listeners));
-    let clusters = cluster::build(&scope);
-    let endpoints = endpoint::build(&scope, &clusters);
-    ProxyConfig {
-        listeners,
-        routes,
-        clusters,
-        endpoints,
+    if !patches.is_empty() {
+        listeners = envoyfilter::patch_listeners(gw, &patches, listeners, &mut rec);
     }
+    let mut routes = route::build(&scope, &route_names(&listeners));
+    if !patches.is_empty() {
+        let port_map = if gw {
+            envoyfilter::route::gateway_port_map(mesh, proxy)
+        } else {
+            Vec::new()
+        };
+        envoyfilter::patch_routes(gw, &port_map, &patches, &mut routes, &mut rec);
+    }
+    let mut clusters = cluster::build(&scope);
+    if !patches.is_empty() {
+        let ports = cluster::inbound_ports(&scope);
+        let hosts = |port: u32| -> Vec<String> {
+            ports
+                .iter()
+                .filter(|p| p.port == port)
+                .flat_map(|p| p.services.iter().map(|s| s.hostname.clone()))
+                .collect()
+        };
+        clusters = envoyfilter::cluster::apply(gw, &patches, clusters, &hosts, &mut rec);
+    }
+    let endpoints = endpoint::build(&scope, &clusters);
+    (
+        ProxyConfig {
+            listeners,
+            routes,
+            clusters,
+            endpoints,
+        },
+        rec,
+    )
 }
 
 /// Every `rds.route_config_name` the listeners' HTTP connection managers refer to, once each,
