@@ -14,6 +14,8 @@ pub struct Side {
     /// What the page calls it: `snapshot` or a preset id.
     pub label: String,
     loaded: Rc<Loaded>,
+    /// Whether EnvoyFilters are applied (false: the config as if none existed).
+    envoy_filters: bool,
 }
 
 impl Side {
@@ -21,13 +23,17 @@ impl Side {
         Side {
             label: label.to_string(),
             loaded: engine::analyze(istio, cluster).loaded,
+            envoy_filters: true,
         }
     }
 
     fn config(&self, proxy: Option<&str>) -> Option<ProxyConfig> {
-        proxy
-            .and_then(|id| engine::output_for(&self.loaded, id))
-            .map(|o| o.config)
+        let id = proxy?;
+        if self.envoy_filters {
+            engine::output_for(&self.loaded, id).map(|o| o.config)
+        } else {
+            engine::config_without_envoy_filters(&self.loaded, id)
+        }
     }
 }
 
@@ -37,6 +43,8 @@ pub enum Baseline {
     Snapshot(Side),
     /// Two presets (over the current cluster).
     Presets(Side, Side),
+    /// The editors' config without their EnvoyFilters, against the editors (what the filters do).
+    WithoutEnvoyFilters,
 }
 
 /// One proxy whose config differs between the two sides: how many resources of each kind, and
@@ -68,6 +76,11 @@ impl Compare {
         Compare::new(Baseline::Snapshot(Side::load("snapshot", istio, cluster)))
     }
 
+    /// The editors without their EnvoyFilters against the editors.
+    pub fn without_envoy_filters() -> Compare {
+        Compare::new(Baseline::WithoutEnvoyFilters)
+    }
+
     /// Two presets by id over `cluster`; `None` when an id is unknown.
     pub fn presets(a: &str, b: &str, cluster: &str) -> Option<Compare> {
         let side = |id: &str| world::preset(id).map(|p| Side::load(p.id, p.yaml, cluster));
@@ -89,7 +102,7 @@ impl Compare {
     pub fn preset_ids(&self) -> Option<(&str, &str)> {
         match &self.baseline {
             Baseline::Presets(a, b) => Some((&a.label, &b.label)),
-            Baseline::Snapshot(_) => None,
+            Baseline::Snapshot(_) | Baseline::WithoutEnvoyFilters => None,
         }
     }
 
@@ -99,34 +112,41 @@ impl Compare {
         &self,
         proxy: Option<&str>,
         current: Option<&ProxyConfig>,
-        editors: Option<&Loaded>,
+        editors: Option<&Rc<Loaded>>,
     ) -> Compare {
         let mut next = self.clone();
         let same_proxy = self.proxy.as_deref() == proxy && self.before.is_some();
-        let before_side = match &self.baseline {
-            Baseline::Snapshot(s) | Baseline::Presets(s, _) => s,
-        };
         if same_proxy && matches!(self.baseline, Baseline::Presets(..)) {
             // Two presets do not depend on the editors: nothing to redo.
             return next;
         }
-        let after_loaded = match &self.baseline {
-            Baseline::Snapshot(_) => editors,
-            Baseline::Presets(_, b) => Some(&*b.loaded),
+        let editors_side = |envoy_filters: bool| {
+            editors.map(|l| Side {
+                label: String::new(),
+                loaded: l.clone(),
+                envoy_filters,
+            })
         };
-        if self.summary.is_none() || matches!(self.baseline, Baseline::Snapshot(_)) {
-            next.summary = after_loaded
-                .and_then(|after| summary(&before_side.loaded, after))
-                .map(Rc::new);
+        let (before_side, after_side) = match &self.baseline {
+            Baseline::Snapshot(s) => (Some(s.clone()), editors_side(true)),
+            Baseline::Presets(a, b) => (Some(a.clone()), Some(b.clone())),
+            Baseline::WithoutEnvoyFilters => (editors_side(false), editors_side(true)),
+        };
+        let (Some(before_side), Some(after_side)) = (before_side, after_side) else {
+            return next;
+        };
+        if self.summary.is_none() || !matches!(self.baseline, Baseline::Presets(..)) {
+            next.summary = summary(&before_side, &after_side).map(Rc::new);
         }
-        if !same_proxy {
+        // The baseline follows the editors when it is the editors without their EnvoyFilters.
+        if !same_proxy || matches!(self.baseline, Baseline::WithoutEnvoyFilters) {
             next.before = before_side.config(proxy).map(Rc::new);
         }
         next.proxy = proxy.map(str::to_string);
         next.missing_before = next.before.is_none();
         let after = match &self.baseline {
-            Baseline::Snapshot(_) => current.cloned(),
             Baseline::Presets(_, b) => b.config(proxy),
+            _ => current.cloned(),
         };
         let empty = ProxyConfig::default();
         let before = next.before.as_deref().unwrap_or(&empty);
@@ -137,10 +157,10 @@ impl Compare {
 
 /// Every proxy of either side whose config differs, with the resources that differ; `None` when
 /// the mesh is too large to translate every proxy twice.
-fn summary(before: &Loaded, after: &Loaded) -> Option<Vec<ProxyChange>> {
+fn summary(before: &Side, after: &Side) -> Option<Vec<ProxyChange>> {
     let mut ids: Vec<String> = Vec::new();
-    for loaded in [before, after] {
-        for p in loaded.mesh.proxies() {
+    for side in [before, after] {
+        for p in side.loaded.mesh.proxies() {
             let id = p.id();
             if !ids.contains(&id) {
                 ids.push(id);
@@ -154,8 +174,8 @@ fn summary(before: &Loaded, after: &Loaded) -> Option<Vec<ProxyChange>> {
     let changes = ids
         .into_iter()
         .filter_map(|id| {
-            let a = engine::output_for(before, &id).map(|o| o.config);
-            let b = engine::output_for(after, &id).map(|o| o.config);
+            let a = before.config(Some(&id));
+            let b = after.config(Some(&id));
             let d = diff::diff(a.as_ref().unwrap_or(&empty), b.as_ref().unwrap_or(&empty));
             (!d.is_empty()).then(|| ProxyChange {
                 proxy: id,

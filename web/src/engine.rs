@@ -7,6 +7,7 @@ use pilotlight_core::envoy::Value;
 use pilotlight_core::envoy::{self, tables, ProxyConfig};
 use pilotlight_core::simulate::{self, trace::World, Hop, Request};
 use pilotlight_core::topology::{self, Plan, Shares, Topology};
+use pilotlight_core::translate::envoyfilter::{self, ResourceType};
 use pilotlight_core::{load, translate, Loaded, Severity, SourceFile};
 use std::rc::Rc;
 
@@ -148,11 +149,23 @@ impl TableView {
     }
 }
 
+/// A resource an EnvoyFilter patch changed, and the patch's lines.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PatchMark {
+    pub tab: Tab,
+    pub resource: String,
+    /// The EnvoyFilter (kind, namespace, name) with the lines of its `configPatches[N]`.
+    pub patch: Obj,
+    pub index: usize,
+}
+
 /// Everything generated for the selected proxy.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Output {
     pub proxy: String,
     pub config: ProxyConfig,
+    /// What EnvoyFilters changed in `config`.
+    pub patched: Vec<PatchMark>,
 }
 
 impl Output {
@@ -277,14 +290,53 @@ pub fn analyze(istio: &str, cluster: &str) -> Analysis {
     }
 }
 
-/// Translate for one proxy (by id). `None` when no such proxy.
+/// Translate for one proxy (by id), with what its EnvoyFilters changed. `None` when no such proxy.
 pub fn output_for(loaded: &Loaded, proxy_id: &str) -> Option<Output> {
     let proxy = loaded.mesh.proxies().iter().find(|p| p.id() == proxy_id)?;
-    let config = translate::proxy_config(&loaded.mesh, proxy);
+    let (config, record) = translate::proxy_config_recorded(&loaded.mesh, proxy, true);
+    let mut patched: Vec<PatchMark> = Vec::new();
+    for c in &record.changes {
+        let tab = match c.resource {
+            ResourceType::Listener => Tab::Listeners,
+            ResourceType::RouteConfiguration => Tab::Routes,
+            ResourceType::Cluster => Tab::Clusters,
+        };
+        let Some(src) = envoyfilter::patch_source(&loaded.mesh, c.patch) else {
+            continue;
+        };
+        let (namespace, name) = src.envoy_filter.split_once('/').unwrap_or(("", ""));
+        let mark = PatchMark {
+            tab,
+            resource: c.name.clone(),
+            patch: Obj {
+                kind: "EnvoyFilter".into(),
+                namespace: namespace.into(),
+                name: name.into(),
+                file: src.file,
+                start_line: src.span.start_line,
+                end_line: src.span.end_line.max(src.span.start_line),
+                config_path: String::new(),
+            },
+            index: src.index,
+        };
+        if !patched.contains(&mark) {
+            patched.push(mark);
+        }
+    }
     Some(Output {
         proxy: proxy_id.to_string(),
         config,
+        patched,
     })
+}
+
+/// The proxy's config as if no EnvoyFilter existed (the with/without diff).
+pub fn config_without_envoy_filters(loaded: &Loaded, proxy_id: &str) -> Option<ProxyConfig> {
+    let proxy = loaded.mesh.proxies().iter().find(|p| p.id() == proxy_id)?;
+    Some(translate::proxy_config_without_envoy_filters(
+        &loaded.mesh,
+        proxy,
+    ))
 }
 
 /// A resource's name: `name` for listeners, routes and clusters, `cluster_name` for endpoints.

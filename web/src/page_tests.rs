@@ -91,3 +91,44 @@ fn two_presets() {
         .is_some_and(|v| v == "outbound|9080|v3|reviews.default.svc.cluster.local")));
     assert!(Compare::presets("nope", "traffic-shifting-v3", world::BOOKINFO).is_none());
 }
+
+#[test]
+fn an_envoy_filter_marks_what_it_changed_and_diffs_against_its_absence() {
+    let p = world::preset("envoyfilter-lua-outbound").unwrap();
+    let s = start().reduce(Action::Replace {
+        source: Source::Istio,
+        text: p.yaml.to_string(),
+    });
+    let out = s.output.clone().expect("productpage's output");
+    let mark = out
+        .patched
+        .iter()
+        .find(|m| m.tab == Tab::Listeners && m.resource == "0.0.0.0_9080")
+        .expect("the 9080 listener is marked as patched");
+    assert_eq!(mark.patch.kind, "EnvoyFilter");
+    assert_eq!(
+        (mark.patch.name.as_str(), mark.index),
+        ("productpage-lua", 0)
+    );
+    // Opening it lists the patch under Made by and highlights its lines.
+    let s = s
+        .reduce(Action::SelectTab(Tab::Listeners))
+        .reduce(Action::SelectResource(Some("0.0.0.0_9080".into())));
+    let detail = s.detail.clone().expect("detail");
+    assert!(detail.made_by.iter().any(|o| o.kind == "EnvoyFilter"));
+    assert!(s
+        .highlight_istio
+        .contains(&(mark.patch.start_line, mark.patch.end_line)));
+    // The diff without the EnvoyFilters changes exactly that listener for productpage.
+    let s = s.reduce(Action::Compare(Some(Compare::without_envoy_filters())));
+    let c = s.compare.clone().unwrap();
+    assert!(c.diff.iter().any(|r| r.kind == Kind::Listener
+        && r.name == "0.0.0.0_9080"
+        && r.change == Change::Changed));
+    let summary = c.summary.clone().unwrap();
+    assert_eq!(
+        summary.len(),
+        1,
+        "only productpage is selected: {summary:?}"
+    );
+}

@@ -70,6 +70,11 @@ pub fn title(lang: Lang, p: &Preset) -> &'static str {
         "authz-dry-run" => "试运行：对 /productpage 的 DENY 只报告不执行",
         "authn-jwt-ingress" => "入口网关上的 JWT：必须携带令牌",
         "authz-tcp" => "TCP：tcp-echo，仅含 HTTP 字段的 ALLOW 规则会关闭连接",
+        "envoyfilter-lua-outbound" => "productpage 出站 9080：在 router 之前插入 Lua 过滤器",
+        "envoyfilter-hcm-idle-timeout" => "reviews 入站：合并 HCM 空闲超时 30 秒",
+        "envoyfilter-vhost-header" => "productpage 到 reviews：在虚拟主机上添加请求头",
+        "envoyfilter-cluster-settings" => "ratings 集群：合并连接超时和熔断器",
+        "envoyfilter-no-match" => "一个不匹配任何配置的补丁，以及原因",
         _ => p.title,
     }
 }

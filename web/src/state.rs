@@ -287,7 +287,7 @@ impl State {
             self.compare = Some(Rc::new(c.updated(
                 self.proxy.as_deref(),
                 current,
-                self.loaded.as_deref(),
+                self.loaded.as_ref(),
             )));
         }
     }
@@ -414,6 +414,13 @@ impl State {
                         })
                         .cloned()
                         .collect();
+                    // The EnvoyFilter patches that changed it (their `configPatches[N]` lines).
+                    made_by.extend(
+                        out.patched
+                            .iter()
+                            .filter(|m| m.tab == self.tab && m.resource == name)
+                            .map(|m| m.patch.clone()),
+                    );
                     let text: Rc<str> = engine::print(res, self.format).into();
                     let focus = part.and_then(|(part, _)| {
                         engine::line_of_name(&text, &part).map(|line| (part, line))

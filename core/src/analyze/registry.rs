@@ -85,6 +85,17 @@ pub const ANALYZERS: &[Analyzer] = &[
         ],
     ),
     a(
+        "envoyfilter.EnvoyPatchAnalyzer",
+        "Checks an envoyFilters ",
+        &[
+            ENVOY_FILTER_USES_RELATIVE_OPERATION,
+            ENVOY_FILTER_USES_REPLACE_OPERATION_INCORRECTLY,
+            ENVOY_FILTER_USES_ADD_OPERATION_INCORRECTLY,
+            ENVOY_FILTER_USES_REMOVE_OPERATION_INCORRECTLY,
+            ENVOY_FILTER_USES_RELATIVE_OPERATION_WITH_PROXY_VERSION,
+        ],
+    ),
+    a(
         "externalcontrolplane.ExternalControlPlaneAnalyzer",
         "Checks that the remote IstioOperator resources reference an external control plane",
         &[
@@ -174,6 +185,12 @@ pub const ANALYZERS: &[Analyzer] = &[
         "schema.ValidationAnalyzer.VirtualService",
         "Runs schema validation as an analyzer on 'VirtualService' resources",
         SCHEMA,
+    ),
+    // Ours, not istioctl's: a patch that changes no proxy, with the reason.
+    a(
+        "pilotlight.EnvoyFilterPatchAnalyzer",
+        "Checks that every EnvoyFilter patch changes some proxy, and says why not",
+        &[ENVOY_FILTER_PATCH_NOT_APPLIED],
     ),
     a(
         "service.PortNameAnalyzer",

@@ -91,6 +91,7 @@ pub fn compare_panel() -> Html {
     let title = match &cmp.baseline {
         Baseline::Snapshot(_) => t.snapshot_vs_editor.to_string(),
         Baseline::Presets(x, y) => format!("{} → {}", x.label, y.label),
+        Baseline::WithoutEnvoyFilters => t.without_envoy_filters.to_string(),
     };
     html! {
         <section class="compare" data-testid="compare" aria-label={t.compare_title} ref={panel}>

@@ -2,6 +2,7 @@
 //! JSON or YAML, and the whole config dump.
 
 use super::CodeEditor;
+use crate::compare::Compare;
 use crate::engine::{column_layout, Format, Tab, TableView};
 use crate::i18n::Strings;
 use crate::platform;
@@ -68,6 +69,12 @@ pub fn output_pane() -> Html {
         })
     };
 
+    let on_ef_diff = {
+        let store = store.clone();
+        Callback::from(move |_: MouseEvent| {
+            store.dispatch(Action::Compare(Some(Compare::without_envoy_filters())))
+        })
+    };
     html! {
         <section class="pane output" data-testid="config-output" aria-label={t.output}>
             <div class="pane-bar">
@@ -101,6 +108,11 @@ pub fn output_pane() -> Html {
                     }) }
                 </div>
             </div>
+            if store.output.as_ref().is_some_and(|o| !o.patched.is_empty()) {
+                <div class="under-cursor">
+                    <button class="btn" data-testid="diff-envoy-filters" onclick={on_ef_diff}>{ t.diff_envoy_filters }</button>
+                </div>
+            }
             if store.stale {
                 <p class="stale" role="status" data-testid="stale">{ t.stale }</p>
             }
@@ -248,6 +260,11 @@ fn rows(
     filter: &str,
 ) -> Html {
     let minor: Vec<bool> = table.headers.iter().map(|h| column_layout(h).1).collect();
+    let out_patches = store
+        .output
+        .as_ref()
+        .map(|o| o.patched.clone())
+        .unwrap_or_default();
     table
         .rows
         .iter()
@@ -284,12 +301,24 @@ fn rows(
                     }
                 }
             });
+            // Changed by an EnvoyFilter: a badge naming the patches (the detail lists them too).
+            let patches: Vec<String> = out_patches
+                .iter()
+                .filter(|m| m.tab == store.tab && m.resource == name)
+                .map(|m| format!("{}/{} configPatches[{}]", m.patch.namespace, m.patch.name, m.index))
+                .collect();
+            let badge = (!patches.is_empty()).then(|| html! {
+                <span class="badge ef" data-testid="patched-badge" title={patches.join(", ")}>{ "EnvoyFilter" }</span>
+            });
             html! {
                 <tr tabindex="0" aria-selected={selected.to_string()} data-name={name.clone()}
+                    data-patched={(!patches.is_empty()).then_some("true")}
                     class={classes!(selected.then_some("selected"), made.contains(&name).then_some("made"))}
                     {onclick} {onkeydown}>
-                    { for cells.iter().zip(&minor).map(|(c, minor)| html! {
-                        <td title={c.clone()} class={classes!(minor.then_some("minor"))}><span class="cell">{ c }</span></td>
+                    { for cells.iter().zip(&minor).enumerate().map(|(i, (c, minor))| html! {
+                        <td title={c.clone()} class={classes!(minor.then_some("minor"))}>
+                            <span class="cell">{ if i == 0 { badge.clone().unwrap_or_default() } else { html! {} } }{ c }</span>
+                        </td>
                     }) }
                 </tr>
             }
