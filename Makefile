@@ -81,7 +81,8 @@ serve: setup dist
 	node tests/e2e/server.mjs $(DIST)
 
 ## ---------------------------------------------------------------- test
-test: setup lint test-native dist test-e2e
+# The fuzz targets are built (not run) so they keep compiling against the core.
+test: setup lint test-native dist test-e2e fuzz-build
 
 lint:
 	cargo fmt --all -- --check

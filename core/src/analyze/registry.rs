@@ -146,6 +146,12 @@ pub const ANALYZERS: &[Analyzer] = &[
         "Check that selectors are effective for Kubernetes gateway",
         &[INEFFECTIVE_SELECTOR],
     ),
+    // Ours, not istioctl's: a patch that changes no proxy, with the reason.
+    a(
+        "pilotlight.EnvoyFilterPatchAnalyzer",
+        "Checks that every EnvoyFilter patch changes some proxy, and says why not",
+        &[ENVOY_FILTER_PATCH_NOT_APPLIED],
+    ),
     a(
         "schema.ValidationAnalyzer.AuthorizationPolicy",
         "Runs schema validation as an analyzer on 'AuthorizationPolicy' resources",
@@ -185,12 +191,6 @@ pub const ANALYZERS: &[Analyzer] = &[
         "schema.ValidationAnalyzer.VirtualService",
         "Runs schema validation as an analyzer on 'VirtualService' resources",
         SCHEMA,
-    ),
-    // Ours, not istioctl's: a patch that changes no proxy, with the reason.
-    a(
-        "pilotlight.EnvoyFilterPatchAnalyzer",
-        "Checks that every EnvoyFilter patch changes some proxy, and says why not",
-        &[ENVOY_FILTER_PATCH_NOT_APPLIED],
     ),
     a(
         "service.PortNameAnalyzer",
