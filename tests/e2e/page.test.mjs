@@ -74,8 +74,11 @@ pageTest("the page loads under a sub-path, with no console error, and shows outp
 // recorded next to it for hosts that compress on the fly. The earlier 600 KB budget stopped
 // holding when the page gained the analyzer (+41 KB) and security policies (2026-12-04); the
 // target is now issue 18's 450 KB. Until then this guard catches a large regression (a
-// dependency pulled into the page by mistake), not the target.
-const PAGE_GUARD_KB = 700;
+// dependency pulled into the page by mistake), not the target. Raised to 800 KB on 2026-12-07:
+// 694,965 -> 782,023 bytes as served when EnvoyFilter, the analyzers of istioctl's default set,
+// Gateway API status and the page's walkthrough, summaries and Chinese decisions joined (issue 18
+// owns bringing it down).
+const PAGE_GUARD_KB = 800;
 test(`wasm and JS are under ${PAGE_GUARD_KB} KB gzipped, as served`, () => {
   let served = 0;
   let gzip9 = 0;

@@ -309,10 +309,11 @@ fn embed_dialog(props: &EmbedDialogProps) -> Html {
     let here = store.at();
     let at_resource = use_state(|| here.resource.is_some());
     let at_line = use_state(|| here.line.is_some());
+    // The proxy and tab travel in the state itself; the query adds what the state does not hold.
     let at = pilotlight_core::share::At {
         resource: here.resource.clone().filter(|_| *at_resource),
         line: here.line.filter(|_| *at_line),
-        ..here.clone()
+        ..Default::default()
     };
     let state = store.share_state();
     let src = share::embed_link(&state, *view, *readonly, &at);

@@ -275,13 +275,18 @@ fn hop_caption() -> Html {
         return html! {};
     };
     let h = &row.hop;
-    let deciding = h
-        .outcome
-        .steps
-        .iter()
-        .rev()
-        .find(|s| s.stage == Stage::Route)
-        .or_else(|| h.outcome.steps.last());
+    // Where it stopped (503 NC: the cluster), else the route that chose where it goes.
+    let stopped = h.outcome.status.is_some() || h.outcome.error.is_some();
+    let deciding = if stopped {
+        h.outcome.steps.last()
+    } else {
+        h.outcome
+            .steps
+            .iter()
+            .rev()
+            .find(|s| s.stage == Stage::Route)
+            .or_else(|| h.outcome.steps.last())
+    };
     let Some(step) = deciding else {
         return html! {};
     };
