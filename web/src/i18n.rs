@@ -215,7 +215,7 @@ pub static EN: Strings = Strings {
     removed: "removed",
     changed: "changed",
     resources_differ: "resources differ",
-    proxies_changed_n: "{n} proxies changed:",
+    proxies_changed_n: "Proxies whose config changed: {n}",
     summary_too_large: "The mesh is too large for a summary of every proxy; below is the selected proxy's diff.",
     link_error: "This link could not be opened",
     dismiss: "Dismiss",
