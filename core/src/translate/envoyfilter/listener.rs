@@ -37,6 +37,25 @@ impl<'a> Pass<'a> {
             .filter(move |p| p.apply_to == apply_to && p.in_context(ctx))
     }
 
+    /// MERGE into a network or HTTP filter: its `typed_config` (same `@type`) and its name.
+    /// `Some(false)`: the filter has no typed_config to merge into; `None`: the merge failed
+    /// (recorded), which ends the pass as it ends istiod's.
+    fn merge_filter(&mut self, p: &Patch, resource: &str, filter: &mut Value) -> Option<bool> {
+        if filter.get("typed_config").is_none() {
+            return Some(false);
+        }
+        if let Some(src) = p.value.get("typed_config") {
+            if let Err(e) = merge_any(&mut filter["typed_config"], src) {
+                self.fail(p, resource, mismatch(&e.existing, &e.patch));
+                return None;
+            }
+        }
+        if let Some(name) = p.value["name"].as_str().filter(|n| !n.is_empty()) {
+            filter["name"] = Value::from(name.to_string());
+        }
+        Some(true)
+    }
+
     fn fail(&mut self, p: &Patch, resource: &str, message: String) {
         self.aborted = true;
         self.rec.failures.push(Failure {
@@ -276,17 +295,10 @@ impl<'a> Pass<'a> {
             {
                 continue;
             }
-            if filter.get("typed_config").is_none() {
-                continue;
-            }
-            if let Some(src) = p.value.get("typed_config") {
-                if let Err(e) = merge_any(&mut filter["typed_config"], src) {
-                    self.fail(p, &facts.name, mismatch(&e.existing, &e.patch));
-                    return;
-                }
-            }
-            if let Some(name) = p.value["name"].as_str().filter(|n| !n.is_empty()) {
-                filter["name"] = Value::from(name.to_string());
+            match self.merge_filter(p, &facts.name, filter) {
+                Some(true) => {}
+                Some(false) => continue,
+                None => return,
             }
             self.rec
                 .change(p, ResourceType::Listener, &facts.name, path.to_string());
@@ -340,17 +352,10 @@ impl<'a> Pass<'a> {
                 {
                     continue;
                 }
-                if http_filter.get("typed_config").is_none() {
-                    continue;
-                }
-                if let Some(src) = p.value.get("typed_config") {
-                    if let Err(e) = merge_any(&mut http_filter["typed_config"], src) {
-                        self.fail(p, &facts.name, mismatch(&e.existing, &e.patch));
-                        return;
-                    }
-                }
-                if let Some(name) = p.value["name"].as_str().filter(|n| !n.is_empty()) {
-                    http_filter["name"] = Value::from(name.to_string());
+                match self.merge_filter(p, &facts.name, http_filter) {
+                    Some(true) => {}
+                    Some(false) => continue,
+                    None => return,
                 }
                 let at = element_path(&base, i, http_filter);
                 self.rec.change(p, ResourceType::Listener, &facts.name, at);
