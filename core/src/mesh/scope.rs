@@ -42,32 +42,35 @@ pub fn exported_to(export_to: &[String], owner_ns: &str, ns: &str) -> bool {
         .any(|e| e == "*" || e == ns || (e == "." && owner_ns == ns))
 }
 
-impl<'a> Scope<'a> {
-    pub fn new(mesh: &'a Mesh, proxy: &'a Proxy) -> Self {
-        // A Sidecar with a matching workloadSelector wins over the namespace default, which wins
-        // over the root namespace's default.
-        let ns = &proxy.config_namespace;
-        let in_ns = |o: &Object| o.namespace() == ns;
-        let selected = mesh.sidecars().find(|(o, s)| {
-            in_ns(o)
-                && s.workload_selector
-                    .as_ref()
-                    .is_some_and(|sel| !sel.match_labels.is_empty() && sel.matches(&proxy.labels))
-        });
-        let ns_default = || {
+/// The Sidecar resource that applies to a proxy: one with a matching workloadSelector wins over
+/// the namespace default, which wins over the root namespace's default; gateways have none.
+pub fn sidecar_for<'a>(mesh: &'a Mesh, proxy: &Proxy) -> Option<(&'a Object, &'a Sidecar)> {
+    if proxy.is_gateway() {
+        return None;
+    }
+    let ns = &proxy.config_namespace;
+    let in_ns = |o: &Object| o.namespace() == ns;
+    let selected = mesh.sidecars().find(|(o, s)| {
+        in_ns(o)
+            && s.workload_selector
+                .as_ref()
+                .is_some_and(|sel| !sel.match_labels.is_empty() && sel.matches(&proxy.labels))
+    });
+    selected
+        .or_else(|| {
             mesh.sidecars()
                 .find(|(o, s)| in_ns(o) && s.workload_selector.is_none())
-        };
-        let root_default = || {
+        })
+        .or_else(|| {
             mesh.sidecars().find(|(o, s)| {
                 o.namespace() == mesh.config.root_namespace && s.workload_selector.is_none()
             })
-        };
-        let sidecar = if proxy.is_gateway() {
-            None
-        } else {
-            selected.or_else(ns_default).or_else(root_default)
-        };
+        })
+}
+
+impl<'a> Scope<'a> {
+    pub fn new(mesh: &'a Mesh, proxy: &'a Proxy) -> Self {
+        let sidecar = sidecar_for(mesh, proxy);
         let mut scope = Scope {
             mesh,
             proxy,

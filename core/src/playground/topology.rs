@@ -5,8 +5,9 @@
 //!   grouped under the service, one node per Deployment, so versions and DestinationRule subsets
 //!   show as the members of a group), subsets with no pods, and hosts outside the mesh. Edges are
 //!   what the applications call (their `calls`) and the clusters each gateway's routes name.
-//!   Subsets and gateway targets are read from the *generated Envoy config* of the [`World`]
-//!   (EDS assignments of `outbound|port|subset|host` clusters), not from the Istio objects.
+//!   Subsets and gateway targets are what the generated Envoy config would say (the endpoints of
+//!   `outbound|port|subset|host` clusters, the gateways' routes), read from the mesh model by
+//!   [`summary`] without translating every proxy; a test checks it against the translated config.
 //! - [`plan`]: a traced [`Hop`] tree as the animation plays it: moves along edges, in depth-first
 //!   order (branch by branch), with delays, local answers (404 NR, 503 UH, fault aborts) and
 //!   mirrored copies; and the result the path ends with.
@@ -24,7 +25,6 @@ use serde::Serialize;
 
 use crate::mesh::Mesh;
 use crate::order;
-use crate::simulate::trace::World;
 use crate::simulate::{Hop, Mode};
 use crate::translate::endpoint::parse_outbound;
 
@@ -137,8 +137,17 @@ struct Proto {
 }
 
 impl Topology {
-    /// The picture of a mesh whose proxies are translated in `world` (`World::from_mesh(mesh)`).
-    pub fn build(mesh: &Mesh, world: &World) -> Topology {
+    /// The picture of a mesh, from its model: no proxy's full config is translated (see
+    /// [`summary`]).
+    pub fn build(mesh: &Mesh) -> Topology {
+        Topology::build_from(mesh, |by_ip| Summary::from_mesh(mesh, by_ip))
+    }
+
+    /// The picture from a routing summary made for the workloads' addresses (`by_ip`).
+    fn build_from(
+        mesh: &Mesh,
+        summarize: impl FnOnce(&SortedMap<&str, &str>) -> Summary,
+    ) -> Topology {
         // Workloads: one node per Deployment (replicas share the workload name the trace uses).
         let mut protos: Vec<Proto> = Vec::new();
         let mut add =
@@ -182,46 +191,13 @@ impl Topology {
             .flat_map(|p| p.ips.iter().map(move |ip| (ip.as_str(), p.id.as_str())))
             .collect();
 
-        // Subsets and what each outbound cluster reaches, from the EDS every proxy received.
-        let mut cluster_targets: SortedMap<String, SortedSet<String>> = SortedMap::new();
-        let mut subsets: SortedMap<String, SortedSet<String>> = SortedMap::new();
-        for n in &world.nodes {
-            for cla in &n.config.endpoints {
-                let Some(name) = cla.get("cluster_name").and_then(Value::as_str) else {
-                    continue;
-                };
-                let Some((_, subset, _)) = parse_outbound(name) else {
-                    continue;
-                };
-                let targets = cluster_targets.entry(name.to_string()).or_default();
-                for ip in endpoint_ips(cla) {
-                    if let Some(w) = by_ip.get(ip.as_str()) {
-                        targets.insert(w.to_string());
-                        if !subset.is_empty() {
-                            subsets
-                                .entry(w.to_string())
-                                .or_default()
-                                .insert(subset.to_string());
-                        }
-                    }
-                }
-            }
-            // Clusters without an EDS assignment (DNS, static) still name their host.
-            for c in &n.config.clusters {
-                if let Some(name) = c.get("name").and_then(Value::as_str) {
-                    if parse_outbound(name).is_some() {
-                        cluster_targets.entry(name.to_string()).or_default();
-                    }
-                }
-            }
-        }
-
-        // Clusters some route of some proxy sends to: an empty subset is drawn only when used.
-        let routed: SortedSet<String> = world
-            .nodes
-            .iter()
-            .flat_map(|n| route_clusters(&n.config.routes))
-            .collect();
+        // Subsets, what each outbound cluster reaches and what routes send to, from the mesh.
+        let Summary {
+            cluster_targets,
+            subsets,
+            routed,
+            gateway_routes,
+        } = summarize(&by_ip);
 
         // Groups: gateways, then services with their workloads, then standalone workloads.
         let mut groups: Vec<Group> = Vec::new();
@@ -415,12 +391,12 @@ impl Topology {
                 }
             }
         }
-        for n in world.nodes.iter().filter(|n| n.is_gateway) {
-            for cluster in route_clusters(&n.config.routes) {
-                let Some((_, subset, host)) = parse_outbound(&cluster) else {
+        for (gateway, clusters) in &gateway_routes {
+            for cluster in clusters {
+                let Some((_, subset, host)) = parse_outbound(cluster) else {
                     continue;
                 };
-                let targets: Vec<String> = match cluster_targets.get(&cluster) {
+                let targets: Vec<String> = match cluster_targets.get(cluster) {
                     Some(t) if !t.is_empty() => t.iter().cloned().collect(),
                     _ => match host_group.get(host) {
                         Some(&gi) if !subset.is_empty() => {
@@ -433,8 +409,8 @@ impl Topology {
                     },
                 };
                 for to in targets.into_iter().filter(|t| node_ids.contains(t)) {
-                    if to != n.workload {
-                        edges.insert((n.workload.clone(), to, EdgeKind::Route));
+                    if to != *gateway {
+                        edges.insert((gateway.clone(), to, EdgeKind::Route));
                     }
                 }
             }
@@ -673,20 +649,6 @@ fn kind_rank(k: GroupKind) -> u8 {
         GroupKind::Standalone => 2,
         GroupKind::External => 3,
     }
-}
-
-/// The IPs of a ClusterLoadAssignment's endpoints.
-fn endpoint_ips(cla: &Value) -> Vec<String> {
-    cla.get("endpoints")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|g| g.get("lb_endpoints").and_then(Value::as_array))
-        .flatten()
-        .filter_map(|e| e.pointer("/endpoint/address/socket_address/address"))
-        .filter_map(Value::as_str)
-        .map(str::to_string)
-        .collect()
 }
 
 /// Every cluster a route configuration's routes send to (single and weighted).
@@ -1101,6 +1063,9 @@ impl Topology {
         }
     }
 }
+
+mod summary;
+use summary::Summary;
 
 #[cfg(test)]
 mod tests;

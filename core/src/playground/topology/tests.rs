@@ -1,6 +1,7 @@
 use super::*;
 use crate::playground::world::{preset, BOOKINFO, BOOKINFO_FILE};
 use crate::simulate::{trace, Request};
+use crate::simulate::trace::World;
 use crate::{load, SourceFile};
 
 fn world_of(istio: &str) -> (Topology, World) {
@@ -9,7 +10,7 @@ fn world_of(istio: &str) -> (Topology, World) {
         SourceFile::new("istio.yaml", istio),
     ]);
     let world = World::from_mesh(&loaded.mesh);
-    (Topology::build(&loaded.mesh, &world), world)
+    (Topology::build(&loaded.mesh), world)
 }
 
 fn preset_world(id: &str) -> (Topology, World) {
@@ -367,8 +368,7 @@ fn every_preset_draws_and_plays() {
 #[test]
 fn empty_and_looping_meshes_do_not_break_the_layout() {
     let loaded = load(&[SourceFile::new("empty.yaml", "")]);
-    let world = World::from_mesh(&loaded.mesh);
-    let t = Topology::build(&loaded.mesh, &world);
+    let t = Topology::build(&loaded.mesh);
     assert!(t.nodes.is_empty() && t.edges.is_empty());
     assert!(t.width > 0 && t.height > 0);
 
@@ -381,7 +381,7 @@ fn empty_and_looping_meshes_do_not_break_the_layout() {
     let text = format!("{}---\n{}", loop_yaml("a", "b"), loop_yaml("b", "a"));
     let loaded = load(&[SourceFile::new("loop.yaml", text)]);
     let world = World::from_mesh(&loaded.mesh);
-    let t = Topology::build(&loaded.mesh, &world);
+    let t = Topology::build(&loaded.mesh);
     assert_eq!(
         edges(&t),
         ["a-v1->b-v1", "b-v1->a-v1"],
@@ -435,4 +435,116 @@ fn a_label_is_placed_off_every_node() {
             );
         }
     }
+}
+
+/// The routing summary as every proxy's translated config says it: the EDS of `outbound|...`
+/// clusters, the clusters of CDS, every route's clusters. The oracle [`Summary::from_mesh`] must
+/// agree with.
+fn summary_from_world(world: &World, by_ip: &SortedMap<&str, &str>) -> Summary {
+    let mut out = Summary::default();
+    for n in &world.nodes {
+        for cla in &n.config.endpoints {
+            let Some(name) = cla.get("cluster_name").and_then(Value::as_str) else {
+                continue;
+            };
+            let Some((_, subset, _)) = parse_outbound(name) else {
+                continue;
+            };
+            let targets = out.cluster_targets.entry(name.to_string()).or_default();
+            for ip in endpoint_ips(cla) {
+                if let Some(w) = by_ip.get(ip.as_str()) {
+                    targets.insert(w.to_string());
+                    if !subset.is_empty() {
+                        out.subsets
+                            .entry(w.to_string())
+                            .or_default()
+                            .insert(subset.to_string());
+                    }
+                }
+            }
+        }
+        for c in &n.config.clusters {
+            if let Some(name) = c.get("name").and_then(Value::as_str) {
+                if parse_outbound(name).is_some() {
+                    out.cluster_targets.entry(name.to_string()).or_default();
+                }
+            }
+        }
+        let clusters = route_clusters(&n.config.routes);
+        if n.is_gateway {
+            match out.gateway_routes.iter_mut().find(|(w, _)| *w == n.workload) {
+                Some((_, c)) => c.extend(clusters.iter().cloned()),
+                None => out.gateway_routes.push((n.workload.clone(), clusters.clone())),
+            }
+        }
+        // Only subset clusters matter for the picture (an empty subset is drawn when routed).
+        out.routed.extend(
+            clusters
+                .into_iter()
+                .filter(|c| parse_outbound(c).is_some_and(|(_, s, _)| !s.is_empty())),
+        );
+    }
+    out
+}
+
+/// The IPs of a ClusterLoadAssignment's endpoints.
+fn endpoint_ips(cla: &Value) -> Vec<String> {
+    cla.get("endpoints")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|g| g.get("lb_endpoints").and_then(Value::as_array))
+        .flatten()
+        .filter_map(|e| e.pointer("/endpoint/address/socket_address/address"))
+        .filter_map(Value::as_str)
+        .map(str::to_string)
+        .collect()
+}
+
+
+/// The topology drawn from the mesh model is the one every proxy's translated config gives, on
+/// every preset and on inputs with external hosts, empty subsets and Gateway API routes.
+fn assert_summary_matches_translated_config(name: &str, files: &[SourceFile]) {
+    let loaded = load(files);
+    let world = World::from_mesh(&loaded.mesh);
+    let mut pair = None;
+    let from_config = Topology::build_from(&loaded.mesh, |by_ip| {
+        pair = Some((
+            summary_from_world(&world, by_ip),
+            Summary::from_mesh(&loaded.mesh, by_ip),
+        ));
+        summary_from_world(&world, by_ip)
+    });
+    let (a, b) = pair.unwrap();
+    // Routes matter for the subset clusters that exist (an empty one is drawn when routed).
+    let existing = |s: &Summary| -> Vec<String> {
+        s.routed
+            .iter()
+            .filter(|c| s.cluster_targets.contains_key(*c))
+            .filter(|c| parse_outbound(c).is_some_and(|(_, subset, _)| !subset.is_empty()))
+            .cloned()
+            .collect()
+    };
+    assert_eq!(existing(&a), existing(&b), "{name}: routed subset clusters");
+    assert_eq!(a.cluster_targets, b.cluster_targets, "{name}: cluster targets");
+    assert_eq!(a.subsets, b.subsets, "{name}: subsets");
+    assert_eq!(a.gateway_routes, b.gateway_routes, "{name}: gateway routes");
+    assert_eq!(from_config, Topology::build(&loaded.mesh), "{name}: topology");
+}
+
+#[test]
+fn the_summary_gives_the_topology_of_the_translated_config() {
+    for p in crate::playground::world::PRESETS {
+        assert_summary_matches_translated_config(
+            p.id,
+            &[
+                SourceFile::new(BOOKINFO_FILE, BOOKINFO),
+                SourceFile::new("istio.yaml", p.yaml),
+            ],
+        );
+    }
+    assert_summary_matches_translated_config(
+        "generated",
+        &[SourceFile::new("mesh.yaml", crate::cli::bench::generate_mesh(12))],
+    );
 }
