@@ -457,47 +457,38 @@ pub fn object_at<'a>(objects: &'a [Obj], file: &str, line: u32) -> Option<&'a Ob
         .find(|o| o.file == file && o.start_line <= line && line <= o.end_line)
 }
 
-/// The mesh as the picture and the tracer see it: every proxy translated (the core's trace
-/// `World`) and the topology drawn from it. Built once per good load, when the mesh view shows.
+/// The mesh as the picture and the tracer see it: the core's trace `World` (each proxy
+/// translated the first time a trace visits it) and the topology drawn from the mesh model.
+/// Built once per good load, when the mesh view shows; cheap at any mesh size.
 pub struct MeshView {
     pub world: World,
     pub topology: Topology,
+    guarded: Vec<String>,
 }
 
 impl MeshView {
+    /// The view of a load the caller keeps (tests, one-off views): the load is copied once.
     pub fn new(loaded: &Loaded) -> MeshView {
-        let world = World::from_mesh(&loaded.mesh);
-        let topology = Topology::build(&loaded.mesh, &world);
-        MeshView { world, topology }
+        MeshView::shared(Rc::new(loaded.clone()))
+    }
+
+    /// The view of a shared load: nothing is copied, and no proxy is translated yet.
+    pub fn shared(loaded: Rc<Loaded>) -> MeshView {
+        let topology = Topology::build(&loaded.mesh);
+        let guarded = simulate::guarded(&loaded.mesh);
+        let world = World::lazy(loaded);
+        MeshView {
+            world,
+            topology,
+            guarded,
+        }
     }
 
     /// The workloads whose proxies enforce a security policy: an RBAC, JWT or ext_authz filter in
-    /// their generated listeners (what the diagram's lock badge marks).
+    /// their generated listeners (what the diagram's lock badge marks), read from the policies
+    /// that select them.
     pub fn guarded(&self) -> Vec<&str> {
-        const FILTERS: [&str; 4] = [
-            "envoy.filters.http.rbac",
-            "envoy.filters.network.rbac",
-            "envoy.filters.http.jwt_authn",
-            "envoy.filters.http.ext_authz",
-        ];
-        fn uses(v: &Value) -> bool {
-            match v {
-                Value::Object(map) => {
-                    map.get("name")
-                        .and_then(Value::as_str)
-                        .is_some_and(|n| FILTERS.contains(&n))
-                        || map.values().any(uses)
-                }
-                Value::Array(items) => items.iter().any(uses),
-                _ => false,
-            }
-        }
-        self.world
-            .nodes
-            .iter()
-            .filter(|n| n.config.listeners.iter().any(uses))
-            .map(|n| n.workload.as_str())
-            .collect()
+        self.guarded.iter().map(String::as_str).collect()
     }
 
     /// Trace one request (from the ingress gateway when `from` is None) and plan its animation.
@@ -526,10 +517,10 @@ impl MeshView {
         let Some(node) = self.world.nodes.iter().find(|n| n.proxy == hop.proxy) else {
             return Vec::new();
         };
+        let config = self.world.config(node);
         let o = &hop.outcome;
         let mut paths = Vec::new();
-        if let Some(rc) = node
-            .config
+        if let Some(rc) = config
             .routes
             .iter()
             .find(|r| Some(resource_name(r)) == o.route_config)
@@ -544,8 +535,7 @@ impl MeshView {
                 paths.extend(config_paths(vh));
             }
         }
-        if let Some(c) = node
-            .config
+        if let Some(c) = config
             .clusters
             .iter()
             .find(|c| Some(resource_name(c)) == o.cluster)

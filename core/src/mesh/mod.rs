@@ -423,4 +423,16 @@ pub struct Loaded {
     pub objects: Vec<crate::parse::ObjectRef>,
 }
 
+impl AsRef<Mesh> for Mesh {
+    fn as_ref(&self) -> &Mesh {
+        self
+    }
+}
+
+impl AsRef<Mesh> for Loaded {
+    fn as_ref(&self) -> &Mesh {
+        &self.mesh
+    }
+}
+
 pub use scope::Scope;

@@ -6,7 +6,8 @@
 //!   use the words of Istio's own simulator (`pilot/pkg/simulation/traffic.go`), so results
 //!   compare one to one with istiod's simulation tests.
 //! - [`trace()`] (module [`mod@trace`]): the whole path through the mesh, proxy to proxy, through the
-//!   applications' own calls, over a [`trace::World`] (`World::from_mesh` translates every proxy);
+//!   applications' own calls, over a [`trace::World`] (`World::from_mesh` translates every proxy, `World::lazy` a proxy
+//!   on a trace's first visit);
 //!   [`sample`] counts where N seeded requests end up.
 //! - [`from_config_dump`]: the same walk over a real Envoy `/config_dump`.
 //! - [`Options::istio_route_matching`]: route matching as Istio's simulator does it (path only),
@@ -40,7 +41,7 @@ pub use outcome::{
 pub use request::{Mode, Protocol, Request, Tls, DEFAULT_ADDRESS};
 pub use rng::Rng;
 pub use trace::{sample, trace, Hop, Sample};
-pub use world::service_port_map;
+pub use world::{guarded, service_port_map};
 
 /// Network filter names (current and pre-1.5 deprecated names).
 const HCM: [&str; 2] = [

@@ -566,7 +566,7 @@ fn world() -> World {
         namespace: "default".into(),
         is_gateway: false,
         ips: vec![ip.into()],
-        config: sidecar_cfg.clone(),
+        config: sidecar_cfg.clone().into(),
         calls,
         forward_headers: vec!["end-user".into()],
         port_map: vec![],
@@ -580,7 +580,7 @@ fn world() -> World {
                 namespace: "istio-system".into(),
                 is_gateway: true,
                 ips: vec!["10.1.0.1".into()],
-                config: gateway_cfg,
+                config: gateway_cfg.into(),
                 port_map: vec![(80, 8080), (443, 8443)],
                 ..Node::default()
             },
@@ -715,7 +715,7 @@ fn trace_follows_mirrored_copies() {
     let mut w = world();
     let mirror_to = cn("v2", "reviews.default.svc.cluster.local");
     for n in w.nodes.iter_mut().filter(|n| !n.is_gateway) {
-        for vh in n.config.routes[0]["virtual_hosts"].as_array_mut().unwrap() {
+        for vh in n.config.get_mut().unwrap().routes[0]["virtual_hosts"].as_array_mut().unwrap() {
             if vh["name"] == "details.default.svc.cluster.local:9080" {
                 vh["routes"][0]["route"]["request_mirror_policies"] = json!([{"cluster": mirror_to, "runtime_fraction": {"default_value": {"numerator": 100}}}]);
             }
@@ -729,4 +729,76 @@ fn trace_follows_mirrored_copies() {
     assert_eq!(shadow[0].workload, "reviews-v2");
     assert_eq!(shadow[0].request.host, "details-shadow:9080");
     assert!(details_call.outcome.properties.mirrors[0].mirrored);
+}
+
+/// Every preset: a lazy world gives the traces of a fully translated one, translating only the
+/// proxies the trace visits.
+#[test]
+fn a_lazy_world_traces_alike_and_translates_only_the_visited_proxies() {
+    use crate::playground::world::{PRESETS, BOOKINFO, BOOKINFO_FILE};
+    use crate::{load, SourceFile};
+    for p in PRESETS {
+        let loaded = std::rc::Rc::new(load(&[
+            SourceFile::new(BOOKINFO_FILE, BOOKINFO),
+            SourceFile::new("istio.yaml", p.yaml),
+        ]));
+        let eager = World::from_mesh(&loaded.mesh);
+        let lazy = World::lazy(loaded.clone());
+        assert_eq!(lazy.translated(), 0, "{}", p.id);
+        let request = Request {
+            port: 80,
+            path: "/productpage".into(),
+            ..Request::default()
+        };
+        for seed in 0..4 {
+            let a = trace(&eager, None, &request, seed);
+            let b = trace(&lazy, None, &request, seed);
+            assert_eq!(a, b, "{} seed {seed}", p.id);
+        }
+        // One trace translates exactly the proxies on its path.
+        let fresh = World::lazy(loaded.clone());
+        if let Ok(h) = trace(&fresh, None, &request, 0) {
+            let visited: std::collections::BTreeSet<&str> =
+                h.walk().iter().map(|h| h.proxy.as_str()).collect();
+            assert_eq!(fresh.translated(), visited.len(), "{}", p.id);
+            assert!(fresh.translated() < fresh.nodes.len(), "{}", p.id);
+        }
+        for n in lazy.nodes.iter().filter(|n| n.config.get().is_some()) {
+            let e = eager.nodes.iter().find(|e| e.proxy == n.proxy).unwrap();
+            assert_eq!(lazy.config(n), eager.config(e), "{}: {}", p.id, n.proxy);
+        }
+    }
+}
+
+/// Every preset: the workloads marked as enforcing a policy are those whose translated listeners
+/// carry an RBAC, ext_authz or jwt_authn filter.
+#[test]
+fn guarded_workloads_are_those_whose_listeners_enforce() {
+    use crate::playground::world::{PRESETS, BOOKINFO, BOOKINFO_FILE};
+    use crate::{load, SourceFile};
+    const FILTERS: [&str; 4] = [
+        "envoy.filters.http.rbac",
+        "envoy.filters.network.rbac",
+        "envoy.filters.http.jwt_authn",
+        "envoy.filters.http.ext_authz",
+    ];
+    let mut some = 0;
+    for p in PRESETS {
+        let loaded = load(&[
+            SourceFile::new(BOOKINFO_FILE, BOOKINFO),
+            SourceFile::new("istio.yaml", p.yaml),
+        ]);
+        let mut expected: Vec<String> = Vec::new();
+        for proxy in loaded.mesh.proxies() {
+            let cfg = crate::translate::proxy_config(&loaded.mesh, proxy);
+            if cfg.listeners.iter().any(|l| super::world::uses_any(l, &FILTERS))
+                && !expected.contains(&proxy.workload)
+            {
+                expected.push(proxy.workload.clone());
+            }
+        }
+        some += expected.len();
+        assert_eq!(super::world::guarded(&loaded.mesh), expected, "{}", p.id);
+    }
+    assert!(some > 0, "some preset enforces a policy");
 }

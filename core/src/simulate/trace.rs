@@ -3,7 +3,8 @@
 //! through the application's own calls. The result is a tree of hops.
 //!
 //! The walk needs only a [`World`]: for each proxy its generated Envoy config, its IPs and what
-//! its application calls. [`World::from_mesh`] builds one from a loaded mesh.
+//! its application calls. [`World::from_mesh`] builds one from a loaded mesh with every proxy
+//! translated; [`World::lazy`] translates a proxy the first time a trace visits it.
 
 use crate::sorted::SortedMap;
 
@@ -15,6 +16,8 @@ use super::rng::Rng;
 use super::simulate_with;
 use crate::envoy::ProxyConfig;
 use crate::order;
+use std::cell::OnceCell;
+use std::rc::Rc;
 
 /// One call an application makes while serving a request (Bookinfo: productpage calls
 /// `details:9080/details/0`).
@@ -35,7 +38,8 @@ pub struct Node {
     pub namespace: String,
     pub is_gateway: bool,
     pub ips: Vec<String>,
-    pub config: ProxyConfig,
+    /// The generated config: given, or translated on the first visit ([`World::config`]).
+    pub config: OnceCell<ProxyConfig>,
     pub calls: Vec<Call>,
     /// Request headers the application copies onto its own calls (`end-user`).
     pub forward_headers: Vec<String>,
@@ -56,9 +60,35 @@ pub struct World {
     /// Where each AuthorizationPolicy rule is in the user's YAML: (`istio.config` path, rule
     /// index) -> (file, line). Authorization decisions name their rule's lines from it.
     pub rule_lines: SortedMap<(String, usize), (String, u32)>,
+    /// Translates a node's proxy when its config was not given (a lazy world).
+    pub translate: Option<Translator>,
+}
+
+/// What a lazy [`World`] translates a node's proxy with.
+#[derive(Clone)]
+pub struct Translator(pub Rc<dyn Fn(&Node) -> ProxyConfig>);
+
+impl std::fmt::Debug for Translator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Translator")
+    }
 }
 
 impl World {
+    /// A node's generated config, translated now if this is its first use. A node of a world
+    /// without a translator and without a config has an empty one.
+    pub fn config<'w>(&'w self, node: &'w Node) -> &'w ProxyConfig {
+        node.config.get_or_init(|| match &self.translate {
+            Some(Translator(t)) => t(node),
+            None => ProxyConfig::default(),
+        })
+    }
+
+    /// How many nodes have their config (given or translated so far).
+    pub fn translated(&self) -> usize {
+        self.nodes.iter().filter(|n| n.config.get().is_some()).count()
+    }
+
     pub fn node(&self, name: &str) -> Option<&Node> {
         self.nodes
             .iter()
@@ -278,7 +308,7 @@ pub fn trace(world: &World, from: Option<&str>, req: &Request, seed: u64) -> Res
         req.address = start.ips.first().cloned().unwrap_or_default();
     }
     if start.is_gateway {
-        notes.extend(map_gateway_port(&start.config, &start.port_map, &mut req));
+        notes.extend(map_gateway_port(world.config(start), &start.port_map, &mut req));
     }
     let mut rng = Rng::new(seed);
     Ok(hop(world, start, req, notes, &mut rng, 0))
@@ -345,7 +375,7 @@ fn hop(
     depth: usize,
 ) -> Hop {
     let req = req.with_defaults();
-    let mut outcome = simulate_with(&node.config, &req, rng, &super::Options::default());
+    let mut outcome = simulate_with(world.config(node), &req, rng, &super::Options::default());
     for d in &mut outcome.authz {
         let named = d
             .policy
@@ -409,7 +439,7 @@ fn hop(
                     headers.insert(name.clone(), v.to_string());
                 }
             }
-            let address = resolve_vip(&node.config, &call.host).unwrap_or_default();
+            let address = resolve_vip(world.config(node), &call.host).unwrap_or_default();
             let call_req = Request {
                 mode: Mode::Outbound,
                 address,
@@ -454,7 +484,7 @@ fn hop(
             continue;
         }
         let mut mo = Outcome::default();
-        super::cluster::resolve(&node.config, &m.cluster, &req, true, rng, &mut mo);
+        super::cluster::resolve(world.config(node), &m.cluster, &req, true, rng, &mut mo);
         let Some(mep) = mo.endpoint.clone() else {
             h.notes
                 .push(format!("mirror cluster {} has no endpoint", m.cluster));

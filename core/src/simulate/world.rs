@@ -1,12 +1,39 @@
-//! Build the trace's [`World`] from a loaded mesh: every proxy with its generated Envoy config,
-//! its application's calls, and the port mapping of the Service in front of a gateway.
+//! Build the trace's [`World`] from a loaded mesh: every proxy with its generated Envoy config
+//! (translated at once, or on a trace's first visit), its application's calls, and the port
+//! mapping of the Service in front of a gateway.
 
-use super::trace::{Call, Node, World};
+use super::trace::{Call, Node, Translator, World};
 use crate::mesh::{Mesh, Proxy};
+use std::rc::Rc;
 
 impl World {
     /// Translate every proxy of the mesh.
     pub fn from_mesh(mesh: &Mesh) -> World {
+        let world = World::untranslated(mesh);
+        for (n, p) in world.nodes.iter().zip(mesh.proxies()) {
+            let _ = n.config.set(crate::translate::proxy_config(mesh, p));
+        }
+        world
+    }
+
+    /// A world whose proxies are translated the first time a trace visits them (a trace
+    /// through a 1,000-service mesh translates the few proxies on its path). `source` is the
+    /// loaded mesh (a [`crate::Loaded`] or a [`Mesh`]), kept alive by the world.
+    pub fn lazy<S: AsRef<Mesh> + 'static>(source: Rc<S>) -> World {
+        let mut world = World::untranslated(source.as_ref().as_ref());
+        world.translate = Some(Translator(Rc::new(move |node: &Node| {
+            let mesh = source.as_ref().as_ref();
+            mesh.proxies()
+                .iter()
+                .find(|p| p.name == node.proxy && p.namespace == node.namespace)
+                .map(|p| crate::translate::proxy_config(mesh, p))
+                .unwrap_or_default()
+        })));
+        world
+    }
+
+    /// Every node without its config: what a trace needs besides the configs.
+    fn untranslated(mesh: &Mesh) -> World {
         World {
             nodes: mesh.proxies().iter().map(|p| node(mesh, p)).collect(),
             plain: mesh
@@ -16,6 +43,7 @@ impl World {
                 .flat_map(|w| w.ips.iter().map(|ip| (ip.clone(), w.app.clone())))
                 .collect(),
             rule_lines: rule_lines(mesh),
+            translate: None,
         }
     }
 }
@@ -50,7 +78,7 @@ fn node(mesh: &Mesh, p: &Proxy) -> Node {
         namespace: p.namespace.clone(),
         is_gateway: p.is_gateway(),
         ips: p.ips.clone(),
-        config: crate::translate::proxy_config(mesh, p),
+        config: Default::default(),
         calls: p
             .calls
             .iter()
@@ -87,4 +115,81 @@ pub fn service_port_map(mesh: &Mesh, p: &Proxy) -> Vec<(u16, u16)> {
         }
     }
     port_map
+}
+
+/// The workloads whose proxies enforce a security policy: RBAC, ext_authz or jwt_authn filters
+/// on their inbound (or gateway) listeners, what the diagram's lock marks. A sidecar has them
+/// when an AuthorizationPolicy or a RequestAuthentication with jwtRules (of the root namespace or
+/// its own) selects it, as `translate::authz` selects them, since its inbound listener always
+/// exists; a gateway's listeners (few, and absent without a Gateway) are built and read.
+pub fn guarded(mesh: &Mesh) -> Vec<String> {
+    use crate::istio::security::target_refs;
+    use crate::translate::authz::should_attach;
+    let root = mesh.config.root_namespace.as_str();
+    let mut seen = crate::sorted::SortedSet::new();
+    let mut out: Vec<String> = Vec::new();
+    for p in mesh.proxies() {
+        if seen.contains(&p.workload) {
+            continue;
+        }
+        let in_scope = |ns: &str| ns == root || ns == p.config_namespace;
+        let authz = || {
+            mesh.authorization_policies().any(|(o, a)| {
+                let refs = target_refs(&a.target_ref, &a.target_refs);
+                in_scope(o.namespace())
+                    && matches!(
+                        a.action.as_deref().unwrap_or("ALLOW"),
+                        "ALLOW" | "DENY" | "AUDIT" | "CUSTOM"
+                    )
+                    && should_attach(p, o.namespace(), a.selector.as_ref(), &refs)
+            })
+        };
+        let jwt = || {
+            mesh.request_authentications().any(|(o, r)| {
+                let refs = target_refs(&r.target_ref, &r.target_refs);
+                in_scope(o.namespace())
+                    && !r.jwt_rules.is_empty()
+                    && should_attach(p, o.namespace(), r.selector.as_ref(), &refs)
+            })
+        };
+        let enforces = if p.is_gateway() {
+            (authz() || jwt()) && gateway_listeners_enforce(mesh, p)
+        } else {
+            authz() || jwt()
+        };
+        if enforces {
+            seen.insert(p.workload.clone());
+            out.push(p.workload.clone());
+        }
+    }
+    out
+}
+
+/// Does a gateway's listener set (built with its security filters) carry one of them?
+fn gateway_listeners_enforce(mesh: &Mesh, p: &Proxy) -> bool {
+    const FILTERS: [&str; 4] = [
+        crate::translate::authz::HTTP_RBAC,
+        crate::translate::authz::NETWORK_RBAC,
+        crate::translate::authz::HTTP_EXT_AUTHZ,
+        "envoy.filters.http.jwt_authn",
+    ];
+    let scope = crate::mesh::Scope::new(mesh, p);
+    let mut listeners = crate::translate::listener::build(&scope);
+    crate::translate::authz::apply(&scope, &mut listeners);
+    listeners.iter().any(|l| uses_any(l, &FILTERS))
+}
+
+/// Does a tree name one of `filters` (a `name` key at any depth)?
+pub fn uses_any(v: &crate::envoy::Value, filters: &[&str]) -> bool {
+    use crate::envoy::Value;
+    match v {
+        Value::Object(map) => {
+            map.get("name")
+                .and_then(Value::as_str)
+                .is_some_and(|n| filters.contains(&n))
+                || map.values().any(|v| uses_any(v, filters))
+        }
+        Value::Array(items) => items.iter().any(|v| uses_any(v, filters)),
+        _ => false,
+    }
 }

@@ -27,12 +27,13 @@ impl MeshCtx {
     }
 }
 
-/// Drawing translates every proxy against every service, so the mesh view stops at this much work
-/// (Bookinfo: 7 proxies x 5 services = 35) rather than freezing the page on a large paste.
-const MAX_DRAWN_WORK: usize = 2_500;
+/// Drawing no longer translates every proxy (the topology is read from the mesh model, a trace
+/// translates the proxies it visits), so the limit is the picture's own size: the nodes and
+/// groups the SVG draws. `pilotlight bench` measures the topology at 1,000 services.
+const MAX_DRAWN_PROXIES: usize = 20_000;
 
 pub(super) fn drawable(loaded: &Loaded) -> bool {
-    loaded.mesh.proxies().len() * loaded.mesh.services.len().max(1) <= MAX_DRAWN_WORK
+    loaded.mesh.proxies().len() + loaded.mesh.services.len() <= MAX_DRAWN_PROXIES
 }
 
 /// Builds the mesh view of the last good load once, on demand.
@@ -55,7 +56,7 @@ impl FreshView {
             .loaded
             .as_ref()
             .filter(|l| drawable(l))
-            .map(|l| Rc::new(MeshView::new(l)));
+            .map(|l| Rc::new(MeshView::shared(l.clone())));
         self.built = Some((self.revision, view.clone()));
         self.show.set(view.clone());
         view

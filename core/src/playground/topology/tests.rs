@@ -443,7 +443,7 @@ fn a_label_is_placed_off_every_node() {
 fn summary_from_world(world: &World, by_ip: &SortedMap<&str, &str>) -> Summary {
     let mut out = Summary::default();
     for n in &world.nodes {
-        for cla in &n.config.endpoints {
+        for cla in &world.config(n).endpoints {
             let Some(name) = cla.get("cluster_name").and_then(Value::as_str) else {
                 continue;
             };
@@ -463,14 +463,14 @@ fn summary_from_world(world: &World, by_ip: &SortedMap<&str, &str>) -> Summary {
                 }
             }
         }
-        for c in &n.config.clusters {
+        for c in &world.config(n).clusters {
             if let Some(name) = c.get("name").and_then(Value::as_str) {
                 if parse_outbound(name).is_some() {
                     out.cluster_targets.entry(name.to_string()).or_default();
                 }
             }
         }
-        let clusters = route_clusters(&n.config.routes);
+        let clusters = route_clusters(&world.config(n).routes);
         if n.is_gateway {
             match out.gateway_routes.iter_mut().find(|(w, _)| *w == n.workload) {
                 Some((_, c)) => c.extend(clusters.iter().cloned()),
