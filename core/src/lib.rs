@@ -18,6 +18,7 @@ pub mod mesh;
 pub mod order;
 pub mod parse;
 pub mod playground;
+pub mod session;
 pub mod simulate;
 pub mod sorted;
 pub mod translate;
@@ -26,6 +27,7 @@ pub mod yaml;
 pub use diag::{Diagnostic, Severity, Span};
 pub use mesh::{load, Loaded, Mesh, Proxy, ProxyKind};
 pub use parse::{ObjectRef, SourceFile};
+pub use session::Session;
 
 // The paths the page, the CLI and the tests used before translation and the playground features
 // had folders of their own.

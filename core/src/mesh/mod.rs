@@ -400,7 +400,13 @@ pub(crate) fn is_gateway_labels(labels: &Labels) -> bool {
 
 /// Parse files and build the mesh: the one entry point for everything downstream.
 pub fn load(files: &[SourceFile]) -> Loaded {
-    let (objects, mut diagnostics) = crate::parse::parse_files(files);
+    let (objects, diagnostics) = crate::parse::parse_files(files);
+    load_parsed(objects, diagnostics)
+}
+
+/// The second half of [`load`]: the mesh of parsed objects, after the parse's diagnostics (what
+/// an incremental loader, `session::Session`, calls with the objects it kept).
+pub fn load_parsed(objects: Vec<crate::parse::Object>, mut diagnostics: Vec<Diagnostic>) -> Loaded {
     let (mesh, more) = Mesh::build(objects);
     diagnostics.extend(more);
     let objects = mesh
