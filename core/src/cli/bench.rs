@@ -371,11 +371,198 @@ pub fn table(rows: &[Measurement]) -> String {
     out
 }
 
-const USAGE: &str = "usage: pilotlight bench [--sizes 100,1000,5000] [--every-seconds S] [--max-proxies N] [--emit N]
+/// The mesh picture and the first trace at one size: what the page's mesh view costs.
+#[derive(Debug, Clone)]
+pub struct TopologyMeasurement {
+    pub services: usize,
+    pub proxies: usize,
+    /// `Topology::build`: the picture from the mesh model.
+    pub topology: Duration,
+    /// `World::lazy` and one request traced from the middle service's sidecar (its calls go on
+    /// from service to service), translating the proxies it visits; the seed of the first 16
+    /// whose path is longest.
+    pub first_trace: Duration,
+    pub translated: usize,
+}
+
+/// Topology and first trace for a generated mesh of `services` services.
+pub fn measure_topology(services: usize, budget: Budget) -> TopologyMeasurement {
+    use crate::simulate::{trace, trace::World, Mode, Request};
+    let loaded = std::rc::Rc::new(load(&[SourceFile::new("mesh.yaml", generate_mesh(services))]));
+    let mesh = &loaded.mesh;
+    let (topology, _) = fastest(budget.repeat_for, || {
+        crate::playground::topology::Topology::build(mesh)
+    });
+    let from = format!("svc-{:04}-v1", services / 2);
+    let request = Request {
+        mode: Mode::Inbound,
+        port: 8080,
+        path: "/".into(),
+        ..Request::default()
+    };
+    // 20% of each service's requests go to a subset without pods (503 UH): the seed, of the
+    // first 16, whose trace goes furthest.
+    let probe = World::lazy(loaded.clone());
+    let hops = |seed: u64| trace(&probe, Some(&from), &request, seed).map_or(0, |h| h.walk().len());
+    let seed = (0..16).max_by_key(|&s| (hops(s), std::cmp::Reverse(s))).unwrap_or(0);
+    let (first_trace, translated) = fastest(budget.repeat_for, || {
+        let world = World::lazy(loaded.clone());
+        let _ = std::hint::black_box(trace(&world, Some(&from), &request, seed));
+        world.translated()
+    });
+    TopologyMeasurement {
+        services,
+        proxies: mesh.proxies().len(),
+        topology,
+        first_trace,
+        translated,
+    }
+}
+
+/// One edit in a generated mesh, loaded incrementally ([`crate::Session`]): the steps from the
+/// changed text to the selected proxy's new config, and the analysis after it.
+#[derive(Debug, Clone)]
+pub struct EditMeasurement {
+    pub services: usize,
+    /// A fresh `load` of the whole input, for comparison.
+    pub fresh_load: Duration,
+    /// Re-parse the changed document (the others are reused).
+    pub parse: Duration,
+    /// Rebuild the mesh from the parsed objects.
+    pub mesh: Duration,
+    /// Translate the selected proxy (a sidecar of the edited service).
+    pub translate: Duration,
+    /// The analyzers' report on the new mesh (what the page lists).
+    pub analysis: Duration,
+    /// Documents the edit re-parsed.
+    pub reparsed: usize,
+}
+
+impl EditMeasurement {
+    /// From the edit to the selected proxy's new config.
+    pub fn to_config(&self) -> Duration {
+        self.parse + self.mesh + self.translate
+    }
+}
+
+/// Change one document (the weights of the middle service's VirtualService, back and forth) in a
+/// generated mesh of `services` services and time each step, the fastest of repeated edits.
+pub fn measure_edit(services: usize, budget: Budget) -> EditMeasurement {
+    let text = generate_mesh(services);
+    let name = format!("svc-{:04}", services / 2);
+    // The middle service's VirtualService: its 80/20 split becomes 70/30 and back.
+    let at = text
+        .find(&format!("kind: VirtualService\nmetadata:\n  name: {name}\n"))
+        .expect("the generated mesh has the VirtualService");
+    let edited = format!(
+        "{}{}",
+        &text[..at],
+        text[at..]
+            .replacen("weight: 80", "weight: 70", 1)
+            .replacen("weight: 20", "weight: 30", 1)
+    );
+    let versions = [
+        [SourceFile::new("mesh.yaml", text)],
+        [SourceFile::new("mesh.yaml", edited)],
+    ];
+    let (fresh_load, _) = fastest(budget.repeat_for, || load(&versions[0]));
+    let mut session = crate::Session::new();
+    session.load(&versions[0]);
+    let sidecar = format!("{name}-v1");
+    let mut best = EditMeasurement {
+        services,
+        fresh_load,
+        parse: Duration::MAX,
+        mesh: Duration::MAX,
+        translate: Duration::MAX,
+        analysis: Duration::MAX,
+        reparsed: 0,
+    };
+    let start = Instant::now();
+    let mut i = 1;
+    loop {
+        let files = &versions[i % 2];
+        let t = Instant::now();
+        let (objects, diagnostics) = session.parse(files);
+        let parse = t.elapsed();
+        let t = Instant::now();
+        let loaded = crate::mesh::load_parsed(objects, diagnostics);
+        let mesh = t.elapsed();
+        let proxy = loaded
+            .mesh
+            .proxies()
+            .iter()
+            .find(|p| p.name.starts_with(&sidecar))
+            .expect("the edited service has a sidecar");
+        let t = Instant::now();
+        std::hint::black_box(proxy_config(&loaded.mesh, proxy));
+        let translate = t.elapsed();
+        let t = Instant::now();
+        std::hint::black_box(crate::analyze::report(&loaded, files));
+        let analysis = t.elapsed();
+        best.parse = best.parse.min(parse);
+        best.mesh = best.mesh.min(mesh);
+        best.translate = best.translate.min(translate);
+        best.analysis = best.analysis.min(analysis);
+        best.reparsed = session.reparsed();
+        i += 1;
+        if start.elapsed() >= budget.repeat_for && i > 2 {
+            break;
+        }
+    }
+    best
+}
+
+/// The topology rows and the edit as Markdown tables.
+pub fn incremental_table(topology: &[TopologyMeasurement], edit: Option<&EditMeasurement>) -> String {
+    let mut out = String::new();
+    if !topology.is_empty() {
+        out.push_str(
+            "| mesh | services | proxies | topology ms | first trace ms (proxies translated) |\n\
+             |---|---:|---:|---:|---:|\n",
+        );
+        for t in topology {
+            let _ = writeln!(
+                out,
+                "| N={} | {} | {} | {} | {} ({}) |",
+                t.services,
+                t.services,
+                t.proxies,
+                ms(t.topology),
+                ms(t.first_trace),
+                t.translated
+            );
+        }
+        out.push('\n');
+    }
+    if let Some(e) = edit {
+        let _ = writeln!(
+            out,
+            "One changed document in N={} (incremental load; a fresh load takes {} ms):\n\n\
+             | parse (documents re-parsed) | mesh rebuild | selected proxy translate | to the new config | analysis |\n\
+             |---:|---:|---:|---:|---:|\n\
+             | {} ({}) | {} | {} | {} | {} |",
+            e.services,
+            ms(e.fresh_load),
+            ms(e.parse),
+            e.reparsed,
+            ms(e.mesh),
+            ms(e.translate),
+            ms(e.to_config()),
+            ms(e.analysis),
+        );
+    }
+    out
+}
+
+const USAGE: &str = "usage: pilotlight bench [--sizes 100,1000,5000] [--topology-sizes 100,400,1000] [--edit-size N] [--every-seconds S] [--max-proxies N] [--emit N]
 
 Measures load (parse + mesh), translation of one sidecar and of every proxy, for Bookinfo and
-for generated meshes of N services. Build with --release for meaningful numbers.
+for generated meshes of N services; the mesh picture and a first trace; and one edit loaded
+incrementally. Build with --release for meaningful numbers.
   --sizes LIST        sizes of the generated meshes (default 100,1000,5000)
+  --topology-sizes L  sizes for the topology and first-trace rows (default 100,400,1000; 0: none)
+  --edit-size N       size of the mesh edited incrementally (default 1000; 0: none)
   --every-seconds S   time to spend translating proxies one by one for \"every proxy\"; the rest
                       is extrapolated from those done (default 5)
   --max-proxies N     translate at most N proxies that way (default: no limit)
@@ -385,6 +572,8 @@ for generated meshes of N services. Build with --release for meaningful numbers.
 /// `--emit`, the generated mesh); progress goes to stderr.
 pub fn run(args: &[String]) -> Result<String, String> {
     let mut sizes = vec![100, 1000, 5000];
+    let mut topology_sizes = vec![100, 400, 1000];
+    let mut edit_size = 1000;
     let mut budget = Budget::default();
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -401,6 +590,21 @@ pub fn run(args: &[String]) -> Result<String, String> {
                     .map(|s| s.trim().parse())
                     .collect::<Result<Vec<usize>, _>>()
                     .map_err(|e| format!("pilotlight bench: --sizes {v}: {e}"))?;
+            }
+            "--topology-sizes" => {
+                let v = value()?;
+                topology_sizes = v
+                    .split(',')
+                    .map(|s| s.trim().parse())
+                    .collect::<Result<Vec<usize>, _>>()
+                    .map_err(|e| format!("pilotlight bench: --topology-sizes {v}: {e}"))?;
+                topology_sizes.retain(|&n| n > 0);
+            }
+            "--edit-size" => {
+                let v = value()?;
+                edit_size = v
+                    .parse()
+                    .map_err(|e| format!("pilotlight bench: --edit-size {v}: {e}"))?;
             }
             "--max-proxies" => {
                 let v = value()?;
@@ -443,7 +647,18 @@ pub fn run(args: &[String]) -> Result<String, String> {
         rows.push(measure_generated(n, budget));
         eprintln!("N={n}: done");
     }
-    Ok(table(&rows))
+    let mut topology = Vec::new();
+    for n in topology_sizes {
+        topology.push(measure_topology(n, budget));
+        eprintln!("topology N={n}: done");
+    }
+    let edit = (edit_size > 0).then(|| measure_edit(edit_size, budget));
+    let more = incremental_table(&topology, edit.as_ref());
+    Ok(if more.is_empty() {
+        table(&rows)
+    } else {
+        format!("{}\n{more}", table(&rows))
+    })
 }
 
 #[cfg(test)]
@@ -512,6 +727,27 @@ mod tests {
         let table = table(&rows);
         assert!(
             table.contains("| bookinfo |") && table.contains("| N=5 | 5 | 11 |"),
+            "{table}"
+        );
+    }
+
+    #[test]
+    fn bench_measures_the_topology_and_an_incremental_edit() {
+        let budget = Budget {
+            repeat_for: Duration::ZERO,
+            max_proxies: 1,
+            every_for: Duration::ZERO,
+        };
+        let t = measure_topology(6, budget);
+        assert_eq!(t.proxies, 13);
+        // The trace from svc-0003 follows the calls svc-0004, svc-0005, svc-0000, ... until its
+        // depth limit, translating each sidecar it passes once: fewer than all the proxies.
+        assert!(t.translated > 1 && t.translated < t.proxies, "{t:?}");
+        let e = measure_edit(6, budget);
+        assert_eq!(e.reparsed, 1, "only the edited VirtualService is parsed again");
+        let table = incremental_table(&[t], Some(&e));
+        assert!(
+            table.contains("| N=6 | 6 | 13 |") && table.contains("One changed document in N=6"),
             "{table}"
         );
     }
