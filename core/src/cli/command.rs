@@ -202,6 +202,8 @@ fn bench() -> Command {
     Command::new("bench")
         .about("How fast load and translation are, on Bookinfo and on generated meshes of N services (build with --release)")
         .arg(valued("sizes", "LIST", "Sizes of the generated meshes (default 100,1000,5000)"))
+        .arg(valued("topology-sizes", "LIST", "Sizes for the mesh picture and first-trace rows (default 100,400,1000; 0: none)"))
+        .arg(valued("edit-size", "N", "Size of the mesh edited once and loaded incrementally (default 1000; 0: none)"))
         .arg(valued("every-seconds", "S", "Time to spend translating proxies one by one for \"every proxy\"; the rest is extrapolated (default 5)"))
         .arg(valued("max-proxies", "N", "Translate at most N proxies that way (default: no limit)"))
         .arg(valued("emit", "N", "Print the generated mesh of N services as YAML and exit"))
