@@ -388,7 +388,10 @@ pub struct TopologyMeasurement {
 /// Topology and first trace for a generated mesh of `services` services.
 pub fn measure_topology(services: usize, budget: Budget) -> TopologyMeasurement {
     use crate::simulate::{trace, trace::World, Mode, Request};
-    let loaded = std::rc::Rc::new(load(&[SourceFile::new("mesh.yaml", generate_mesh(services))]));
+    let loaded = std::rc::Rc::new(load(&[SourceFile::new(
+        "mesh.yaml",
+        generate_mesh(services),
+    )]));
     let mesh = &loaded.mesh;
     let (topology, _) = fastest(budget.repeat_for, || {
         crate::playground::topology::Topology::build(mesh)
@@ -404,7 +407,9 @@ pub fn measure_topology(services: usize, budget: Budget) -> TopologyMeasurement 
     // first 16, whose trace goes furthest.
     let probe = World::lazy(loaded.clone());
     let hops = |seed: u64| trace(&probe, Some(&from), &request, seed).map_or(0, |h| h.walk().len());
-    let seed = (0..16).max_by_key(|&s| (hops(s), std::cmp::Reverse(s))).unwrap_or(0);
+    let seed = (0..16)
+        .max_by_key(|&s| (hops(s), std::cmp::Reverse(s)))
+        .unwrap_or(0);
     let (first_trace, translated) = fastest(budget.repeat_for, || {
         let world = World::lazy(loaded.clone());
         let _ = std::hint::black_box(trace(&world, Some(&from), &request, seed));
@@ -452,7 +457,9 @@ pub fn measure_edit(services: usize, budget: Budget) -> EditMeasurement {
     let name = format!("svc-{:04}", services / 2);
     // The middle service's VirtualService: its 80/20 split becomes 70/30 and back.
     let at = text
-        .find(&format!("kind: VirtualService\nmetadata:\n  name: {name}\n"))
+        .find(&format!(
+            "kind: VirtualService\nmetadata:\n  name: {name}\n"
+        ))
         .expect("the generated mesh has the VirtualService");
     let edited = format!(
         "{}{}",
@@ -514,7 +521,10 @@ pub fn measure_edit(services: usize, budget: Budget) -> EditMeasurement {
 }
 
 /// The topology rows and the edit as Markdown tables.
-pub fn incremental_table(topology: &[TopologyMeasurement], edit: Option<&EditMeasurement>) -> String {
+pub fn incremental_table(
+    topology: &[TopologyMeasurement],
+    edit: Option<&EditMeasurement>,
+) -> String {
     let mut out = String::new();
     if !topology.is_empty() {
         out.push_str(
@@ -744,7 +754,10 @@ mod tests {
         // depth limit, translating each sidecar it passes once: fewer than all the proxies.
         assert!(t.translated > 1 && t.translated < t.proxies, "{t:?}");
         let e = measure_edit(6, budget);
-        assert_eq!(e.reparsed, 1, "only the edited VirtualService is parsed again");
+        assert_eq!(
+            e.reparsed, 1,
+            "only the edited VirtualService is parsed again"
+        );
         let table = incremental_table(&[t], Some(&e));
         assert!(
             table.contains("| N=6 | 6 | 13 |") && table.contains("One changed document in N=6"),

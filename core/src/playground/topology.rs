@@ -19,6 +19,7 @@
 //! Every coordinate is an integer computed from the input alone.
 
 use crate::sorted::{SortedMap, SortedSet};
+use std::collections::{HashMap, HashSet};
 
 use crate::envoy::Value;
 use serde::Serialize;
@@ -150,17 +151,21 @@ impl Topology {
     ) -> Topology {
         // Workloads: one node per Deployment (replicas share the workload name the trace uses).
         let mut protos: Vec<Proto> = Vec::new();
+        let mut proto_index: HashMap<String, usize> = HashMap::new();
         let mut add =
             |id: &str, kind: NodeKind, ip: &[String], ns: &str, version: Option<&String>| {
-                match protos.iter_mut().find(|p| p.id == id) {
-                    Some(p) => p.ips.extend(ip.iter().cloned()),
-                    None => protos.push(Proto {
-                        id: id.to_string(),
-                        kind,
-                        ips: ip.to_vec(),
-                        version: version.cloned(),
-                        namespace: ns.to_string(),
-                    }),
+                match proto_index.get(id) {
+                    Some(&i) => protos[i].ips.extend(ip.iter().cloned()),
+                    None => {
+                        proto_index.insert(id.to_string(), protos.len());
+                        protos.push(Proto {
+                            id: id.to_string(),
+                            kind,
+                            ips: ip.to_vec(),
+                            version: version.cloned(),
+                            namespace: ns.to_string(),
+                        })
+                    }
                 }
             };
         for p in mesh.proxies() {
@@ -198,11 +203,24 @@ impl Topology {
             routed,
             gateway_routes,
         } = summarize(&by_ip);
+        // Host -> its subsets whose cluster reaches no workload but some route sends to.
+        let mut empty_by_host: HashMap<&str, SortedSet<String>> = HashMap::new();
+        for (c, t) in cluster_targets.iter() {
+            if let Some((_, subset, host)) = parse_outbound(c) {
+                if !subset.is_empty() && t.is_empty() && routed.contains(c) {
+                    empty_by_host
+                        .entry(host)
+                        .or_default()
+                        .insert(subset.to_string());
+                }
+            }
+        }
 
         // Groups: gateways, then services with their workloads, then standalone workloads.
         let mut groups: Vec<Group> = Vec::new();
         let mut nodes: Vec<Node> = Vec::new();
-        let mut placed: SortedSet<String> = SortedSet::new();
+        let mut placed: HashSet<String> = HashSet::new();
+        let mut gateway_nodes: HashSet<String> = HashSet::new();
         let group = |id: String, label: String, ns: &str, kind: GroupKind, host: &str| Group {
             id,
             label,
@@ -238,9 +256,10 @@ impl Topology {
             ));
             nodes.push(node(p, groups.len() - 1));
             placed.insert(p.id.clone());
+            gateway_nodes.insert(p.id.clone());
         }
         // host -> group index, for edges.
-        let mut host_group: SortedMap<String, usize> = SortedMap::new();
+        let mut host_group: HashMap<String, usize> = HashMap::new();
         for s in &mesh.services {
             if host_group.contains_key(&s.hostname) {
                 continue;
@@ -252,31 +271,29 @@ impl Topology {
                     .filter_map(|e| by_ip.get(e.address.as_str()).copied())
                     .collect();
                 ids.dedup();
-                protos
+                // In the order the workloads were found.
+                let mut at: Vec<usize> = ids
                     .iter()
-                    .filter(|p| ids.contains(&p.id.as_str()) && p.kind != NodeKind::Gateway)
+                    .filter_map(|id| proto_index.get(*id))
+                    .copied()
+                    .collect();
+                order::sort(&mut at);
+                at.dedup();
+                at.into_iter()
+                    .map(|i| &protos[i])
+                    .filter(|p| p.kind != NodeKind::Gateway)
                     .collect()
             };
-            let empty_subsets: Vec<String> = cluster_targets
-                .iter()
-                .filter_map(|(c, t)| {
-                    let (_, subset, host) = parse_outbound(c)?;
-                    (host == s.hostname && !subset.is_empty() && t.is_empty() && routed.contains(c))
-                        .then(|| subset.to_string())
-                })
-                .collect::<SortedSet<_>>()
-                .into_iter()
-                .collect();
+            let empty_subsets: Vec<String> = empty_by_host
+                .get(s.hostname.as_str())
+                .map(|set| set.iter().cloned().collect())
+                .unwrap_or_default();
             let external = s.mesh_external || (members.is_empty() && !s.is_kube());
             let is_gateway_service = s
                 .endpoints
                 .iter()
                 .filter_map(|e| by_ip.get(e.address.as_str()))
-                .any(|w| {
-                    nodes
-                        .iter()
-                        .any(|n| &n.id == w && n.kind == NodeKind::Gateway)
-                });
+                .any(|w| gateway_nodes.contains(*w));
             if is_gateway_service && members.is_empty() {
                 continue;
             }
@@ -320,6 +337,7 @@ impl Topology {
                 &s.hostname,
             ));
             let gi = groups.len() - 1;
+            let first_node = nodes.len();
             host_group.insert(s.hostname.clone(), gi);
             for p in fresh {
                 nodes.push(node(p, gi));
@@ -337,7 +355,7 @@ impl Topology {
                     y: 0,
                 });
             }
-            if !nodes.iter().any(|n| n.group == gi) {
+            if nodes.len() == first_node {
                 let (id, kind) = if external {
                     (format!("ext:{}", s.hostname), NodeKind::External)
                 } else {
@@ -371,21 +389,19 @@ impl Topology {
         }
 
         // Edges.
-        let mut edges: SortedSet<(String, String, EdgeKind)> = SortedSet::new();
+        let mut edges: Vec<(String, String, EdgeKind)> = Vec::new();
         let node_ids: SortedSet<String> = nodes.iter().map(|n| n.id.clone()).collect();
-        let group_nodes = |gi: usize| -> Vec<String> {
-            nodes
-                .iter()
-                .filter(|n| n.group == gi)
-                .map(|n| n.id.clone())
-                .collect()
-        };
+        let mut members: Vec<Vec<String>> = vec![Vec::new(); groups.len()];
+        for n in &nodes {
+            members[n.group].push(n.id.clone());
+        }
+        let group_nodes = |gi: usize| -> Vec<String> { members[gi].clone() };
         for p in mesh.proxies().iter().filter(|p| !p.is_gateway()) {
             for call in &p.calls {
                 if let Some(gi) = resolve_host(&host_group, &call.host, &p.namespace) {
                     for to in group_nodes(gi) {
                         if to != p.workload {
-                            edges.insert((p.workload.clone(), to, EdgeKind::Call));
+                            edges.push((p.workload.clone(), to, EdgeKind::Call));
                         }
                     }
                 }
@@ -410,7 +426,7 @@ impl Topology {
                 };
                 for to in targets.into_iter().filter(|t| node_ids.contains(t)) {
                     if to != *gateway {
-                        edges.insert((gateway.clone(), to, EdgeKind::Route));
+                        edges.push((gateway.clone(), to, EdgeKind::Route));
                     }
                 }
             }
@@ -420,6 +436,8 @@ impl Topology {
             nodes,
             groups,
             edges: edges
+                .into_iter()
+                .collect::<SortedSet<_>>()
                 .into_iter()
                 .map(|(from, to, kind)| Edge {
                     from,
@@ -554,16 +572,24 @@ impl Topology {
         let columns = column.iter().copied().max().map_or(0, |m| m + 1);
 
         // Group heights.
+        let mut in_group = vec![0i32; ng];
+        for n in &self.nodes {
+            in_group[n.group] += 1;
+        }
         for (gi, g) in self.groups.iter_mut().enumerate() {
-            let n = self.nodes.iter().filter(|n| n.group == gi).count() as i32;
+            let n = in_group[gi];
             g.h = GROUP_LABEL + n * NODE_H + (n - 1).max(0) * NODE_GAP + GROUP_PAD;
             g.column = column[gi];
         }
         // Order in each column: the mean row of the callers (placed first), then the name.
         let mut rank = vec![0f64; ng];
         let mut per_column: Vec<Vec<usize>> = vec![Vec::new(); columns];
+        let mut by_column: Vec<Vec<usize>> = vec![Vec::new(); columns];
+        for g in 0..ng {
+            by_column[column[g]].push(g);
+        }
         for (c, slot) in per_column.iter_mut().enumerate() {
-            let mut members: Vec<usize> = (0..ng).filter(|&g| column[g] == c).collect();
+            let mut members: Vec<usize> = std::mem::take(&mut by_column[c]);
             let key = |g: usize| -> i64 {
                 let ps: Vec<f64> = pred[g]
                     .iter()
@@ -607,13 +633,13 @@ impl Topology {
                 y += self.groups[g].h + ROW_GAP;
             }
         }
-        for gi in 0..ng {
-            let (gx, gy) = (self.groups[gi].x, self.groups[gi].y);
-            for (i, n) in self.nodes.iter_mut().filter(|n| n.group == gi).enumerate() {
-                let i = i as i32;
-                n.x = gx + GROUP_PAD;
-                n.y = gy + GROUP_LABEL + i * (NODE_H + NODE_GAP);
-            }
+        // Nodes stack in their group in the order they were added.
+        let mut row = vec![0i32; ng];
+        for n in &mut self.nodes {
+            let g = &self.groups[n.group];
+            n.x = g.x + GROUP_PAD;
+            n.y = g.y + GROUP_LABEL + row[n.group] * (NODE_H + NODE_GAP);
+            row[n.group] += 1;
         }
         let pos: SortedMap<&str, (i32, i32)> = self
             .nodes
@@ -691,7 +717,7 @@ fn route_clusters(routes: &[Value]) -> SortedSet<String> {
 
 /// The group of the service an application reaches as `host` from namespace `ns`: the exact host,
 /// `name.ns.svc.cluster.local`, or `name.other-ns...` for `name.other-ns`.
-fn resolve_host(host_group: &SortedMap<String, usize>, host: &str, ns: &str) -> Option<usize> {
+fn resolve_host(host_group: &HashMap<String, usize>, host: &str, ns: &str) -> Option<usize> {
     let host = host.to_ascii_lowercase();
     host_group
         .get(&host)

@@ -97,11 +97,17 @@ impl Session {
         line: u32,
     ) -> Parsed {
         let key = (name.to_string(), text.to_string());
-        let kept = previous.remove(&key).or_else(|| self.parsed.get(&key).cloned());
+        let kept = previous
+            .remove(&key)
+            .or_else(|| self.parsed.get(&key).cloned());
         let parsed = match kept {
             Some(mut p) => {
                 if p.line != line {
-                    shift::parsed(&mut p.objects, &mut p.diagnostics, line as i64 - p.line as i64);
+                    shift::parsed(
+                        &mut p.objects,
+                        &mut p.diagnostics,
+                        line as i64 - p.line as i64,
+                    );
                     p.line = line;
                 }
                 p

@@ -715,7 +715,10 @@ fn trace_follows_mirrored_copies() {
     let mut w = world();
     let mirror_to = cn("v2", "reviews.default.svc.cluster.local");
     for n in w.nodes.iter_mut().filter(|n| !n.is_gateway) {
-        for vh in n.config.get_mut().unwrap().routes[0]["virtual_hosts"].as_array_mut().unwrap() {
+        for vh in n.config.get_mut().unwrap().routes[0]["virtual_hosts"]
+            .as_array_mut()
+            .unwrap()
+        {
             if vh["name"] == "details.default.svc.cluster.local:9080" {
                 vh["routes"][0]["route"]["request_mirror_policies"] = json!([{"cluster": mirror_to, "runtime_fraction": {"default_value": {"numerator": 100}}}]);
             }
@@ -735,7 +738,7 @@ fn trace_follows_mirrored_copies() {
 /// proxies the trace visits.
 #[test]
 fn a_lazy_world_traces_alike_and_translates_only_the_visited_proxies() {
-    use crate::playground::world::{PRESETS, BOOKINFO, BOOKINFO_FILE};
+    use crate::playground::world::{BOOKINFO, BOOKINFO_FILE, PRESETS};
     use crate::{load, SourceFile};
     for p in PRESETS {
         let loaded = std::rc::Rc::new(load(&[
@@ -774,7 +777,7 @@ fn a_lazy_world_traces_alike_and_translates_only_the_visited_proxies() {
 /// carry an RBAC, ext_authz or jwt_authn filter.
 #[test]
 fn guarded_workloads_are_those_whose_listeners_enforce() {
-    use crate::playground::world::{PRESETS, BOOKINFO, BOOKINFO_FILE};
+    use crate::playground::world::{BOOKINFO, BOOKINFO_FILE, PRESETS};
     use crate::{load, SourceFile};
     const FILTERS: [&str; 4] = [
         "envoy.filters.http.rbac",
@@ -791,7 +794,10 @@ fn guarded_workloads_are_those_whose_listeners_enforce() {
         let mut expected: Vec<String> = Vec::new();
         for proxy in loaded.mesh.proxies() {
             let cfg = crate::translate::proxy_config(&loaded.mesh, proxy);
-            if cfg.listeners.iter().any(|l| super::world::uses_any(l, &FILTERS))
+            if cfg
+                .listeners
+                .iter()
+                .any(|l| super::world::uses_any(l, &FILTERS))
                 && !expected.contains(&proxy.workload)
             {
                 expected.push(proxy.workload.clone());

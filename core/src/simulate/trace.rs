@@ -86,7 +86,10 @@ impl World {
 
     /// How many nodes have their config (given or translated so far).
     pub fn translated(&self) -> usize {
-        self.nodes.iter().filter(|n| n.config.get().is_some()).count()
+        self.nodes
+            .iter()
+            .filter(|n| n.config.get().is_some())
+            .count()
     }
 
     pub fn node(&self, name: &str) -> Option<&Node> {
@@ -308,7 +311,11 @@ pub fn trace(world: &World, from: Option<&str>, req: &Request, seed: u64) -> Res
         req.address = start.ips.first().cloned().unwrap_or_default();
     }
     if start.is_gateway {
-        notes.extend(map_gateway_port(world.config(start), &start.port_map, &mut req));
+        notes.extend(map_gateway_port(
+            world.config(start),
+            &start.port_map,
+            &mut req,
+        ));
     }
     let mut rng = Rng::new(seed);
     Ok(hop(world, start, req, notes, &mut rng, 0))

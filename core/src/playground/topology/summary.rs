@@ -16,6 +16,7 @@ use crate::mesh::scope::{exported_to, sidecar_for};
 use crate::mesh::{Mesh, Proxy, Resolution, Scope, Service, ServicePort};
 use crate::sorted::{SortedMap, SortedSet};
 use crate::translate::names;
+use std::collections::{HashMap, HashSet};
 
 /// The routing facts the topology is drawn from.
 #[derive(Debug, Default, PartialEq)]
@@ -34,7 +35,7 @@ pub(super) struct Summary {
 impl Summary {
     /// `by_ip`: endpoint address -> the workload (node id) owning it.
     pub fn from_mesh(mesh: &Mesh, by_ip: &SortedMap<&str, &str>) -> Summary {
-        let mut out = Summary::default();
+        let mut out = Builder::default();
         // One representative per class of sidecars that see the same services and rules.
         let mut seen: SortedSet<String> = SortedSet::new();
         for p in mesh.proxies() {
@@ -44,7 +45,11 @@ impl Summary {
                 let routes = gateway_routes(&scope);
                 let clusters = super::route_clusters(&routes);
                 out.routed.extend(clusters.iter().cloned());
-                match out.gateway_routes.iter_mut().find(|(w, _)| *w == p.workload) {
+                match out
+                    .gateway_routes
+                    .iter_mut()
+                    .find(|(w, _)| *w == p.workload)
+                {
                     Some((_, c)) => c.extend(clusters),
                     None => out.gateway_routes.push((p.workload.clone(), clusters)),
                 }
@@ -54,9 +59,26 @@ impl Summary {
             }
         }
         out.sidecar_routes(mesh);
-        out
+        Summary {
+            cluster_targets: out.cluster_targets.into_iter().collect(),
+            subsets: out.subsets.into_iter().collect(),
+            routed: out.routed.into_iter().collect(),
+            gateway_routes: out.gateway_routes,
+        }
     }
+}
 
+/// The summary while it is gathered: hash maps, sorted once at the end (thousands of clusters
+/// inserted out of order into sorted vectors would move them again and again).
+#[derive(Default)]
+struct Builder {
+    cluster_targets: HashMap<String, SortedSet<String>>,
+    subsets: HashMap<String, SortedSet<String>>,
+    routed: HashSet<String>,
+    gateway_routes: Vec<(String, SortedSet<String>)>,
+}
+
+impl Builder {
     /// The outbound clusters one proxy's CDS has, and the workloads of their EDS endpoints (as
     /// `translate::cluster` and `translate::endpoint` build them).
     fn clusters(&mut self, scope: &Scope, by_ip: &SortedMap<&str, &str>) {
@@ -65,11 +87,8 @@ impl Summary {
                 continue;
             }
             let dr = scope.destination_rule(service).map(|(_, d)| d);
-            let subsets = std::iter::once(None).chain(
-                dr.into_iter()
-                    .flat_map(|d| d.subsets.iter())
-                    .map(Some),
-            );
+            let subsets = std::iter::once(None)
+                .chain(dr.into_iter().flat_map(|d| d.subsets.iter()).map(Some));
             for subset in subsets {
                 for port in service.ports.iter().filter(|p| p.protocol != Protocol::Udp) {
                     let name = subset.map_or("", |s| s.name.as_str());
@@ -117,6 +136,11 @@ impl Summary {
             .filter(|p| !p.is_gateway())
             .map(|p| p.config_namespace.as_str())
             .collect();
+        let mut ports_of: SortedMap<&str, Vec<u32>> = SortedMap::new();
+        for s in &mesh.services {
+            let ports = ports_of.entry(s.hostname.as_str()).or_default();
+            ports.extend(s.ports.iter().map(|p| p.port));
+        }
         for (obj, vs) in mesh.virtual_services() {
             let for_mesh = vs.gateways.is_empty() || vs.gateways.iter().any(|g| g == "mesh");
             let visible = namespaces
@@ -136,12 +160,7 @@ impl Summary {
                     let fqdn = crate::host::resolve(&d.host, obj.namespace());
                     let ports: Vec<u32> = match &d.port {
                         Some(p) if p.number > 0 => vec![p.number],
-                        _ => mesh
-                            .services
-                            .iter()
-                            .filter(|s| s.hostname == fqdn)
-                            .flat_map(|s| s.ports.iter().map(|p| p.port))
-                            .collect(),
+                        _ => ports_of.get(fqdn.as_str()).cloned().unwrap_or_default(),
                     };
                     for port in ports {
                         self.routed
@@ -204,7 +223,10 @@ fn discovery(
         }
         lb
     };
-    let simple = lb(subset_policy, lb(dr.and_then(|d| d.traffic_policy.as_ref()), None));
+    let simple = lb(
+        subset_policy,
+        lb(dr.and_then(|d| d.traffic_policy.as_ref()), None),
+    );
     if simple.as_deref() == Some("PASSTHROUGH") {
         return Discovery::OriginalDst;
     }

@@ -1,7 +1,7 @@
 use super::*;
 use crate::playground::world::{preset, BOOKINFO, BOOKINFO_FILE};
-use crate::simulate::{trace, Request};
 use crate::simulate::trace::World;
+use crate::simulate::{trace, Request};
 use crate::{load, SourceFile};
 
 fn world_of(istio: &str) -> (Topology, World) {
@@ -472,9 +472,15 @@ fn summary_from_world(world: &World, by_ip: &SortedMap<&str, &str>) -> Summary {
         }
         let clusters = route_clusters(&world.config(n).routes);
         if n.is_gateway {
-            match out.gateway_routes.iter_mut().find(|(w, _)| *w == n.workload) {
+            match out
+                .gateway_routes
+                .iter_mut()
+                .find(|(w, _)| *w == n.workload)
+            {
                 Some((_, c)) => c.extend(clusters.iter().cloned()),
-                None => out.gateway_routes.push((n.workload.clone(), clusters.clone())),
+                None => out
+                    .gateway_routes
+                    .push((n.workload.clone(), clusters.clone())),
             }
         }
         // Only subset clusters matter for the picture (an empty subset is drawn when routed).
@@ -501,7 +507,6 @@ fn endpoint_ips(cla: &Value) -> Vec<String> {
         .collect()
 }
 
-
 /// The topology drawn from the mesh model is the one every proxy's translated config gives, on
 /// every preset and on inputs with external hosts, empty subsets and Gateway API routes.
 fn assert_summary_matches_translated_config(name: &str, files: &[SourceFile]) {
@@ -526,10 +531,17 @@ fn assert_summary_matches_translated_config(name: &str, files: &[SourceFile]) {
             .collect()
     };
     assert_eq!(existing(&a), existing(&b), "{name}: routed subset clusters");
-    assert_eq!(a.cluster_targets, b.cluster_targets, "{name}: cluster targets");
+    assert_eq!(
+        a.cluster_targets, b.cluster_targets,
+        "{name}: cluster targets"
+    );
     assert_eq!(a.subsets, b.subsets, "{name}: subsets");
     assert_eq!(a.gateway_routes, b.gateway_routes, "{name}: gateway routes");
-    assert_eq!(from_config, Topology::build(&loaded.mesh), "{name}: topology");
+    assert_eq!(
+        from_config,
+        Topology::build(&loaded.mesh),
+        "{name}: topology"
+    );
 }
 
 #[test]
@@ -545,6 +557,9 @@ fn the_summary_gives_the_topology_of_the_translated_config() {
     }
     assert_summary_matches_translated_config(
         "generated",
-        &[SourceFile::new("mesh.yaml", crate::cli::bench::generate_mesh(12))],
+        &[SourceFile::new(
+            "mesh.yaml",
+            crate::cli::bench::generate_mesh(12),
+        )],
     );
 }
