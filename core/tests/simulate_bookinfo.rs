@@ -226,7 +226,7 @@ fn any_request_to_any_proxy_gives_an_outcome() {
                                 host: "reviews:9080".into(),
                                 ..Request::default()
                             };
-                            let o = simulate(&node.config, &r);
+                            let o = simulate(w.config(node), &r);
                             assert!(!o.steps.is_empty());
                             assert!(
                                 o.error.is_some() || o.listener.is_some(),

@@ -285,7 +285,7 @@ fn the_animation_ends_red_at_productpage_naming_the_policy() {
         SourceFile::new("authz-allow-nothing.yaml", p.yaml),
     ]);
     let w = World::from_mesh(&loaded.mesh);
-    let t = pilotlight_core::topology::Topology::build(&loaded.mesh, &w);
+    let t = pilotlight_core::topology::Topology::build(&loaded.mesh);
     let h = trace(&w, None, &productpage(), 0).unwrap();
     let r = pilotlight_core::topology::plan(&t, &h).result;
     assert_eq!(r.status, Some(403));

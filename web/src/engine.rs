@@ -467,7 +467,9 @@ pub struct MeshView {
 }
 
 impl MeshView {
-    /// The view of a load the caller keeps (tests, one-off views): the load is copied once.
+    /// The view of a load the caller keeps (the tests): the load is copied once. The page shares
+    /// its load ([`MeshView::shared`]).
+    #[cfg(test)]
     pub fn new(loaded: &Loaded) -> MeshView {
         MeshView::shared(Rc::new(loaded.clone()))
     }

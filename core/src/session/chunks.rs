@@ -10,9 +10,8 @@ pub fn split(text: &str) -> Option<Vec<(u32, &str)>> {
     }
     let mut out = Vec::new();
     let (mut start, mut start_line) = (0usize, 1u32);
-    let mut line = 1u32;
     let mut at = 0usize;
-    for l in text.split_inclusive('\n') {
+    for (line, l) in (1u32..).zip(text.split_inclusive('\n')) {
         if l.starts_with('%') {
             return None;
         }
@@ -21,7 +20,6 @@ pub fn split(text: &str) -> Option<Vec<(u32, &str)>> {
             (start, start_line) = (at, line);
         }
         at += l.len();
-        line += 1;
     }
     out.push((start_line, &text[start..]));
     Some(out)
