@@ -6,7 +6,7 @@
 //! A file is cut into documents at its `---` lines (`chunks`). Files this cannot read the same
 //! way as the whole stream are parsed whole, and cached whole: JSON, YAML with directives (`%`),
 //! and any file with a syntax error in one of its documents (the parser stops at the first
-//! error, so what follows it depends on the whole stream).
+//! error, so what follows it depends on the whole stream). Tests: `core/tests/session.rs`.
 
 mod chunks;
 mod shift;
@@ -132,6 +132,3 @@ impl Session {
         parsed
     }
 }
-
-#[cfg(test)]
-mod tests;

@@ -180,7 +180,7 @@ fn gateway_listeners_enforce(mesh: &Mesh, p: &Proxy) -> bool {
 }
 
 /// Does a tree name one of `filters` (a `name` key at any depth)?
-pub fn uses_any(v: &crate::envoy::Value, filters: &[&str]) -> bool {
+fn uses_any(v: &crate::envoy::Value, filters: &[&str]) -> bool {
     use crate::envoy::Value;
     match v {
         Value::Object(map) => {

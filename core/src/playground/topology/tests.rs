@@ -555,11 +555,4 @@ fn the_summary_gives_the_topology_of_the_translated_config() {
             ],
         );
     }
-    assert_summary_matches_translated_config(
-        "generated",
-        &[SourceFile::new(
-            "mesh.yaml",
-            crate::cli::bench::generate_mesh(12),
-        )],
-    );
 }

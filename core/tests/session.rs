@@ -1,5 +1,8 @@
-use super::*;
-use crate::playground::world::{preset, BOOKINFO, BOOKINFO_FILE};
+//! Loading again after an edit (`Session`) gives what a fresh load gives, spans included, and
+//! re-parses only the documents the edit changed.
+
+use pilotlight_core::world::{preset, BOOKINFO, BOOKINFO_FILE};
+use pilotlight_core::{Loaded, Session, SourceFile};
 
 /// Everything a load gives, spans included (the positioned trees print their spans).
 fn fingerprint(l: &Loaded) -> String {
@@ -17,7 +20,7 @@ fn files(istio: &str) -> Vec<SourceFile> {
 fn same_as_fresh(session: &mut Session, istio: &str) -> usize {
     let files = files(istio);
     let incremental = session.load(&files);
-    let fresh = crate::load(&files);
+    let fresh = pilotlight_core::load(&files);
     assert_eq!(fingerprint(&incremental), fingerprint(&fresh), "{istio}");
     session.reparsed()
 }
