@@ -25,7 +25,6 @@ fn uses_any(v: &Value, filters: &[&str]) -> bool {
 /// proxies the trace visits.
 #[test]
 fn a_lazy_world_traces_alike_and_translates_only_the_visited_proxies() {
-    use crate::playground::world::{BOOKINFO, BOOKINFO_FILE, PRESETS};
     for p in PRESETS {
         let loaded = std::rc::Rc::new(load(&[
             SourceFile::new(BOOKINFO_FILE, BOOKINFO),
@@ -63,7 +62,6 @@ fn a_lazy_world_traces_alike_and_translates_only_the_visited_proxies() {
 /// carry an RBAC, ext_authz or jwt_authn filter.
 #[test]
 fn guarded_workloads_are_those_whose_listeners_enforce() {
-    use crate::playground::world::{BOOKINFO, BOOKINFO_FILE, PRESETS};
     const FILTERS: [&str; 4] = [
         "envoy.filters.http.rbac",
         "envoy.filters.network.rbac",
