@@ -21,6 +21,7 @@ fn tab_label(t: &Strings, tab: Tab) -> &'static str {
         Tab::Clusters => t.clusters,
         Tab::Endpoints => t.endpoints,
         Tab::Dump => t.full_dump,
+        Tab::Derived => t.derived_config,
     }
 }
 
@@ -54,8 +55,9 @@ pub fn output_pane() -> Html {
     let on_tab_key = {
         let store = store.clone();
         Callback::from(move |e: KeyboardEvent| {
-            let i = Tab::ALL.iter().position(|x| *x == store.tab).unwrap_or(0);
-            let n = Tab::ALL.len();
+            let tabs = store.tabs();
+            let i = tabs.iter().position(|x| *x == store.tab).unwrap_or(0);
+            let n = tabs.len();
             let next = match e.key().as_str() {
                 "ArrowRight" => (i + 1) % n,
                 "ArrowLeft" => (i + n - 1) % n,
@@ -64,8 +66,8 @@ pub fn output_pane() -> Html {
                 _ => return,
             };
             e.prevent_default();
-            store.dispatch(Action::SelectTab(Tab::ALL[next]));
-            focus_tab(&e, Tab::ALL[next].id());
+            store.dispatch(Action::SelectTab(tabs[next]));
+            focus_tab(&e, tabs[next].id());
         })
     };
 
@@ -93,7 +95,7 @@ pub fn output_pane() -> Html {
                     </select>
                 </label>
                 <div role="tablist" aria-label={t.output} class="tabs" onkeydown={on_tab_key}>
-                    { for Tab::ALL.iter().map(|&tab| {
+                    { for store.tabs().into_iter().map(|tab| {
                         let selected = store.tab == tab;
                         let store = store.clone();
                         html! {
@@ -168,13 +170,12 @@ fn under_cursor_strip() -> Html {
 fn resource_table() -> Html {
     let store = use_context::<Store>().expect("store");
     let t = store.lang.strings();
-    let Some(out) = store.output.clone() else {
+    if store.output.is_none() {
         return html! { <p class="muted">{ t.no_proxies }</p> };
-    };
+    }
     let Some(table) = store.table.clone() else {
         return html! {};
     };
-    let resources = out.resources(store.tab);
     let made: Vec<String> = store
         .under_cursor
         .as_ref()
@@ -231,7 +232,7 @@ fn resource_table() -> Html {
                     html! { <th scope="col" class={classes!(minor.then_some("minor"))}
                         style={format!("width: {width}%")} title={h.clone()}>{ h }</th> }
                 }) }</tr></thead>
-                <tbody>{ rows(&store, &table, resources, &made, &filter) }</tbody>
+                <tbody>{ rows(&store, &table, &made, &filter) }</tbody>
             </table>
         </div>
     }
@@ -255,7 +256,6 @@ fn focus_row(from: &web_sys::Element, key: &str) -> bool {
 fn rows(
     store: &Store,
     table: &TableView,
-    resources: &[pilotlight_core::envoy::Value],
     made: &[String],
     filter: &str,
 ) -> Html {
@@ -271,10 +271,7 @@ fn rows(
         .enumerate()
         .filter(|(_, (_, cells))| TableView::row_matches(cells, filter))
         .map(|(row, (i, cells))| {
-            let name = resources
-                .get(*i)
-                .map(crate::engine::resource_name)
-                .unwrap_or_default();
+            let name = store.row_name(*i).unwrap_or_default();
             // The clicked row; a resource opened from elsewhere (a hop's link) marks its rows.
             let selected = match store.selected_row {
                 Some(r) => r == row,
@@ -329,6 +326,9 @@ fn rows(
 #[derive(Properties, PartialEq)]
 struct FormatBarProps {
     text: Rc<str>,
+    /// Offer the JSON/YAML switch (the derived Istio objects are YAML, as kubectl prints them).
+    #[prop_or(true)]
+    formats: bool,
     #[prop_or_default]
     on_close: Option<Callback<()>>,
     #[prop_or_default]
@@ -362,10 +362,12 @@ fn format_bar(props: &FormatBarProps) -> Html {
     html! {
         <div class="format-bar">
             <div class="title">{ props.children.clone() }</div>
-            <div class="segmented" role="group" aria-label={t.format}>
-                { fmt(Format::Json, "JSON") }
-                { fmt(Format::Yaml, "YAML") }
-            </div>
+            if props.formats {
+                <div class="segmented" role="group" aria-label={t.format}>
+                    { fmt(Format::Json, "JSON") }
+                    { fmt(Format::Yaml, "YAML") }
+                </div>
+            }
             <button class="btn" onclick={on_copy} data-testid="copy">
                 { if *copied { t.copied } else { t.copy } }
             </button>
@@ -409,7 +411,7 @@ fn detail_view() -> Html {
     html! {
         <div class="detail" data-testid="resource-detail" onkeydown={on_escape}
             data-focus={detail.focus.as_ref().map(|(name, _)| name.clone())}>
-            <FormatBar text={detail.text.clone()} on_close={Some(on_close)}>
+            <FormatBar text={detail.text.clone()} on_close={Some(on_close)} formats={detail.tab != Tab::Derived}>
                 <strong>{ &detail.name }</strong>
                 if let Some((part, _)) = &detail.focus {
                     <span class="muted">{ " › " }</span><strong>{ part }</strong>
@@ -432,7 +434,8 @@ fn detail_view() -> Html {
                 }
             </FormatBar>
             <CodeEditor testid="resource-view" label={detail.name.clone()} text={detail.text.clone()}
-                language={language(store.format)} read_only=true {jump} />
+                language={if detail.tab == Tab::Derived { language(Format::Yaml) } else { language(store.format) }}
+                read_only=true {jump} />
         </div>
     }
 }
