@@ -118,28 +118,31 @@ pub struct TableView {
 
 /// How much of a table's width an istioctl column gets (in percent of its table's columns, so the
 /// long names get room), and whether it is the first to go in a narrow pane (an embed in a blog
-/// column): the columns that say where traffic goes stay.
-pub fn column_layout(header: &str) -> (u32, bool) {
-    match header {
-        "SERVICE FQDN" => (36, false),
-        "PORT" => (8, false),
-        "SUBSET" => (10, false),
-        "DIRECTION" => (12, true),
-        "TYPE" => (9, true),
-        "DESTINATION RULE" => (25, false),
-        "NAME" => (10, false),
-        "VHOST NAME" => (30, false),
-        "DOMAINS" => (22, true),
-        "MATCH" => (16, false),
-        "VIRTUAL SERVICE" => (22, false),
-        "ADDRESSES" => (14, true),
-        "DESTINATION" => (38, false),
-        "ENDPOINT" => (24, false),
-        "STATUS" => (12, false),
-        "OUTLIER CHECK" => (12, true),
-        "CLUSTER" => (52, false),
-        "KIND" => (16, false),
-        "SOURCE" => (40, false),
+/// column): the columns that say where traffic goes stay. The derived objects' table is kubectl's
+/// shape, where the name is the long column.
+pub fn column_layout(tab: Tab, header: &str) -> (u32, bool) {
+    match (tab, header) {
+        (Tab::Derived, "KIND") => (16, false),
+        (Tab::Derived, "NAME") => (44, false),
+        (Tab::Derived, "NAMESPACE") => (12, false),
+        (Tab::Derived, "SOURCE") => (28, true),
+        (_, "SERVICE FQDN") => (36, false),
+        (_, "PORT") => (8, false),
+        (_, "SUBSET") => (10, false),
+        (_, "DIRECTION") => (12, true),
+        (_, "TYPE") => (9, true),
+        (_, "DESTINATION RULE") => (25, false),
+        (_, "NAME") => (10, false),
+        (_, "VHOST NAME") => (30, false),
+        (_, "DOMAINS") => (22, true),
+        (_, "MATCH") => (16, false),
+        (_, "VIRTUAL SERVICE") => (22, false),
+        (_, "ADDRESSES") => (14, true),
+        (_, "DESTINATION") => (38, false),
+        (_, "ENDPOINT") => (24, false),
+        (_, "STATUS") => (12, false),
+        (_, "OUTLIER CHECK") => (12, true),
+        (_, "CLUSTER") => (52, false),
         _ => (15, false),
     }
 }

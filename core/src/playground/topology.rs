@@ -525,7 +525,7 @@ impl Topology {
             .or_else(|| in_group().next())
     }
 
-    fn layout(&mut self) {
+    pub(crate) fn layout(&mut self) {
         let ng = self.groups.len();
         let group_of: SortedMap<&str, usize> = self
             .nodes

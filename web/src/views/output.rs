@@ -228,7 +228,7 @@ fn resource_table() -> Html {
                     <caption class="muted">{ t.row_hint }</caption>
                 }
                 <thead><tr>{ for table.headers.iter().map(|h| {
-                    let (width, minor) = column_layout(h);
+                    let (width, minor) = column_layout(store.tab, h);
                     html! { <th scope="col" class={classes!(minor.then_some("minor"))}
                         style={format!("width: {width}%")} title={h.clone()}>{ h }</th> }
                 }) }</tr></thead>
@@ -259,7 +259,7 @@ fn rows(
     made: &[String],
     filter: &str,
 ) -> Html {
-    let minor: Vec<bool> = table.headers.iter().map(|h| column_layout(h).1).collect();
+    let minor: Vec<bool> = table.headers.iter().map(|h| column_layout(store.tab, h).1).collect();
     let out_patches = store
         .output
         .as_ref()
