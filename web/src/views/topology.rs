@@ -129,6 +129,49 @@ pub fn mesh_pane() -> Html {
         view: (*view).clone(),
         fresh,
     };
+    // A large mesh is drawn as a focus: around the service found by name (else the selected
+    // proxy's workload), with the gateways and the nodes the last request (or hundred) visited.
+    let found = use_state(|| None::<String>);
+    let full: Option<Rc<Topology>> = {
+        let v = (*view).clone();
+        let key = v.as_ref().map(|v| Rc::as_ptr(v) as usize);
+        (*use_memo(key, move |_| v.map(|v| Rc::new(v.topology.clone())))).clone()
+    };
+    let focused = full.as_ref().is_some_and(|t| t.needs_focus());
+    let centre = (*found)
+        .clone()
+        .or_else(|| selected_workload(&store, full.as_deref()?));
+    let shown: Option<Rc<Topology>> = {
+        let path = visited_nodes(&sim);
+        let key = (
+            (*view).as_ref().map(|v| Rc::as_ptr(v) as usize),
+            centre.clone(),
+            path.clone(),
+        );
+        let full = full.clone();
+        (*use_memo(key, move |(_, centre, path)| {
+            let full = full?;
+            if !full.needs_focus() {
+                return Some(full);
+            }
+            let centre: Vec<&str> = centre.iter().map(String::as_str).collect();
+            let path: Vec<&str> = path.iter().map(String::as_str).collect();
+            Some(Rc::new(full.focus(&centre, &path)))
+        }))
+        .clone()
+    };
+    let on_find = {
+        let (found, full) = (found.clone(), full.clone());
+        Callback::from(move |e: Event| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            let term = input.value().trim().to_lowercase();
+            let hit = full.as_ref().and_then(|t| find_group(t, &term));
+            input.set_custom_validity(if hit.is_some() || term.is_empty() { "" } else { "?" });
+            if hit.is_some() || term.is_empty() {
+                found.set(hit);
+            }
+        })
+    };
     let fraction = sim
         .traced
         .as_ref()
@@ -176,13 +219,11 @@ pub fn mesh_pane() -> Html {
     let zoom = use_state(initial_zoom);
     let canvas = use_node_ref();
     let on_zoom = |inward: bool| {
-        let (zoom, canvas, view) = (zoom.clone(), canvas.clone(), (*view).clone());
+        let (zoom, canvas, shown) = (zoom.clone(), canvas.clone(), shown.clone());
         Callback::from(move |_: MouseEvent| {
             // "Fit" is the pane's width over the diagram's: zooming starts from what is on show.
-            let fitted = match (canvas.cast::<web_sys::Element>(), &view) {
-                (Some(el), Some(v)) => {
-                    f64::from(el.client_width()) / f64::from(v.topology.width.max(1))
-                }
+            let fitted = match (canvas.cast::<web_sys::Element>(), &shown) {
+                (Some(el), Some(t)) => f64::from(el.client_width()) / f64::from(t.width.max(1)),
                 _ => 1.0,
             };
             zoom.set(step_zoom(*zoom, fitted, inward));
@@ -222,21 +263,38 @@ pub fn mesh_pane() -> Html {
                 if store.stale {
                     <span class="stale-badge" data-testid="mesh-stale" role="status">{ a.mesh_stale }</span>
                 }
+                if let Some(t) = full.as_ref().filter(|_| focused) {
+                    <label class="field">
+                        <span>{ a.find_service }</span>
+                        <input type="search" list="mesh-services" data-testid="mesh-find"
+                            placeholder={a.find_placeholder} onchange={on_find} />
+                    </label>
+                    <datalist id="mesh-services">
+                        { for t.groups.iter().filter(|g| g.kind != GroupKind::Gateway).map(|g| html! {
+                            <option value={g.label.clone()} />
+                        }) }
+                    </datalist>
+                }
                 <button class={classes!("btn", sim.walkthrough.is_some().then_some("active"))}
                     data-testid="walkthrough" aria-pressed={sim.walkthrough.is_some().to_string()} onclick={on_walk}>
                     { a.walkthrough }
                 </button>
             </div>
+            if let (Some(full), Some(shown)) = (full.as_ref().filter(|_| focused), shown.as_ref()) {
+                <p class="mesh-focus muted" data-testid="mesh-focus" role="status">
+                    { a.focus_note(services(shown), services(full), &centre_label(shown, centre.as_deref())) }
+                </p>
+            }
             <div class={classes!("mesh-body", store.stale.then_some("is-stale"))}>
                 <div class="mesh-canvas" ref={canvas.clone()}>
-                    if let Some(v) = (*view).clone() {
+                    if let Some(t) = shown.clone() {
                         <HopCaption />
                         <div class="zoom-bar" role="group" aria-label={a.zoom}>
                             <button class="btn" data-testid="zoom-out" aria-label={a.zoom_out} onclick={on_zoom(false)}>{ "−" }</button>
                             <button class="btn" data-testid="zoom-fit" aria-pressed={zoom.is_none().to_string()} onclick={on_fit}>{ a.fit }</button>
                             <button class="btn" data-testid="zoom-in" aria-label={a.zoom_in} onclick={on_zoom(true)}>{ "+" }</button>
                         </div>
-                        <TopologySvg topology={Rc::new(v.topology.clone())} {fraction} zoom={*zoom} />
+                        <TopologySvg topology={t} {fraction} zoom={*zoom} />
                     } else if let Some(l) = store.loaded.as_ref().filter(|l| !drawable(l)) {
                         <p class="muted" data-testid="mesh-too-large">
                             { a.mesh_too_large(l.mesh.proxies().len(), l.mesh.services.len()) }
@@ -258,6 +316,67 @@ pub fn mesh_pane() -> Html {
         </section>
         </ContextProvider<MeshCtx>>
     }
+}
+
+/// The selected proxy's workload on the picture (its node's id prefixes the proxy's pod name).
+fn selected_workload(store: &Store, t: &Topology) -> Option<String> {
+    let proxy = store.proxy.as_ref()?;
+    t.nodes
+        .iter()
+        .find(|n| proxy.starts_with(&format!("{}-", n.id)))
+        .map(|n| n.id.clone())
+}
+
+/// The nodes the last traced request (or the last hundred) went through.
+fn visited_nodes(sim: &Sim) -> Vec<String> {
+    let mut ids: Vec<String> = Vec::new();
+    if let Some(t) = &sim.traced {
+        for s in &t.plan.steps {
+            ids.push(s.from.clone());
+            ids.extend(s.to.clone());
+        }
+    }
+    if let Some(sh) = &sim.shares {
+        for e in &sh.edges {
+            ids.push(e.from.clone());
+            ids.push(e.to.clone());
+        }
+    }
+    ids.dedup();
+    ids
+}
+
+/// The group a search names: its label or id exactly, else the first label containing it.
+fn find_group(t: &Topology, term: &str) -> Option<String> {
+    if term.is_empty() {
+        return None;
+    }
+    let named = |g: &&pilotlight_core::topology::Group| {
+        g.label.to_lowercase() == term || g.id.to_lowercase() == term
+    };
+    t.groups
+        .iter()
+        .find(named)
+        .or_else(|| t.groups.iter().find(|g| g.label.to_lowercase().contains(term)))
+        .map(|g| g.id.clone())
+}
+
+fn services(t: &Topology) -> usize {
+    t.groups
+        .iter()
+        .filter(|g| g.kind != GroupKind::Gateway)
+        .count()
+}
+
+/// How the focus note names its centre: the group's label.
+fn centre_label(t: &Topology, centre: Option<&str>) -> String {
+    let Some(id) = centre else {
+        return String::new();
+    };
+    t.node(id)
+        .map(|n| t.groups[n.group].label.clone())
+        .or_else(|| t.groups.iter().find(|g| g.id == id).map(|g| g.label.clone()))
+        .unwrap_or_else(|| id.to_string())
 }
 
 /// The open hop's deciding step, written over the diagram: where the dot is and why it goes
