@@ -45,6 +45,10 @@ impl Strings {
             .replace("{shown}", &shown.to_string())
             .replace("{total}", &total.to_string())
     }
+
+    pub fn rows_drawn(&self, drawn: usize) -> String {
+        self.rows_first.replace("{drawn}", &drawn.to_string())
+    }
 }
 
 pub struct Strings {
@@ -80,6 +84,8 @@ pub struct Strings {
     pub filter_placeholder: &'static str,
     /// `{shown} of {total} rows`.
     pub rows_of: &'static str,
+    /// A long table draws its first rows only: `{drawn}`.
+    pub rows_first: &'static str,
     pub problems: &'static str,
     pub no_problems: &'static str,
     /// A quick fix's button: `Use "v1"`.
@@ -169,6 +175,7 @@ pub static EN: Strings = Strings {
     filter_label: "Filter rows",
     filter_placeholder: "Filter: host, port, subset, direction…",
     rows_of: "{shown} of {total} rows",
+    rows_first: "(the first {drawn} drawn: filter to find the others)",
     problems: "Problems",
     no_problems: "No problems.",
     fix_use: "Use",
@@ -254,6 +261,7 @@ pub static ZH: Strings = Strings {
     filter_label: "筛选行",
     filter_placeholder: "筛选：主机、端口、子集、方向…",
     rows_of: "{shown} / {total} 行",
+    rows_first: "（只绘制前 {drawn} 行：用过滤找到其余的行）",
     problems: "问题",
     no_problems: "没有问题。",
     fix_use: "改为",
