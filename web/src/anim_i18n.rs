@@ -35,6 +35,9 @@ pub struct AnimStrings {
     /// A large mesh is drawn as a focus: `{shown}` of `{total}` services, around `{centre}`.
     pub focus_note: &'static str,
     pub find_service: &'static str,
+    pub namespaces: &'static str,
+    /// `{n} services` (a collapsed namespace's box, a toggle's title).
+    pub ns_services: &'static str,
     pub find_placeholder: &'static str,
     pub delivered: &'static str,
     pub answered: &'static str,
@@ -104,6 +107,10 @@ impl AnimStrings {
             .replace("{centre}", centre)
     }
 
+    pub fn services(&self, n: usize) -> String {
+        self.ns_services.replace("{n}", &n.to_string())
+    }
+
     pub fn mesh_too_large(&self, proxies: usize, services: usize) -> String {
         self.too_large
             .replace("{proxies}", &proxies.to_string())
@@ -149,6 +156,8 @@ pub static EN: AnimStrings = AnimStrings {
     too_large: "The mesh view is not drawn for {proxies} proxies and {services} services: drawing it translates every proxy. The config view works at any size.",
     focus_note: "{shown} of {total} services: around {centre}, the gateways and the last request's path. Find a service to centre on it.",
     find_service: "Find a service",
+    namespaces: "Namespaces",
+    ns_services: "{n} services",
     find_placeholder: "service name",
     delivered: "delivered",
     answered: "answered by the proxy",
@@ -246,6 +255,8 @@ pub static ZH: AnimStrings = AnimStrings {
     too_large: "网格视图不绘制 {proxies} 个代理、{services} 个服务的网格：绘制需要转换每个代理。配置视图不受规模限制。",
     focus_note: "显示 {total} 个服务中的 {shown} 个：{centre} 及其上下游、网关和上一个请求的路径。查找服务可以以它为中心。",
     find_service: "查找服务",
+    namespaces: "命名空间",
+    ns_services: "{n} 个服务",
     find_placeholder: "服务名",
     delivered: "已送达",
     answered: "由代理直接响应",

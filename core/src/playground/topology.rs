@@ -52,6 +52,8 @@ pub enum NodeKind {
     NoPods,
     /// A host outside the mesh (a ServiceEntry with `MESH_EXTERNAL`).
     External,
+    /// A collapsed namespace standing for its services ([`Topology::collapse`]).
+    Namespace,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -62,6 +64,8 @@ pub enum GroupKind {
     External,
     /// A workload no service selects.
     Standalone,
+    /// A collapsed namespace.
+    Namespace,
 }
 
 /// A box on the picture: a workload, an empty subset or an external host.
@@ -671,7 +675,8 @@ fn kind_rank(k: GroupKind) -> u8 {
         GroupKind::Gateway => 0,
         GroupKind::Service => 1,
         GroupKind::Standalone => 2,
-        GroupKind::External => 3,
+        GroupKind::Namespace => 3,
+        GroupKind::External => 4,
     }
 }
 

@@ -141,24 +141,55 @@ pub fn mesh_pane() -> Html {
     let centre = (*found)
         .clone()
         .or_else(|| selected_workload(&store, full.as_deref()?));
+    // Namespaces the reader collapsed into one box each (those a request visited stay open).
+    let collapsed = use_state(Vec::<String>::new);
     let shown: Option<Rc<Topology>> = {
         let path = visited_nodes(&sim);
         let key = (
             (*view).as_ref().map(|v| Rc::as_ptr(v) as usize),
             centre.clone(),
             path.clone(),
+            (*collapsed).clone(),
         );
         let full = full.clone();
-        (*use_memo(key, move |(_, centre, path)| {
+        (*use_memo(key, move |(_, centre, path, collapsed)| {
             let full = full?;
-            if !full.needs_focus() {
-                return Some(full);
+            let open: Vec<&str> = path
+                .iter()
+                .filter_map(|id| full.node(id).map(|n| full.groups[n.group].namespace.as_str()))
+                .collect();
+            let folded: Vec<&str> = collapsed
+                .iter()
+                .map(String::as_str)
+                .filter(|ns| !open.contains(ns))
+                .collect();
+            let t = if folded.is_empty() {
+                full
+            } else {
+                Rc::new(full.collapse(&folded))
+            };
+            if !t.needs_focus() {
+                return Some(t);
             }
             let centre: Vec<&str> = centre.iter().map(String::as_str).collect();
             let path: Vec<&str> = path.iter().map(String::as_str).collect();
-            Some(Rc::new(full.focus(&centre, &path)))
+            Some(Rc::new(t.focus(&centre, &path)))
         }))
         .clone()
+    };
+    let namespaces: Vec<(String, usize)> = full.as_ref().map(|t| t.namespaces()).unwrap_or_default();
+    let on_fold = {
+        let collapsed = collapsed.clone();
+        Callback::from(move |ns: String| {
+            let mut c = (*collapsed).clone();
+            match c.iter().position(|x| *x == ns) {
+                Some(i) => {
+                    c.remove(i);
+                }
+                None => c.push(ns),
+            }
+            collapsed.set(c);
+        })
     };
     let on_find = {
         let (found, full) = (found.clone(), full.clone());
@@ -275,6 +306,22 @@ pub fn mesh_pane() -> Html {
                         }) }
                     </datalist>
                 }
+                if namespaces.len() > 1 {
+                    <div class="ns-toggles" role="group" aria-label={a.namespaces}>
+                        { for namespaces.iter().map(|(ns, n)| {
+                            let open = !collapsed.contains(ns);
+                            let on_fold = on_fold.clone();
+                            let id = ns.clone();
+                            html! {
+                                <button class="chip" data-testid={format!("ns-toggle-{ns}")}
+                                    aria-expanded={open.to_string()} title={a.services(*n)}
+                                    onclick={Callback::from(move |_| on_fold.emit(id.clone()))}>
+                                    { format!("{} {ns} · {n}", if open { "▾" } else { "▸" }) }
+                                </button>
+                            }
+                        }) }
+                    </div>
+                }
                 <button class={classes!("btn", sim.walkthrough.is_some().then_some("active"))}
                     data-testid="walkthrough" aria-pressed={sim.walkthrough.is_some().to_string()} onclick={on_walk}>
                     { a.walkthrough }
@@ -294,7 +341,7 @@ pub fn mesh_pane() -> Html {
                             <button class="btn" data-testid="zoom-fit" aria-pressed={zoom.is_none().to_string()} onclick={on_fit}>{ a.fit }</button>
                             <button class="btn" data-testid="zoom-in" aria-label={a.zoom_in} onclick={on_zoom(true)}>{ "+" }</button>
                         </div>
-                        <TopologySvg topology={t} {fraction} zoom={*zoom} />
+                        <TopologySvg topology={t} {fraction} zoom={*zoom} on_expand={on_fold.clone()} />
                     } else if let Some(l) = store.loaded.as_ref().filter(|l| !drawable(l)) {
                         <p class="muted" data-testid="mesh-too-large">
                             { a.mesh_too_large(l.mesh.proxies().len(), l.mesh.services.len()) }
@@ -428,6 +475,8 @@ struct SvgProps {
     fraction: f64,
     /// Drawn at this scale (the canvas scrolls to pan), or fitted to the pane when `None`.
     zoom: Option<f64>,
+    /// A click on a collapsed namespace's box opens it.
+    on_expand: Callback<String>,
 }
 
 /// The diagram's scale: fitted to its pane, or a fixed one the canvas scrolls over (a phone starts
@@ -550,6 +599,7 @@ fn topology_svg(props: &SvgProps) -> Html {
             GroupKind::Service => "service",
             GroupKind::External => "external",
             GroupKind::Standalone => "standalone",
+            GroupKind::Namespace => "namespace",
         };
         html! {
             <g class={classes!("topo-group", kind)} data-testid={format!("topology-group-{}", g.id)}>
@@ -651,6 +701,12 @@ fn topology_svg(props: &SvgProps) -> Html {
         .as_ref()
         .map(|v| v.guarded().into_iter().map(String::from).collect())
         .unwrap_or_default();
+    let counts: Vec<(String, usize)> = mesh
+        .view
+        .as_ref()
+        .map(|v| v.topology.namespaces())
+        .unwrap_or_default();
+    let services_in = |ns: &str| counts.iter().find(|(n, _)| n == ns).map_or(0, |(_, c)| *c);
     let nodes = t.nodes.iter().map(|n| {
         let is_visited = visited.contains(&n.id);
         let kind = match n.kind {
@@ -659,9 +715,11 @@ fn topology_svg(props: &SvgProps) -> Html {
             NodeKind::Plain => "plain",
             NodeKind::NoPods => "no-pods",
             NodeKind::External => "external",
+            NodeKind::Namespace => "namespace",
         };
         let sub = match n.kind {
             NodeKind::NoPods => format!("{} · {}", n.subsets.join(", "), a.legend_no_pods),
+            NodeKind::Namespace => a.services(services_in(&n.label)),
             _ => {
                 let mut parts: Vec<String> = Vec::new();
                 if let Some(v) = &n.version {
@@ -678,8 +736,12 @@ fn topology_svg(props: &SvgProps) -> Html {
         let onclick = {
             let store = store.clone();
             let id = n.id.clone();
+            let expand = (n.kind == NodeKind::Namespace)
+                .then(|| (props.on_expand.clone(), n.label.clone()));
             Callback::from(move |_| {
-                if let Some(p) = proxy_id(&store, &id) {
+                if let Some((expand, ns)) = &expand {
+                    expand.emit(ns.clone());
+                } else if let Some(p) = proxy_id(&store, &id) {
                     store.dispatch(Action::SelectProxy(p));
                 }
             })
