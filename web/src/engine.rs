@@ -246,9 +246,17 @@ impl Derived {
             .enumerate()
             .map(|(i, d)| {
                 let source = d.source.as_ref().map_or(String::new(), |o| {
-                    format!("{} {}/{} ({}:{})", o.kind, o.namespace, o.name, o.file, o.start_line)
+                    format!(
+                        "{} {}/{} ({}:{})",
+                        o.kind, o.namespace, o.name, o.file, o.start_line
+                    )
                 });
-                let cells = vec![d.kind.to_string(), d.name.clone(), d.namespace.clone(), source];
+                let cells = vec![
+                    d.kind.to_string(),
+                    d.name.clone(),
+                    d.namespace.clone(),
+                    source,
+                ];
                 (i, cells)
             })
             .collect();

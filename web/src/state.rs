@@ -385,9 +385,10 @@ impl State {
         let mut made_by: Vec<Obj> = Vec::new();
         if self.tab == Tab::Derived {
             self.table = Some(Rc::new(Derived::table(&self.derived)));
-            let selected = self.selected.as_ref().and_then(|key| {
-                self.derived.iter().find(|d| d.key() == *key)
-            });
+            let selected = self
+                .selected
+                .as_ref()
+                .and_then(|key| self.derived.iter().find(|d| d.key() == *key));
             if let Some(d) = selected {
                 made_by.extend(d.source.clone());
                 self.detail = Some(Rc::new(Detail {
@@ -509,7 +510,9 @@ impl State {
             return self.derived.get(index).map(Derived::key);
         }
         let out = self.output.as_ref()?;
-        out.resources(self.tab).get(index).map(engine::resource_name)
+        out.resources(self.tab)
+            .get(index)
+            .map(engine::resource_name)
     }
 
     /// The current tab's row filter (the dump has none).
@@ -869,7 +872,10 @@ pub(crate) mod tests {
     #[test]
     fn gateway_api_input_shows_the_istio_objects_istiod_derives() {
         let s = start();
-        assert!(!s.tabs().contains(&Tab::Derived), "Bookinfo has no Gateway API");
+        assert!(
+            !s.tabs().contains(&Tab::Derived),
+            "Bookinfo has no Gateway API"
+        );
         let p = world::preset("gateway-api-request-routing").unwrap();
         let s = s
             .reduce(Action::Replace {
@@ -880,12 +886,19 @@ pub(crate) mod tests {
         assert!(s.tabs().contains(&Tab::Derived));
         let table = s.table.clone().expect("derived table");
         let kinds: Vec<&str> = table.rows.iter().map(|(_, c)| c[0].as_str()).collect();
-        assert!(kinds.contains(&"Gateway") && kinds.contains(&"VirtualService"), "{kinds:?}");
+        assert!(
+            kinds.contains(&"Gateway") && kinds.contains(&"VirtualService"),
+            "{kinds:?}"
+        );
         // A row opens the object's YAML and marks the Gateway API object it came from.
         let row = kinds.iter().position(|k| *k == "VirtualService").unwrap();
         let s = s.reduce(Action::SelectRow(Some(row)));
         let detail = s.detail.clone().expect("derived object open");
-        assert!(detail.text.contains("kind: VirtualService"), "{}", detail.text);
+        assert!(
+            detail.text.contains("kind: VirtualService"),
+            "{}",
+            detail.text
+        );
         let source = detail.made_by.first().expect("its source");
         assert_eq!(source.kind, "HTTPRoute");
         assert!(s
@@ -894,7 +907,10 @@ pub(crate) mod tests {
         // The cursor in the HTTPRoute lists what it became.
         let s = s.reduce(Action::Cursor(Source::Istio, source.start_line + 1));
         let made = &s.under_cursor.as_ref().expect("under cursor").made;
-        assert!(made.contains(&(Tab::Derived, detail.name.clone())), "{made:?}");
+        assert!(
+            made.contains(&(Tab::Derived, detail.name.clone())),
+            "{made:?}"
+        );
         // Back to Bookinfo without Gateway API: the tab goes, the view returns to routes.
         let s = s.reduce(Action::Replace {
             source: Source::Istio,

@@ -64,7 +64,8 @@ impl Topology {
     /// `ns:<namespace>`) standing for its services; an edge to or from any of them is kept once,
     /// on the box. Gateways are never collapsed. Laid out anew.
     pub fn collapse(&self, collapsed: &[&str]) -> Topology {
-        let folded = |g: &Group| g.kind != GroupKind::Gateway && collapsed.contains(&g.namespace.as_str());
+        let folded =
+            |g: &Group| g.kind != GroupKind::Gateway && collapsed.contains(&g.namespace.as_str());
         let mut groups: Vec<Group> = Vec::new();
         // Old group index -> new group index.
         let mut index: Vec<usize> = Vec::with_capacity(self.groups.len());
@@ -117,8 +118,14 @@ impl Topology {
         let mut seen: SortedSet<(String, String)> = SortedSet::new();
         let mut edges = Vec::new();
         for e in &self.edges {
-            let from = drawn_as.get(e.from.as_str()).cloned().unwrap_or_else(|| e.from.clone());
-            let to = drawn_as.get(e.to.as_str()).cloned().unwrap_or_else(|| e.to.clone());
+            let from = drawn_as
+                .get(e.from.as_str())
+                .cloned()
+                .unwrap_or_else(|| e.from.clone());
+            let to = drawn_as
+                .get(e.to.as_str())
+                .cloned()
+                .unwrap_or_else(|| e.to.clone());
             if from != to && seen.insert((from.clone(), to.clone())) {
                 let mut e = e.clone();
                 (e.from, e.to) = (from, to);
@@ -214,14 +221,20 @@ mod tests {
             .clone();
         let f = full.focus(&[&centre], &[]);
         let mut labels: Vec<&str> = f.groups.iter().map(|g| g.label.as_str()).collect();
-        labels.sort();
-        assert_eq!(labels, ["istio-ingressgateway", "svc-0029", "svc-0030", "svc-0031"]);
+        crate::order::sort(&mut labels);
+        assert_eq!(
+            labels,
+            ["istio-ingressgateway", "svc-0029", "svc-0030", "svc-0031"]
+        );
         // Edges only between kept nodes, and every node placed inside the picture.
         for e in &f.edges {
             assert!(f.node(&e.from).is_some() && f.node(&e.to).is_some());
         }
         for n in &f.nodes {
-            assert!(n.x >= 0 && n.x < f.width && n.y >= 0 && n.y < f.height, "{n:?}");
+            assert!(
+                n.x >= 0 && n.x < f.width && n.y >= 0 && n.y < f.height,
+                "{n:?}"
+            );
         }
         // A path's nodes come along (svc-0045's workload).
         let far = full
@@ -256,12 +269,16 @@ mod tests {
         assert_eq!(full.namespaces(), [("default".to_string(), 4)]);
         let c = full.collapse(&["default"]);
         let mut ids: Vec<&str> = c.groups.iter().map(|g| g.id.as_str()).collect();
-        ids.sort();
+        crate::order::sort(&mut ids);
         assert_eq!(ids, ["istio-ingressgateway", "ns:default"]);
         let n = c.node("ns:default").expect("the box's node");
         assert_eq!(n.kind, super::NodeKind::Namespace);
         // The gateway's routes into the namespace are one edge; the calls inside it are gone.
-        let edges: Vec<(&str, &str)> = c.edges.iter().map(|e| (e.from.as_str(), e.to.as_str())).collect();
+        let edges: Vec<(&str, &str)> = c
+            .edges
+            .iter()
+            .map(|e| (e.from.as_str(), e.to.as_str()))
+            .collect();
         assert_eq!(edges, [("istio-ingressgateway", "ns:default")]);
         // Nothing collapsed: the same picture.
         assert_eq!(full.collapse(&[]), full);

@@ -260,13 +260,12 @@ fn focus_row(from: &web_sys::Element, key: &str) -> bool {
     true
 }
 
-fn rows(
-    store: &Store,
-    table: &TableView,
-    made: &[String],
-    filter: &str,
-) -> Html {
-    let minor: Vec<bool> = table.headers.iter().map(|h| column_layout(store.tab, h).1).collect();
+fn rows(store: &Store, table: &TableView, made: &[String], filter: &str) -> Html {
+    let minor: Vec<bool> = table
+        .headers
+        .iter()
+        .map(|h| column_layout(store.tab, h).1)
+        .collect();
     let out_patches = store
         .output
         .as_ref()

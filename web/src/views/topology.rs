@@ -156,7 +156,10 @@ pub fn mesh_pane() -> Html {
             let full = full?;
             let open: Vec<&str> = path
                 .iter()
-                .filter_map(|id| full.node(id).map(|n| full.groups[n.group].namespace.as_str()))
+                .filter_map(|id| {
+                    full.node(id)
+                        .map(|n| full.groups[n.group].namespace.as_str())
+                })
                 .collect();
             let folded: Vec<&str> = collapsed
                 .iter()
@@ -177,7 +180,8 @@ pub fn mesh_pane() -> Html {
         }))
         .clone()
     };
-    let namespaces: Vec<(String, usize)> = full.as_ref().map(|t| t.namespaces()).unwrap_or_default();
+    let namespaces: Vec<(String, usize)> =
+        full.as_ref().map(|t| t.namespaces()).unwrap_or_default();
     let on_fold = {
         let collapsed = collapsed.clone();
         Callback::from(move |ns: String| {
@@ -197,7 +201,11 @@ pub fn mesh_pane() -> Html {
             let input: web_sys::HtmlInputElement = e.target_unchecked_into();
             let term = input.value().trim().to_lowercase();
             let hit = full.as_ref().and_then(|t| find_group(t, &term));
-            input.set_custom_validity(if hit.is_some() || term.is_empty() { "" } else { "?" });
+            input.set_custom_validity(if hit.is_some() || term.is_empty() {
+                ""
+            } else {
+                "?"
+            });
             if hit.is_some() || term.is_empty() {
                 found.set(hit);
             }
@@ -404,7 +412,11 @@ fn find_group(t: &Topology, term: &str) -> Option<String> {
     t.groups
         .iter()
         .find(named)
-        .or_else(|| t.groups.iter().find(|g| g.label.to_lowercase().contains(term)))
+        .or_else(|| {
+            t.groups
+                .iter()
+                .find(|g| g.label.to_lowercase().contains(term))
+        })
         .map(|g| g.id.clone())
 }
 
@@ -422,7 +434,12 @@ fn centre_label(t: &Topology, centre: Option<&str>) -> String {
     };
     t.node(id)
         .map(|n| t.groups[n.group].label.clone())
-        .or_else(|| t.groups.iter().find(|g| g.id == id).map(|g| g.label.clone()))
+        .or_else(|| {
+            t.groups
+                .iter()
+                .find(|g| g.id == id)
+                .map(|g| g.label.clone())
+        })
         .unwrap_or_else(|| id.to_string())
 }
 
