@@ -36,6 +36,16 @@ const SCHEMA: &[Code] = &[
 /// Every analyzer implemented here, sorted by name.
 pub const ANALYZERS: &[Analyzer] = &[
     a(
+        "annotations.K8sAnalyzer",
+        "Checks for misplaced and invalid Istio annotations in Kubernetes resources",
+        &[
+            MISPLACED_ANNOTATION,
+            UNKNOWN_ANNOTATION,
+            INVALID_ANNOTATION,
+            DEPRECATED_ANNOTATION,
+        ],
+    ),
+    a(
         "applicationUID.Analyzer",
         "Checks invalid application UID",
         &[INVALID_APPLICATION_UID],
@@ -140,6 +150,14 @@ pub const ANALYZERS: &[Analyzer] = &[
         "injection.ImageAnalyzer",
         "Checks the image of auto-injection configured with the running proxies on pods",
         &[PODS_ISTIO_PROXY_IMAGE_MISMATCH_IN_NAMESPACE],
+    ),
+    a(
+        "injection.ImageAutoAnalyzer",
+        "Makes sure that Pods and Deployments with `image: auto` are going to be injected",
+        &[
+            IMAGE_AUTO_WITHOUT_INJECTION_WARNING,
+            IMAGE_AUTO_WITHOUT_INJECTION_ERROR,
+        ],
     ),
     a(
         "k8sgateway.SelectorAnalyzer",
@@ -272,6 +290,11 @@ pub const ANALYZERS: &[Analyzer] = &[
         "virtualservice.JWTClaimRouteAnalyzer",
         "Checks the VirtualService using JWT claim based routing has corresponding RequestAuthentication",
         &[JWT_CLAIM_BASED_ROUTING_WITHOUT_REQUEST_AUTHN],
+    ),
+    a(
+        "webhook.Analyzer",
+        "Checks the validity of Istio webhooks",
+        &[INVALID_WEBHOOK],
     ),
 ];
 

@@ -58,9 +58,8 @@ pub(super) fn objects<'f>(
         if file.name == BOOKINFO_FILE || !file.text.contains(kind) {
             continue;
         }
-        let (docs, _) = crate::yaml::parse_stream(&file.text);
-        for doc in docs {
-            let root = doc.root;
+        // As the loader reads them: JSON too, and the items of a kubectl `List`.
+        for root in crate::parse::object_nodes(&file.text) {
             let matches = root.get("kind").and_then(Node::as_str) == Some(kind)
                 && root
                     .get("apiVersion")
