@@ -75,3 +75,19 @@ pub(super) fn objects<'f>(
     }
     out
 }
+
+/// MeshConfig as written in the `istio` ConfigMap's `mesh` key (in `istio-system`; what
+/// `pilotlight analyze --meshConfigFile` supplies), for the analyzers that read fields the
+/// typed MeshConfig does not keep (`defaultConfig.proxyMetadata`, `defaultConfig.image`).
+pub(super) fn mesh_config_text(mesh: &crate::mesh::Mesh) -> Option<Node> {
+    let data = mesh.objects.iter().find_map(|o| match &o.spec {
+        crate::parse::Spec::ConfigMap(data)
+            if o.name() == "istio" && o.namespace() == "istio-system" =>
+        {
+            Some(data)
+        }
+        _ => None,
+    })?;
+    let (docs, _) = crate::yaml::parse_stream(data.get("mesh")?);
+    docs.into_iter().next().map(|d| d.root)
+}
