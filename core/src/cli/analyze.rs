@@ -90,8 +90,8 @@ fn read_files(args: &Args, stdin: &mut dyn std::io::Read) -> Result<Vec<SourceFi
     }
     if let Some(path) = args.option("meshConfigFile") {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
-        // First, so it is the `istio` ConfigMap the mesh reads even when an input has one too.
-        files.insert(0, SourceFile::new(path, mesh_config_map(&text)));
+        // Last, so it replaces an `istio` ConfigMap given as input, as istioctl's flag does.
+        files.push(SourceFile::new(path, mesh_config_map(&text)));
     }
     Ok(files)
 }
@@ -113,11 +113,13 @@ fn mesh_config_map(mesh: &str) -> String {
     out
 }
 
-/// Findings in the MeshConfig file point at its own lines, not the ConfigMap around it.
-fn unwrap_mesh_config_lines(args: &Args, found: &mut [Diagnostic]) {
+/// Findings in the MeshConfig file point at its own lines, not the ConfigMap around it; that
+/// it replaces an input's `istio` ConfigMap is what the flag asks for, not a finding.
+fn unwrap_mesh_config_lines(args: &Args, found: &mut Vec<Diagnostic>) {
     let Some(path) = args.option("meshConfigFile") else {
         return;
     };
+    found.retain(|d| !(d.file == path && d.code == own::DUPLICATE_OBJECT));
     for d in found.iter_mut().filter(|d| d.file == path) {
         d.line = d.line.saturating_sub(MESH_CONFIG_MAP_HEADER).max(1);
         d.end_line = d.end_line.saturating_sub(MESH_CONFIG_MAP_HEADER).max(1);
