@@ -245,6 +245,11 @@ pub const ANALYZERS: &[Analyzer] = &[
         &[MULTIPLE_TELEMETRIES_WITHOUT_WORKLOAD_SELECTORS],
     ),
     a(
+        "telemetry.LightstepAnalyzer",
+        "Validates that lightstep provider is still used",
+        &[DEPRECATED],
+    ),
+    a(
         "telemetry.ProviderAnalyzer",
         "Validates that providers in telemetry resource is valid",
         &[INVALID_TELEMETRY_PROVIDER],
