@@ -28,6 +28,7 @@ mod authz;
 pub mod checks;
 mod conditions;
 mod conflicts;
+mod crd_versions;
 mod defaults;
 mod deprecation;
 mod destination_rules;
@@ -140,6 +141,7 @@ codes! {
     NEGATIVE_CONDITION_STATUS = "IST0171", Warning, "NegativeConditionStatus";
     DESTINATION_RULE_SUBSET_NOT_SELECT_PODS = "IST0173", Error, "DestinationRuleSubsetNotSelectPods";
     UNKNOWN_DESTINATION_RULE_HOST = "IST0174", Warning, "UnknownDestinationRuleHost";
+    GATEWAY_API_CRD_VERSION_BELOW_MINIMUM = "IST0176", Warning, "GatewayAPICRDVersionBelowMinimum";
     JWKS_URI_FETCH_UNRESTRICTED = "IST0175", Warning, "JwksUriFetchUnrestricted";
     CONFLICTING_SERVICE_ENTRY_PROTOCOL = "IST0177", Warning, "ConflictingServiceEntryProtocol";
 }
@@ -191,6 +193,7 @@ fn run(mesh: &Mesh, files: &[SourceFile]) -> Vec<Diagnostic> {
     injector_webhooks::check(&mut ctx, files);
     image_auto::check(&mut ctx, files);
     annotations::check(&mut ctx);
+    crd_versions::check(&mut ctx, files);
     workloads::proxy_images(&mut ctx, files);
     telemetry::check(&mut ctx, files);
     gateway_selectors::check(&mut ctx, files);

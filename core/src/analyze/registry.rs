@@ -160,6 +160,11 @@ pub const ANALYZERS: &[Analyzer] = &[
         ],
     ),
     a(
+        "k8sgateway.CRDVersionAnalyzer",
+        "Checks Gateway API CRDs are at the minimum version required by this Istio version",
+        &[GATEWAY_API_CRD_VERSION_BELOW_MINIMUM],
+    ),
+    a(
         "k8sgateway.SelectorAnalyzer",
         "Check that selectors are effective for Kubernetes gateway",
         &[INEFFECTIVE_SELECTOR],
