@@ -412,10 +412,16 @@ fn analyze_mesh_config_file() {
     let in_mesh: Vec<&Value> = found.iter().filter(|d| d["file"] == bad).collect();
     assert_eq!(in_mesh.len(), 1, "{out}");
     assert!(
-        in_mesh[0]["message"].as_str().unwrap().contains("invalid mesh config"),
+        in_mesh[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("invalid mesh config"),
         "{out}"
     );
-    assert!((1..=3).contains(&in_mesh[0]["line"].as_u64().unwrap()), "{out}");
+    assert!(
+        (1..=3).contains(&in_mesh[0]["line"].as_u64().unwrap()),
+        "{out}"
+    );
     let (code, _, err) = analyze(&["--meshConfigFile", "/nonexistent/mesh.yaml"], entry);
     assert_eq!(code, 1);
     assert!(err.contains("/nonexistent/mesh.yaml"), "{err}");

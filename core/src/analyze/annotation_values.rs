@@ -35,9 +35,24 @@ pub(super) fn problem(name: &str, value: &str) -> Option<String> {
         | "istio.io/reroute-virtual-interfaces" => interfaces(value),
         "prometheus.istio.io/merge-metrics" => (!matches!(
             value,
-            "1" | "t" | "T" | "TRUE" | "true" | "True" | "0" | "f" | "F" | "FALSE" | "false" | "False"
+            "1" | "t"
+                | "T"
+                | "TRUE"
+                | "true"
+                | "True"
+                | "0"
+                | "f"
+                | "F"
+                | "FALSE"
+                | "false"
+                | "False"
         ))
-        .then(|| format!("strconv.ParseBool: parsing {}: invalid syntax", quote(value))),
+        .then(|| {
+            format!(
+                "strconv.ParseBool: parsing {}: invalid syntax",
+                quote(value)
+            )
+        }),
         "sidecar.istio.io/proxyCPU"
         | "sidecar.istio.io/proxyMemory"
         | "sidecar.istio.io/proxyCPULimit"
@@ -53,13 +68,20 @@ fn parse_uint(s: &str, bits: u32) -> Result<u64, String> {
     if s.is_empty() {
         return Err(fail("invalid syntax"));
     }
-    let max = if bits == 64 { u64::MAX } else { (1u64 << bits) - 1 };
+    let max = if bits == 64 {
+        u64::MAX
+    } else {
+        (1u64 << bits) - 1
+    };
     let mut n: u64 = 0;
     for c in s.bytes() {
         if !c.is_ascii_digit() {
             return Err(fail("invalid syntax"));
         }
-        n = match n.checked_mul(10).and_then(|n| n.checked_add(u64::from(c - b'0'))) {
+        n = match n
+            .checked_mul(10)
+            .and_then(|n| n.checked_add(u64::from(c - b'0')))
+        {
             Some(v) if v <= max => v,
             _ => return Err(fail("value out of range")),
         };
@@ -78,8 +100,11 @@ fn ports(s: &str) -> Option<String> {
     if s.is_empty() {
         return None;
     }
-    s.split(',')
-        .find_map(|p| port(p).err().map(|e| format!("failed parsing port '{p}': {e}")))
+    s.split(',').find_map(|p| {
+        port(p)
+            .err()
+            .map(|e| format!("failed parsing port '{p}': {e}"))
+    })
 }
 
 /// Comma-separated CIDRs, each as Go's `netip.ParsePrefix` reads it.
@@ -133,16 +158,23 @@ fn interfaces(s: &str) -> Option<String> {
         if name.is_empty() {
             Some("empty interface name".to_string())
         } else if name.len() > 15 {
-            Some(format!("interface name {} too long (max 15 chars)", quote(name)))
+            Some(format!(
+                "interface name {} too long (max 15 chars)",
+                quote(name)
+            ))
         } else if !valid {
-            Some(format!("interface name {} contains invalid characters", quote(name)))
+            Some(format!(
+                "interface name {} contains invalid characters",
+                quote(name)
+            ))
         } else {
             None
         }
     })
 }
 
-const QUANTITY_FORMAT: &str = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+const QUANTITY_FORMAT: &str =
+    "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
 
 /// Kubernetes' `resource.ParseQuantity`, as far as accepting or refusing goes: a signed decimal
 /// number, then a binary (`Ki`...`Ei`) or decimal (`n`, `u`, `m`, `k`...`E`) suffix or an
@@ -180,7 +212,21 @@ fn quantity(s: &str) -> Result<(), &'static str> {
     let suffix = &s[suffix_start..];
     let known = matches!(
         suffix,
-        "" | "Ki" | "Mi" | "Gi" | "Ti" | "Pi" | "Ei" | "n" | "u" | "m" | "k" | "M" | "G" | "T" | "P" | "E"
+        "" | "Ki"
+            | "Mi"
+            | "Gi"
+            | "Ti"
+            | "Pi"
+            | "Ei"
+            | "n"
+            | "u"
+            | "m"
+            | "k"
+            | "M"
+            | "G"
+            | "T"
+            | "P"
+            | "E"
     ) || (suffix.len() > 1
         && suffix.starts_with(['e', 'E'])
         && suffix[1..].parse::<i64>().is_ok());
@@ -204,7 +250,11 @@ mod tests {
     fn injector_wording() {
         let p = |n: &str, v: &str| problem(n, v);
         assert_eq!(
-            p("readiness.status.sidecar.istio.io/initialDelaySeconds", "bar").as_deref(),
+            p(
+                "readiness.status.sidecar.istio.io/initialDelaySeconds",
+                "bar"
+            )
+            .as_deref(),
             Some("strconv.ParseUint: parsing \"bar\": invalid syntax")
         );
         assert_eq!(

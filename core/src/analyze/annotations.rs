@@ -20,7 +20,11 @@ const KNOWN: &[(&str, &str, bool)] = &[
     ("ambient.istio.io/bypass-inbound-capture", "Pod", false),
     ("ambient.istio.io/dns-capture", "Pod", false),
     ("ambient.istio.io/redirection", "Pod", false),
-    ("ambient.istio.io/waypoint-inbound-binding", "GatewayClass, Gateway", false),
+    (
+        "ambient.istio.io/waypoint-inbound-binding",
+        "GatewayClass, Gateway",
+        false,
+    ),
     ("galley.istio.io/analyze-suppress", "Any", false),
     ("gateway.istio.io/controller-version", "Any", false),
     ("gateway.istio.io/name-override", "Gateway", false),
@@ -32,19 +36,43 @@ const KNOWN: &[(&str, &str, bool)] = &[
     ("istio.io/dry-run", "AuthorizationPolicy", false),
     ("istio.io/reroute-virtual-interfaces", "Pod", false),
     ("istio.io/rev", "Pod", false),
-    ("istio.io/use-waypoint-canary-weight", "Service, ServiceEntry, Namespace", false),
+    (
+        "istio.io/use-waypoint-canary-weight",
+        "Service, ServiceEntry, Namespace",
+        false,
+    ),
     ("istio.io/workloadController", "WorkloadEntry", false),
     ("kubernetes.io/ingress.class", "Ingress", false),
     ("networking.istio.io/exportTo", "Service", false),
     ("networking.istio.io/service-type", "Gateway", false),
-    ("networking.istio.io/traffic-distribution", "Namespace, Service, ServiceEntry", false),
+    (
+        "networking.istio.io/traffic-distribution",
+        "Namespace, Service, ServiceEntry",
+        false,
+    ),
     ("prometheus.istio.io/merge-metrics", "Pod", false),
     ("proxy.istio.io/config", "Pod", false),
     ("proxy.istio.io/overrides", "Pod", false),
-    ("readiness.status.sidecar.istio.io/applicationPorts", "Pod", false),
-    ("readiness.status.sidecar.istio.io/failureThreshold", "Pod", false),
-    ("readiness.status.sidecar.istio.io/initialDelaySeconds", "Pod", false),
-    ("readiness.status.sidecar.istio.io/periodSeconds", "Pod", false),
+    (
+        "readiness.status.sidecar.istio.io/applicationPorts",
+        "Pod",
+        false,
+    ),
+    (
+        "readiness.status.sidecar.istio.io/failureThreshold",
+        "Pod",
+        false,
+    ),
+    (
+        "readiness.status.sidecar.istio.io/initialDelaySeconds",
+        "Pod",
+        false,
+    ),
+    (
+        "readiness.status.sidecar.istio.io/periodSeconds",
+        "Pod",
+        false,
+    ),
     ("sidecar.istio.io/agentLogLevel", "Pod", false),
     ("sidecar.istio.io/bootstrapOverride", "Pod", false),
     ("sidecar.istio.io/componentLogLevel", "Pod", false),
@@ -77,11 +105,27 @@ const KNOWN: &[(&str, &str, bool)] = &[
     ("traffic.istio.io/nodeSelector", "Service", false),
     ("traffic.sidecar.istio.io/excludeInboundPorts", "Pod", false),
     ("traffic.sidecar.istio.io/excludeInterfaces", "Pod", false),
-    ("traffic.sidecar.istio.io/excludeOutboundIPRanges", "Pod", false),
-    ("traffic.sidecar.istio.io/excludeOutboundPorts", "Pod", false),
+    (
+        "traffic.sidecar.istio.io/excludeOutboundIPRanges",
+        "Pod",
+        false,
+    ),
+    (
+        "traffic.sidecar.istio.io/excludeOutboundPorts",
+        "Pod",
+        false,
+    ),
     ("traffic.sidecar.istio.io/includeInboundPorts", "Pod", false),
-    ("traffic.sidecar.istio.io/includeOutboundIPRanges", "Pod", false),
-    ("traffic.sidecar.istio.io/includeOutboundPorts", "Pod", false),
+    (
+        "traffic.sidecar.istio.io/includeOutboundIPRanges",
+        "Pod",
+        false,
+    ),
+    (
+        "traffic.sidecar.istio.io/includeOutboundPorts",
+        "Pod",
+        false,
+    ),
     ("traffic.sidecar.istio.io/kubevirtInterfaces", "Pod", true),
 ];
 
@@ -164,7 +208,11 @@ fn check_one(ctx: &mut Ctx, obj: &Object, kind: &str, name: &str, value: &str) {
 /// In Istio's namespace: the prefix before the first `/` ends in `istio.io`; and the one
 /// Kubernetes annotation Istio documents.
 fn is_istios(name: &str) -> bool {
-    name == "kubernetes.io/ingress.class" || name.split('/').next().is_some_and(|p| p.ends_with("istio.io"))
+    name == "kubernetes.io/ingress.class"
+        || name
+            .split('/')
+            .next()
+            .is_some_and(|p| p.ends_with("istio.io"))
 }
 
 #[cfg(test)]

@@ -64,9 +64,8 @@ impl<'a> Version<'a> {
         let (rest, metadata) = rest.split_once('+').unwrap_or((rest, ""));
         let (numbers, prerelease) = rest.split_once('-').unwrap_or((rest, ""));
         let ident = |s: &str| {
-            s.split('.').all(|p| {
-                !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-            })
+            s.split('.')
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
         };
         if (rest.contains('-') && !ident(prerelease)) || (text.contains('+') && !ident(metadata)) {
             return None;
@@ -113,7 +112,10 @@ mod tests {
         assert_eq!(v("v1.4.1"), Some(((1, 4, 1), "1.4.1".into())));
         assert_eq!(v("1.5"), Some(((1, 5, 0), "1.5.0".into())));
         assert_eq!(v("v1.5.0-rc.1"), Some(((1, 5, 0), "1.5.0-rc.1".into())));
-        assert_eq!(v("1.2.3+build.7"), Some(((1, 2, 3), "1.2.3+build.7".into())));
+        assert_eq!(
+            v("1.2.3+build.7"),
+            Some(((1, 2, 3), "1.2.3+build.7".into()))
+        );
         assert!(v("latest").is_none());
         assert!(v("1.2.3.4").is_none());
         assert!(v("1.2.x").is_none());

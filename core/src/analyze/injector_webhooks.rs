@@ -115,14 +115,17 @@ fn services(ctx: &mut Ctx, hooks: &[Hook]) {
         }
         let field = |k: &str| service.get(k).and_then(Node::as_str).unwrap_or("");
         let (ns, name) = (field("namespace"), field("name"));
-        let exists = ctx.mesh.objects.iter().any(|o| {
-            matches!(o.spec, Spec::Service(_)) && o.name() == name && o.namespace() == ns
-        });
+        let exists =
+            ctx.mesh.objects.iter().any(|o| {
+                matches!(o.spec, Spec::Service(_)) && o.name() == name && o.namespace() == ns
+            });
         if !exists {
             report(
                 ctx,
                 hook,
-                format!("Injector refers to a control plane service that does not exist: {ns}/{name}."),
+                format!(
+                    "Injector refers to a control plane service that does not exist: {ns}/{name}."
+                ),
             );
         }
     }
@@ -152,16 +155,22 @@ pub(super) fn selector(node: &Node) -> Option<NamespaceSelector> {
         return Some(NamespaceSelector::default());
     }
     let s: NamespaceSelector = crate::yaml::decode::from_node(node).ok()?;
-    let valid = s.match_expressions.iter().all(|e| match e.operator.as_str() {
-        "In" | "NotIn" => !e.values.is_empty(),
-        "Exists" | "DoesNotExist" => e.values.is_empty(),
-        _ => false,
-    });
+    let valid = s
+        .match_expressions
+        .iter()
+        .all(|e| match e.operator.as_str() {
+            "In" | "NotIn" => !e.values.is_empty(),
+            "Exists" | "DoesNotExist" => e.values.is_empty(),
+            _ => false,
+        });
     valid.then_some(s)
 }
 
 /// An absent selector matches everything (the webhook API's default); an unreadable one nothing.
-pub(super) fn matches(selector: &Option<Option<NamespaceSelector>>, labels: &SortedMap<String, String>) -> bool {
+pub(super) fn matches(
+    selector: &Option<Option<NamespaceSelector>>,
+    labels: &SortedMap<String, String>,
+) -> bool {
     match selector {
         None => true,
         Some(None) => false,

@@ -194,5 +194,8 @@ spec:
     let found = run_on(d);
     assert!(found.iter().all(|x| x.code != "IST0106"), "{found:#?}");
     let codes: Vec<&str> = found.iter().map(|x| x.code.as_str()).collect();
-    assert!(codes.contains(&"IST0107") && codes.contains(&"IST0135"), "{found:#?}");
+    assert!(
+        codes.contains(&"IST0107") && codes.contains(&"IST0135"),
+        "{found:#?}"
+    );
 }

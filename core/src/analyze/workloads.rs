@@ -422,8 +422,8 @@ pub(super) fn proxy_images(ctx: &mut Ctx, files: &[crate::parse::SourceFile]) {
         })
         .collect();
     let proxy_configs = super::sources::objects(files, "ProxyConfig", "networking.istio.io/");
-    let mesh_default = super::sources::mesh_config_text(mesh)
-        .and_then(|c| image_type(c.get("defaultConfig")));
+    let mesh_default =
+        super::sources::mesh_config_text(mesh).and_then(|c| image_type(c.get("defaultConfig")));
     let root = &mesh.config.root_namespace;
     let mut mismatched: Vec<(&Object, Vec<String>)> = Vec::new();
     for pod in mesh
@@ -456,13 +456,18 @@ pub(super) fn proxy_images(ctx: &mut Ctx, files: &[crate::parse::SourceFile]) {
         let mut levels: [Option<String>; 4] = [mesh_default.clone(), None, None, None];
         for pc in &proxy_configs {
             let spec = pc.root.get("spec");
-            let selector = spec.and_then(|s| s.get("selector")).filter(|s| !s.is_null());
+            let selector = spec
+                .and_then(|s| s.get("selector"))
+                .filter(|s| !s.is_null());
             let level = if pc.namespace() == root {
                 1
             } else if pc.namespace() != pod.namespace() {
                 continue;
             } else if let Some(selector) = selector {
-                let labels = selector.get("matchLabels").and_then(Node::as_map).unwrap_or(&[]);
+                let labels = selector
+                    .get("matchLabels")
+                    .and_then(Node::as_map)
+                    .unwrap_or(&[]);
                 let selects = labels.iter().all(|(k, v)| {
                     k.as_str()
                         .is_some_and(|k| pod.meta.labels.get(k).map(String::as_str) == v.as_str())
