@@ -76,9 +76,8 @@ pub(super) fn check(ctx: &mut Ctx) {
         let ns = obj.namespace();
         for dest in destinations(vs) {
             let d = dest.d;
-            if d.host.is_empty() || d.host == "*" {
-                continue; // validation reports it
-            }
+            // An empty host (a route entry without destination) or `*` is a schema error too,
+            // and istioctl's host lookup reports it as well.
             match lookup(mesh, ns, &vs.export_to, &d.host) {
                 None => {
                     let what = if dest.mirror { "mirror host" } else { "host" };

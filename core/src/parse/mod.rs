@@ -679,6 +679,13 @@ fn classify(group: &str, version: &str, kind: &str) -> Classified {
             | "LimitRange"
             | "ResourceQuota",
         ) => Unsupported(Severity::Info),
+        // Read by the analyzer from the text (injection and control-plane webhooks, the
+        // Gateway API CRDs' versions).
+        (
+            "admissionregistration.k8s.io",
+            "MutatingWebhookConfiguration" | "ValidatingWebhookConfiguration",
+        )
+        | ("apiextensions.k8s.io", "CustomResourceDefinition") => Unsupported(Severity::Info),
         ("apps", "Deployment") => Kind(self::Kind::Deployment),
         ("apps", "StatefulSet" | "DaemonSet" | "ReplicaSet") => Unsupported(Severity::Warning),
         ("discovery.k8s.io", "EndpointSlice") => Kind(self::Kind::EndpointSlice),
