@@ -13,7 +13,11 @@ pub(super) fn check(ctx: &mut Ctx) {
     let mut by_label: Vec<((&str, &str), &Labels)> = mesh
         .workloads
         .iter()
-        .flat_map(|w| w.labels.iter().map(move |(k, v)| ((k.as_str(), v.as_str()), &w.labels)))
+        .flat_map(|w| {
+            w.labels
+                .iter()
+                .map(move |(k, v)| ((k.as_str(), v.as_str()), &w.labels))
+        })
         .collect();
     crate::order::sort_by(&mut by_label, |a, b| a.0.cmp(&b.0));
     let pods_with = |k: &str, v: &str| -> &[((&str, &str), &Labels)] {

@@ -266,6 +266,16 @@ fn deployment_in_mesh(ctx: &Ctx, obj: &Object) -> bool {
 
 fn deployment_services(ctx: &mut Ctx) {
     let mesh = ctx.mesh;
+    // Every Service once (not every object again for each Deployment: a 1,000-service mesh has
+    // 4,000 objects).
+    let all_services: Vec<(&Object, &ServiceSpec)> = mesh
+        .objects
+        .iter()
+        .filter_map(|o| match &o.spec {
+            Spec::Service(s) => Some((o, s)),
+            _ => None,
+        })
+        .collect();
     for obj in &mesh.objects {
         let Spec::Deployment(d) = &obj.spec else {
             continue;
@@ -280,19 +290,15 @@ fn deployment_services(ctx: &mut Ctx) {
             continue;
         }
         let pod_labels = &d.template.metadata.labels;
-        let services: Vec<(String, &ServiceSpec)> = mesh
-            .objects
+        let services: Vec<(String, &ServiceSpec)> = all_services
             .iter()
-            .filter(|o| o.namespace() == obj.namespace())
-            .filter_map(|o| match &o.spec {
-                Spec::Service(s) => Some((full_name(o), s)),
-                _ => None,
+            .filter(|(o, s)| {
+                o.namespace() == obj.namespace()
+                    && s.selector.as_ref().is_some_and(|sel| {
+                        !sel.is_empty() && sel.iter().all(|(k, v)| pod_labels.get(k) == Some(v))
+                    })
             })
-            .filter(|(_, s)| {
-                s.selector.as_ref().is_some_and(|sel| {
-                    !sel.is_empty() && sel.iter().all(|(k, v)| pod_labels.get(k) == Some(v))
-                })
-            })
+            .map(|(o, s)| (full_name(o), *s))
             .collect();
         // port -> protocol -> services
         let mut protocols: SortedMap<u32, SortedMap<String, Vec<String>>> = SortedMap::new();
