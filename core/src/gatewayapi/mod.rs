@@ -199,18 +199,15 @@ impl<'a> World<'a> {
             .map(|o| &o.meta.labels)
     }
 
-    /// Namespaces known to the input: Namespace objects and every namespace an object lives in.
+    /// The input's Namespace objects, by name: what a namespace selector is matched against
+    /// (istiod lists Namespaces; a namespace the input declares no object for has no labels to
+    /// match).
     fn namespaces(&self) -> Vec<String> {
         let mut out: Vec<String> = self
             .objects
             .iter()
-            .map(|o| {
-                if o.kind == Kind::Namespace {
-                    o.name().to_string()
-                } else {
-                    o.namespace().to_string()
-                }
-            })
+            .filter(|o| o.kind == Kind::Namespace)
+            .map(|o| o.name().to_string())
             .collect();
         order::sort(&mut out);
         out.dedup();

@@ -176,7 +176,8 @@ def main():
     a = ap.parse_args()
 
     test_src = git_show(a.istio, f"{GW}/conversion_test.go")
-    services = service_docs(go_services(test_src)) + go_objects(test_src)
+    services = service_docs(go_services(test_src))
+    certificates = go_objects(test_src)
     cases = []
     for name in sorted(git_ls(a.istio, f"{GW}/testdata")):
         if name.endswith(".yaml") and name[:-5] + ".yaml.golden" in git_ls(a.istio, f"{GW}/testdata"):
@@ -213,7 +214,14 @@ def main():
                 yaml.safe_dump_all([{"apiVersion": "v1", "kind": "Namespace",
                                      "metadata": {"name": n, "labels": {"istio.io/test-name-part": n.split("-")[0]}}}
                                     for n in nss], f)
-            files = [svc_file, ns_file, inp] if family == "gateway" else [mesh_file, inp]
+            # The Go test's Secrets and ConfigMaps, of the namespaces this case names: istiod reads
+            # namespaces from Namespace objects only, we also from where objects live, so a
+            # Secret in a namespace the case never mentions would add that namespace here.
+            cert_file = os.path.join(tmp, f"certificates-{family}-{name}.yaml")
+            with open(cert_file, "w") as f:
+                yaml.safe_dump_all([d for d in certificates
+                                    if re.search(r"\b%s\b" % re.escape(d["metadata"]["namespace"]), src)], f)
+            files = [svc_file, ns_file, cert_file, inp] if family == "gateway" else [mesh_file, inp]
             c = collections.Counter()
             ours = run(a.bin, [], files)
             if ours is None:
