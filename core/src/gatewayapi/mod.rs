@@ -17,6 +17,7 @@
 //! does not allow the route, an unknown backend, a cross-namespace reference without a
 //! ReferenceGrant) comes back as findings at the offending field.
 
+mod backend_tls;
 mod credentials;
 mod gateway;
 mod ingress;
@@ -114,6 +115,7 @@ pub fn conversion(objects: &[Object], config: &MeshConfig) -> (Vec<Object>, Stat
     let world = World::new(objects);
     let gateways = gateway::convert(&world, &mut out, &mut status);
     routes::convert(&world, &gateways, &mut out, &mut status);
+    backend_tls::convert(&world, &mut out, &mut status);
     ingress::convert(&world, config, &mut out, &mut status);
     (out, status)
 }
