@@ -7,7 +7,9 @@
 use super::status::Status;
 use super::{codes, derived, meta, service_fqdn, World, KUBERNETES_GATEWAY_NAME, PARENTS};
 use crate::diag::Severity;
-use crate::istio::gateway_api::{BackendTlsPolicySpec, BackendTlsValidation, PolicyTargetRef, Resource};
+use crate::istio::gateway_api::{
+    BackendTlsPolicySpec, BackendTlsValidation, PolicyTargetRef, Resource,
+};
 use crate::istio::networking::{ClientTls, DestinationRule, PortTrafficPolicy, TrafficPolicy};
 use crate::istio::PortSelector;
 use crate::order;
@@ -74,13 +76,20 @@ pub(super) fn convert(world: &World, out: &mut Vec<Object>, status: &mut Status)
             let (kind, hosts, ports) = match target(world, obj.namespace(), t) {
                 Ok(found) => found,
                 Err(e) => {
-                    warn(status, format!("TargetNotFound: targetRefs invalid: {e}; no TLS is applied"));
+                    warn(
+                        status,
+                        format!("TargetNotFound: targetRefs invalid: {e}; no TLS is applied"),
+                    );
                     continue;
                 }
             };
             if let Some(s) = t.section_name.as_deref().filter(|s| !s.is_empty()) {
                 if !ports.iter().any(|(name, _)| name == s) {
-                    let what = if kind == Kind::Service { "Service" } else { "ServiceEntry" };
+                    let what = if kind == Kind::Service {
+                        "Service"
+                    } else {
+                        "ServiceEntry"
+                    };
                     warn(status, format!("TargetNotFound: targetRefs invalid: sectionName {s:?} does not exist in {what} {}/{}; no TLS is applied", obj.namespace(), t.name));
                     continue;
                 }
@@ -130,7 +139,10 @@ fn credential(
     }
     let r = v.ca_certificate_refs.first()?;
     let ns = obj.namespace();
-    let problem = match (r.group.as_deref().unwrap_or_default(), r.kind.as_deref().unwrap_or_default()) {
+    let problem = match (
+        r.group.as_deref().unwrap_or_default(),
+        r.kind.as_deref().unwrap_or_default(),
+    ) {
         ("" | "core", "ConfigMap") => match world.ca_bundle_error(false, ns, &r.name) {
             None => return Some(format!("configmap://{ns}/{}", r.name)),
             Some(e) if e.ends_with("not found") => {
@@ -138,7 +150,9 @@ fn credential(
             }
             Some(e) => format!("InvalidCACertificateRef: Certificate invalid: {e}"),
         },
-        (_, kind) => format!("InvalidKind: Certificate reference invalid: unsupported reference kind: {kind}"),
+        (_, kind) => format!(
+            "InvalidKind: Certificate reference invalid: unsupported reference kind: {kind}"
+        ),
     };
     status.note(
         obj,
@@ -165,14 +179,19 @@ fn target(
             let ports = svc.ports.iter().map(|p| (p.name.clone(), p.port)).collect();
             Ok((Kind::Service, vec![service_fqdn(&t.name, ns)], ports))
         }
-        ("networking.istio.io", "ServiceEntry") => match world.find(Kind::ServiceEntry, ns, &t.name).map(|o| &o.spec) {
-            Some(Spec::ServiceEntry(se)) => Ok((
-                Kind::ServiceEntry,
-                se.hosts.clone(),
-                se.ports.iter().map(|p| (p.name.clone(), p.number)).collect(),
-            )),
-            _ => Err(format!("ServiceEntry {ns}/{} not found", t.name)),
-        },
+        ("networking.istio.io", "ServiceEntry") => {
+            match world.find(Kind::ServiceEntry, ns, &t.name).map(|o| &o.spec) {
+                Some(Spec::ServiceEntry(se)) => Ok((
+                    Kind::ServiceEntry,
+                    se.hosts.clone(),
+                    se.ports
+                        .iter()
+                        .map(|p| (p.name.clone(), p.number))
+                        .collect(),
+                )),
+                _ => Err(format!("ServiceEntry {ns}/{} not found", t.name)),
+            }
+        }
         (_, kind) => Err(format!("unsupported reference kind: {kind}")),
     }
 }
@@ -183,7 +202,12 @@ fn conflicting<'a>(
     me: &Object,
     t: &PolicyTargetRef,
 ) -> Option<&'a str> {
-    let rank = |o: &Object| (o.meta.creation_timestamp.clone().unwrap_or_default(), o.name().to_string());
+    let rank = |o: &Object| {
+        (
+            o.meta.creation_timestamp.clone().unwrap_or_default(),
+            o.name().to_string(),
+        )
+    };
     policies
         .iter()
         .filter(|(o, _)| o.namespace() == me.namespace() && o.name() != me.name())
@@ -214,7 +238,13 @@ fn merge(world: &World, mut contributions: Vec<Contribution>, out: &mut Vec<Obje
     });
     let mut groups: Vec<(String, Vec<&Contribution>)> = Vec::new();
     for c in &contributions {
-        let id = format!("{:?}/{}/{}/{}", c.target_kind, c.policy.namespace(), c.target, c.host);
+        let id = format!(
+            "{:?}/{}/{}/{}",
+            c.target_kind,
+            c.policy.namespace(),
+            c.target,
+            c.host
+        );
         match groups.iter_mut().find(|(k, _)| *k == id) {
             Some((_, g)) => g.push(c),
             None => groups.push((id, vec![c])),
@@ -228,12 +258,18 @@ fn merge(world: &World, mut contributions: Vec<Contribution>, out: &mut Vec<Obje
         let mut parents: Vec<String> = Vec::new();
         for c in &group {
             match &c.section {
-                Some(s) if !sections.iter().any(|(n, _)| n == s) => sections.push((s.clone(), c.tls.clone())),
+                Some(s) if !sections.iter().any(|(n, _)| n == s) => {
+                    sections.push((s.clone(), c.tls.clone()))
+                }
                 Some(_) => {}
                 None if policy.tls.is_none() => policy.tls = Some(c.tls.clone()),
                 None => {}
             }
-            let parent = format!("BackendTLSPolicy/{}.{}", c.policy.namespace(), c.policy.name());
+            let parent = format!(
+                "BackendTLSPolicy/{}.{}",
+                c.policy.namespace(),
+                c.policy.name()
+            );
             if !parents.contains(&parent) {
                 parents.push(parent);
             }
@@ -242,8 +278,20 @@ fn merge(world: &World, mut contributions: Vec<Contribution>, out: &mut Vec<Obje
             world,
             ns,
             &PolicyTargetRef {
-                group: Some(if first.target_kind == Kind::Service { "" } else { "networking.istio.io" }.into()),
-                kind: if first.target_kind == Kind::Service { "Service" } else { "ServiceEntry" }.into(),
+                group: Some(
+                    if first.target_kind == Kind::Service {
+                        ""
+                    } else {
+                        "networking.istio.io"
+                    }
+                    .into(),
+                ),
+                kind: if first.target_kind == Kind::Service {
+                    "Service"
+                } else {
+                    "ServiceEntry"
+                }
+                .into(),
                 name: first.target.clone(),
                 section_name: None,
             },
@@ -255,15 +303,24 @@ fn merge(world: &World, mut contributions: Vec<Contribution>, out: &mut Vec<Obje
             .into_iter()
             .map(|(name, tls)| PortTrafficPolicy {
                 port: Some(PortSelector {
-                    number: ports.iter().find(|(n, _)| *n == name).map_or(0, |(_, p)| *p),
+                    number: ports
+                        .iter()
+                        .find(|(n, _)| *n == name)
+                        .map_or(0, |(_, p)| *p),
                 }),
                 tls: Some(tls),
                 ..PortTrafficPolicy::default()
             })
             .collect();
-        order::sort_by_key(&mut policy.port_level_settings, |p| p.port.as_ref().map_or(0, |p| p.number));
+        order::sort_by_key(&mut policy.port_level_settings, |p| {
+            p.port.as_ref().map_or(0, |p| p.number)
+        });
         let name = if first.target_kind == Kind::ServiceEntry {
-            format!("{}~{}~{KUBERNETES_GATEWAY_NAME}", first.target, first.host.replace('.', "-"))
+            format!(
+                "{}~{}~{KUBERNETES_GATEWAY_NAME}",
+                first.target,
+                first.host.replace('.', "-")
+            )
         } else {
             format!("{}~{KUBERNETES_GATEWAY_NAME}", first.target)
         };

@@ -88,9 +88,7 @@ impl World<'_> {
         let Some((cert, key)) = pair else {
             for (c, k) in [("cert", "key"), ("tls.crt", "tls.key")] {
                 if value(&values, c).is_some() && value(&values, k).is_some() {
-                    return Some(format!(
-                        "found keys {c:?} and {k:?}, but they were empty"
-                    ));
+                    return Some(format!("found keys {c:?} and {k:?}, but they were empty"));
                 }
             }
             return Some(format!(
@@ -115,7 +113,12 @@ impl World<'_> {
 
     /// Why istiod cannot use the CA bundle a `caCertificateRef` names (`configmap ns/name not
     /// found`, ...), if it cannot. `secret` picks a Secret over a ConfigMap.
-    pub(super) fn ca_bundle_error(&self, secret: bool, namespace: &str, name: &str) -> Option<String> {
+    pub(super) fn ca_bundle_error(
+        &self,
+        secret: bool,
+        namespace: &str,
+        name: &str,
+    ) -> Option<String> {
         let values: Vec<(String, Vec<u8>)> = if secret {
             let Some(s) = self.secret(namespace, name) else {
                 return Some(format!("secret {namespace}/{name} not found"));

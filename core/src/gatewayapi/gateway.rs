@@ -172,11 +172,13 @@ fn listener_sets(
         let group = p.group.as_deref().unwrap_or(super::GATEWAY_API_GROUP);
         let kind = p.kind.as_deref().unwrap_or("Gateway");
         let pns = p.namespace.as_deref().unwrap_or(obj.namespace());
-        let owner = owners.iter().find(|o| {
-            o.gateway.namespace() == pns && o.gateway.name() == p.name
-        });
-        let (true, Some(owner)) = (group == super::GATEWAY_API_GROUP && kind == "Gateway", owner)
-        else {
+        let owner = owners
+            .iter()
+            .find(|o| o.gateway.namespace() == pns && o.gateway.name() == p.name);
+        let (true, Some(owner)) = (
+            group == super::GATEWAY_API_GROUP && kind == "Gateway",
+            owner,
+        ) else {
             // istiod writes no status on a ListenerSet whose parent it does not own.
             status.note(
                 obj,
@@ -297,7 +299,12 @@ fn listener(
     out.push(derived(
         source,
         Kind::Gateway,
-        meta(name, ns, annotations, source.meta.creation_timestamp.clone()),
+        meta(
+            name,
+            ns,
+            annotations,
+            source.meta.creation_timestamp.clone(),
+        ),
         Spec::Gateway(Gateway {
             selector: SortedMap::new(),
             servers: vec![server],
@@ -638,7 +645,14 @@ fn server_tls(
                     Ok(ca) => {
                         let fallback = v.mode.as_deref() == Some("AllowInsecureFallback");
                         out.ca_cert_credential_name = Some(ca);
-                        out.mode = Some(if fallback { "OPTIONAL_MUTUAL" } else { "MUTUAL" }.into());
+                        out.mode = Some(
+                            if fallback {
+                                "OPTIONAL_MUTUAL"
+                            } else {
+                                "MUTUAL"
+                            }
+                            .into(),
+                        );
                         out.insecure_skip_verify = Some(fallback);
                         if let Some(m @ ("MUTUAL" | "OPTIONAL_MUTUAL")) = option.map(String::as_str)
                         {
@@ -725,7 +739,11 @@ fn client_validation(
             format!("invalid CA certificate reference {reference}, {e}"),
         ));
     }
-    let scheme = if secret { "kubernetes-gateway" } else { "configmap" };
+    let scheme = if secret {
+        "kubernetes-gateway"
+    } else {
+        "configmap"
+    };
     Ok(format!("{scheme}://{ca_ns}/{}-cacert", r.name))
 }
 

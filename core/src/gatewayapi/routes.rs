@@ -857,7 +857,9 @@ fn proto_duration(text: &str) -> String {
     let mut millis: u64 = 0;
     let mut rest = text;
     while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
         let Ok(n) = rest[..digits].parse::<u64>() else {
             return text.to_string();
         };
@@ -1067,13 +1069,11 @@ fn reason_of(message: &str) -> (&'static str, &str) {
 
 /// Record a route's rule errors: the ResolvedRefs of its gateway (or mesh) parents, and a finding
 /// each. What the finding adds for the user (`; requests get 500`) stays out of istiod's message.
+/// A route istiod drops is a warning, not an input error: istiod accepts the object, derives
+/// the rest of the config and reports the reason in the route's status, and so does `convert`.
 fn report(obj: &Object, errors: Vec<RuleError>, mesh: bool, status: &mut Status) {
     for e in errors {
-        let severity = if e.fatal {
-            Severity::Error
-        } else {
-            Severity::Warning
-        };
+        let severity = Severity::Warning;
         let (reason, rest) = reason_of(&e.message);
         let (message, hint) = ["; requests get 500", "; the route is dropped"]
             .iter()

@@ -284,7 +284,12 @@ impl Status {
     }
 
     /// istiod writes the status of this ListenerSet of `gateway`, found by the same Services.
-    pub(super) fn own_listener_set(&mut self, obj: &Object, gateway: &Object, services: Vec<String>) {
+    pub(super) fn own_listener_set(
+        &mut self,
+        obj: &Object,
+        gateway: &Object,
+        services: Vec<String>,
+    ) {
         self.owned.push(OwnedGateway {
             kind: obj.kind,
             namespace: obj.namespace().to_string(),
@@ -561,7 +566,10 @@ impl Status {
         let records: Vec<&Record> = self.of(obj).collect();
         let set = owned.parent.is_some();
         // A ListenerSet its Gateway does not take has no listener status, only the reason.
-        if let Some(r) = records.iter().find(|r| r.subject == Subject::Object("Accepted")) {
+        if let Some(r) = records
+            .iter()
+            .find(|r| r.subject == Subject::Object("Accepted"))
+        {
             let refused = |kind| Condition {
                 kind,
                 status: false,

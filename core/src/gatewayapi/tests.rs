@@ -469,7 +469,7 @@ spec:
 }
 
 #[test]
-fn an_unsupported_filter_drops_the_route_with_an_error() {
+fn an_unsupported_filter_drops_the_route_with_a_warning_not_an_input_error() {
     let (out, diags) = run(&format!(
         "{SERVICES}{GATEWAY}apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
@@ -482,7 +482,7 @@ spec:
 "
     ));
     assert_eq!(codes_of(&diags), [codes::INVALID_ROUTE]);
-    assert_eq!(diags[0].severity, Severity::Error);
+    assert_eq!(diags[0].severity, Severity::Warning);
     assert!(!out.iter().any(|o| o.kind == Kind::VirtualService));
 }
 
