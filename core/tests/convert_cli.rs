@@ -421,7 +421,7 @@ spec:
                 "Programmed",
                 "True",
                 "Programmed",
-                "Resource programmed, assigned to service(s) gw-istio.default.svc.cluster.local:80, gw-istio.default.svc.cluster.local:443, and gw-istio.default.svc.cluster.local:9000"
+                "Resource programmed, assigned to service(s) gw-istio.default.svc.cluster.local:443, gw-istio.default.svc.cluster.local:80, and gw-istio.default.svc.cluster.local:9000"
             ),
             cond("ResolvedRefs", "True", "ResolvedRefs", "All references resolved"),
         ]

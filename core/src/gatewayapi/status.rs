@@ -751,6 +751,8 @@ fn programmed<'a>(
             }
         }
     }
+    // istiod lists the assigned `host:port`s as sorted strings (`:443` before `:80`).
+    order::sort(&mut internal);
     let join = |ss: &[String]| match ss {
         [] => String::new(),
         [one] => one.clone(),
