@@ -54,13 +54,14 @@ fn class_controller(world: &World, class: &str) -> Option<String> {
     })
 }
 
-/// A Gateway is managed (istiod deploys it) unless it names its Service by a Hostname address.
+/// A Gateway is managed (istiod deploys it) when it has no address, or one IP address (the API
+/// server's default type); otherwise its addresses name the Services it runs behind (IsManaged).
 fn is_managed(spec: &GatewaySpec) -> bool {
-    spec.addresses.is_empty()
-        || spec
-            .addresses
-            .iter()
-            .all(|a| a.kind.as_deref() == Some("IPAddress"))
+    match spec.addresses.as_slice() {
+        [] => true,
+        [one] => one.kind.as_deref().is_none_or(|k| k == "IPAddress"),
+        _ => false,
+    }
 }
 
 /// `<gateway>-<class>`, or the `gateway.istio.io/name-override` annotation.
@@ -78,6 +79,8 @@ struct Owner<'a> {
     spec: &'a GatewaySpec,
     services: Vec<String>,
     service_account: String,
+    /// istiod's UnsupportedAddress message, when some addresses are not Hostnames.
+    address_error: Option<String>,
 }
 
 pub(super) fn convert(world: &World, out: &mut Vec<Object>, status: &mut Status) -> Vec<Parent> {
@@ -122,8 +125,24 @@ pub(super) fn convert(world: &World, out: &mut Vec<Object>, status: &mut Status)
             continue;
         }
         let managed = is_managed(spec);
-        let services = gateway_services(obj, spec);
+        let (services, address_error) = gateway_services(obj, spec);
         status.own(obj, services.clone());
+        if let Some(message) = &address_error {
+            status.record(
+                obj,
+                Subject::Object("Accepted"),
+                problem(
+                    codes::INVALID_GATEWAY,
+                    Severity::Warning,
+                    obj.span_of(&["spec", "addresses"]),
+                    "UnsupportedAddress",
+                    message.clone(),
+                    "",
+                ),
+            );
+        }
+        // With no Service to bind to, istiod converts none of the listeners.
+        let hard_failure = services.is_empty() && address_error.is_some();
         let service_account = if managed {
             obj.meta
                 .annotations
@@ -138,9 +157,12 @@ pub(super) fn convert(world: &World, out: &mut Vec<Object>, status: &mut Status)
             spec,
             services,
             service_account,
+            address_error,
         };
         for (i, l) in spec.listeners.iter().enumerate() {
-            listener(world, &owner, obj, l, i, out, status, &mut parents);
+            if !hard_failure {
+                listener(world, &owner, obj, l, i, out, status, &mut parents);
+            }
         }
         if managed && controller == GATEWAY_CONTROLLER {
             deployment(world, obj, spec, out);
@@ -190,6 +212,23 @@ fn listener_sets(
             continue;
         };
         status.own_listener_set(obj, owner.gateway, owner.services.clone());
+        if let Some(message) = &owner.address_error {
+            status.record(
+                obj,
+                Subject::Object("Accepted"),
+                problem(
+                    codes::INVALID_GATEWAY,
+                    Severity::Warning,
+                    obj.span_of(&["spec", "parentRef"]),
+                    "UnsupportedAddress",
+                    format!("Parent not accepted: {message}"),
+                    "",
+                ),
+            );
+            if owner.services.is_empty() {
+                continue;
+            }
+        }
         if !listeners_allowed(world, owner, obj.namespace()) {
             status.record(
                 obj,
@@ -314,14 +353,18 @@ fn listener(
 
 /// The Services a Gateway's pods are found by: the automated deployment's, or its Hostname
 /// addresses (extractGatewayServices).
-fn gateway_services(obj: &Object, spec: &GatewaySpec) -> Vec<String> {
+/// An address of another type is skipped, with istiod's UnsupportedAddress message.
+fn gateway_services(obj: &Object, spec: &GatewaySpec) -> (Vec<String>, Option<String>) {
     let ns = obj.namespace();
     if is_managed(spec) {
-        return vec![service_fqdn(&deployment_name(obj, spec), ns)];
+        return (vec![service_fqdn(&deployment_name(obj, spec), ns)], None);
     }
-    spec.addresses
+    let (hostnames, skipped): (Vec<_>, Vec<_>) = spec
+        .addresses
         .iter()
-        .filter(|a| a.kind.as_deref().is_none_or(|k| k == "Hostname"))
+        .partition(|a| a.kind.as_deref().is_none_or(|k| k == "Hostname"));
+    let services = hostnames
+        .iter()
         .map(|a| {
             if a.value.contains('.') {
                 a.value.clone()
@@ -329,7 +372,11 @@ fn gateway_services(obj: &Object, spec: &GatewaySpec) -> Vec<String> {
                 service_fqdn(&a.value, ns)
             }
         })
-        .collect()
+        .collect();
+    let skipped: Vec<&str> = skipped.iter().map(|a| a.value.as_str()).collect();
+    let error = (!skipped.is_empty())
+        .then(|| format!("only Hostname is supported, ignoring [{}]", skipped.join(" ")));
+    (services, error)
 }
 
 /// Route kinds a listener accepts: by protocol, narrowed by `allowedRoutes.kinds`.

@@ -565,11 +565,12 @@ impl Status {
         };
         let records: Vec<&Record> = self.of(obj).collect();
         let set = owned.parent.is_some();
-        // A ListenerSet its Gateway does not take has no listener status, only the reason.
-        if let Some(r) = records
+        let object_error = records
             .iter()
-            .find(|r| r.subject == Subject::Object("Accepted"))
-        {
+            .copied()
+            .find(|r| r.subject == Subject::Object("Accepted"));
+        // A ListenerSet its Gateway does not take has no listener status, only the reason.
+        if let Some(r) = object_error.filter(|r| r.reason == "NotAllowed") {
             let refused = |kind| Condition {
                 kind,
                 status: false,
@@ -675,8 +676,16 @@ impl Status {
             objects.iter().chain(derived),
         );
         let mut accepted = Condition::ok("Accepted", "Accepted", "Resource accepted");
+        if let Some(r) = object_error {
+            accepted = Condition {
+                kind: "Accepted",
+                status: false,
+                reason: r.reason.clone(),
+                message: r.message.clone(),
+            };
+        }
         if set {
-            if valid == 0 {
+            if valid == 0 && object_error.is_none() {
                 let none = |kind| Condition {
                     kind,
                     status: false,
@@ -689,7 +698,7 @@ impl Status {
             status.conditions = vec![accepted, programmed];
             return true;
         }
-        if valid < listeners.len() {
+        if valid < listeners.len() && object_error.is_none() {
             accepted.reason = "ListenersNotValid".into();
             if valid == 0 {
                 accepted.status = false;

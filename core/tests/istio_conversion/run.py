@@ -205,7 +205,7 @@ def main():
                 continue
             inp = os.path.join(tmp, f"case-{family}-{name}.yaml")
             with open(inp, "w") as f:
-                f.write(src)
+                f.write(normal(src))
             # The Go test adds a Namespace for each namespace of the input, labelled
             # istio.io/test-name-part with the name's first dash-separated part (readConfig).
             nss = sorted({(d.get("metadata") or {}).get("namespace") for d in load_docs(src)} - {None})
