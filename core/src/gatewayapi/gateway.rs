@@ -143,6 +143,25 @@ pub(super) fn convert(world: &World, out: &mut Vec<Object>, status: &mut Status)
         }
         // With no Service to bind to, istiod converts none of the listeners.
         let hard_failure = services.is_empty() && address_error.is_some();
+        if address_error.is_none() {
+            if let Some((reason, message)) = parameters_error(world, obj, spec) {
+                let at = obj.span_of(&["spec", "infrastructure", "parametersRef"]);
+                let p = problem(
+                    codes::INVALID_GATEWAY,
+                    Severity::Warning,
+                    at,
+                    reason,
+                    message,
+                    "",
+                );
+                status.record(obj, Subject::Object("Accepted"), p);
+            }
+        }
+        if let Some((code, reason, message)) = client_certificate_error(world, obj, spec) {
+            let at = obj.span_of(&["spec", "tls", "backend", "clientCertificateRef"]);
+            let p = problem(code, Severity::Warning, at, reason, message, "");
+            status.record(obj, Subject::Object("ResolvedRefs"), p);
+        }
         let service_account = if managed {
             obj.meta
                 .annotations
@@ -248,6 +267,91 @@ fn listener_sets(
             listener(world, owner, obj, l, i, out, status, parents);
         }
     }
+}
+
+/// `spec.infrastructure.parametersRef` must name a ConfigMap of the Gateway's namespace
+/// (validateParametersRef).
+fn parameters_error(
+    world: &World,
+    obj: &Object,
+    spec: &GatewaySpec,
+) -> Option<(&'static str, String)> {
+    let r = spec.infrastructure.as_ref()?.parameters_ref.as_ref()?;
+    let (group, kind) = (
+        r.group.as_deref().unwrap_or_default(),
+        r.kind.as_deref().unwrap_or_default(),
+    );
+    if group != "" || kind != "ConfigMap" {
+        return Some((
+            "InvalidParameters",
+            format!(
+                "Unsupported parametersRef group/kind {group}/{kind}, only ConfigMap is supported"
+            ),
+        ));
+    }
+    let ns = obj.namespace();
+    world.find(Kind::ConfigMap, ns, &r.name).is_none().then(|| {
+        (
+            "InvalidParameters",
+            format!("parametersRef ConfigMap {ns}/{} does not exist", r.name),
+        )
+    })
+}
+
+/// `spec.tls.backend.clientCertificateRef` must name a usable Secret, across namespaces only
+/// with a ReferenceGrant (validateBackendClientCertificateRef).
+fn client_certificate_error(
+    world: &World,
+    obj: &Object,
+    spec: &GatewaySpec,
+) -> Option<(&'static str, &'static str, String)> {
+    let r = spec
+        .tls
+        .as_ref()?
+        .backend
+        .as_ref()?
+        .client_certificate_ref
+        .as_ref()?;
+    let ns = obj.namespace();
+    let (group, kind) = (
+        r.group.as_deref().unwrap_or_default(),
+        r.kind.as_deref().unwrap_or_default(),
+    );
+    let reference = format!(
+        "{group}/{kind}/{}.{}",
+        r.name,
+        r.namespace.as_deref().unwrap_or_default()
+    );
+    let invalid = |m: String| {
+        Some((
+            codes::INVALID_GATEWAY,
+            "InvalidClientCertificateRef",
+            format!("invalid clientCertificateRef {reference}, {m}"),
+        ))
+    };
+    if !matches!(group, "" | "core") || !matches!(kind, "" | "Secret") {
+        return invalid("only secret is allowed".into());
+    }
+    let cred_ns = r.namespace.as_deref().unwrap_or(ns);
+    if let Some(e) = world.server_certificate_error(cred_ns, &r.name) {
+        return invalid(e);
+    }
+    if cred_ns != ns
+        && !world.grant_allows(
+            ["gateway.networking.k8s.io", "Gateway", ns],
+            ["", "Secret", cred_ns, &r.name],
+        )
+    {
+        return Some((
+            codes::REF_NOT_PERMITTED,
+            "RefNotPermitted",
+            format!(
+                "clientCertificateRef {}/{cred_ns} not accessible to a Gateway in namespace {ns:?} (missing a ReferenceGrant?)",
+                r.name
+            ),
+        ));
+    }
+    None
 }
 
 /// Does the parent Gateway's `allowedListeners` admit ListenerSets of `namespace`?
@@ -374,8 +478,12 @@ fn gateway_services(obj: &Object, spec: &GatewaySpec) -> (Vec<String>, Option<St
         })
         .collect();
     let skipped: Vec<&str> = skipped.iter().map(|a| a.value.as_str()).collect();
-    let error = (!skipped.is_empty())
-        .then(|| format!("only Hostname is supported, ignoring [{}]", skipped.join(" ")));
+    let error = (!skipped.is_empty()).then(|| {
+        format!(
+            "only Hostname is supported, ignoring [{}]",
+            skipped.join(" ")
+        )
+    });
     (services, error)
 }
 

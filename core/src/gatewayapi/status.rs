@@ -707,11 +707,19 @@ impl Status {
                 accepted.message = "One or more of the Gateway's listeners are invalid".into();
             }
         }
-        status.conditions = vec![
-            accepted,
-            programmed,
-            Condition::ok("ResolvedRefs", "ResolvedRefs", "All references resolved"),
-        ];
+        let resolved = match records
+            .iter()
+            .find(|r| r.subject == Subject::Object("ResolvedRefs"))
+        {
+            Some(r) => Condition {
+                kind: "ResolvedRefs",
+                status: false,
+                reason: r.reason.clone(),
+                message: r.message.clone(),
+            },
+            None => Condition::ok("ResolvedRefs", "ResolvedRefs", "All references resolved"),
+        };
+        status.conditions = vec![accepted, programmed, resolved];
         true
     }
 }

@@ -44,12 +44,25 @@ decode_structs! {
         pub addresses: Vec<GatewayAddress>,
         pub tls: Option<GatewayTlsConfig>,
         pub allowed_listeners: Option<AllowedListeners>,
+        pub infrastructure: Option<GatewayInfrastructure>,
+    }
+
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct GatewayInfrastructure {
+        pub parameters_ref: Option<ObjectRef>,
     }
 
     /// `spec.tls` of a Gateway: client certificate validation for its HTTPS listeners.
     #[derive(Debug, Clone, Default, PartialEq)]
     pub struct GatewayTlsConfig {
         pub frontend: Option<FrontendTls>,
+        pub backend: Option<BackendTlsConfig>,
+    }
+
+    /// The client certificate the Gateway presents to backends.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct BackendTlsConfig {
+        pub client_certificate_ref: Option<ObjectRef>,
     }
 
     #[derive(Debug, Clone, Default, PartialEq)]
