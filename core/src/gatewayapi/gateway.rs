@@ -13,6 +13,7 @@ use crate::istio::gateway_api::{FrontendTlsConfig, GatewaySpec, Listener, Resour
 use crate::istio::kube::{DeploymentSpec, PodSpec, PodTemplate, ServicePort, ServiceSpec};
 use crate::istio::networking::{Gateway, Server, ServerPort, ServerTls};
 use crate::istio::{LabelSelector, ObjectMeta};
+use crate::order;
 use crate::parse::{Kind, Object, Spec};
 use crate::sorted::SortedMap;
 
@@ -81,6 +82,9 @@ struct Owner<'a> {
     service_account: String,
     /// istiod's UnsupportedAddress message, when some addresses are not Hostnames.
     address_error: Option<String>,
+    /// Listeners (of the Gateway or its ListenerSets) that conflict with an earlier one:
+    /// (kind, namespace, name, listener) and the reason.
+    conflicts: Vec<((Kind, String, String, String), &'static str)>,
 }
 
 pub(super) fn convert(world: &World, out: &mut Vec<Object>, status: &mut Status) -> Vec<Parent> {
@@ -171,12 +175,18 @@ pub(super) fn convert(world: &World, out: &mut Vec<Object>, status: &mut Status)
         } else {
             String::new()
         };
+        let conflicts = if controller == GATEWAY_CONTROLLER {
+            listener_conflicts(world, obj, spec)
+        } else {
+            Vec::new()
+        };
         let owner = Owner {
             gateway: obj,
             spec,
             services,
             service_account,
             address_error,
+            conflicts,
         };
         for (i, l) in spec.listeners.iter().enumerate() {
             if !hard_failure {
@@ -216,10 +226,34 @@ fn listener_sets(
         let owner = owners
             .iter()
             .find(|o| o.gateway.namespace() == pns && o.gateway.name() == p.name);
-        let (true, Some(owner)) = (
-            group == super::GATEWAY_API_GROUP && kind == "Gateway",
-            owner,
-        ) else {
+        let is_gateway = group == super::GATEWAY_API_GROUP && kind == "Gateway";
+        let parent = world
+            .resources(Kind::KubernetesGateway)
+            .find(|(o, _)| o.namespace() == pns && o.name() == p.name);
+        if let (true, None, Some((gateway, Resource::Gateway(g)))) = (is_gateway, owner, parent) {
+            // A Gateway of istiod's other classes (waypoints, east-west) takes no ListenerSet.
+            if class_controller(world, &g.gateway_class_name)
+                .is_some_and(|c| c.starts_with("istio.io/"))
+            {
+                status.own_listener_set(obj, gateway, Vec::new());
+                let message = format!(
+                    "The {:?} GatewayClass does not support ListenerSet",
+                    g.gateway_class_name
+                );
+                let at = obj.span_of(&["spec", "parentRef"]);
+                let p = problem(
+                    codes::INVALID_GATEWAY,
+                    Severity::Warning,
+                    at,
+                    "NotAllowed",
+                    message,
+                    "",
+                );
+                status.record(obj, Subject::Object("Accepted"), p);
+                continue;
+            }
+        }
+        let (true, Some(owner)) = (is_gateway, owner) else {
             // istiod writes no status on a ListenerSet whose parent it does not own.
             status.note(
                 obj,
@@ -248,7 +282,7 @@ fn listener_sets(
                 continue;
             }
         }
-        if !listeners_allowed(world, owner, obj.namespace()) {
+        if !allowed_from(world, owner.gateway, owner.spec, obj.namespace()) {
             status.record(
                 obj,
                 Subject::Object("Accepted"),
@@ -338,7 +372,7 @@ fn client_certificate_error(
     }
     if cred_ns != ns
         && !world.grant_allows(
-            ["gateway.networking.k8s.io", "Gateway", ns],
+            ["gateway.networking.k8s.io", obj.kind.name(), ns],
             ["", "Secret", cred_ns, &r.name],
         )
     {
@@ -354,10 +388,92 @@ fn client_certificate_error(
     None
 }
 
+/// Listeners that share a port with an earlier one they cannot be told apart from
+/// (ComputeGatewayListenerConflicts): the Gateway's own listeners first, then those of the
+/// ListenerSets it admits, oldest first. TCP against TCP or against HTTP/HTTPS/TLS, or two
+/// protocols, is a ProtocolConflict; two HTTP-like listeners with one hostname a HostnameConflict.
+fn listener_conflicts(
+    world: &World,
+    gateway: &Object,
+    spec: &GatewaySpec,
+) -> Vec<((Kind, String, String, String), &'static str)> {
+    let mut sets: Vec<(&Object, &Vec<Listener>)> = world
+        .resources(Kind::ListenerSet)
+        .filter_map(|(o, r)| match r {
+            Resource::ListenerSet(ls) => Some((o, ls)),
+            _ => None,
+        })
+        .filter(|(o, ls)| {
+            let p = &ls.parent_ref;
+            p.name == gateway.name()
+                && p.namespace.as_deref().unwrap_or(o.namespace()) == gateway.namespace()
+                && allowed_from(world, gateway, spec, o.namespace())
+        })
+        .map(|(o, ls)| (o, &ls.listeners))
+        .collect();
+    order::sort_by(&mut sets, |a, b| {
+        let key = |o: &Object| {
+            (
+                o.meta.creation_timestamp.clone().unwrap_or_default(),
+                format!("{}/{}", o.namespace(), o.name()),
+            )
+        };
+        key(a.0).cmp(&key(b.0))
+    });
+    let merged = std::iter::once((gateway, &spec.listeners))
+        .chain(sets)
+        .flat_map(|(o, ls)| ls.iter().map(move |l| (o, l)));
+    let tcp = |p: &str| matches!(p, "TCP" | "UDP");
+    let http = |p: &str| matches!(p, "HTTP" | "HTTPS" | "TLS");
+    let hostname = |l: &Listener| {
+        l.hostname
+            .clone()
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| "*".into())
+    };
+    let mut accepted: Vec<&Listener> = Vec::new();
+    let mut out = Vec::new();
+    for (o, l) in merged {
+        let a = l.protocol.as_str();
+        let prior = accepted.iter().find(|p| {
+            let pb = p.protocol.as_str();
+            if p.port != l.port {
+                return false;
+            }
+            if (tcp(a) && http(pb)) || (http(a) && tcp(pb)) || (tcp(a) && tcp(pb)) {
+                return true;
+            }
+            if http(a) && http(pb) {
+                return hostname(l) == hostname(p);
+            }
+            a == pb
+        });
+        match prior {
+            Some(p) => {
+                let reason = if (tcp(a) && tcp(&p.protocol)) || a != p.protocol {
+                    "ProtocolConflict"
+                } else {
+                    "HostnameConflict"
+                };
+                out.push((
+                    (
+                        o.kind,
+                        o.namespace().to_string(),
+                        o.name().to_string(),
+                        l.name.clone(),
+                    ),
+                    reason,
+                ));
+            }
+            None => accepted.push(l),
+        }
+    }
+    out
+}
+
 /// Does the parent Gateway's `allowedListeners` admit ListenerSets of `namespace`?
-fn listeners_allowed(world: &World, owner: &Owner, namespace: &str) -> bool {
-    let Some(n) = owner
-        .spec
+fn allowed_from(world: &World, gateway: &Object, spec: &GatewaySpec, namespace: &str) -> bool {
+    let Some(n) = spec
         .allowed_listeners
         .as_ref()
         .and_then(|a| a.namespaces.as_ref())
@@ -366,7 +482,7 @@ fn listeners_allowed(world: &World, owner: &Owner, namespace: &str) -> bool {
     };
     match n.from.as_deref() {
         Some("All") => true,
-        Some("Same") => namespace == owner.gateway.namespace(),
+        Some("Same") => namespace == gateway.namespace(),
         Some("Selector") | None => n.selector.as_ref().is_some_and(|sel| {
             world.namespace_labels(namespace).is_some_and(|labels| {
                 let mut labels = labels.clone();
@@ -393,6 +509,38 @@ fn listener(
 ) {
     let ns = source.namespace();
     let name = format!("{}~{KUBERNETES_GATEWAY_NAME}~{}", source.name(), l.name);
+    let me = (
+        source.kind,
+        ns.to_string(),
+        source.name().to_string(),
+        l.name.clone(),
+    );
+    if let Some((_, reason)) = owner.conflicts.iter().find(|(k, _)| *k == me) {
+        let idx = i.to_string();
+        let at = source.span_of(&["spec", "listeners", idx.as_str()]);
+        for condition in ["Accepted", "Conflicted", "Programmed"] {
+            let message =
+                "Listener has a conflict with another listener attached to the same Gateway";
+            let p = problem(
+                codes::INVALID_GATEWAY,
+                Severity::Warning,
+                at,
+                reason,
+                message.into(),
+                &format!("; listener {:?} is not programmed", l.name),
+            );
+            status.record(source, Subject::Listener(i, condition), p);
+        }
+        status.listener(ListenerInfo {
+            index: i,
+            internal_name: format!("{ns}/{name}"),
+            port: l.port,
+            supported_kinds: allowed_kinds(l),
+            programmed: false,
+            valid: false,
+        });
+        return;
+    }
     let server = server(world, source, owner.spec, l, i, status);
     let valid = server.is_some() && !status.listener_failed(source, i);
     status.listener(ListenerInfo {
@@ -739,7 +887,7 @@ fn server_tls(
             let cred_ns = r.namespace.as_deref().unwrap_or(ns);
             if cred_ns != ns
                 && !world.grant_allows(
-                    ["gateway.networking.k8s.io", "Gateway", ns],
+                    ["gateway.networking.k8s.io", obj.kind.name(), ns],
                     ["", "Secret", cred_ns, &r.name],
                 )
             {
@@ -862,7 +1010,7 @@ fn client_validation(
     let to_kind = if secret { "Secret" } else { "ConfigMap" };
     if ca_ns != ns
         && !world.grant_allows(
-            ["gateway.networking.k8s.io", "Gateway", ns],
+            ["gateway.networking.k8s.io", obj.kind.name(), ns],
             ["", to_kind, ca_ns, &r.name],
         )
     {

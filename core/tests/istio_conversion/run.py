@@ -34,7 +34,7 @@ import yaml
 GW = "pilot/pkg/config/kube/gateway"
 ING = "pilot/pkg/config/kube/ingress"
 DERIVED_KINDS = {"Gateway", "VirtualService", "DestinationRule"}
-STATUS_KINDS = {"GatewayClass", "Gateway", "HTTPRoute", "GRPCRoute", "TCPRoute", "TLSRoute"}
+STATUS_KINDS = {"GatewayClass", "Gateway", "ListenerSet", "HTTPRoute", "GRPCRoute", "TCPRoute", "TLSRoute"}
 
 
 def git_show(repo, path):
