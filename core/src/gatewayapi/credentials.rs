@@ -25,7 +25,7 @@ fn secret_values(s: &SecretData) -> Vec<(String, Vec<u8>)> {
         out.retain(|(o, _)| o != k);
         out.push((k.clone(), v.as_bytes().to_vec()));
     }
-    out.sort_by(|a, b| a.0.cmp(&b.0));
+    crate::order::sort_by(&mut out, |a, b| a.0.cmp(&b.0));
     out
 }
 

@@ -74,6 +74,9 @@ pub(super) fn deployment_name(obj: &Object, spec: &GatewaySpec) -> String {
         .unwrap_or_else(|| format!("{}-{}", obj.name(), spec.gateway_class_name))
 }
 
+/// A listener by the kind, namespace and name of its Gateway or ListenerSet, and its own name.
+type ListenerKey = (Kind, String, String, String);
+
 /// What every listener of one Gateway (its own or a ListenerSet's) shares.
 struct Owner<'a> {
     gateway: &'a Object,
@@ -84,7 +87,7 @@ struct Owner<'a> {
     address_error: Option<String>,
     /// Listeners (of the Gateway or its ListenerSets) that conflict with an earlier one:
     /// (kind, namespace, name, listener) and the reason.
-    conflicts: Vec<((Kind, String, String, String), &'static str)>,
+    conflicts: Vec<(ListenerKey, &'static str)>,
 }
 
 pub(super) fn convert(world: &World, out: &mut Vec<Object>, status: &mut Status) -> Vec<Parent> {
@@ -315,7 +318,7 @@ fn parameters_error(
         r.group.as_deref().unwrap_or_default(),
         r.kind.as_deref().unwrap_or_default(),
     );
-    if group != "" || kind != "ConfigMap" {
+    if !group.is_empty() || kind != "ConfigMap" {
         return Some((
             "InvalidParameters",
             format!(
@@ -396,7 +399,7 @@ fn listener_conflicts(
     world: &World,
     gateway: &Object,
     spec: &GatewaySpec,
-) -> Vec<((Kind, String, String, String), &'static str)> {
+) -> Vec<(ListenerKey, &'static str)> {
     let mut sets: Vec<(&Object, &Vec<Listener>)> = world
         .resources(Kind::ListenerSet)
         .filter_map(|(o, r)| match r {

@@ -10,7 +10,9 @@
 use crate::sorted::SortedMap;
 use crate::yaml::decode::decode_structs;
 
-/// One decoded object of these APIs.
+/// One decoded object of these APIs. Always boxed (`parse::Spec::GatewayApi`), so the size
+/// of its largest variant costs one allocation per object, not per enum.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Resource {
     Gateway(GatewaySpec),
