@@ -194,3 +194,54 @@ fn a_users_bookinfo_yaml_is_not_the_world() {
     assert!(stdout.contains("[IST0174]"), "{stdout}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The kinds the analyzer reads from the text (Secrets, webhook configurations) count inside a
+/// kubectl `List` too, in YAML and in JSON, as they do as separate documents.
+#[test]
+fn objects_read_from_the_text_count_inside_a_kubectl_list() {
+    let good = std::fs::read_to_string(root().join("IST0101/good-credential-name.yaml")).unwrap();
+    let (gateway, secret) = good.split_once("---\n").unwrap();
+    let indent = |doc: &str| {
+        doc.lines()
+            .enumerate()
+            .map(|(i, l)| format!("{}{l}\n", if i == 0 { "- " } else { "  " }))
+            .collect::<String>()
+    };
+    let listed = format!(
+        "{gateway}---\napiVersion: v1\nkind: List\nitems:\n{}",
+        indent(secret)
+    );
+    let secret_codes = |text: &str| {
+        findings(&[SourceFile::new("in.yaml", text.to_string())])
+            .into_iter()
+            .filter(|d| d.message.contains("shop-cert") || d.code == "IST0161")
+            .map(|d| format!("{} {}", d.code, d.message))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(secret_codes(&listed), Vec::<String>::new());
+    assert_eq!(secret_codes(&good), Vec::<String>::new());
+    // The same gateway without the secret: the finding the List must have prevented.
+    assert!(!secret_codes(gateway).is_empty());
+
+    // An injector webhook configuration inside a JSON List is seen by the webhook analyzer.
+    let webhook = serde_json::json!({
+        "apiVersion": "v1",
+        "kind": "List",
+        "items": [{
+            "apiVersion": "admissionregistration.k8s.io/v1",
+            "kind": "MutatingWebhookConfiguration",
+            "metadata": {"name": "istio-sidecar-injector"},
+            "webhooks": [{
+                "name": "sidecar-injector.istio.io",
+                "clientConfig": {"service": {"name": "istiod", "namespace": "istio-system"}}
+            }]
+        }]
+    });
+    let found = findings(&[SourceFile::new("in.json", webhook.to_string())]);
+    assert!(
+        found.iter().any(|d| d.code == "IST0139"
+            && d.message == "Injector refers to a control plane service that does not exist: istio-system/istiod."),
+        "{}",
+        show(&found)
+    );
+}

@@ -379,3 +379,51 @@ fn analyze_lists_its_analyzers() {
         "{out}"
     );
 }
+
+#[test]
+fn analyze_mesh_config_file() {
+    let dir = std::env::temp_dir().join(format!("pilotlight-meshcfg-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let entry = "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: db\nspec:\n  hosts: [db.example.com]\n  ports:\n  - {number: 5432, name: tcp-db, protocol: TCP}\n  resolution: DNS\n";
+    let (_, out, _) = analyze(&[], entry);
+    assert!(out.contains("[IST0134]"), "{out}");
+    // MeshConfig with DNS capture and address auto-allocation: istioctl no longer asks for
+    // addresses.
+    let mesh = dir.join("mesh.yaml");
+    std::fs::write(
+        &mesh,
+        "defaultConfig:\n  proxyMetadata:\n    ISTIO_META_DNS_CAPTURE: \"true\"\n    ISTIO_META_DNS_AUTO_ALLOCATE: \"true\"\n",
+    )
+    .unwrap();
+    let mesh = mesh.to_str().unwrap();
+    let (code, out, _) = analyze(&["--meshConfigFile", mesh], entry);
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains("[IST0134]"), "{out}");
+    // It replaces an `istio` ConfigMap given as input.
+    let config_map = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio, namespace: istio-system}\ndata:\n  mesh: \"{}\"\n---\n";
+    let (_, out, _) = analyze(&["--meshConfigFile", mesh], &format!("{config_map}{entry}"));
+    assert!(!out.contains("[IST0134]"), "{out}");
+    // A MeshConfig that cannot be read is a finding in that file, at its own line.
+    let bad = dir.join("bad-mesh.yaml");
+    std::fs::write(&bad, "# mesh\nenableTracing: maybe\n").unwrap();
+    let bad = bad.to_str().unwrap();
+    let (_, out, _) = analyze(&["--meshConfigFile", bad, "-o", "json"], entry);
+    let found: Vec<Value> = serde_json::from_str(&out).unwrap();
+    let in_mesh: Vec<&Value> = found.iter().filter(|d| d["file"] == bad).collect();
+    assert_eq!(in_mesh.len(), 1, "{out}");
+    assert!(
+        in_mesh[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("invalid mesh config"),
+        "{out}"
+    );
+    assert!(
+        (1..=3).contains(&in_mesh[0]["line"].as_u64().unwrap()),
+        "{out}"
+    );
+    let (code, _, err) = analyze(&["--meshConfigFile", "/nonexistent/mesh.yaml"], entry);
+    assert_eq!(code, 1);
+    assert!(err.contains("/nonexistent/mesh.yaml"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -181,6 +181,8 @@ def main():
         cmd = [args.bin, "analyze", "-o", "json"]
         for f in case["inputs"]:
             cmd += ["-f", f]
+        if case["mesh_config"]:
+            cmd += ["--meshConfigFile", case["mesh_config"]]
         run = subprocess.run(
             cmd, cwd=os.path.join(root, ANALYZERS), capture_output=True, text=True
         )

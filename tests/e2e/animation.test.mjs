@@ -3,7 +3,7 @@
 // never pixels. A screenshot per test goes to tests/artifacts/.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { start, openPage, screenshot } from "./harness.mjs";
+import { start, openPage, screenshot, editorText, setEditorText } from "./harness.mjs";
 
 let env;
 before(async () => {
@@ -276,6 +276,56 @@ test("a timeout ends in 504 UT; a mirror sends a ghost copy; the view speaks Chi
   await screenshot(page, "anim-mirror");
   await page.selectOption('[data-testid="lang-select"]', "zh");
   assert.equal(await page.locator('[data-testid="send"]').innerText(), "发送");
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
+test("namespaces collapse into one box each and open again; a request's path opens its namespace", async () => {
+  const { page, ctx, errors } = await openPage(env);
+  await ready(page);
+  // A second namespace: a shop that calls productpage.
+  const shop = `
+---
+apiVersion: v1
+kind: Service
+metadata: { name: cart, namespace: shop, labels: { app: cart } }
+spec:
+  selector: { app: cart }
+  ports: [{ name: http, port: 8080 }]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: cart-v1, namespace: shop }
+spec:
+  selector: { matchLabels: { app: cart, version: v1 } }
+  template:
+    metadata:
+      labels: { app: cart, version: v1 }
+      annotations: { pilotlight.io/calls: "productpage.default:9080/productpage" }
+    spec:
+      containers: [{ name: cart, image: example/cart }]
+`;
+  await page.click("#src-cluster");
+  const cluster = await editorText(page, "cluster-editor");
+  await setEditorText(page, "cluster-editor", cluster + shop);
+  await page.waitForSelector('[data-testid="ns-toggle-shop"]');
+  await page.waitForSelector(node("cart-v1"));
+  await page.click('[data-testid="ns-toggle-default"]');
+  await page.waitForSelector(node("ns:default"));
+  assert.equal(await page.$(node("productpage-v1")), null, "default's workloads are inside its box");
+  assert.equal(await page.getAttribute('[data-testid="ns-toggle-default"]', "aria-expanded"), "false");
+  assert.ok(await page.$(edge("cart-v1", "ns:default")), "the shop's call goes to the box");
+  await screenshot(page, "anim-namespace-collapsed");
+  // A click on the box opens it; the toggle closes it again.
+  await page.click(node("ns:default"));
+  await page.waitForSelector(node("productpage-v1"));
+  assert.equal(await page.getAttribute('[data-testid="ns-toggle-default"]', "aria-expanded"), "true");
+  await page.click('[data-testid="ns-toggle-default"]');
+  await page.waitForSelector(node("ns:default"));
+  // A request through default opens it while its path is shown.
+  const result = await send(page);
+  assert.equal(await result.getAttribute("data-status"), "200");
+  assert.equal(await visited(page, "productpage-v1"), "true");
   assert.deepEqual(errors, []);
   await ctx.close();
 });

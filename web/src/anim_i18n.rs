@@ -32,6 +32,13 @@ pub struct AnimStrings {
     pub no_mesh: &'static str,
     /// With `{proxies}` and `{services}` in it.
     pub too_large: &'static str,
+    /// A large mesh is drawn as a focus: `{shown}` of `{total}` services, around `{centre}`.
+    pub focus_note: &'static str,
+    pub find_service: &'static str,
+    pub namespaces: &'static str,
+    /// `{n} services` (a collapsed namespace's box, a toggle's title).
+    pub ns_services: &'static str,
+    pub find_placeholder: &'static str,
     pub delivered: &'static str,
     pub answered: &'static str,
     /// Before the finding that explains a stopped request: `because of IST0101 istio.yaml:118`.
@@ -93,6 +100,17 @@ impl AnimStrings {
         self.stages[i]
     }
 
+    pub fn focus_note(&self, shown: usize, total: usize, centre: &str) -> String {
+        self.focus_note
+            .replace("{shown}", &shown.to_string())
+            .replace("{total}", &total.to_string())
+            .replace("{centre}", centre)
+    }
+
+    pub fn services(&self, n: usize) -> String {
+        self.ns_services.replace("{n}", &n.to_string())
+    }
+
     pub fn mesh_too_large(&self, proxies: usize, services: usize) -> String {
         self.too_large
             .replace("{proxies}", &proxies.to_string())
@@ -136,6 +154,11 @@ pub static EN: AnimStrings = AnimStrings {
     no_trace: "Send a request to see its path through the proxies.",
     no_mesh: "The mesh appears when the input loads without errors.",
     too_large: "The mesh view is not drawn for {proxies} proxies and {services} services: drawing it translates every proxy. The config view works at any size.",
+    focus_note: "{shown} of {total} services: around {centre}, the gateways and the last request's path. Find a service to centre on it.",
+    find_service: "Find a service",
+    namespaces: "Namespaces",
+    ns_services: "{n} services",
+    find_placeholder: "service name",
     delivered: "delivered",
     answered: "answered by the proxy",
     because: "because of",
@@ -230,6 +253,11 @@ pub static ZH: AnimStrings = AnimStrings {
     no_trace: "发送一个请求，查看它经过各代理的路径。",
     no_mesh: "输入加载无错误后显示网格。",
     too_large: "网格视图不绘制 {proxies} 个代理、{services} 个服务的网格：绘制需要转换每个代理。配置视图不受规模限制。",
+    focus_note: "显示 {total} 个服务中的 {shown} 个：{centre} 及其上下游、网关和上一个请求的路径。查找服务可以以它为中心。",
+    find_service: "查找服务",
+    namespaces: "命名空间",
+    ns_services: "{n} 个服务",
+    find_placeholder: "服务名",
     delivered: "已送达",
     answered: "由代理直接响应",
     because: "原因：",

@@ -45,6 +45,10 @@ impl Strings {
             .replace("{shown}", &shown.to_string())
             .replace("{total}", &total.to_string())
     }
+
+    pub fn rows_drawn(&self, drawn: usize) -> String {
+        self.rows_first.replace("{drawn}", &drawn.to_string())
+    }
 }
 
 pub struct Strings {
@@ -69,6 +73,7 @@ pub struct Strings {
     pub clusters: &'static str,
     pub endpoints: &'static str,
     pub full_dump: &'static str,
+    pub derived_config: &'static str,
     pub format: &'static str,
     pub copy: &'static str,
     pub copied: &'static str,
@@ -79,6 +84,8 @@ pub struct Strings {
     pub filter_placeholder: &'static str,
     /// `{shown} of {total} rows`.
     pub rows_of: &'static str,
+    /// A long table draws its first rows only: `{drawn}`.
+    pub rows_first: &'static str,
     pub problems: &'static str,
     pub no_problems: &'static str,
     /// A quick fix's button: `Use "v1"`.
@@ -158,6 +165,7 @@ pub static EN: Strings = Strings {
     clusters: "Clusters",
     endpoints: "Endpoints",
     full_dump: "Full dump",
+    derived_config: "Derived Istio config",
     format: "Format",
     copy: "Copy",
     copied: "Copied",
@@ -167,6 +175,7 @@ pub static EN: Strings = Strings {
     filter_label: "Filter rows",
     filter_placeholder: "Filter: host, port, subset, direction…",
     rows_of: "{shown} of {total} rows",
+    rows_first: "(the first {drawn} drawn: filter to find the others)",
     problems: "Problems",
     no_problems: "No problems.",
     fix_use: "Use",
@@ -242,6 +251,7 @@ pub static ZH: Strings = Strings {
     clusters: "集群",
     endpoints: "端点",
     full_dump: "完整导出",
+    derived_config: "派生的 Istio 配置",
     format: "格式",
     copy: "复制",
     copied: "已复制",
@@ -251,6 +261,7 @@ pub static ZH: Strings = Strings {
     filter_label: "筛选行",
     filter_placeholder: "筛选：主机、端口、子集、方向…",
     rows_of: "{shown} / {total} 行",
+    rows_first: "（只绘制前 {drawn} 行：用过滤找到其余的行）",
     problems: "问题",
     no_problems: "没有问题。",
     fix_use: "改为",

@@ -3,7 +3,7 @@
 
 use crate::compare::Compare;
 use crate::engine::{
-    self, Diag, Format, Obj, Output, ProxyItem, Tab, TableView, CLUSTER_FILE, ISTIO_FILE,
+    self, Derived, Diag, Format, Obj, Output, ProxyItem, Tab, TableView, CLUSTER_FILE, ISTIO_FILE,
 };
 use crate::i18n::Lang;
 use pilotlight_core::{share, world, Loaded};
@@ -81,8 +81,8 @@ pub struct State {
     /// virtual hosts).
     pub selected_row: Option<usize>,
     pub proxy: Option<String>,
-    /// Each resource tab's row filter (`TableView::row_matches`), kept per tab.
-    pub filters: [Rc<str>; 4],
+    /// Each tab's row filter (`TableView::row_matches`), kept per tab.
+    pub filters: [Rc<str>; Tab::ALL.len()],
     /// The last load without errors (or the first load, if it had errors).
     pub loaded: Option<Rc<Loaded>>,
     /// The good load before `loaded`: what istiod pushed before the last edit (the walkthrough
@@ -91,6 +91,8 @@ pub struct State {
     pub proxies: Rc<Vec<ProxyItem>>,
     pub objects: Rc<Vec<Obj>>,
     pub diagnostics: Rc<Vec<Diag>>,
+    /// The Istio objects derived from the Gateway API and Ingress input.
+    pub derived: Rc<Vec<Derived>>,
     /// The last good output for `proxy`.
     pub output: Option<Rc<Output>>,
     /// The input has errors: `output` is from an earlier input.
@@ -187,6 +189,7 @@ impl State {
             proxies: Rc::default(),
             objects: Rc::default(),
             diagnostics: Rc::default(),
+            derived: Rc::default(),
             output: None,
             stale: false,
             pending: false,
@@ -260,6 +263,10 @@ impl State {
         }
         self.objects = Rc::new(analysis.objects);
         self.proxies = Rc::new(analysis.proxies);
+        self.derived = Rc::new(analysis.derived);
+        if !self.tabs().contains(&self.tab) {
+            self.tab = Tab::Routes;
+        }
         self.previous = self.loaded.replace(analysis.loaded);
         let still_there = self
             .proxy
@@ -376,7 +383,23 @@ impl State {
         self.detail = None;
         self.dump = None;
         let mut made_by: Vec<Obj> = Vec::new();
-        if let Some(out) = self.output.clone() {
+        if self.tab == Tab::Derived {
+            self.table = Some(Rc::new(Derived::table(&self.derived)));
+            let selected = self
+                .selected
+                .as_ref()
+                .and_then(|key| self.derived.iter().find(|d| d.key() == *key));
+            if let Some(d) = selected {
+                made_by.extend(d.source.clone());
+                self.detail = Some(Rc::new(Detail {
+                    tab: Tab::Derived,
+                    name: d.key(),
+                    text: d.yaml.clone(),
+                    made_by: made_by.clone(),
+                    focus: None,
+                }));
+            }
+        } else if let Some(out) = self.output.clone() {
             self.table = out.table(self.tab).map(Rc::new);
             if self.tab == Tab::Dump {
                 self.dump = Some(out.dump_text(self.format).into());
@@ -450,8 +473,13 @@ impl State {
         self.under_cursor = None;
         if let (Some((source, line)), Some(out)) = (self.cursor, &self.output) {
             if let Some(obj) = engine::object_at(&self.objects, source.file(), line) {
-                if obj.config_path.contains("istio.io/") {
-                    let mut made = Vec::new();
+                let mut made: Vec<(Tab, String)> = self
+                    .derived
+                    .iter()
+                    .filter(|d| d.source.as_ref() == Some(obj))
+                    .map(|d| (Tab::Derived, d.key()))
+                    .collect();
+                if obj.config_path.contains("istio.io/") || !made.is_empty() {
                     for tab in [Tab::Listeners, Tab::Routes, Tab::Clusters, Tab::Endpoints] {
                         for r in out.resources(tab) {
                             if engine::config_paths(r).contains(&obj.config_path) {
@@ -466,6 +494,25 @@ impl State {
                 }
             }
         }
+    }
+
+    /// The tabs on show: the derived objects' only when there are some.
+    pub fn tabs(&self) -> Vec<Tab> {
+        Tab::ALL
+            .into_iter()
+            .filter(|t| *t != Tab::Derived || !self.derived.is_empty())
+            .collect()
+    }
+
+    /// The name of the current tab's resource at `index` (a table row's first field).
+    pub fn row_name(&self, index: usize) -> Option<String> {
+        if self.tab == Tab::Derived {
+            return self.derived.get(index).map(Derived::key);
+        }
+        let out = self.output.as_ref()?;
+        out.resources(self.tab)
+            .get(index)
+            .map(engine::resource_name)
     }
 
     /// The current tab's row filter (the dump has none).
@@ -585,8 +632,7 @@ impl Reducible for State {
             Action::SelectRow(row) => {
                 let name = row.and_then(|i| {
                     let (index, _) = s.table.as_ref()?.rows.get(i)?;
-                    let out = s.output.as_ref()?;
-                    out.resources(s.tab).get(*index).map(engine::resource_name)
+                    s.row_name(*index)
                 });
                 s.selected_row = name.is_some().then_some(row).flatten();
                 s.selected = name;
@@ -821,6 +867,56 @@ pub(crate) mod tests {
         });
         assert_eq!(other.proxy, s.proxy);
         assert!(other.detail.is_none());
+    }
+
+    #[test]
+    fn gateway_api_input_shows_the_istio_objects_istiod_derives() {
+        let s = start();
+        assert!(
+            !s.tabs().contains(&Tab::Derived),
+            "Bookinfo has no Gateway API"
+        );
+        let p = world::preset("gateway-api-request-routing").unwrap();
+        let s = s
+            .reduce(Action::Replace {
+                source: Source::Istio,
+                text: p.yaml.to_string(),
+            })
+            .reduce(Action::SelectTab(Tab::Derived));
+        assert!(s.tabs().contains(&Tab::Derived));
+        let table = s.table.clone().expect("derived table");
+        let kinds: Vec<&str> = table.rows.iter().map(|(_, c)| c[0].as_str()).collect();
+        assert!(
+            kinds.contains(&"Gateway") && kinds.contains(&"VirtualService"),
+            "{kinds:?}"
+        );
+        // A row opens the object's YAML and marks the Gateway API object it came from.
+        let row = kinds.iter().position(|k| *k == "VirtualService").unwrap();
+        let s = s.reduce(Action::SelectRow(Some(row)));
+        let detail = s.detail.clone().expect("derived object open");
+        assert!(
+            detail.text.contains("kind: VirtualService"),
+            "{}",
+            detail.text
+        );
+        let source = detail.made_by.first().expect("its source");
+        assert_eq!(source.kind, "HTTPRoute");
+        assert!(s
+            .highlight_istio
+            .contains(&(source.start_line, source.end_line)));
+        // The cursor in the HTTPRoute lists what it became.
+        let s = s.reduce(Action::Cursor(Source::Istio, source.start_line + 1));
+        let made = &s.under_cursor.as_ref().expect("under cursor").made;
+        assert!(
+            made.contains(&(Tab::Derived, detail.name.clone())),
+            "{made:?}"
+        );
+        // Back to Bookinfo without Gateway API: the tab goes, the view returns to routes.
+        let s = s.reduce(Action::Replace {
+            source: Source::Istio,
+            text: default_istio(),
+        });
+        assert_eq!(s.tab, Tab::Routes);
     }
 
     #[test]

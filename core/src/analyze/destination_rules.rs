@@ -8,6 +8,23 @@ use crate::mesh::Labels;
 
 pub(super) fn check(ctx: &mut Ctx) {
     let mesh = ctx.mesh;
+    // The pods carrying each label, so a subset is checked against the pods with one of its
+    // labels instead of every pod (a 1,000-service mesh has 3,000 subsets and 2,000 pods).
+    let mut by_label: Vec<((&str, &str), &Labels)> = mesh
+        .workloads
+        .iter()
+        .flat_map(|w| {
+            w.labels
+                .iter()
+                .map(move |(k, v)| ((k.as_str(), v.as_str()), &w.labels))
+        })
+        .collect();
+    crate::order::sort_by(&mut by_label, |a, b| a.0.cmp(&b.0));
+    let pods_with = |k: &str, v: &str| -> &[((&str, &str), &Labels)] {
+        let from = by_label.partition_point(|(l, _)| *l < (k, v));
+        let to = by_label.partition_point(|(l, _)| *l <= (k, v));
+        &by_label[from..to]
+    };
     for (obj, dr) in mesh.destination_rules() {
         if !Ctx::is_user(obj) {
             continue;
@@ -48,8 +65,11 @@ pub(super) fn check(ctx: &mut Ctx) {
             let selects = |labels: &Labels| want.iter().all(|(k, v)| labels.get(k) == Some(v));
             // Any pod at all, as Istio's analyzer checks (a label another service's pods carry
             // counts), or an endpoint of the service (ServiceEntry endpoints carry labels too).
-            let found = mesh.workloads.iter().any(|w| selects(&w.labels))
-                || svc.endpoints.iter().any(|e| selects(&e.labels));
+            let pods_found = match want.iter().next() {
+                Some((k, v)) => pods_with(k, v).iter().any(|(_, l)| selects(l)),
+                None => !mesh.workloads.is_empty(),
+            };
+            let found = pods_found || svc.endpoints.iter().any(|e| selects(&e.labels));
             if found {
                 continue;
             }

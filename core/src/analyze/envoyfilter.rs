@@ -272,6 +272,21 @@ enum Instance {
 }
 
 fn operations(ctx: &mut Ctx, obj: &Object, ef: &EnvoyFilter, versioned: &mut Vec<Instance>) {
+    // istioctl gives these messages the line of `patch.value` only when that is a scalar; for a
+    // mapping (nearly always) it has no line, so one EnvoyFilter's messages of a code print
+    // identically and istioctl shows them once. Likewise here, at the first such patch.
+    let mut shown: Vec<&str> = Vec::new();
+    let mut report = |ctx: &mut Ctx, code: super::Code, i: usize, message: &str| {
+        let path = fp!["spec", "configPatches", i, "patch", "value"];
+        let has_line = obj.node.at(path).is_some_and(|v| v.as_str().is_some());
+        if !has_line {
+            if shown.contains(&code.code) {
+                return;
+            }
+            shown.push(code.code);
+        }
+        ctx.report(code, obj, path, message);
+    };
     for (i, cp) in ef.config_patches.iter().enumerate() {
         let Some(patch) = cp.patch.as_ref() else {
             break;
@@ -291,28 +306,27 @@ fn operations(ctx: &mut Ctx, obj: &Object, ef: &EnvoyFilter, versioned: &mut Vec
                 ),
             },
         };
-        let at = fp!["spec", "configPatches", i, "patch", "value"];
         let apply_to = cp.apply_to.as_deref().unwrap_or_default();
         let route_class = matches!(apply_to, "ROUTE_CONFIGURATION" | "HTTP_ROUTE");
         let mut relative = false;
         match patch.operation.as_deref().unwrap_or_default() {
-            "ADD" if route_class => ctx.report(
+            "ADD" if route_class => report(
+                ctx,
                 codes::ENVOY_FILTER_USES_ADD_OPERATION_INCORRECTLY,
-                obj,
-                at,
+                i,
                 "The ADD operation will be ignored when applyTo is set to ROUTE_CONFIGURATION, or HTTP_ROUTE.",
             ),
-            "REMOVE" if route_class => ctx.report(
+            "REMOVE" if route_class => report(
+                ctx,
                 codes::ENVOY_FILTER_USES_REMOVE_OPERATION_INCORRECTLY,
-                obj,
-                at,
+                i,
                 "The REMOVE operation will be ignored when applyTo is set to ROUTE_CONFIGURATION, or HTTP_ROUTE.",
             ),
             "REPLACE" if !matches!(apply_to, "NETWORK_FILTER" | "HTTP_FILTER" | "VIRTUAL_HOST") => {
-                ctx.report(
+                report(
+                    ctx,
                     codes::ENVOY_FILTER_USES_REPLACE_OPERATION_INCORRECTLY,
-                    obj,
-                    at,
+                    i,
                     "The REPLACE operation is only valid for HTTP_FILTER and NETWORK_FILTER.",
                 )
             }
@@ -321,17 +335,17 @@ fn operations(ctx: &mut Ctx, obj: &Object, ef: &EnvoyFilter, versioned: &mut Vec
         }
         if relative && ef.priority == 0 {
             if versioned.contains(&instance) {
-                ctx.report(
+                report(
+                    ctx,
                     codes::ENVOY_FILTER_USES_RELATIVE_OPERATION_WITH_PROXY_VERSION,
-                    obj,
-                    at,
+                    i,
                     "This EnvoyFilter does not have a priority and has a relative patch operation (NSTERT_BEFORE/AFTER, REPLACE, MERGE, DELETE) and proxyVersion set which can cause the EnvoyFilter not to be applied during an upgrade. Using the INSERT_FIRST or ADD option or setting the priority may help in ensuring the EnvoyFilter is applied correctly.",
                 );
             } else {
-                ctx.report(
+                report(
+                    ctx,
                     codes::ENVOY_FILTER_USES_RELATIVE_OPERATION,
-                    obj,
-                    at,
+                    i,
                     "This EnvoyFilter does not have a priority and has a relative patch operation set which can cause the EnvoyFilter not to be applied. Using the INSERT_FIRST of ADD option or setting the priority may help in ensuring the EnvoyFilter is applied correctly.",
                 );
             }

@@ -22,10 +22,13 @@
 //! Invariants: findings never point into the built-in world file; no rule panics on any input
 //! the loader accepts; the result is sorted by file, line and column.
 
+mod annotation_values;
+mod annotations;
 mod authz;
 pub mod checks;
 mod conditions;
 mod conflicts;
+mod crd_versions;
 mod defaults;
 mod deprecation;
 mod destination_rules;
@@ -33,6 +36,8 @@ mod envoyfilter;
 mod fix;
 mod gateway_selectors;
 mod gateways;
+mod image_auto;
+mod injector_webhooks;
 mod jwks;
 mod ports;
 mod references;
@@ -90,8 +95,11 @@ codes! {
     MULTIPLE_SIDECARS_WITHOUT_WORKLOAD_SELECTORS = "IST0111", Error, "MultipleSidecarsWithoutWorkloadSelectors";
     VIRTUAL_SERVICE_DESTINATION_PORT_SELECTOR_REQUIRED = "IST0112", Error, "VirtualServiceDestinationPortSelectorRequired";
     DEPLOYMENT_ASSOCIATED_TO_MULTIPLE_SERVICES = "IST0116", Warning, "DeploymentAssociatedToMultipleServices";
+    MISPLACED_ANNOTATION = "IST0107", Warning, "MisplacedAnnotation";
+    UNKNOWN_ANNOTATION = "IST0108", Warning, "UnknownAnnotation";
     PORT_NAME_IS_NOT_UNDER_NAMING_CONVENTION = "IST0118", Info, "PortNameIsNotUnderNamingConvention";
     NAMESPACE_MULTIPLE_INJECTION_LABELS = "IST0123", Warning, "NamespaceMultipleInjectionLabels";
+    INVALID_ANNOTATION = "IST0125", Warning, "InvalidAnnotation";
     NO_MATCHING_WORKLOADS_FOUND = "IST0127", Warning, "NoMatchingWorkloadsFound";
     NO_SERVER_CERTIFICATE_VERIFICATION_DESTINATION_LEVEL = "IST0128", Warning, "NoServerCertificateVerificationDestinationLevel";
     NO_SERVER_CERTIFICATE_VERIFICATION_PORT_LEVEL = "IST0129", Warning, "NoServerCertificateVerificationPortLevel";
@@ -100,11 +108,15 @@ codes! {
     VIRTUAL_SERVICE_HOST_NOT_FOUND_IN_GATEWAY = "IST0132", Warning, "VirtualServiceHostNotFoundInGateway";
     SCHEMA_WARNING = "IST0133", Warning, "SchemaWarning";
     SERVICE_ENTRY_ADDRESSES_REQUIRED = "IST0134", Warning, "ServiceEntryAddressesRequired";
+    DEPRECATED_ANNOTATION = "IST0135", Info, "DeprecatedAnnotation";
     DEPLOYMENT_CONFLICTING_PORTS = "IST0137", Warning, "DeploymentConflictingPorts";
     GATEWAY_DUPLICATE_CERTIFICATE = "IST0138", Warning, "GatewayDuplicateCertificate";
+    INVALID_WEBHOOK = "IST0139", Error, "InvalidWebhook";
     INGRESS_ROUTE_RULES_NOT_AFFECTED = "IST0140", Warning, "IngressRouteRulesNotAffected";
     INVALID_APPLICATION_UID = "IST0144", Warning, "InvalidApplicationUID";
     CONFLICTING_GATEWAYS = "IST0145", Error, "ConflictingGateways";
+    IMAGE_AUTO_WITHOUT_INJECTION_WARNING = "IST0146", Warning, "ImageAutoWithoutInjectionWarning";
+    IMAGE_AUTO_WITHOUT_INJECTION_ERROR = "IST0147", Error, "ImageAutoWithoutInjectionError";
     NAMESPACE_INJECTION_ENABLED_BY_DEFAULT = "IST0148", Info, "NamespaceInjectionEnabledByDefault";
     INVALID_TELEMETRY_PROVIDER = "IST0157", Warning, "InvalidTelemetryProvider";
     PODS_ISTIO_PROXY_IMAGE_MISMATCH_IN_NAMESPACE = "IST0158", Warning, "PodsIstioProxyImageMismatchInNamespace";
@@ -129,6 +141,7 @@ codes! {
     NEGATIVE_CONDITION_STATUS = "IST0171", Warning, "NegativeConditionStatus";
     DESTINATION_RULE_SUBSET_NOT_SELECT_PODS = "IST0173", Error, "DestinationRuleSubsetNotSelectPods";
     UNKNOWN_DESTINATION_RULE_HOST = "IST0174", Warning, "UnknownDestinationRuleHost";
+    GATEWAY_API_CRD_VERSION_BELOW_MINIMUM = "IST0176", Warning, "GatewayAPICRDVersionBelowMinimum";
     JWKS_URI_FETCH_UNRESTRICTED = "IST0175", Warning, "JwksUriFetchUnrestricted";
     CONFLICTING_SERVICE_ENTRY_PROTOCOL = "IST0177", Warning, "ConflictingServiceEntryProtocol";
 }
@@ -177,6 +190,10 @@ fn run(mesh: &Mesh, files: &[SourceFile]) -> Vec<Diagnostic> {
     references::ingress_subsets(&mut ctx);
     secrets::check(&mut ctx, files);
     webhooks::check(&mut ctx, files);
+    injector_webhooks::check(&mut ctx, files);
+    image_auto::check(&mut ctx, files);
+    annotations::check(&mut ctx);
+    crd_versions::check(&mut ctx, files);
     workloads::proxy_images(&mut ctx, files);
     telemetry::check(&mut ctx, files);
     gateway_selectors::check(&mut ctx, files);

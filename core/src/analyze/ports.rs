@@ -4,7 +4,7 @@
 use super::{codes, fp, Ctx};
 use crate::istio::kube::IntOrString;
 use crate::mesh::Protocol;
-use crate::parse::{Kind, Object, Spec};
+use crate::parse::{Object, Spec};
 
 pub(super) fn check(ctx: &mut Ctx) {
     let mesh = ctx.mesh;
@@ -98,20 +98,10 @@ fn allocated(obj: &Object) -> bool {
 /// Does MeshConfig turn on DNS capture with address auto-allocation (`defaultConfig.proxyMetadata`
 /// `ISTIO_META_DNS_CAPTURE` and `ISTIO_META_DNS_AUTO_ALLOCATE` or `PILOT_ENABLE_IP_AUTOALLOCATE`)?
 fn dns_auto_allocation(mesh: &crate::mesh::Mesh) -> bool {
-    let cm: Option<&Object> = mesh.objects.iter().find(|o| {
-        o.kind == Kind::ConfigMap && o.name() == "istio" && o.namespace() == "istio-system"
-    });
-    let Some(Spec::ConfigMap(data)) = cm.map(|o| &o.spec) else {
+    let Some(config) = super::sources::mesh_config_text(mesh) else {
         return false;
     };
-    let Some(text) = data.get("mesh") else {
-        return false;
-    };
-    let (docs, _) = crate::yaml::parse_stream(text);
-    let Some(md) = docs
-        .first()
-        .and_then(|d| d.root.at(&["defaultConfig", "proxyMetadata"]))
-    else {
+    let Some(md) = config.at(&["defaultConfig", "proxyMetadata"]) else {
         return false;
     };
     let on = |k: &str| md.get(k).and_then(|v| v.as_str()) == Some("true");

@@ -3,7 +3,7 @@
 
 use super::checks::did_you_mean;
 use super::{codes, fp, host_candidates, lookup, Ctx};
-use crate::istio::networking::{Destination, VirtualService};
+use crate::istio::networking::{Destination, DestinationRule, VirtualService};
 use crate::parse::Object;
 
 /// A destination of a VirtualService and where it sits.
@@ -69,6 +69,7 @@ fn with(base: &[String], key: &str) -> Vec<String> {
 
 pub(super) fn check(ctx: &mut Ctx) {
     let mesh = ctx.mesh;
+    let rules = RuleHosts::new(mesh);
     for (obj, vs) in mesh.virtual_services() {
         if !Ctx::is_user(obj) {
             continue;
@@ -76,9 +77,8 @@ pub(super) fn check(ctx: &mut Ctx) {
         let ns = obj.namespace();
         for dest in destinations(vs) {
             let d = dest.d;
-            if d.host.is_empty() || d.host == "*" {
-                continue; // validation reports it
-            }
+            // An empty host (a route entry without destination) or `*` is a schema error too,
+            // and istioctl's host lookup reports it as well.
             match lookup(mesh, ns, &vs.export_to, &d.host) {
                 None => {
                     let what = if dest.mirror { "mirror host" } else { "host" };
@@ -131,7 +131,7 @@ pub(super) fn check(ctx: &mut Ctx) {
                 },
             }
             if let Some(subset) = d.subset.as_deref().filter(|s| !s.is_empty()) {
-                subset_ref(ctx, obj, &dest, subset);
+                subset_ref(ctx, &rules, obj, &dest, subset);
             }
         }
         delegates(ctx, obj, vs);
@@ -139,24 +139,59 @@ pub(super) fn check(ctx: &mut Ctx) {
 }
 
 /// Subsets the DestinationRules for this host define, as seen from the VirtualService.
-fn subsets_for<'m>(ctx: &Ctx<'m>, ns: &str, host: &str) -> Vec<&'m str> {
-    let fqdn = crate::host::resolve(host, ns);
-    let mut out = Vec::new();
-    for (o, dr) in ctx.mesh.destination_rules() {
-        if !crate::mesh::scope::exported_to(&dr.export_to, o.namespace(), ns) && o.namespace() != ns
-        {
-            continue;
-        }
-        let dr_host = crate::host::resolve(&dr.host, o.namespace());
-        if dr_host == fqdn || (dr_host.starts_with('*') && crate::host::matches(&dr_host, &fqdn)) {
-            out.extend(dr.subsets.iter().map(|s| s.name.as_str()));
-        }
-    }
-    out
+/// Every DestinationRule with its host resolved in its own namespace, sorted by that host: a
+/// destination's subsets are found by a binary search (plus the wildcard hosts), not by resolving
+/// every rule's host again for every destination.
+struct RuleHosts<'m> {
+    /// (resolved host, position in the mesh's order, namespace, rule)
+    rules: Vec<(String, usize, &'m str, &'m DestinationRule)>,
 }
 
-fn subset_ref(ctx: &mut Ctx, obj: &Object, dest: &Dest, subset: &str) {
-    let subsets = subsets_for(ctx, obj.namespace(), &dest.d.host);
+impl<'m> RuleHosts<'m> {
+    fn new(mesh: &'m crate::mesh::Mesh) -> RuleHosts<'m> {
+        let mut rules: Vec<_> = mesh
+            .destination_rules()
+            .enumerate()
+            .map(|(i, (o, dr))| {
+                (
+                    crate::host::resolve(&dr.host, o.namespace()),
+                    i,
+                    o.namespace(),
+                    dr,
+                )
+            })
+            .collect();
+        crate::order::sort_by(&mut rules, |a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+        RuleHosts { rules }
+    }
+
+    /// The subsets of the rules for `host` visible from `ns`, in the mesh's order of the rules.
+    fn subsets_for(&self, ns: &str, host: &str) -> Vec<&'m str> {
+        let fqdn = crate::host::resolve(host, ns);
+        let from = self.rules.partition_point(|r| r.0 < fqdn);
+        let exact = self.rules[from..].iter().take_while(|r| r.0 == fqdn);
+        let wildcard = self
+            .rules
+            .iter()
+            .skip_while(|r| r.0.is_empty())
+            .take_while(|r| r.0.starts_with('*'))
+            .filter(|r| crate::host::matches(&r.0, &fqdn) && r.0 != fqdn);
+        let mut found: Vec<_> = exact
+            .chain(wildcard)
+            .filter(|(_, _, rule_ns, dr)| {
+                crate::mesh::scope::exported_to(&dr.export_to, rule_ns, ns) || *rule_ns == ns
+            })
+            .collect();
+        crate::order::sort_by_key(&mut found, |r| r.1);
+        found
+            .into_iter()
+            .flat_map(|(_, _, _, dr)| dr.subsets.iter().map(|s| s.name.as_str()))
+            .collect()
+    }
+}
+
+fn subset_ref(ctx: &mut Ctx, rules: &RuleHosts, obj: &Object, dest: &Dest, subset: &str) {
+    let subsets = rules.subsets_for(obj.namespace(), &dest.d.host);
     if subsets.contains(&subset) {
         return;
     }

@@ -36,6 +36,16 @@ const SCHEMA: &[Code] = &[
 /// Every analyzer implemented here, sorted by name.
 pub const ANALYZERS: &[Analyzer] = &[
     a(
+        "annotations.K8sAnalyzer",
+        "Checks for misplaced and invalid Istio annotations in Kubernetes resources",
+        &[
+            MISPLACED_ANNOTATION,
+            UNKNOWN_ANNOTATION,
+            INVALID_ANNOTATION,
+            DEPRECATED_ANNOTATION,
+        ],
+    ),
+    a(
         "applicationUID.Analyzer",
         "Checks invalid application UID",
         &[INVALID_APPLICATION_UID],
@@ -142,6 +152,19 @@ pub const ANALYZERS: &[Analyzer] = &[
         &[PODS_ISTIO_PROXY_IMAGE_MISMATCH_IN_NAMESPACE],
     ),
     a(
+        "injection.ImageAutoAnalyzer",
+        "Makes sure that Pods and Deployments with `image: auto` are going to be injected",
+        &[
+            IMAGE_AUTO_WITHOUT_INJECTION_WARNING,
+            IMAGE_AUTO_WITHOUT_INJECTION_ERROR,
+        ],
+    ),
+    a(
+        "k8sgateway.CRDVersionAnalyzer",
+        "Checks Gateway API CRDs are at the minimum version required by this Istio version",
+        &[GATEWAY_API_CRD_VERSION_BELOW_MINIMUM],
+    ),
+    a(
         "k8sgateway.SelectorAnalyzer",
         "Check that selectors are effective for Kubernetes gateway",
         &[INEFFECTIVE_SELECTOR],
@@ -227,6 +250,11 @@ pub const ANALYZERS: &[Analyzer] = &[
         &[MULTIPLE_TELEMETRIES_WITHOUT_WORKLOAD_SELECTORS],
     ),
     a(
+        "telemetry.LightstepAnalyzer",
+        "Validates that lightstep provider is still used",
+        &[DEPRECATED],
+    ),
+    a(
         "telemetry.ProviderAnalyzer",
         "Validates that providers in telemetry resource is valid",
         &[INVALID_TELEMETRY_PROVIDER],
@@ -272,6 +300,11 @@ pub const ANALYZERS: &[Analyzer] = &[
         "virtualservice.JWTClaimRouteAnalyzer",
         "Checks the VirtualService using JWT claim based routing has corresponding RequestAuthentication",
         &[JWT_CLAIM_BASED_ROUTING_WITHOUT_REQUEST_AUTHN],
+    ),
+    a(
+        "webhook.Analyzer",
+        "Checks the validity of Istio webhooks",
+        &[INVALID_WEBHOOK],
     ),
 ];
 

@@ -58,9 +58,8 @@ pub(super) fn objects<'f>(
         if file.name == BOOKINFO_FILE || !file.text.contains(kind) {
             continue;
         }
-        let (docs, _) = crate::yaml::parse_stream(&file.text);
-        for doc in docs {
-            let root = doc.root;
+        // As the loader reads them: JSON too, and the items of a kubectl `List`.
+        for root in crate::parse::object_nodes(&file.text) {
             let matches = root.get("kind").and_then(Node::as_str) == Some(kind)
                 && root
                     .get("apiVersion")
@@ -75,4 +74,20 @@ pub(super) fn objects<'f>(
         }
     }
     out
+}
+
+/// MeshConfig as written in the `istio` ConfigMap's `mesh` key (in `istio-system`; what
+/// `pilotlight analyze --meshConfigFile` supplies), for the analyzers that read fields the
+/// typed MeshConfig does not keep (`defaultConfig.proxyMetadata`, `defaultConfig.image`).
+pub(super) fn mesh_config_text(mesh: &crate::mesh::Mesh) -> Option<Node> {
+    let data = mesh.objects.iter().find_map(|o| match &o.spec {
+        crate::parse::Spec::ConfigMap(data)
+            if o.name() == "istio" && o.namespace() == "istio-system" =>
+        {
+            Some(data)
+        }
+        _ => None,
+    })?;
+    let (docs, _) = crate::yaml::parse_stream(data.get("mesh")?);
+    docs.into_iter().next().map(|d| d.root)
 }

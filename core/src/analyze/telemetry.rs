@@ -2,7 +2,8 @@
 //! `telemetry.SelectorAnalyzer` (a selector that matches no pod, IST0101; pods selected by
 //! several Telemetries, IST0159) and `telemetry.DefaultSelectorAnalyzer` (several Telemetries
 //! without a selector in one namespace, IST0160), and `telemetry.ProviderAnalyzer` (access
-//! logging without providers while the mesh names no default access log provider, IST0157).
+//! logging without providers while the mesh names no default access log provider, IST0157),
+//! `telemetry.LightstepAnalyzer` (tracing to a Lightstep provider, deprecated: IST0002).
 
 use super::sources::{objects, SourceObject};
 use super::{codes, Ctx};
@@ -38,6 +39,7 @@ pub(super) fn check(ctx: &mut Ctx, files: &[SourceFile]) {
             empty_access_log_providers(ctx, t);
         }
     }
+    lightstep(ctx, &telemetries);
     let mut by_pod: SortedMap<(String, String), Vec<&SourceObject>> = SortedMap::new();
     let mut by_ns: SortedMap<String, Vec<&SourceObject>> = SortedMap::new();
     for t in &telemetries {
@@ -141,5 +143,44 @@ fn empty_access_log_providers(ctx: &mut Ctx, t: &SourceObject) {
                 t.namespace()
             ),
         );
+    }
+}
+
+/// IST0002: tracing to one of MeshConfig's Lightstep extension providers.
+fn lightstep(ctx: &mut Ctx, telemetries: &[SourceObject]) {
+    let Some(config) = super::sources::mesh_config_text(ctx.mesh) else {
+        return;
+    };
+    let providers: Vec<&str> = config
+        .get("extensionProviders")
+        .and_then(Node::as_seq)
+        .unwrap_or(&[])
+        .iter()
+        .filter(|p| p.get("lightstep").is_some_and(|l| !l.is_null()))
+        .filter_map(|p| p.get("name").and_then(Node::as_str))
+        .collect();
+    if providers.is_empty() {
+        return;
+    }
+    for t in telemetries {
+        let tracing = t.root.at(&["spec", "tracing"]).and_then(Node::as_seq);
+        for (i, entry) in tracing.unwrap_or(&[]).iter().enumerate() {
+            let used = entry.get("providers").and_then(Node::as_seq).unwrap_or(&[]);
+            for (j, p) in used.iter().enumerate() {
+                let Some(name) = p.get("name").and_then(Node::as_str) else {
+                    continue;
+                };
+                if providers.contains(&name) {
+                    let (i, j) = (i.to_string(), j.to_string());
+                    ctx.report_at(
+                        codes::DEPRECATED,
+                        t.file,
+                        t.span(&["spec", "tracing", &i, "providers", &j, "name"]),
+                        &t.display(false),
+                        format!("Deprecated: The Lightstep provider {name} is deprecated, please migrate to OpenTelemetry provider."),
+                    );
+                }
+            }
+        }
     }
 }

@@ -117,3 +117,85 @@ fn log_line_is_istioctl_style() {
         "Error [IST0101] (VirtualService default/reviews f.yaml:13) Referenced host not found: \"x\""
     );
 }
+
+#[test]
+fn a_relative_patch_code_shows_once_per_envoy_filter_as_istioctl_prints_it() {
+    let ef = "apiVersion: networking.istio.io/v1alpha3
+kind: EnvoyFilter
+metadata:
+  name: lua
+spec:
+  configPatches:
+  - applyTo: HTTP_FILTER
+    patch:
+      operation: REPLACE
+      value: {name: envoy.lua}
+  - applyTo: NETWORK_FILTER
+    patch:
+      operation: REPLACE
+      value: {name: lua_cluster}
+";
+    let count = |text: &str| {
+        run_on(text)
+            .iter()
+            .filter(|d| d.code == codes::ENVOY_FILTER_USES_RELATIVE_OPERATION.code)
+            .count()
+    };
+    assert_eq!(count(ef), 1);
+    // Another EnvoyFilter reports its own.
+    let two = format!("{ef}---\n{}", ef.replace("name: lua\n", "name: lua-2\n"));
+    assert_eq!(count(&two), 2);
+}
+
+#[test]
+fn a_route_entry_without_destination_is_a_host_not_found() {
+    let vs = "apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: reviews
+spec:
+  hosts: [reviews]
+  http:
+  - route:
+    - {}
+    - destination: {host: reviews}
+";
+    let found = run_on(vs);
+    let missing: Vec<_> = found
+        .iter()
+        .filter(|d| d.code == "IST0101")
+        .map(|d| (d.line, d.message.as_str()))
+        .collect();
+    assert_eq!(missing, [(9, "Referenced host not found: \"\"")]);
+}
+
+#[test]
+fn an_empty_annotations_key_is_an_empty_map() {
+    // `annotations:` with only a comment under it: Kubernetes reads no annotations, and the
+    // Deployment's own annotation is still analyzed.
+    let d = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ratings
+  annotations:
+    sidecar.istio.io/inject: \"true\"
+spec:
+  selector: {matchLabels: {app: ratings}}
+  template:
+    metadata:
+      annotations:
+        # none yet
+      labels: {app: ratings}
+    spec:
+      containers:
+      - name: ratings
+        image: ratings
+";
+    let found = run_on(d);
+    assert!(found.iter().all(|x| x.code != "IST0106"), "{found:#?}");
+    let codes: Vec<&str> = found.iter().map(|x| x.code.as_str()).collect();
+    assert!(
+        codes.contains(&"IST0107") && codes.contains(&"IST0135"),
+        "{found:#?}"
+    );
+}

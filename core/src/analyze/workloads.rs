@@ -266,6 +266,16 @@ fn deployment_in_mesh(ctx: &Ctx, obj: &Object) -> bool {
 
 fn deployment_services(ctx: &mut Ctx) {
     let mesh = ctx.mesh;
+    // Every Service once (not every object again for each Deployment: a 1,000-service mesh has
+    // 4,000 objects).
+    let all_services: Vec<(&Object, &ServiceSpec)> = mesh
+        .objects
+        .iter()
+        .filter_map(|o| match &o.spec {
+            Spec::Service(s) => Some((o, s)),
+            _ => None,
+        })
+        .collect();
     for obj in &mesh.objects {
         let Spec::Deployment(d) = &obj.spec else {
             continue;
@@ -280,19 +290,15 @@ fn deployment_services(ctx: &mut Ctx) {
             continue;
         }
         let pod_labels = &d.template.metadata.labels;
-        let services: Vec<(String, &ServiceSpec)> = mesh
-            .objects
+        let services: Vec<(String, &ServiceSpec)> = all_services
             .iter()
-            .filter(|o| o.namespace() == obj.namespace())
-            .filter_map(|o| match &o.spec {
-                Spec::Service(s) => Some((full_name(o), s)),
-                _ => None,
+            .filter(|(o, s)| {
+                o.namespace() == obj.namespace()
+                    && s.selector.as_ref().is_some_and(|sel| {
+                        !sel.is_empty() && sel.iter().all(|(k, v)| pod_labels.get(k) == Some(v))
+                    })
             })
-            .filter(|(_, s)| {
-                s.selector.as_ref().is_some_and(|sel| {
-                    !sel.is_empty() && sel.iter().all(|(k, v)| pod_labels.get(k) == Some(v))
-                })
-            })
+            .map(|(o, s)| (full_name(o), *s))
             .collect();
         // port -> protocol -> services
         let mut protocols: SortedMap<u32, SortedMap<String, Vec<String>>> = SortedMap::new();
@@ -422,6 +428,8 @@ pub(super) fn proxy_images(ctx: &mut Ctx, files: &[crate::parse::SourceFile]) {
         })
         .collect();
     let proxy_configs = super::sources::objects(files, "ProxyConfig", "networking.istio.io/");
+    let mesh_default =
+        super::sources::mesh_config_text(mesh).and_then(|c| image_type(c.get("defaultConfig")));
     let root = &mesh.config.root_namespace;
     let mut mismatched: Vec<(&Object, Vec<String>)> = Vec::new();
     for pod in mesh
@@ -448,31 +456,40 @@ pub(super) fn proxy_images(ctx: &mut Ctx, files: &[crate::parse::SourceFile]) {
         let Some((_, want)) = images.iter().find(|(n, _)| *n == cm_name) else {
             continue;
         };
-        // The effective image variant: root, namespace, then workload ProxyConfig, then the
-        // pod's own annotation.
-        let mut variant: Option<String> = None;
+        // The effective image variant, as istioctl's resolver: MeshConfig's defaultConfig, then
+        // the root namespace's ProxyConfig, the pod namespace's (no selector), a ProxyConfig
+        // selecting the pod, then the pod's own annotation; a later level wins when it sets one.
+        let mut levels: [Option<String>; 4] = [mesh_default.clone(), None, None, None];
         for pc in &proxy_configs {
             let spec = pc.root.get("spec");
-            let selector = spec.and_then(|s| s.at(&["selector", "matchLabels"]));
-            let applies = if pc.namespace() == root {
-                true
+            let selector = spec
+                .and_then(|s| s.get("selector"))
+                .filter(|s| !s.is_null());
+            let level = if pc.namespace() == root {
+                1
             } else if pc.namespace() != pod.namespace() {
-                false
-            } else {
-                selector.and_then(Node::as_map).is_none_or(|m| {
-                    m.iter().all(|(k, v)| {
-                        k.as_str().is_some_and(|k| {
-                            pod.meta.labels.get(k).map(String::as_str) == v.as_str()
-                        })
-                    })
-                })
-            };
-            if applies {
-                if let Some(t) = image_type(spec) {
-                    variant = Some(t);
+                continue;
+            } else if let Some(selector) = selector {
+                let labels = selector
+                    .get("matchLabels")
+                    .and_then(Node::as_map)
+                    .unwrap_or(&[]);
+                let selects = labels.iter().all(|(k, v)| {
+                    k.as_str()
+                        .is_some_and(|k| pod.meta.labels.get(k).map(String::as_str) == v.as_str())
+                });
+                if !selects {
+                    continue;
                 }
+                3
+            } else {
+                2
+            };
+            if let Some(t) = image_type(spec) {
+                levels[level] = Some(t);
             }
         }
+        let mut variant = levels.into_iter().flatten().last();
         if let Some(annotation) = pod.meta.annotations.get("proxy.istio.io/config") {
             let (docs, _) = crate::yaml::parse_stream(annotation);
             if let Some(t) = docs.first().and_then(|d| image_type(Some(&d.root))) {

@@ -88,7 +88,44 @@ fn read_files(args: &Args, stdin: &mut dyn std::io::Read) -> Result<Vec<SourceFi
     if args.files.is_empty() {
         return Err("no input: give -f FILE".into());
     }
+    if let Some(path) = args.option("meshConfigFile") {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+        // Last, so it replaces an `istio` ConfigMap given as input, as istioctl's flag does.
+        files.push(SourceFile::new(path, mesh_config_map(&text)));
+    }
     Ok(files)
+}
+
+/// Lines before the MeshConfig's first line in [`mesh_config_map`].
+const MESH_CONFIG_MAP_HEADER: u32 = 7;
+
+/// A MeshConfig file as the `istio` ConfigMap in `istio-system`, where the core reads
+/// MeshConfig (istioctl's `--meshConfigFile` likewise replaces the mesh's configuration).
+fn mesh_config_map(mesh: &str) -> String {
+    let mut out = String::from(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: istio\n  namespace: istio-system\ndata:\n  mesh: |-\n",
+    );
+    for line in mesh.trim_start_matches('\u{feff}').lines() {
+        out.push_str("    ");
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+/// Findings in the MeshConfig file point at its own lines, not the ConfigMap around it; that
+/// it replaces an input's `istio` ConfigMap is what the flag asks for, not a finding.
+fn unwrap_mesh_config_lines(args: &Args, found: &mut Vec<Diagnostic>) {
+    let Some(path) = args.option("meshConfigFile") else {
+        return;
+    };
+    found.retain(|d| !(d.file == path && d.code == own::DUPLICATE_OBJECT));
+    for d in found.iter_mut().filter(|d| d.file == path) {
+        d.line = d.line.saturating_sub(MESH_CONFIG_MAP_HEADER).max(1);
+        d.end_line = d.end_line.saturating_sub(MESH_CONFIG_MAP_HEADER).max(1);
+        d.column = d.column.saturating_sub(4).max(1);
+        d.end_column = d.end_column.saturating_sub(4).max(1);
+    }
 }
 
 /// Everything to report for these files (see [`report`]).
@@ -144,7 +181,8 @@ pub fn run(
         suppress,
         output_threshold: Severity::Info,
     };
-    let all = report_with(&loaded, &files, &options);
+    let mut all = report_with(&loaded, &files, &options);
+    unwrap_mesh_config_lines(args, &mut all);
     let found: Vec<&Diagnostic> = all
         .iter()
         .filter(|d| d.severity <= output_threshold)

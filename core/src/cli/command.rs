@@ -190,6 +190,11 @@ fn analyze() -> Command {
             .action(ArgAction::SetTrue)
             .help("List the analyzers available to run. Suppresses normal execution."),
     )
+    .arg(valued(
+        "meshConfigFile",
+        "FILE",
+        "MeshConfig (YAML) to analyze with, in place of the `istio` ConfigMap's",
+    ))
     .arg(
         Arg::new("ignore-unknown")
             .long("ignore-unknown")

@@ -149,14 +149,24 @@ fn attach(
                     ));
                 }
             }
-            (GROUP, "Gateway") => {
+            (GROUP, "Gateway" | "ListenerSet")
+            | ("gateway.networking.x-k8s.io", "XListenerSet") => {
+                let (parent_kind, source_kind) = if kind == "Gateway" {
+                    ("Gateway", Kind::KubernetesGateway)
+                } else {
+                    ("ListenerSet", Kind::ListenerSet)
+                };
                 let listeners: Vec<&Parent> = parents
                     .iter()
-                    .filter(|l| l.gateway_namespace == pns && l.gateway_name == p.name)
+                    .filter(|l| {
+                        l.parent_kind == parent_kind
+                            && l.gateway_namespace == pns
+                            && l.gateway_name == p.name
+                    })
                     .collect();
                 if listeners.is_empty() {
                     // istiod writes no status for a parent it does not know; the finding says why.
-                    let why = if world.find(Kind::KubernetesGateway, &pns, &p.name).is_some() {
+                    let why = if world.find(source_kind, &pns, &p.name).is_some() {
                         "has no listener istiod programs"
                     } else {
                         "does not exist"
@@ -167,7 +177,7 @@ fn attach(
                         Severity::Warning,
                         span,
                         format!(
-                            "NoMatchingParent: Gateway {pns}/{} {why}; the {} is not applied there",
+                            "NoMatchingParent: {parent_kind} {pns}/{} {why}; the {} is not applied there",
                             p.name, info.kind
                         ),
                     );
@@ -809,18 +819,18 @@ fn http_routes(conv: &mut Conv, rules: &[HttpRouteRule]) -> Option<Vec<HttpRoute
                 route.retries = Some(HttpRetry {
                     attempts,
                     retry_on: (attempts > 0).then(|| on.join(",")),
-                    backoff: retry.backoff.clone(),
+                    backoff: retry.backoff.as_deref().map(proto_duration),
                     ..HttpRetry::default()
                 });
             }
             if let Some(t) = &r.timeouts {
                 if let Some(req) = t.request.as_deref().filter(|s| !is_zero(s)) {
-                    route.timeout = Some(req.to_string());
+                    route.timeout = Some(proto_duration(req));
                 }
                 if let Some(br) = t.backend_request.as_deref().filter(|s| !is_zero(s)) {
                     match &mut route.retries {
-                        Some(rt) => rt.per_try_timeout = Some(br.to_string()),
-                        None => route.timeout = Some(br.to_string()),
+                        Some(rt) => rt.per_try_timeout = Some(proto_duration(br)),
+                        None => route.timeout = Some(proto_duration(br)),
                     }
                 }
             }
@@ -838,6 +848,39 @@ fn http_routes(conv: &mut Conv, rules: &[HttpRouteRule]) -> Option<Vec<HttpRoute
         }
     }
     Some(out)
+}
+
+/// A Gateway API duration (`1h30m`, `500ms`: up to four numbers with `h`, `m`, `s` or `ms`) as
+/// istiod writes it after converting it to a protobuf Duration: seconds, with three fractional
+/// digits when there are milliseconds (`0.001s`). Text that does not parse is kept as written.
+fn proto_duration(text: &str) -> String {
+    let mut millis: u64 = 0;
+    let mut rest = text;
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let Ok(n) = rest[..digits].parse::<u64>() else {
+            return text.to_string();
+        };
+        rest = &rest[digits..];
+        let (unit, len) = if rest.starts_with("ms") {
+            (1, 2)
+        } else {
+            match rest.chars().next() {
+                Some('h') => (3_600_000, 1),
+                Some('m') => (60_000, 1),
+                Some('s') => (1_000, 1),
+                _ => return text.to_string(),
+            }
+        };
+        millis = millis.saturating_add(n.saturating_mul(unit));
+        rest = &rest[len..];
+    }
+    match millis % 1000 {
+        0 => format!("{}s", millis / 1000),
+        ms => format!("{}.{ms:03}s", millis / 1000),
+    }
 }
 
 fn is_zero(d: &str) -> bool {
@@ -1026,13 +1069,11 @@ fn reason_of(message: &str) -> (&'static str, &str) {
 
 /// Record a route's rule errors: the ResolvedRefs of its gateway (or mesh) parents, and a finding
 /// each. What the finding adds for the user (`; requests get 500`) stays out of istiod's message.
+/// A route istiod drops is a warning, not an input error: istiod accepts the object, derives
+/// the rest of the config and reports the reason in the route's status, and so does `convert`.
 fn report(obj: &Object, errors: Vec<RuleError>, mesh: bool, status: &mut Status) {
     for e in errors {
-        let severity = if e.fatal {
-            Severity::Error
-        } else {
-            Severity::Warning
-        };
+        let severity = Severity::Warning;
         let (reason, rest) = reason_of(&e.message);
         let (message, hint) = ["; requests get 500", "; the route is dropped"]
             .iter()

@@ -75,7 +75,7 @@ impl ObjectStatus {
         let conds = |c: &[Condition]| c.iter().map(Condition::to_json).collect::<Vec<_>>();
         let status = match self.kind {
             "GatewayClass" => serde_json::json!({ "conditions": conds(&self.conditions) }),
-            "Gateway" => serde_json::json!({
+            "Gateway" | "ListenerSet" => serde_json::json!({
                 "conditions": conds(&self.conditions),
                 "listeners": self.listeners.iter().map(|l| serde_json::json!({
                     "attachedRoutes": l.attached_routes,
@@ -132,6 +132,8 @@ fn parent_ref_json(p: &ParentRef) -> serde_json::Value {
 /// Which part of an object's status a record is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Subject {
+    /// A condition of the object itself (a ListenerSet its parent does not allow).
+    Object(&'static str),
     /// A condition of the listener at this index.
     Listener(usize, &'static str),
     /// The parentRef at this index was denied by one listener (or a mesh parent).
@@ -184,11 +186,15 @@ pub struct Status {
     owned: Vec<OwnedGateway>,
 }
 
-/// A Gateway istiod owns: the Services it is found by, and its listeners.
+/// A Gateway istiod owns, or a ListenerSet of one: the Services it is found by, and its
+/// listeners.
 #[derive(Debug, Clone)]
 struct OwnedGateway {
+    kind: Kind,
     namespace: String,
     name: String,
+    /// For a ListenerSet: its Gateway's namespace and name.
+    parent: Option<(String, String)>,
     services: Vec<String>,
     listeners: Vec<ListenerInfo>,
 }
@@ -203,6 +209,8 @@ pub(super) struct ListenerInfo {
     pub supported_kinds: Vec<String>,
     /// An Istio server was made for it.
     pub programmed: bool,
+    /// istiod programs it: a server and no error on any of its conditions.
+    pub valid: bool,
 }
 
 /// A problem to record: its code, severity, span, reason, istiod's message and our hint.
@@ -266,11 +274,36 @@ impl Status {
     /// istiod owns this Gateway (its class is one istiod programs) and writes its status.
     pub(super) fn own(&mut self, obj: &Object, services: Vec<String>) {
         self.owned.push(OwnedGateway {
+            kind: obj.kind,
             namespace: obj.namespace().to_string(),
             name: obj.name().to_string(),
+            parent: None,
             services,
             listeners: Vec::new(),
         });
+    }
+
+    /// istiod writes the status of this ListenerSet of `gateway`, found by the same Services.
+    pub(super) fn own_listener_set(
+        &mut self,
+        obj: &Object,
+        gateway: &Object,
+        services: Vec<String>,
+    ) {
+        self.owned.push(OwnedGateway {
+            kind: obj.kind,
+            namespace: obj.namespace().to_string(),
+            name: obj.name().to_string(),
+            parent: Some((gateway.namespace().to_string(), gateway.name().to_string())),
+            services,
+            listeners: Vec::new(),
+        });
+    }
+
+    /// Did the conversion record an error on any condition of this listener?
+    pub(super) fn listener_failed(&self, obj: &Object, index: usize) -> bool {
+        self.of(obj)
+            .any(|r| matches!(r.subject, Subject::Listener(i, _) if i == index))
     }
 
     /// A listener of the Gateway last passed to [`Status::own`].
@@ -419,7 +452,12 @@ impl Status {
                     ));
                 }
                 Resource::Gateway(g) => {
-                    if !self.gateway_status(obj, g, objects, derived, &mut status) {
+                    if !self.gateway_status(obj, &g.listeners, objects, derived, &mut status) {
+                        continue;
+                    }
+                }
+                Resource::ListenerSet(ls) => {
+                    if !self.gateway_status(obj, &ls.listeners, objects, derived, &mut status) {
                         continue;
                     }
                 }
@@ -509,11 +547,11 @@ impl Status {
         status.parents = parents.into_iter().map(|(_, p)| p).collect();
     }
 
-    /// Gateway conditions and listeners; false for a Gateway istiod does not own.
+    /// Gateway (or ListenerSet) conditions and listeners; false for one istiod does not own.
     fn gateway_status(
         &self,
         obj: &Object,
-        spec: &crate::istio::gateway_api::GatewaySpec,
+        listeners: &[crate::istio::gateway_api::Listener],
         objects: &[Object],
         derived: &[Object],
         status: &mut ObjectStatus,
@@ -521,13 +559,29 @@ impl Status {
         let Some(owned) = self
             .owned
             .iter()
-            .find(|g| g.namespace == obj.namespace() && g.name == obj.name())
+            .find(|g| g.kind == obj.kind && g.namespace == obj.namespace() && g.name == obj.name())
         else {
             return false;
         };
         let records: Vec<&Record> = self.of(obj).collect();
+        let set = owned.parent.is_some();
+        let object_error = records
+            .iter()
+            .copied()
+            .find(|r| r.subject == Subject::Object("Accepted"));
+        // A ListenerSet its Gateway does not take has no listener status, only the reason.
+        if let Some(r) = object_error.filter(|r| r.reason == "NotAllowed") {
+            let refused = |kind| Condition {
+                kind,
+                status: false,
+                reason: r.reason.clone(),
+                message: r.message.clone(),
+            };
+            status.conditions = vec![refused("Accepted"), refused("Programmed")];
+            return true;
+        }
         let mut valid = 0;
-        for (i, l) in spec.listeners.iter().enumerate() {
+        for (i, l) in listeners.iter().enumerate() {
             let at = |kind: &str| {
                 records
                     .iter()
@@ -554,11 +608,24 @@ impl Status {
                     ok = false;
                 }
             }
-            // A bad certificate reference also leaves the listener unprogrammed.
-            if at("ResolvedRefs").is_some() && at("Programmed").is_none() {
-                conditions[2].status = false;
-                conditions[2].reason = "Invalid".into();
-                conditions[2].message = "Bad TLS configuration".into();
+            // A bad certificate reference also leaves the listener unprogrammed; a CA bundle
+            // (or any reference no ReferenceGrant allows) that istiod cannot use also leaves it
+            // unaccepted (buildListener).
+            if let Some(r) = at("ResolvedRefs") {
+                if at("Programmed").is_none() {
+                    conditions[2].status = false;
+                    conditions[2].reason = "Invalid".into();
+                    conditions[2].message = "Bad TLS configuration".into();
+                }
+                let ca = matches!(
+                    r.reason.as_str(),
+                    "InvalidCACertificateRef" | "InvalidCACertificateKind" | "RefNotPermitted"
+                );
+                if ca && at("Accepted").is_none() {
+                    conditions[0].status = false;
+                    conditions[0].reason = "NoValidCACertificate".into();
+                    conditions[0].message = r.message.clone();
+                }
             }
             if ok {
                 valid += 1;
@@ -584,8 +651,54 @@ impl Status {
                 conditions,
             });
         }
+        // The servers the Programmed condition resolves: the object's own, and for a Gateway
+        // also the valid listeners of its ListenerSets.
+        let mut ports: Vec<u32> = owned
+            .listeners
+            .iter()
+            .filter(|l| l.programmed)
+            .map(|l| l.port)
+            .collect();
+        for s in self.owned.iter().filter(|s| {
+            s.parent.as_ref() == Some(&(obj.namespace().to_string(), obj.name().to_string()))
+                && obj.kind == Kind::KubernetesGateway
+        }) {
+            ports.extend(s.listeners.iter().filter(|l| l.valid).map(|l| l.port));
+        }
+        let service_namespace = owned
+            .parent
+            .as_ref()
+            .map_or(obj.namespace(), |(ns, _)| ns.as_str());
+        let mut programmed = programmed(
+            service_namespace,
+            &owned.services,
+            ports,
+            objects.iter().chain(derived),
+        );
         let mut accepted = Condition::ok("Accepted", "Accepted", "Resource accepted");
-        if valid < spec.listeners.len() {
+        if let Some(r) = object_error {
+            accepted = Condition {
+                kind: "Accepted",
+                status: false,
+                reason: r.reason.clone(),
+                message: r.message.clone(),
+            };
+        }
+        if set {
+            if valid == 0 && object_error.is_none() {
+                let none = |kind| Condition {
+                    kind,
+                    status: false,
+                    reason: "ListenersNotValid".into(),
+                    message: "None of the ListenerSet's listeners are valid".into(),
+                };
+                accepted = none("Accepted");
+                programmed = none("Programmed");
+            }
+            status.conditions = vec![accepted, programmed];
+            return true;
+        }
+        if valid < listeners.len() && object_error.is_none() {
             accepted.reason = "ListenersNotValid".into();
             if valid == 0 {
                 accepted.status = false;
@@ -594,11 +707,19 @@ impl Status {
                 accepted.message = "One or more of the Gateway's listeners are invalid".into();
             }
         }
-        status.conditions = vec![
-            accepted,
-            programmed(obj, owned, objects.iter().chain(derived)),
-            Condition::ok("ResolvedRefs", "ResolvedRefs", "All references resolved"),
-        ];
+        let resolved = match records
+            .iter()
+            .find(|r| r.subject == Subject::Object("ResolvedRefs"))
+        {
+            Some(r) => Condition {
+                kind: "ResolvedRefs",
+                status: false,
+                reason: r.reason.clone(),
+                message: r.message.clone(),
+            },
+            None => Condition::ok("ResolvedRefs", "ResolvedRefs", "All references resolved"),
+        };
+        status.conditions = vec![accepted, programmed, resolved];
         true
     }
 }
@@ -616,17 +737,11 @@ fn leak(kind: &str) -> &'static str {
 /// Programmed: assigned to the gateway Services that exist and serve the listeners' ports
 /// (SetProgrammedCondition, ResolveGatewayInstances), as `host:port` joined for people.
 fn programmed<'a>(
-    obj: &Object,
-    owned: &OwnedGateway,
+    namespace: &str,
+    services: &[String],
+    mut ports: Vec<u32>,
     objects: impl Iterator<Item = &'a Object> + Clone,
 ) -> Condition {
-    let services = &owned.services;
-    let mut ports: Vec<u32> = owned
-        .listeners
-        .iter()
-        .filter(|l| l.programmed)
-        .map(|l| l.port)
-        .collect();
     order::sort(&mut ports);
     ports.dedup();
     let mut internal = Vec::new();
@@ -635,7 +750,7 @@ fn programmed<'a>(
         let found = objects.clone().find_map(|o| match &o.spec {
             Spec::Service(s)
                 if super::service_fqdn(o.name(), o.namespace()) == *host
-                    && o.namespace() == obj.namespace() =>
+                    && o.namespace() == namespace =>
             {
                 Some(s)
             }
@@ -653,6 +768,8 @@ fn programmed<'a>(
             }
         }
     }
+    // istiod lists the assigned `host:port`s as sorted strings (`:443` before `:80`).
+    order::sort(&mut internal);
     let join = |ss: &[String]| match ss {
         [] => String::new(),
         [one] => one.clone(),

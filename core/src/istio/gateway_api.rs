@@ -1,6 +1,7 @@
 //! The input model of the Kubernetes routing APIs, as istiod reads them: gateway.networking.k8s.io
-//! (Gateway, GatewayClass, HTTPRoute, GRPCRoute, TCPRoute, TLSRoute, ReferenceGrant) and
-//! networking.k8s.io (Ingress, IngressClass).
+//! (Gateway, GatewayClass, ListenerSet, HTTPRoute, GRPCRoute, TCPRoute, TLSRoute, ReferenceGrant,
+//! BackendTLSPolicy), networking.k8s.io (Ingress, IngressClass), and the Secrets their
+//! certificate references name.
 //!
 //! Field names follow the CRDs (camelCase). These APIs keep growing between releases, so unknown
 //! fields are accepted and ignored (as a Kubernetes API server of a newer version would store them);
@@ -9,7 +10,9 @@
 use crate::sorted::SortedMap;
 use crate::yaml::decode::decode_structs;
 
-/// One decoded object of these APIs.
+/// One decoded object of these APIs. Always boxed (`parse::Spec::GatewayApi`), so the size
+/// of its largest variant costs one allocation per object, not per enum.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Resource {
     Gateway(GatewaySpec),
@@ -19,8 +22,13 @@ pub enum Resource {
     TcpRoute(TcpRouteSpec),
     TlsRoute(TlsRouteSpec),
     ReferenceGrant(ReferenceGrantSpec),
+    ListenerSet(ListenerSetSpec),
+    BackendTlsPolicy(BackendTlsPolicySpec),
     Ingress(IngressSpec),
     IngressClass(IngressClassSpec),
+    /// A core/v1 Secret: istiod checks that a listener's certificate reference names one that
+    /// holds a certificate and key.
+    Secret(SecretData),
 }
 
 // ---------------------------------------------------------------- Gateway, GatewayClass
@@ -36,6 +44,101 @@ decode_structs! {
         pub gateway_class_name: String,
         pub listeners: Vec<Listener>,
         pub addresses: Vec<GatewayAddress>,
+        pub tls: Option<GatewayTlsConfig>,
+        pub allowed_listeners: Option<AllowedListeners>,
+        pub infrastructure: Option<GatewayInfrastructure>,
+    }
+
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct GatewayInfrastructure {
+        pub parameters_ref: Option<ObjectRef>,
+    }
+
+    /// `spec.tls` of a Gateway: client certificate validation for its HTTPS listeners.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct GatewayTlsConfig {
+        pub frontend: Option<FrontendTls>,
+        pub backend: Option<BackendTlsConfig>,
+    }
+
+    /// The client certificate the Gateway presents to backends.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct BackendTlsConfig {
+        pub client_certificate_ref: Option<ObjectRef>,
+    }
+
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct FrontendTls {
+        pub default: FrontendTlsConfig,
+        pub per_port: Vec<FrontendTlsPort>,
+    }
+
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct FrontendTlsPort {
+        pub port: u32,
+        pub tls: FrontendTlsConfig,
+    }
+
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct FrontendTlsConfig {
+        pub validation: Option<FrontendValidation>,
+    }
+
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct FrontendValidation {
+        pub ca_certificate_refs: Vec<ObjectRef>,
+        /// `AllowValidOnly` (the default) or `AllowInsecureFallback`.
+        pub mode: Option<String>,
+    }
+
+    /// Which namespaces' ListenerSets may add listeners to a Gateway (none by default).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct AllowedListeners {
+        pub namespaces: Option<RouteNamespaces>,
+    }
+
+    /// A ListenerSet: listeners added to a parent Gateway.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct ListenerSetSpec {
+        pub parent_ref: ParentRef,
+        pub listeners: Vec<Listener>,
+    }
+
+    /// BackendTLSPolicy: TLS from gateways and sidecars to the Services it targets.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct BackendTlsPolicySpec {
+        pub target_refs: Vec<PolicyTargetRef>,
+        pub validation: BackendTlsValidation,
+    }
+
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct PolicyTargetRef {
+        pub group: Option<String>,
+        pub kind: String,
+        pub name: String,
+        pub section_name: Option<String>,
+    }
+
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct BackendTlsValidation {
+        pub ca_certificate_refs: Vec<ObjectRef>,
+        pub well_known_ca_certificates: Option<String> ["wellKnownCACertificates"],
+        pub hostname: String,
+        pub subject_alt_names: Vec<SubjectAltName>,
+    }
+
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct SubjectAltName {
+        pub kind: String ["type"],
+        pub hostname: Option<String>,
+        pub uri: Option<String>,
+    }
+
+    /// A Secret's `data` (base64, as stored) and `stringData`.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct SecretData {
+        pub data: SortedMap<String, String>,
+        pub string_data: SortedMap<String, String>,
     }
 
     #[derive(Debug, Clone, Default, PartialEq)]

@@ -42,6 +42,9 @@ decode_structs! {
         pub ca_crl: Option<String>,
         pub credential_name: Option<String>,
         pub credential_names: Vec<String>,
+        /// The CA bundle that verifies client certificates, apart from `credentialName`'s.
+        pub ca_cert_credential_name: Option<String>,
+        pub insecure_skip_verify: Option<bool>,
         pub subject_alt_names: Vec<String>,
         pub verify_certificate_spki: Vec<String>,
         pub verify_certificate_hash: Vec<String>,

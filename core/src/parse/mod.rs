@@ -49,6 +49,8 @@ pub enum Kind {
     Deployment,
     Namespace,
     ConfigMap,
+    /// Read for the Gateway API conversion (certificate references); its data stays base64.
+    Secret,
     EndpointSlice,
     /// gateway.networking.k8s.io Gateway (not Istio's `Gateway`, which is [`Kind::Gateway`]).
     KubernetesGateway,
@@ -58,6 +60,9 @@ pub enum Kind {
     TcpRoute,
     TlsRoute,
     ReferenceGrant,
+    /// gateway.networking.k8s.io ListenerSet (also read as x-k8s.io XListenerSet).
+    ListenerSet,
+    BackendTlsPolicy,
     Ingress,
     IngressClass,
 }
@@ -80,6 +85,7 @@ impl Kind {
             Kind::Deployment => "Deployment",
             Kind::Namespace => "Namespace",
             Kind::ConfigMap => "ConfigMap",
+            Kind::Secret => "Secret",
             Kind::EndpointSlice => "EndpointSlice",
             Kind::KubernetesGateway => "Gateway",
             Kind::GatewayClass => "GatewayClass",
@@ -88,6 +94,8 @@ impl Kind {
             Kind::TcpRoute => "TCPRoute",
             Kind::TlsRoute => "TLSRoute",
             Kind::ReferenceGrant => "ReferenceGrant",
+            Kind::ListenerSet => "ListenerSet",
+            Kind::BackendTlsPolicy => "BackendTLSPolicy",
             Kind::Ingress => "Ingress",
             Kind::IngressClass => "IngressClass",
         }
@@ -108,12 +116,14 @@ impl Kind {
             }
             Kind::Deployment => "apps/v1",
             Kind::EndpointSlice => "discovery.k8s.io/v1",
-            Kind::Service | Kind::Pod | Kind::Namespace | Kind::ConfigMap => "v1",
+            Kind::Service | Kind::Pod | Kind::Namespace | Kind::ConfigMap | Kind::Secret => "v1",
             Kind::KubernetesGateway
             | Kind::GatewayClass
             | Kind::HttpRoute
             | Kind::GrpcRoute
-            | Kind::ReferenceGrant => "gateway.networking.k8s.io/v1",
+            | Kind::ReferenceGrant
+            | Kind::ListenerSet
+            | Kind::BackendTlsPolicy => "gateway.networking.k8s.io/v1",
             Kind::TcpRoute | Kind::TlsRoute => "gateway.networking.k8s.io/v1alpha2",
             Kind::Ingress | Kind::IngressClass => "networking.k8s.io/v1",
         }
@@ -137,6 +147,7 @@ impl Kind {
             Kind::Deployment => "deployment",
             Kind::Namespace => "namespace",
             Kind::ConfigMap => "configmap",
+            Kind::Secret => "secret",
             Kind::EndpointSlice => "endpointslice",
             Kind::KubernetesGateway => "gateway",
             Kind::GatewayClass => "gateway-class",
@@ -145,6 +156,8 @@ impl Kind {
             Kind::TcpRoute => "tcp-route",
             Kind::TlsRoute => "tls-route",
             Kind::ReferenceGrant => "reference-grant",
+            Kind::ListenerSet => "listener-set",
+            Kind::BackendTlsPolicy => "backend-tls-policy",
             Kind::Ingress => "ingress",
             Kind::IngressClass => "ingress-class",
         }
@@ -623,6 +636,7 @@ fn decode_object(root: &Node, kind: Kind) -> Result<(ObjectMeta, Spec), DeError>
         Kind::Deployment => Spec::Deployment(field(root, "spec")?),
         Kind::Namespace => Spec::Namespace,
         Kind::ConfigMap => Spec::ConfigMap(field(root, "data")?),
+        Kind::Secret => Spec::GatewayApi(Box::new(Resource::Secret(decode::from_node(root)?))),
         Kind::EndpointSlice => Spec::EndpointSlice(decode::from_node(root)?),
         Kind::KubernetesGateway => api(Resource::Gateway, root)?,
         Kind::GatewayClass => api(Resource::GatewayClass, root)?,
@@ -631,6 +645,8 @@ fn decode_object(root: &Node, kind: Kind) -> Result<(ObjectMeta, Spec), DeError>
         Kind::TcpRoute => api(Resource::TcpRoute, root)?,
         Kind::TlsRoute => api(Resource::TlsRoute, root)?,
         Kind::ReferenceGrant => api(Resource::ReferenceGrant, root)?,
+        Kind::ListenerSet => api(Resource::ListenerSet, root)?,
+        Kind::BackendTlsPolicy => api(Resource::BackendTlsPolicy, root)?,
         Kind::Ingress => api(Resource::Ingress, root)?,
         Kind::IngressClass => api(Resource::IngressClass, root)?,
     };
@@ -670,15 +686,22 @@ fn classify(group: &str, version: &str, kind: &str) -> Classified {
         ("", "Pod") if version == "v1" => Kind(self::Kind::Pod),
         ("", "Namespace") if version == "v1" => Kind(self::Kind::Namespace),
         ("", "ConfigMap") if version == "v1" => Kind(self::Kind::ConfigMap),
+        ("", "Secret") if version == "v1" => Kind(self::Kind::Secret),
         (
             "",
             "ServiceAccount"
-            | "Secret"
             | "PersistentVolumeClaim"
             | "Endpoints"
             | "LimitRange"
             | "ResourceQuota",
         ) => Unsupported(Severity::Info),
+        // Read by the analyzer from the text (injection and control-plane webhooks, the
+        // Gateway API CRDs' versions).
+        (
+            "admissionregistration.k8s.io",
+            "MutatingWebhookConfiguration" | "ValidatingWebhookConfiguration",
+        )
+        | ("apiextensions.k8s.io", "CustomResourceDefinition") => Unsupported(Severity::Info),
         ("apps", "Deployment") => Kind(self::Kind::Deployment),
         ("apps", "StatefulSet" | "DaemonSet" | "ReplicaSet") => Unsupported(Severity::Warning),
         ("discovery.k8s.io", "EndpointSlice") => Kind(self::Kind::EndpointSlice),
@@ -693,13 +716,16 @@ fn classify(group: &str, version: &str, kind: &str) -> Classified {
                 "TCPRoute" => Kind(self::Kind::TcpRoute),
                 "TLSRoute" => Kind(self::Kind::TlsRoute),
                 "ReferenceGrant" => Kind(self::Kind::ReferenceGrant),
-                "UDPRoute" | "BackendTLSPolicy" | "ListenerSet" | "XListenerSet" => {
-                    Unsupported(Severity::Warning)
-                }
+                "ListenerSet" => Kind(self::Kind::ListenerSet),
+                "BackendTLSPolicy" if version != "v1alpha2" => Kind(self::Kind::BackendTlsPolicy),
+                "UDPRoute" | "BackendTLSPolicy" => Unsupported(Severity::Warning),
                 _ => Unknown,
             }
         }
         ("gateway.networking.k8s.io", _) => Unsupported(Severity::Warning),
+        // Gateway API's experimental channel, before ListenerSet reached the standard group.
+        ("gateway.networking.x-k8s.io", "XListenerSet") => Kind(self::Kind::ListenerSet),
+        ("gateway.networking.x-k8s.io", _) => Unsupported(Severity::Warning),
         ("networking.k8s.io", "Ingress") if version == "v1" => Kind(self::Kind::Ingress),
         ("networking.k8s.io", "IngressClass") if version == "v1" => Kind(self::Kind::IngressClass),
         ("networking.k8s.io", "Ingress" | "IngressClass") => Unsupported(Severity::Warning),

@@ -2,6 +2,7 @@
 //! config diffs and the mesh picture the page animates. None of it changes translation.
 
 pub mod diff;
+pub mod focus;
 pub mod share;
 pub mod topology;
 pub mod world;

@@ -53,6 +53,8 @@ pub enum NodeKind {
     NoPods,
     /// A host outside the mesh (a ServiceEntry with `MESH_EXTERNAL`).
     External,
+    /// A collapsed namespace standing for its services ([`Topology::collapse`]).
+    Namespace,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -63,6 +65,8 @@ pub enum GroupKind {
     External,
     /// A workload no service selects.
     Standalone,
+    /// A collapsed namespace.
+    Namespace,
 }
 
 /// A box on the picture: a workload, an empty subset or an external host.
@@ -519,7 +523,7 @@ impl Topology {
             .or_else(|| in_group().next())
     }
 
-    fn layout(&mut self) {
+    pub(crate) fn layout(&mut self) {
         let ng = self.groups.len();
         let group_of: SortedMap<&str, usize> = self
             .nodes
@@ -673,7 +677,8 @@ fn kind_rank(k: GroupKind) -> u8 {
         GroupKind::Gateway => 0,
         GroupKind::Service => 1,
         GroupKind::Standalone => 2,
-        GroupKind::External => 3,
+        GroupKind::Namespace => 3,
+        GroupKind::External => 4,
     }
 }
 

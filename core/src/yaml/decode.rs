@@ -169,9 +169,13 @@ impl<T: Decode + Default> Decode for Vec<T> {
     }
 }
 
-/// A later duplicate key replaces an earlier one, as in a Go map.
+/// A later duplicate key replaces an earlier one, as in a Go map. `null` is an empty map, as
+/// Go's JSON decoder and protojson read it (`annotations:` with only a comment under it).
 impl<T: Decode + Default> Decode for SortedMap<String, T> {
     fn decode_into(node: &Node, out: &mut Self) -> Result<(), Error> {
+        if node.is_null() {
+            return Ok(());
+        }
         let Value::Map(entries) = &node.value else {
             return Err(wrong_type(node, "a map"));
         };

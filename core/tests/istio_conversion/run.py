@@ -9,7 +9,8 @@ here: pilot/pkg/config/kube/gateway/testdata/<case>.yaml (inputs), <case>.yaml.g
 Gateways, VirtualServices and DestinationRules istiod derives) and <case>.status.yaml.golden (the
 status it writes), and pilot/pkg/config/kube/ingress/testdata/<case>.yaml(.golden). The Go tests
 register Services the inputs refer to (conversion_test.go `services`); they are rebuilt here as
-Kubernetes Services (or ServiceEntries for non-cluster hosts) with the same ports, and a labelled
+Kubernetes Services (or ServiceEntries for non-cluster hosts) with the same ports, the Secrets and
+ConfigMaps of its `objects` (the certificates listeners and policies name), and a labelled
 Namespace for each namespace of the input, as its readConfig does. The goldens'
 domain suffixes (`domain.suffix`, `mydomain`) read as `cluster.local`. istiod's Ingress tests run
 in ingressControllerMode DEFAULT, given here as a MeshConfig.
@@ -19,6 +20,7 @@ the leaf agreement of the derived objects, and the agreement of status condition
 (type -> status, reason, message) over the Gateway API objects both sides report.
 """
 import argparse
+import base64
 import collections
 import json
 import os
@@ -32,7 +34,7 @@ import yaml
 GW = "pilot/pkg/config/kube/gateway"
 ING = "pilot/pkg/config/kube/ingress"
 DERIVED_KINDS = {"Gateway", "VirtualService", "DestinationRule"}
-STATUS_KINDS = {"GatewayClass", "Gateway", "HTTPRoute", "GRPCRoute", "TCPRoute", "TLSRoute"}
+STATUS_KINDS = {"GatewayClass", "Gateway", "ListenerSet", "HTTPRoute", "GRPCRoute", "TCPRoute", "TLSRoute"}
 
 
 def git_show(repo, path):
@@ -66,6 +68,29 @@ def go_services(src):
             ports = named_ports.get(ref.group(1), [80]) if ref else [80]
         out.append((host.group(1), ns.group(1), ports))
     return out
+
+
+def go_objects(src):
+    """The Secrets and ConfigMaps of conversion_test.go `objects` (certificates the Gateways name)."""
+    consts = {m.group(1): m.group(2) for m in re.finditer(r"(\w+PEM) = `(.*?)`", src, re.S)}
+    body = re.search(r"objects = \[\]runtime\.Object\{(.*?)\n\t\}\n\)", src, re.S)
+    docs = []
+    if not body:
+        return docs
+    for m in re.finditer(r"&corev1\.(Secret|ConfigMap)\{(.*?)\n\t\t\},", body.group(1), re.S):
+        kind, entry = m.group(1), m.group(2)
+        name = re.search(r'Name:\s+"([^"]+)"', entry).group(1)
+        ns = re.search(r'Namespace:\s+"([^"]+)"', entry).group(1)
+        data = {}
+        for k, v in re.findall(r'"([^"]+)":\s+(?:\[\]byte\()?(\w+|"[^"]*")\)?,', entry):
+            data[k] = v[1:-1] if v.startswith('"') else consts.get(v, "")
+        doc = {"apiVersion": "v1", "kind": kind, "metadata": {"name": name, "namespace": ns}}
+        if kind == "Secret":
+            doc["data"] = {k: base64.b64encode(v.encode()).decode() for k, v in data.items()}
+        else:
+            doc["data"] = data
+        docs.append(doc)
+    return docs
 
 
 def service_docs(services):
@@ -150,7 +175,9 @@ def main():
     ap.add_argument("-v", "--verbose", action="store_true")
     a = ap.parse_args()
 
-    services = service_docs(go_services(git_show(a.istio, f"{GW}/conversion_test.go")))
+    test_src = git_show(a.istio, f"{GW}/conversion_test.go")
+    services = service_docs(go_services(test_src))
+    certificates = go_objects(test_src)
     cases = []
     for name in sorted(git_ls(a.istio, f"{GW}/testdata")):
         if name.endswith(".yaml") and name[:-5] + ".yaml.golden" in git_ls(a.istio, f"{GW}/testdata"):
@@ -178,7 +205,7 @@ def main():
                 continue
             inp = os.path.join(tmp, f"case-{family}-{name}.yaml")
             with open(inp, "w") as f:
-                f.write(src)
+                f.write(normal(src))
             # The Go test adds a Namespace for each namespace of the input, labelled
             # istio.io/test-name-part with the name's first dash-separated part (readConfig).
             nss = sorted({(d.get("metadata") or {}).get("namespace") for d in load_docs(src)} - {None})
@@ -187,7 +214,14 @@ def main():
                 yaml.safe_dump_all([{"apiVersion": "v1", "kind": "Namespace",
                                      "metadata": {"name": n, "labels": {"istio.io/test-name-part": n.split("-")[0]}}}
                                     for n in nss], f)
-            files = [svc_file, ns_file, inp] if family == "gateway" else [mesh_file, inp]
+            # The Go test's Secrets and ConfigMaps, of the namespaces this case names: istiod reads
+            # namespaces from Namespace objects only, we also from where objects live, so a
+            # Secret in a namespace the case never mentions would add that namespace here.
+            cert_file = os.path.join(tmp, f"certificates-{family}-{name}.yaml")
+            with open(cert_file, "w") as f:
+                yaml.safe_dump_all([d for d in certificates
+                                    if re.search(r"\b%s\b" % re.escape(d["metadata"]["namespace"]), src)], f)
+            files = [svc_file, ns_file, cert_file, inp] if family == "gateway" else [mesh_file, inp]
             c = collections.Counter()
             ours = run(a.bin, [], files)
             if ours is None:

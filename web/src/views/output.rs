@@ -21,6 +21,7 @@ fn tab_label(t: &Strings, tab: Tab) -> &'static str {
         Tab::Clusters => t.clusters,
         Tab::Endpoints => t.endpoints,
         Tab::Dump => t.full_dump,
+        Tab::Derived => t.derived_config,
     }
 }
 
@@ -54,8 +55,9 @@ pub fn output_pane() -> Html {
     let on_tab_key = {
         let store = store.clone();
         Callback::from(move |e: KeyboardEvent| {
-            let i = Tab::ALL.iter().position(|x| *x == store.tab).unwrap_or(0);
-            let n = Tab::ALL.len();
+            let tabs = store.tabs();
+            let i = tabs.iter().position(|x| *x == store.tab).unwrap_or(0);
+            let n = tabs.len();
             let next = match e.key().as_str() {
                 "ArrowRight" => (i + 1) % n,
                 "ArrowLeft" => (i + n - 1) % n,
@@ -64,8 +66,8 @@ pub fn output_pane() -> Html {
                 _ => return,
             };
             e.prevent_default();
-            store.dispatch(Action::SelectTab(Tab::ALL[next]));
-            focus_tab(&e, Tab::ALL[next].id());
+            store.dispatch(Action::SelectTab(tabs[next]));
+            focus_tab(&e, tabs[next].id());
         })
     };
 
@@ -93,7 +95,7 @@ pub fn output_pane() -> Html {
                     </select>
                 </label>
                 <div role="tablist" aria-label={t.output} class="tabs" onkeydown={on_tab_key}>
-                    { for Tab::ALL.iter().map(|&tab| {
+                    { for store.tabs().into_iter().map(|tab| {
                         let selected = store.tab == tab;
                         let store = store.clone();
                         html! {
@@ -164,17 +166,20 @@ fn under_cursor_strip() -> Html {
     }
 }
 
+/// A table draws at most this many rows (a 1,000-service sidecar has over 1,000 clusters: drawing
+/// them all would hold the page for a long frame on every edit); the filter reaches the rest.
+const ROWS_DRAWN: usize = 200;
+
 #[function_component(ResourceTable)]
 fn resource_table() -> Html {
     let store = use_context::<Store>().expect("store");
     let t = store.lang.strings();
-    let Some(out) = store.output.clone() else {
+    if store.output.is_none() {
         return html! { <p class="muted">{ t.no_proxies }</p> };
-    };
+    }
     let Some(table) = store.table.clone() else {
         return html! {};
     };
-    let resources = out.resources(store.tab);
     let made: Vec<String> = store
         .under_cursor
         .as_ref()
@@ -219,6 +224,9 @@ fn resource_table() -> Html {
                     oninput={on_filter} onkeydown={on_filter_key} />
                 <span class="muted" data-testid="table-count" aria-live="polite">
                     { t.rows_shown(shown, table.rows.len()) }
+                    if shown > ROWS_DRAWN {
+                        { " " }{ t.rows_drawn(ROWS_DRAWN) }
+                    }
                 </span>
             </div>
             <table class="istioctl" data-testid="resource-table">
@@ -227,11 +235,11 @@ fn resource_table() -> Html {
                     <caption class="muted">{ t.row_hint }</caption>
                 }
                 <thead><tr>{ for table.headers.iter().map(|h| {
-                    let (width, minor) = column_layout(h);
+                    let (width, minor) = column_layout(store.tab, h);
                     html! { <th scope="col" class={classes!(minor.then_some("minor"))}
                         style={format!("width: {width}%")} title={h.clone()}>{ h }</th> }
                 }) }</tr></thead>
-                <tbody>{ rows(&store, &table, resources, &made, &filter) }</tbody>
+                <tbody>{ rows(&store, &table, &made, &filter) }</tbody>
             </table>
         </div>
     }
@@ -252,14 +260,12 @@ fn focus_row(from: &web_sys::Element, key: &str) -> bool {
     true
 }
 
-fn rows(
-    store: &Store,
-    table: &TableView,
-    resources: &[pilotlight_core::envoy::Value],
-    made: &[String],
-    filter: &str,
-) -> Html {
-    let minor: Vec<bool> = table.headers.iter().map(|h| column_layout(h).1).collect();
+fn rows(store: &Store, table: &TableView, made: &[String], filter: &str) -> Html {
+    let minor: Vec<bool> = table
+        .headers
+        .iter()
+        .map(|h| column_layout(store.tab, h).1)
+        .collect();
     let out_patches = store
         .output
         .as_ref()
@@ -270,11 +276,9 @@ fn rows(
         .iter()
         .enumerate()
         .filter(|(_, (_, cells))| TableView::row_matches(cells, filter))
+        .take(ROWS_DRAWN)
         .map(|(row, (i, cells))| {
-            let name = resources
-                .get(*i)
-                .map(crate::engine::resource_name)
-                .unwrap_or_default();
+            let name = store.row_name(*i).unwrap_or_default();
             // The clicked row; a resource opened from elsewhere (a hop's link) marks its rows.
             let selected = match store.selected_row {
                 Some(r) => r == row,
@@ -329,6 +333,9 @@ fn rows(
 #[derive(Properties, PartialEq)]
 struct FormatBarProps {
     text: Rc<str>,
+    /// Offer the JSON/YAML switch (the derived Istio objects are YAML, as kubectl prints them).
+    #[prop_or(true)]
+    formats: bool,
     #[prop_or_default]
     on_close: Option<Callback<()>>,
     #[prop_or_default]
@@ -362,10 +369,12 @@ fn format_bar(props: &FormatBarProps) -> Html {
     html! {
         <div class="format-bar">
             <div class="title">{ props.children.clone() }</div>
-            <div class="segmented" role="group" aria-label={t.format}>
-                { fmt(Format::Json, "JSON") }
-                { fmt(Format::Yaml, "YAML") }
-            </div>
+            if props.formats {
+                <div class="segmented" role="group" aria-label={t.format}>
+                    { fmt(Format::Json, "JSON") }
+                    { fmt(Format::Yaml, "YAML") }
+                </div>
+            }
             <button class="btn" onclick={on_copy} data-testid="copy">
                 { if *copied { t.copied } else { t.copy } }
             </button>
@@ -409,7 +418,7 @@ fn detail_view() -> Html {
     html! {
         <div class="detail" data-testid="resource-detail" onkeydown={on_escape}
             data-focus={detail.focus.as_ref().map(|(name, _)| name.clone())}>
-            <FormatBar text={detail.text.clone()} on_close={Some(on_close)}>
+            <FormatBar text={detail.text.clone()} on_close={Some(on_close)} formats={detail.tab != Tab::Derived}>
                 <strong>{ &detail.name }</strong>
                 if let Some((part, _)) = &detail.focus {
                     <span class="muted">{ " › " }</span><strong>{ part }</strong>
@@ -432,7 +441,8 @@ fn detail_view() -> Html {
                 }
             </FormatBar>
             <CodeEditor testid="resource-view" label={detail.name.clone()} text={detail.text.clone()}
-                language={language(store.format)} read_only=true {jump} />
+                language={if detail.tab == Tab::Derived { language(Format::Yaml) } else { language(store.format) }}
+                read_only=true {jump} />
         </div>
     }
 }

@@ -129,6 +129,88 @@ pub fn mesh_pane() -> Html {
         view: (*view).clone(),
         fresh,
     };
+    // A large mesh is drawn as a focus: around the service found by name (else the selected
+    // proxy's workload), with the gateways and the nodes the last request (or hundred) visited.
+    let found = use_state(|| None::<String>);
+    let full: Option<Rc<Topology>> = {
+        let v = (*view).clone();
+        let key = v.as_ref().map(|v| Rc::as_ptr(v) as usize);
+        (*use_memo(key, move |_| v.map(|v| Rc::new(v.topology.clone())))).clone()
+    };
+    let focused = full.as_ref().is_some_and(|t| t.needs_focus());
+    let centre = (*found)
+        .clone()
+        .or_else(|| selected_workload(&store, full.as_deref()?));
+    // Namespaces the reader collapsed into one box each (those a request visited stay open).
+    let collapsed = use_state(Vec::<String>::new);
+    let shown: Option<Rc<Topology>> = {
+        let path = visited_nodes(&sim);
+        let key = (
+            (*view).as_ref().map(|v| Rc::as_ptr(v) as usize),
+            centre.clone(),
+            path.clone(),
+            (*collapsed).clone(),
+        );
+        let full = full.clone();
+        (*use_memo(key, move |(_, centre, path, collapsed)| {
+            let full = full?;
+            let open: Vec<&str> = path
+                .iter()
+                .filter_map(|id| {
+                    full.node(id)
+                        .map(|n| full.groups[n.group].namespace.as_str())
+                })
+                .collect();
+            let folded: Vec<&str> = collapsed
+                .iter()
+                .map(String::as_str)
+                .filter(|ns| !open.contains(ns))
+                .collect();
+            let t = if folded.is_empty() {
+                full
+            } else {
+                Rc::new(full.collapse(&folded))
+            };
+            if !t.needs_focus() {
+                return Some(t);
+            }
+            let centre: Vec<&str> = centre.iter().map(String::as_str).collect();
+            let path: Vec<&str> = path.iter().map(String::as_str).collect();
+            Some(Rc::new(t.focus(&centre, &path)))
+        }))
+        .clone()
+    };
+    let namespaces: Vec<(String, usize)> =
+        full.as_ref().map(|t| t.namespaces()).unwrap_or_default();
+    let on_fold = {
+        let collapsed = collapsed.clone();
+        Callback::from(move |ns: String| {
+            let mut c = (*collapsed).clone();
+            match c.iter().position(|x| *x == ns) {
+                Some(i) => {
+                    c.remove(i);
+                }
+                None => c.push(ns),
+            }
+            collapsed.set(c);
+        })
+    };
+    let on_find = {
+        let (found, full) = (found.clone(), full.clone());
+        Callback::from(move |e: Event| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            let term = input.value().trim().to_lowercase();
+            let hit = full.as_ref().and_then(|t| find_group(t, &term));
+            input.set_custom_validity(if hit.is_some() || term.is_empty() {
+                ""
+            } else {
+                "?"
+            });
+            if hit.is_some() || term.is_empty() {
+                found.set(hit);
+            }
+        })
+    };
     let fraction = sim
         .traced
         .as_ref()
@@ -176,13 +258,11 @@ pub fn mesh_pane() -> Html {
     let zoom = use_state(initial_zoom);
     let canvas = use_node_ref();
     let on_zoom = |inward: bool| {
-        let (zoom, canvas, view) = (zoom.clone(), canvas.clone(), (*view).clone());
+        let (zoom, canvas, shown) = (zoom.clone(), canvas.clone(), shown.clone());
         Callback::from(move |_: MouseEvent| {
             // "Fit" is the pane's width over the diagram's: zooming starts from what is on show.
-            let fitted = match (canvas.cast::<web_sys::Element>(), &view) {
-                (Some(el), Some(v)) => {
-                    f64::from(el.client_width()) / f64::from(v.topology.width.max(1))
-                }
+            let fitted = match (canvas.cast::<web_sys::Element>(), &shown) {
+                (Some(el), Some(t)) => f64::from(el.client_width()) / f64::from(t.width.max(1)),
                 _ => 1.0,
             };
             zoom.set(step_zoom(*zoom, fitted, inward));
@@ -222,21 +302,54 @@ pub fn mesh_pane() -> Html {
                 if store.stale {
                     <span class="stale-badge" data-testid="mesh-stale" role="status">{ a.mesh_stale }</span>
                 }
+                if let Some(t) = full.as_ref().filter(|_| focused) {
+                    <label class="field">
+                        <span>{ a.find_service }</span>
+                        <input type="search" list="mesh-services" data-testid="mesh-find"
+                            placeholder={a.find_placeholder} onchange={on_find} />
+                    </label>
+                    <datalist id="mesh-services">
+                        { for t.groups.iter().filter(|g| g.kind != GroupKind::Gateway).map(|g| html! {
+                            <option value={g.label.clone()} />
+                        }) }
+                    </datalist>
+                }
+                if namespaces.len() > 1 {
+                    <div class="ns-toggles" role="group" aria-label={a.namespaces}>
+                        { for namespaces.iter().map(|(ns, n)| {
+                            let open = !collapsed.contains(ns);
+                            let on_fold = on_fold.clone();
+                            let id = ns.clone();
+                            html! {
+                                <button class="chip" data-testid={format!("ns-toggle-{ns}")}
+                                    aria-expanded={open.to_string()} title={a.services(*n)}
+                                    onclick={Callback::from(move |_| on_fold.emit(id.clone()))}>
+                                    { format!("{} {ns} · {n}", if open { "▾" } else { "▸" }) }
+                                </button>
+                            }
+                        }) }
+                    </div>
+                }
                 <button class={classes!("btn", sim.walkthrough.is_some().then_some("active"))}
                     data-testid="walkthrough" aria-pressed={sim.walkthrough.is_some().to_string()} onclick={on_walk}>
                     { a.walkthrough }
                 </button>
             </div>
+            if let (Some(full), Some(shown)) = (full.as_ref().filter(|_| focused), shown.as_ref()) {
+                <p class="mesh-focus muted" data-testid="mesh-focus" role="status">
+                    { a.focus_note(services(shown), services(full), &centre_label(shown, centre.as_deref())) }
+                </p>
+            }
             <div class={classes!("mesh-body", store.stale.then_some("is-stale"))}>
                 <div class="mesh-canvas" ref={canvas.clone()}>
-                    if let Some(v) = (*view).clone() {
+                    if let Some(t) = shown.clone() {
                         <HopCaption />
                         <div class="zoom-bar" role="group" aria-label={a.zoom}>
                             <button class="btn" data-testid="zoom-out" aria-label={a.zoom_out} onclick={on_zoom(false)}>{ "−" }</button>
                             <button class="btn" data-testid="zoom-fit" aria-pressed={zoom.is_none().to_string()} onclick={on_fit}>{ a.fit }</button>
                             <button class="btn" data-testid="zoom-in" aria-label={a.zoom_in} onclick={on_zoom(true)}>{ "+" }</button>
                         </div>
-                        <TopologySvg topology={Rc::new(v.topology.clone())} {fraction} zoom={*zoom} />
+                        <TopologySvg topology={t} {fraction} zoom={*zoom} on_expand={on_fold.clone()} />
                     } else if let Some(l) = store.loaded.as_ref().filter(|l| !drawable(l)) {
                         <p class="muted" data-testid="mesh-too-large">
                             { a.mesh_too_large(l.mesh.proxies().len(), l.mesh.services.len()) }
@@ -258,6 +371,76 @@ pub fn mesh_pane() -> Html {
         </section>
         </ContextProvider<MeshCtx>>
     }
+}
+
+/// The selected proxy's workload on the picture (its node's id prefixes the proxy's pod name).
+fn selected_workload(store: &Store, t: &Topology) -> Option<String> {
+    let proxy = store.proxy.as_ref()?;
+    t.nodes
+        .iter()
+        .find(|n| proxy.starts_with(&format!("{}-", n.id)))
+        .map(|n| n.id.clone())
+}
+
+/// The nodes the last traced request (or the last hundred) went through.
+fn visited_nodes(sim: &Sim) -> Vec<String> {
+    let mut ids: Vec<String> = Vec::new();
+    if let Some(t) = &sim.traced {
+        for s in &t.plan.steps {
+            ids.push(s.from.clone());
+            ids.extend(s.to.clone());
+        }
+    }
+    if let Some(sh) = &sim.shares {
+        for e in &sh.edges {
+            ids.push(e.from.clone());
+            ids.push(e.to.clone());
+        }
+    }
+    ids.dedup();
+    ids
+}
+
+/// The group a search names: its label or id exactly, else the first label containing it.
+fn find_group(t: &Topology, term: &str) -> Option<String> {
+    if term.is_empty() {
+        return None;
+    }
+    let named = |g: &&pilotlight_core::topology::Group| {
+        g.label.to_lowercase() == term || g.id.to_lowercase() == term
+    };
+    t.groups
+        .iter()
+        .find(named)
+        .or_else(|| {
+            t.groups
+                .iter()
+                .find(|g| g.label.to_lowercase().contains(term))
+        })
+        .map(|g| g.id.clone())
+}
+
+fn services(t: &Topology) -> usize {
+    t.groups
+        .iter()
+        .filter(|g| g.kind != GroupKind::Gateway)
+        .count()
+}
+
+/// How the focus note names its centre: the group's label.
+fn centre_label(t: &Topology, centre: Option<&str>) -> String {
+    let Some(id) = centre else {
+        return String::new();
+    };
+    t.node(id)
+        .map(|n| t.groups[n.group].label.clone())
+        .or_else(|| {
+            t.groups
+                .iter()
+                .find(|g| g.id == id)
+                .map(|g| g.label.clone())
+        })
+        .unwrap_or_else(|| id.to_string())
 }
 
 /// The open hop's deciding step, written over the diagram: where the dot is and why it goes
@@ -309,6 +492,8 @@ struct SvgProps {
     fraction: f64,
     /// Drawn at this scale (the canvas scrolls to pan), or fitted to the pane when `None`.
     zoom: Option<f64>,
+    /// A click on a collapsed namespace's box opens it.
+    on_expand: Callback<String>,
 }
 
 /// The diagram's scale: fitted to its pane, or a fixed one the canvas scrolls over (a phone starts
@@ -431,6 +616,7 @@ fn topology_svg(props: &SvgProps) -> Html {
             GroupKind::Service => "service",
             GroupKind::External => "external",
             GroupKind::Standalone => "standalone",
+            GroupKind::Namespace => "namespace",
         };
         html! {
             <g class={classes!("topo-group", kind)} data-testid={format!("topology-group-{}", g.id)}>
@@ -532,6 +718,12 @@ fn topology_svg(props: &SvgProps) -> Html {
         .as_ref()
         .map(|v| v.guarded().into_iter().map(String::from).collect())
         .unwrap_or_default();
+    let counts: Vec<(String, usize)> = mesh
+        .view
+        .as_ref()
+        .map(|v| v.topology.namespaces())
+        .unwrap_or_default();
+    let services_in = |ns: &str| counts.iter().find(|(n, _)| n == ns).map_or(0, |(_, c)| *c);
     let nodes = t.nodes.iter().map(|n| {
         let is_visited = visited.contains(&n.id);
         let kind = match n.kind {
@@ -540,9 +732,11 @@ fn topology_svg(props: &SvgProps) -> Html {
             NodeKind::Plain => "plain",
             NodeKind::NoPods => "no-pods",
             NodeKind::External => "external",
+            NodeKind::Namespace => "namespace",
         };
         let sub = match n.kind {
             NodeKind::NoPods => format!("{} · {}", n.subsets.join(", "), a.legend_no_pods),
+            NodeKind::Namespace => a.services(services_in(&n.label)),
             _ => {
                 let mut parts: Vec<String> = Vec::new();
                 if let Some(v) = &n.version {
@@ -559,8 +753,12 @@ fn topology_svg(props: &SvgProps) -> Html {
         let onclick = {
             let store = store.clone();
             let id = n.id.clone();
+            let expand = (n.kind == NodeKind::Namespace)
+                .then(|| (props.on_expand.clone(), n.label.clone()));
             Callback::from(move |_| {
-                if let Some(p) = proxy_id(&store, &id) {
+                if let Some((expand, ns)) = &expand {
+                    expand.emit(ns.clone());
+                } else if let Some(p) = proxy_id(&store, &id) {
                     store.dispatch(Action::SelectProxy(p));
                 }
             })
