@@ -195,7 +195,6 @@ impl Topology {
 #[cfg(test)]
 mod tests {
     use crate::bench::generate_mesh;
-    use crate::simulate::trace::World;
     use crate::topology::Topology;
     use crate::{load, SourceFile};
 
@@ -204,8 +203,7 @@ mod tests {
             name: "mesh.yaml".into(),
             text: generate_mesh(services),
         }]);
-        let world = World::from_mesh(&loaded.mesh);
-        Topology::build(&loaded.mesh, &world)
+        Topology::build(&loaded.mesh)
     }
 
     #[test]
@@ -259,8 +257,7 @@ mod tests {
                 text: crate::world::BOOKINFO.to_string(),
             },
         ]);
-        let world = World::from_mesh(&loaded.mesh);
-        Topology::build(&loaded.mesh, &world)
+        Topology::build(&loaded.mesh)
     }
 
     #[test]
