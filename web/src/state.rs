@@ -6,7 +6,8 @@ use crate::engine::{
     self, Derived, Diag, Format, Obj, Output, ProxyItem, Tab, TableView, CLUSTER_FILE, ISTIO_FILE,
 };
 use crate::i18n::Lang;
-use pilotlight_core::{share, world, Loaded};
+use pilotlight_core::{share, world, Loaded, Session};
+use std::cell::RefCell;
 use std::rc::Rc;
 use yew::Reducible;
 
@@ -83,6 +84,8 @@ pub struct State {
     pub proxy: Option<String>,
     /// Each tab's row filter (`TableView::row_matches`), kept per tab.
     pub filters: [Rc<str>; Tab::ALL.len()],
+    /// The parsed documents of the last load, so an edit re-parses only what changed.
+    session: Rc<RefCell<Session>>,
     /// The last load without errors (or the first load, if it had errors).
     pub loaded: Option<Rc<Loaded>>,
     /// The good load before `loaded`: what istiod pushed before the last edit (the walkthrough
@@ -184,6 +187,7 @@ impl State {
             selected_row: None,
             proxy: None,
             filters: Default::default(),
+            session: Rc::default(),
             loaded: None,
             previous: None,
             proxies: Rc::default(),
@@ -253,7 +257,8 @@ impl State {
     fn translate(&mut self) {
         self.pending = false;
         self.revision += 1;
-        let analysis = engine::analyze(&self.istio, &self.cluster);
+        let analysis =
+            engine::analyze_in(&mut self.session.borrow_mut(), &self.istio, &self.cluster);
         self.diagnostics = Rc::new(analysis.diagnostics);
         let keep_last_good = analysis.has_errors && self.output.is_some();
         self.stale = analysis.has_errors;

@@ -20,7 +20,8 @@ pub fn run(args: &Args, loaded: &Loaded, out: &mut dyn Write) -> Result<(), Stri
             "unexpected argument {p:?} (start elsewhere with --from {p})"
         ));
     }
-    let world = World::from_mesh(&loaded.mesh);
+    // Only the proxies a request visits are translated.
+    let world = World::lazy(std::rc::Rc::new(loaded.clone()));
     let from = args.option("from");
     let text = if let Some(runs) = args.option("runs") {
         let runs: usize = runs
