@@ -77,8 +77,11 @@ pageTest("the page loads under a sub-path, with no console error, and shows outp
 // dependency pulled into the page by mistake), not the target. Raised to 800 KB on 2026-12-07:
 // 694,965 -> 782,023 bytes as served when EnvoyFilter, the analyzers of istioctl's default set,
 // Gateway API status and the page's walkthrough, summaries and Chinese decisions joined (issue 18
-// owns bringing it down).
-const PAGE_GUARD_KB = 800;
+// owns bringing it down). Raised to 860 KB later that day: 782,674 -> 841,652 bytes when the
+// derived-config view (the input model's encoder, +14 KB), the annotation, webhook and CRD
+// analyzers, ListenerSet, BackendTLSPolicy and certificate checks, the incremental session, the
+// topology summary and the mesh view's focus and namespace boxes joined.
+const PAGE_GUARD_KB = 860;
 test(`wasm and JS are under ${PAGE_GUARD_KB} KB gzipped, as served`, () => {
   let served = 0;
   let gzip9 = 0;
@@ -259,6 +262,7 @@ pageTest("a pasted 1,000-service mesh: output, typing measured, the mesh drawn a
 
   // Typing 20 characters at 50 ms intervals at the end of the text: the longest main-thread task
   // from the first key until the output reflects the last one (PerformanceObserver "longtask").
+  await page.click('[data-testid="editor"] .cm-content');
   await page.keyboard.press("Control+End");
   await page.evaluate(() => {
     window.__longtasks = [];
@@ -290,7 +294,7 @@ pageTest("a pasted 1,000-service mesh: output, typing measured, the mesh drawn a
 
   // The mesh is drawn as a focus around the selected proxy, and can be centred on any service.
   await page.waitForSelector('[data-testid="mesh-focus"]', { timeout: 120000 });
-  assert.match(await page.textContent('[data-testid="mesh-focus"]'), /of 1000 services/);
+  assert.match(await page.textContent('[data-testid="mesh-focus"]'), /of 1004 services/, "Bookinfo's 4 and the 1,000");
   await page.fill('[data-testid="mesh-find"]', "svc-0500");
   await page.press('[data-testid="mesh-find"]', "Enter");
   await page.waitForSelector('[data-testid="topology-group-svc-0500.default"]');
