@@ -106,3 +106,27 @@ for (const colorScheme of ["light", "dark"]) {
     await context.close();
   });
 }
+
+test("a finding is suppressed as istioctl analyze -S does, the suppression is kept, and shown again", async () => {
+  const { page, ctx, errors } = await openPage(env);
+  await page.waitForSelector('[data-testid="topology"]');
+  await setEditorText(page, "editor", V1.replace("subset: v1", "subset: v9"));
+  await page.waitForFunction((sel) => document.querySelector(sel).textContent.includes("IST0101"), problems);
+  const button = `${problems} li:has(a.doc:text-is("IST0101")) [data-testid="suppress"]`;
+  const flag = (await page.getAttribute(button, "title")).match(/-S "(IST0101=VirtualService default\/\S+)"/)?.[1];
+  assert.ok(flag, "the button names the istioctl flag");
+  await page.click(button);
+  await page.waitForFunction((sel) => !document.querySelector(sel).textContent.includes("Referenced host+subset"), problems);
+  assert.equal((await page.textContent('[data-testid="suppressed"] .chip')).trim(), `-S ${flag} ✕`);
+  await screenshot(page, "findings-suppressed");
+  // Kept across a reload, like the editors' text.
+  await page.reload();
+  await page.waitForSelector('[data-testid="suppressed"] .chip');
+  assert.ok(!(await page.textContent(problems)).includes("Referenced host+subset"));
+  // Its chip shows the finding again.
+  await page.click('[data-testid="suppressed"] .chip');
+  await page.waitForFunction((sel) => document.querySelector(sel).textContent.includes("IST0101"), problems);
+  assert.equal(await page.$('[data-testid="suppressed"]'), null);
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});

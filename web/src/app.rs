@@ -72,6 +72,7 @@ pub fn app() -> Html {
                     State::new(lang, istio, cluster)
                 }
             };
+            state.suppressing(platform::load_suppressions());
             state.open_at(&at);
             state
         }
@@ -158,6 +159,12 @@ pub fn app() -> Html {
             }
         });
     }
+    // The suppressions added in Problems outlive the page.
+    use_effect_with(store.suppress.clone(), move |list| {
+        if !embed {
+            platform::save_suppressions(list);
+        }
+    });
     // Language: <html lang>, and remember a choice.
     use_effect_with(store.lang, |lang| {
         platform::set_document_lang(*lang);

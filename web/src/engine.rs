@@ -82,6 +82,12 @@ pub struct Diag {
 }
 
 impl Diag {
+    /// The `istioctl analyze -S` value that silences this finding (`IST0101=VirtualService
+    /// default/reviews`); findings about no resource cannot be suppressed, as in istioctl.
+    pub fn suppression(&self) -> Option<String> {
+        self.object.as_ref().map(|o| format!("{}={o}", self.code))
+    }
+
     /// Istio's page for an `IST` code (our own `PL` codes have none).
     pub fn documentation_url(&self) -> Option<String> {
         self.code
@@ -283,12 +289,18 @@ fn derived_of(loaded: &Loaded, objects: &[Obj]) -> Vec<Derived> {
 
 /// Parse and load both sources.
 pub fn analyze(istio: &str, cluster: &str) -> Analysis {
-    analyze_in(&mut Session::new(), istio, cluster)
+    analyze_in(&mut Session::new(), istio, cluster, &[])
 }
 
 /// Parse and load both sources, re-parsing only the documents that changed since `session`'s
-/// last load (a keystroke in a 1,000-service paste re-parses one document, not 4,000).
-pub fn analyze_in(session: &mut Session, istio: &str, cluster: &str) -> Analysis {
+/// last load (a keystroke in a 1,000-service paste re-parses one document, not 4,000). The
+/// findings leave out what `suppress` silences: `istioctl analyze -S` values, `CODE=Kind ns/name`.
+pub fn analyze_in(
+    session: &mut Session,
+    istio: &str,
+    cluster: &str,
+    suppress: &[String],
+) -> Analysis {
     let files = [
         SourceFile {
             name: ISTIO_FILE.to_string(),
@@ -307,7 +319,14 @@ pub fn analyze_in(session: &mut Session, istio: &str, cluster: &str) -> Analysis
         .iter()
         .any(|d| d.severity == Severity::Error);
     // What `pilotlight analyze` reports, plus loading's notes (unsupported kinds, ignored fields).
-    let mut found = analyze::report(&loaded, &files);
+    let options = analyze::ReportOptions {
+        suppress: suppress
+            .iter()
+            .filter_map(|s| analyze::Suppression::parse(s).ok())
+            .collect(),
+        ..Default::default()
+    };
+    let mut found = analyze::report_with(&loaded, &files, &options);
     found.extend(
         loaded
             .diagnostics

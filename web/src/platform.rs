@@ -6,6 +6,7 @@ use crate::i18n::Lang;
 const KEY_ISTIO: &str = "pilotlight.istio.v1";
 const KEY_CLUSTER: &str = "pilotlight.cluster.v1";
 const KEY_LANG: &str = "pilotlight.lang";
+const KEY_SUPPRESS: &str = "pilotlight.suppress.v1";
 
 /// A pane size the user dragged to, remembered across visits (percent).
 #[derive(Clone, Copy)]
@@ -55,6 +56,25 @@ pub fn load_text(istio: bool) -> Option<String> {
 pub fn save_text(istio: bool, text: &str) {
     if let Some(s) = storage() {
         let _ = s.set_item(if istio { KEY_ISTIO } else { KEY_CLUSTER }, text);
+    }
+}
+
+/// The `-S` values added in Problems, one per line.
+pub fn load_suppressions() -> Vec<String> {
+    storage()
+        .and_then(|s| s.get_item(KEY_SUPPRESS).ok().flatten())
+        .map(|t| {
+            t.lines()
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub fn save_suppressions(list: &[String]) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(KEY_SUPPRESS, &list.join("\n"));
     }
 }
 

@@ -94,6 +94,8 @@ pub struct State {
     pub proxies: Rc<Vec<ProxyItem>>,
     pub objects: Rc<Vec<Obj>>,
     pub diagnostics: Rc<Vec<Diag>>,
+    /// `istioctl analyze -S` values the reader added in Problems (kept in local storage).
+    pub suppress: Rc<Vec<String>>,
     /// The Istio objects derived from the Gateway API and Ingress input.
     pub derived: Rc<Vec<Derived>>,
     /// The last good output for `proxy`.
@@ -170,6 +172,8 @@ pub enum Action {
     LinkError(Option<String>),
     /// Compare against a snapshot of the current texts, or between two presets; `None` closes.
     Compare(Option<Compare>),
+    /// Silence a finding as `istioctl analyze -S CODE=Kind ns/name` does, or (`false`) stop.
+    Suppress(String, bool),
 }
 
 impl State {
@@ -193,6 +197,7 @@ impl State {
             proxies: Rc::default(),
             objects: Rc::default(),
             diagnostics: Rc::default(),
+            suppress: Rc::default(),
             derived: Rc::default(),
             output: None,
             stale: false,
@@ -215,6 +220,14 @@ impl State {
         };
         s.translate();
         s
+    }
+
+    /// Start with suppressions kept from an earlier visit.
+    pub fn suppressing(&mut self, suppress: Vec<String>) {
+        if !suppress.is_empty() {
+            self.suppress = Rc::new(suppress);
+            self.translate();
+        }
     }
 
     /// The state a share link describes.
@@ -257,8 +270,12 @@ impl State {
     fn translate(&mut self) {
         self.pending = false;
         self.revision += 1;
-        let analysis =
-            engine::analyze_in(&mut self.session.borrow_mut(), &self.istio, &self.cluster);
+        let analysis = engine::analyze_in(
+            &mut self.session.borrow_mut(),
+            &self.istio,
+            &self.cluster,
+            &self.suppress,
+        );
         self.diagnostics = Rc::new(analysis.diagnostics);
         let keep_last_good = analysis.has_errors && self.output.is_some();
         self.stale = analysis.has_errors;
@@ -674,6 +691,15 @@ impl Reducible for State {
                 s.compare = compare.map(Rc::new);
                 s.update_compare();
             }
+            Action::Suppress(value, on) => {
+                let mut list = (*s.suppress).clone();
+                list.retain(|v| *v != value);
+                if on {
+                    list.push(value);
+                }
+                s.suppress = Rc::new(list);
+                s.translate();
+            }
         }
         Rc::new(s)
     }
@@ -922,6 +948,31 @@ pub(crate) mod tests {
             text: default_istio(),
         });
         assert_eq!(s.tab, Tab::Routes);
+    }
+
+    #[test]
+    fn a_finding_is_suppressed_as_istioctl_analyze_s_does_and_shown_again() {
+        let s = start();
+        let text = reviews_to(&s.istio, "v9");
+        let s = s.reduce(Action::Edit {
+            source: Source::Istio,
+            text,
+            translate: true,
+        });
+        let finding = s
+            .diagnostics
+            .iter()
+            .find(|d| d.code == "IST0101")
+            .expect("IST0101 for subset v9")
+            .clone();
+        let value = finding.suppression().expect("about a resource");
+        assert_eq!(value, "IST0101=VirtualService default/reviews");
+        let s = s.reduce(Action::Suppress(value.clone(), true));
+        assert!(!s.diagnostics.iter().any(|d| d.code == "IST0101"));
+        assert_eq!(*s.suppress, [value.clone()]);
+        let s = s.reduce(Action::Suppress(value, false));
+        assert!(s.diagnostics.contains(&finding));
+        assert!(s.suppress.is_empty());
     }
 
     #[test]

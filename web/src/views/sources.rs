@@ -98,6 +98,21 @@ fn problems() -> Html {
     html! {
         <section class="problems" data-testid="diagnostics" aria-label={t.problems}>
             <h2>{ t.problems }{ " " }<span class="count">{ count }</span></h2>
+            if !store.suppress.is_empty() {
+                <p class="suppressed" data-testid="suppressed">
+                    <span class="muted">{ t.suppressed }</span>
+                    { for store.suppress.iter().map(|value| {
+                        let store = store.clone();
+                        let v = value.clone();
+                        let onclick = Callback::from(move |_| store.dispatch(Action::Suppress(v.clone(), false)));
+                        html! {
+                            <button class="chip" title={t.unsuppress} aria-label={format!("{}: {value}", t.unsuppress)} {onclick}>
+                                { format!("-S {value} ✕") }
+                            </button>
+                        }
+                    }) }
+                </p>
+            }
             if count == 0 {
                 <p class="muted">{ t.no_problems }</p>
             } else {
@@ -133,6 +148,14 @@ fn problems() -> Html {
                             });
                             html! { <button class="btn fix" data-testid="quick-fix" {onclick}>{ label }</button> }
                         });
+                        let suppress = d.suppression().map(|value| {
+                            let store = store.clone();
+                            let title = format!("istioctl analyze -S \"{value}\"");
+                            let onclick = Callback::from(move |_| {
+                                store.dispatch(Action::Suppress(value.clone(), true))
+                            });
+                            html! { <button class="btn" data-testid="suppress" {title} {onclick}>{ t.suppress }</button> }
+                        });
                         html! {
                             <li>
                                 <button class={classes!("diag", class)} {onclick}>
@@ -142,6 +165,7 @@ fn problems() -> Html {
                                 </button>
                                 { code }
                                 { for fix }
+                                { for suppress }
                             </li>
                         }
                     }) }
