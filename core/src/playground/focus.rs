@@ -4,7 +4,7 @@
 //! mesh drawn whole is 1,000 columns of boxes; its focus is a handful, laid out by the same rules
 //! as the whole picture.
 
-use super::topology::{Group, GroupKind, Node, NodeKind, Topology};
+use super::topology::{Edge, Group, GroupKind, Node, NodeKind, Topology};
 use crate::sorted::{SortedMap, SortedSet};
 
 /// Above this many groups (services, gateways, external hosts), the page draws a focus.
@@ -132,15 +132,7 @@ impl Topology {
                 edges.push(e);
             }
         }
-        let mut t = Topology {
-            nodes,
-            groups,
-            edges,
-            width: 0,
-            height: 0,
-        };
-        t.layout();
-        t
+        laid_out(nodes, groups, edges)
     }
 
     /// The picture with only the groups `keep` (indexes into `groups`), their nodes and the edges
@@ -180,16 +172,21 @@ impl Topology {
             .filter(|e| ids.contains(e.from.as_str()) && ids.contains(e.to.as_str()))
             .cloned()
             .collect();
-        let mut t = Topology {
-            nodes,
-            groups,
-            edges,
-            width: 0,
-            height: 0,
-        };
-        t.layout();
-        t
+        laid_out(nodes, groups, edges)
     }
+}
+
+/// A picture of these nodes, groups and edges, laid out.
+fn laid_out(nodes: Vec<Node>, groups: Vec<Group>, edges: Vec<Edge>) -> Topology {
+    let mut t = Topology {
+        nodes,
+        groups,
+        edges,
+        width: 0,
+        height: 0,
+    };
+    t.layout();
+    t
 }
 
 #[cfg(test)]
