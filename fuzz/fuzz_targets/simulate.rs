@@ -7,34 +7,40 @@ use libfuzzer_sys::fuzz_target;
 use pilotlight_core::simulate::{self, trace::World, Request};
 use pilotlight_core::world::{BOOKINFO, BOOKINFO_FILE};
 use pilotlight_core::{envoy::ProxyConfig, load, translate, SourceFile};
-use std::sync::OnceLock;
 
 struct Fixture {
     configs: Vec<ProxyConfig>,
     world: World,
 }
 
+fn build() -> Fixture {
+    let files = [
+        SourceFile::new(BOOKINFO_FILE, BOOKINFO),
+        SourceFile::new(
+            "istio.yaml",
+            include_str!("../../static/presets/request-routing-jason.yaml"),
+        ),
+    ];
+    let loaded = load(&files);
+    let configs = ["productpage-v1", "istio-ingressgateway"]
+        .iter()
+        .filter_map(|n| loaded.mesh.find_proxy(n))
+        .map(|p| translate::proxy_config(&loaded.mesh, p))
+        .collect();
+    Fixture {
+        configs,
+        world: World::from_mesh(&loaded.mesh),
+    }
+}
+
+// A trace World translates lazily through an `Rc`, so it is not `Sync`: one per thread (libFuzzer
+// runs the target on one), built once and kept for the process.
+thread_local! {
+    static FIXTURE: &'static Fixture = Box::leak(Box::new(build()));
+}
+
 fn fixture() -> &'static Fixture {
-    static F: OnceLock<Fixture> = OnceLock::new();
-    F.get_or_init(|| {
-        let files = [
-            SourceFile::new(BOOKINFO_FILE, BOOKINFO),
-            SourceFile::new(
-                "istio.yaml",
-                include_str!("../../static/presets/request-routing-jason.yaml"),
-            ),
-        ];
-        let loaded = load(&files);
-        let configs = ["productpage-v1", "istio-ingressgateway"]
-            .iter()
-            .filter_map(|n| loaded.mesh.find_proxy(n))
-            .map(|p| translate::proxy_config(&loaded.mesh, p))
-            .collect();
-        Fixture {
-            configs,
-            world: World::from_mesh(&loaded.mesh),
-        }
-    })
+    FIXTURE.with(|f| *f)
 }
 
 fuzz_target!(|data: &[u8]| {
