@@ -969,7 +969,7 @@ pub(crate) mod tests {
         assert_eq!(value, "IST0101=VirtualService default/reviews");
         let s = s.reduce(Action::Suppress(value.clone(), true));
         assert!(!s.diagnostics.iter().any(|d| d.code == "IST0101"));
-        assert_eq!(*s.suppress, [value.clone()]);
+        assert_eq!(s.suppress.as_slice(), std::slice::from_ref(&value));
         let s = s.reduce(Action::Suppress(value, false));
         assert!(s.diagnostics.contains(&finding));
         assert!(s.suppress.is_empty());
