@@ -180,8 +180,15 @@ pub fn mesh_pane() -> Html {
         }))
         .clone()
     };
-    let namespaces: Vec<(String, usize)> =
-        full.as_ref().map(|t| t.namespaces()).unwrap_or_default();
+    // Counted once per drawn mesh, not on every animation tick.
+    let namespaces: Rc<Vec<(String, usize)>> = {
+        let full = full.clone();
+        let key = full.as_ref().map(|t| Rc::as_ptr(t) as usize);
+        (*use_memo(key, move |_| {
+            Rc::new(full.map(|t| t.namespaces()).unwrap_or_default())
+        }))
+        .clone()
+    };
     let on_fold = {
         let collapsed = collapsed.clone();
         Callback::from(move |ns: String| {
@@ -349,7 +356,7 @@ pub fn mesh_pane() -> Html {
                             <button class="btn" data-testid="zoom-fit" aria-pressed={zoom.is_none().to_string()} onclick={on_fit}>{ a.fit }</button>
                             <button class="btn" data-testid="zoom-in" aria-label={a.zoom_in} onclick={on_zoom(true)}>{ "+" }</button>
                         </div>
-                        <TopologySvg topology={t} {fraction} zoom={*zoom} on_expand={on_fold.clone()} />
+                        <TopologySvg topology={t} {fraction} zoom={*zoom} on_expand={on_fold.clone()} counts={namespaces.clone()} />
                     } else if let Some(l) = store.loaded.as_ref().filter(|l| !drawable(l)) {
                         <p class="muted" data-testid="mesh-too-large">
                             { a.mesh_too_large(l.mesh.proxies().len(), l.mesh.services.len()) }
@@ -494,6 +501,8 @@ struct SvgProps {
     zoom: Option<f64>,
     /// A click on a collapsed namespace's box opens it.
     on_expand: Callback<String>,
+    /// Each namespace's number of services (a collapsed box says it).
+    counts: Rc<Vec<(String, usize)>>,
 }
 
 /// The diagram's scale: fitted to its pane, or a fixed one the canvas scrolls over (a phone starts
@@ -718,12 +727,13 @@ fn topology_svg(props: &SvgProps) -> Html {
         .as_ref()
         .map(|v| v.guarded().into_iter().map(String::from).collect())
         .unwrap_or_default();
-    let counts: Vec<(String, usize)> = mesh
-        .view
-        .as_ref()
-        .map(|v| v.topology.namespaces())
-        .unwrap_or_default();
-    let services_in = |ns: &str| counts.iter().find(|(n, _)| n == ns).map_or(0, |(_, c)| *c);
+    let services_in = |ns: &str| {
+        props
+            .counts
+            .iter()
+            .find(|(n, _)| n == ns)
+            .map_or(0, |(_, c)| *c)
+    };
     let nodes = t.nodes.iter().map(|n| {
         let is_visited = visited.contains(&n.id);
         let kind = match n.kind {
