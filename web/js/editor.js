@@ -14,6 +14,7 @@ import {
   crosshairCursor,
   highlightActiveLine,
   keymap,
+  showPanel,
 } from "@codemirror/view";
 import { EditorState, StateEffect, StateField, Compartment } from "@codemirror/state";
 import {
@@ -99,6 +100,12 @@ function language(name) {
   return name === "json" ? json() : yaml();
 }
 
+// Above this size a text is edited as plain text: CodeMirror's YAML and JSON parsers re-parse
+// around every keystroke and keep parsing the rest in 100 ms background slices, which on a
+// 1,000-service paste (1.4 MB) made every key a 50-110 ms main-thread task. Bookinfo is 8 KB,
+// the largest preset 5 KB.
+const PLAIN_TEXT_CHARS = 256 * 1024;
+
 function offset(doc, line, column) {
   const l = doc.line(Math.max(1, Math.min(line || 1, doc.lines)));
   return Math.min(l.from + Math.max(0, (column || 1) - 1), l.to);
@@ -109,7 +116,11 @@ class Editor {
     this.silent = false;
     this.lastLine = 0;
     this.lang = new Compartment();
+    this.langName = options.language;
     const readOnly = !!options.readOnly;
+    // Plain text: no language, and a panel that says why the colours are gone.
+    const note = options.plainNote || "";
+    this.plain = note ? showPanel.of(() => plainPanel(note)) : [];
     this.view = new EditorView({
       parent,
       state: EditorState.create({
@@ -117,7 +128,14 @@ class Editor {
         extensions: [
           setup,
           syntaxHighlighting(highlight),
-          this.lang.of(language(options.language)),
+          this.lang.of(this.languageFor(text.length)),
+          // A text that grows past the size (a paste) or shrinks below it switches language.
+          EditorState.transactionExtender.of((tr) => {
+            if (!tr.docChanged) return null;
+            const plain = this.lang.get(tr.startState) === this.plain;
+            const large = tr.newDoc.length > PLAIN_TEXT_CHARS;
+            return plain === large ? null : { effects: this.lang.reconfigure(this.languageFor(tr.newDoc.length)) };
+          }),
           lintGutter(),
           highlightField,
           EditorState.readOnly.of(readOnly),
@@ -143,6 +161,10 @@ class Editor {
       }),
     });
   }
+  // The language extension for a document of `length` characters: plain text when it is large.
+  languageFor(length) {
+    return length > PLAIN_TEXT_CHARS ? this.plain : language(this.langName);
+  }
   getText() {
     return this.view.state.doc.toString();
   }
@@ -156,7 +178,8 @@ class Editor {
     }
   }
   setLanguage(name) {
-    this.view.dispatch({ effects: this.lang.reconfigure(language(name)) });
+    this.langName = name;
+    this.view.dispatch({ effects: this.lang.reconfigure(this.languageFor(this.view.state.doc.length)) });
   }
   // `diagnostics`: JSON text of [{line, column, end_line, end_column, severity, message}] (1-based).
   setDiagnostics(diagnosticsJson) {
@@ -188,6 +211,15 @@ class Editor {
   destroy() {
     this.view.destroy();
   }
+}
+
+// The note is plain text (textContent): nothing here builds HTML.
+function plainPanel(note) {
+  const dom = document.createElement("div");
+  dom.className = "pl-plain-note";
+  dom.setAttribute("data-testid", "plain-text-note");
+  dom.textContent = note;
+  return { dom, top: true };
 }
 
 function createEditor(parent, text, optionsJson, onChange, onCursor) {

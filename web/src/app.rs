@@ -5,7 +5,7 @@ use crate::bridge;
 use crate::i18n::Lang;
 use crate::platform::{self, PaneSize};
 use crate::share::{self, UrlSync};
-use crate::state::{default_istio, Action, Source, State};
+use crate::state::{default_istio, Action, Source, State, LARGE_INPUT_BYTES};
 use crate::store::{EditHandlers, Store};
 use crate::views::compare::ComparePanel;
 use crate::views::share::{EmbedLayout, LinkError};
@@ -15,8 +15,6 @@ use pilotlight_core::share::{self as codec, ShareError};
 use pilotlight_core::world;
 use yew::prelude::*;
 
-/// Above this many bytes of input, translation waits for a pause in typing.
-const DEBOUNCE_BYTES: usize = 64 * 1024;
 const DEBOUNCE_MS: u32 = 200;
 /// The mesh pane's height, in percent of the viewport's.
 const MESH_MIN: f64 = 12.0;
@@ -115,6 +113,10 @@ pub fn app() -> Html {
             if std::mem::replace(&mut *first.borrow_mut(), false) || embed {
                 return;
             }
+            if store.istio.len() + store.cluster.len() > share::URL_TEXT_MAX_BYTES {
+                sync.borrow().stop();
+                return;
+            }
             sync.borrow().push(store.share_state());
         });
     }
@@ -129,7 +131,7 @@ pub fn app() -> Html {
                 Source::Istio => Source::Cluster,
                 Source::Cluster => Source::Istio,
             });
-            let large = text.len() + other.len() > DEBOUNCE_BYTES;
+            let large = text.len() + other.len() > LARGE_INPUT_BYTES;
             // The reducer runs inside dispatch: this measures the core's share of an update.
             bridge::mark("pl:translate-start");
             store.dispatch(Action::Edit {
@@ -149,13 +151,25 @@ pub fn app() -> Html {
         })
     };
 
+    // A large input's findings: a task after its config is drawn, so the config shows first.
+    {
+        let pending = store.findings_pending();
+        let store = store.clone();
+        let timer = use_mut_ref(|| None::<Timeout>);
+        use_effect_with((store.revision, pending), move |_| {
+            if pending {
+                *timer.borrow_mut() =
+                    Some(Timeout::new(0, move || store.dispatch(Action::Analyze)));
+            }
+        });
+    }
     // Persist both editors.
     {
+        let saver = use_mut_ref(platform::TextSaver::default);
         let texts = (store.istio.clone(), store.cluster.clone());
         use_effect_with(texts, move |(istio, cluster)| {
             if *persist.borrow() {
-                platform::save_text(true, istio);
-                platform::save_text(false, cluster);
+                saver.borrow().save(istio.clone(), cluster.clone());
             }
         });
     }

@@ -293,15 +293,22 @@ pub fn analyze(istio: &str, cluster: &str) -> Analysis {
 }
 
 /// Parse and load both sources, re-parsing only the documents that changed since `session`'s
-/// last load (a keystroke in a 1,000-service paste re-parses one document, not 4,000). The
-/// findings leave out what `suppress` silences: `istioctl analyze -S` values, `CODE=Kind ns/name`.
+/// last load (a keystroke in a 1,000-service paste re-parses one document, not 4,000), with the
+/// findings. The findings leave out what `suppress` silences: `istioctl analyze -S` values,
+/// `CODE=Kind ns/name`.
 pub fn analyze_in(
     session: &mut Session,
     istio: &str,
     cluster: &str,
     suppress: &[String],
 ) -> Analysis {
-    let files = [
+    let mut analysis = load_in(session, istio, cluster);
+    analysis.diagnostics = findings(&analysis.loaded, istio, cluster, suppress);
+    analysis
+}
+
+fn source_files(istio: &str, cluster: &str) -> [SourceFile; 2] {
+    [
         SourceFile {
             name: ISTIO_FILE.to_string(),
             text: istio.to_string(),
@@ -310,52 +317,19 @@ pub fn analyze_in(
             name: CLUSTER_FILE.to_string(),
             text: cluster.to_string(),
         },
-    ];
-    let loaded = session.load(&files);
+    ]
+}
+
+/// Parse and load both sources, without the analyzers' findings (`diagnostics` is empty): what
+/// the selected proxy's config needs first. [`findings`] adds them.
+pub fn load_in(session: &mut Session, istio: &str, cluster: &str) -> Analysis {
+    let loaded = session.load(&source_files(istio, cluster));
     // Output goes stale only when loading failed; the analyzers' errors (a missing subset) are
     // config istiod would still push.
     let has_errors = loaded
         .diagnostics
         .iter()
         .any(|d| d.severity == Severity::Error);
-    // What `pilotlight analyze` reports, plus loading's notes (unsupported kinds, ignored fields).
-    let options = analyze::ReportOptions {
-        suppress: suppress
-            .iter()
-            .filter_map(|s| analyze::Suppression::parse(s).ok())
-            .collect(),
-        ..Default::default()
-    };
-    let mut found = analyze::report_with(&loaded, &files, &options);
-    found.extend(
-        loaded
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Info)
-            .cloned(),
-    );
-    let diagnostics: Vec<Diag> = found
-        .iter()
-        .map(|d| {
-            let text = files.iter().find(|f| f.name == d.file).map(|f| &f.text);
-            Diag {
-                code: d.code.clone(),
-                level: match d.severity {
-                    Severity::Error => Level::Error,
-                    Severity::Warning => Level::Warning,
-                    Severity::Info => Level::Info,
-                },
-                message: d.message.clone(),
-                file: d.file.clone(),
-                line: d.line,
-                column: d.column,
-                end_line: d.end_line,
-                end_column: d.end_column,
-                object: d.object.clone(),
-                fix: text.and_then(|t| analyze::quick_fix(d, t)),
-            }
-        })
-        .collect();
     let objects: Vec<Obj> = loaded
         .objects
         .iter()
@@ -381,12 +355,55 @@ pub fn analyze_in(
     let derived = derived_of(&loaded, &objects);
     Analysis {
         loaded: Rc::new(loaded),
-        diagnostics,
+        diagnostics: Vec::new(),
         objects,
         proxies,
         derived,
         has_errors,
     }
+}
+
+/// What `pilotlight analyze` reports on a load, plus loading's notes (unsupported kinds, ignored
+/// fields), each with its quick fix when it has one.
+pub fn findings(loaded: &Loaded, istio: &str, cluster: &str, suppress: &[String]) -> Vec<Diag> {
+    let files = source_files(istio, cluster);
+    let options = analyze::ReportOptions {
+        suppress: suppress
+            .iter()
+            .filter_map(|s| analyze::Suppression::parse(s).ok())
+            .collect(),
+        ..Default::default()
+    };
+    let mut found = analyze::report_with(loaded, &files, &options);
+    found.extend(
+        loaded
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Info)
+            .cloned(),
+    );
+    found
+        .iter()
+        .map(|d| {
+            let text = files.iter().find(|f| f.name == d.file).map(|f| &f.text);
+            Diag {
+                code: d.code.clone(),
+                level: match d.severity {
+                    Severity::Error => Level::Error,
+                    Severity::Warning => Level::Warning,
+                    Severity::Info => Level::Info,
+                },
+                message: d.message.clone(),
+                file: d.file.clone(),
+                line: d.line,
+                column: d.column,
+                end_line: d.end_line,
+                end_column: d.end_column,
+                object: d.object.clone(),
+                fix: text.and_then(|t| analyze::quick_fix(d, t)),
+            }
+        })
+        .collect()
 }
 
 /// Translate for one proxy (by id), with what its EnvoyFilters changed. `None` when no such proxy.

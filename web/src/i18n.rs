@@ -46,6 +46,12 @@ impl Strings {
             .replace("{total}", &total.to_string())
     }
 
+    pub fn findings_drawn(&self, drawn: usize, total: usize) -> String {
+        self.findings_first
+            .replace("{drawn}", &drawn.to_string())
+            .replace("{total}", &total.to_string())
+    }
+
     pub fn rows_drawn(&self, drawn: usize) -> String {
         self.rows_first.replace("{drawn}", &drawn.to_string())
     }
@@ -58,6 +64,8 @@ pub struct Strings {
     pub istio_config: &'static str,
     pub cluster: &'static str,
     pub istio_editor_label: &'static str,
+    /// Over an editor holding a text too large for syntax colours.
+    pub plain_text_note: &'static str,
     pub cluster_editor_label: &'static str,
     pub preset: &'static str,
     pub preset_placeholder: &'static str,
@@ -91,6 +99,9 @@ pub struct Strings {
     pub rows_first: &'static str,
     pub problems: &'static str,
     pub no_problems: &'static str,
+    pub findings_first: &'static str,
+    /// While a large input's findings are being computed.
+    pub checking: &'static str,
     /// A quick fix's button: `Use "v1"`.
     pub fix_use: &'static str,
     pub open_code_page: &'static str,
@@ -154,6 +165,7 @@ pub static EN: Strings = Strings {
     istio_config: "Istio config",
     cluster: "Cluster",
     istio_editor_label: "Istio config YAML",
+    plain_text_note: "Plain text: no syntax colours or folding above 256 KB, so typing stays fast.",
     cluster_editor_label: "Cluster YAML (Kubernetes objects)",
     preset: "Preset",
     preset_placeholder: "Load a preset…",
@@ -184,6 +196,8 @@ pub static EN: Strings = Strings {
     rows_first: "(the first {drawn} drawn: filter to find the others)",
     problems: "Problems",
     no_problems: "No problems.",
+    findings_first: "The first {drawn} of {total} shown.",
+    checking: "checking…",
     fix_use: "Use",
     open_code_page: "What this code means, on istio.io",
     stale: "The input has errors: this is the last good output (stale).",
@@ -243,6 +257,7 @@ pub static ZH: Strings = Strings {
     istio_config: "Istio 配置",
     cluster: "集群",
     istio_editor_label: "Istio 配置 YAML",
+    plain_text_note: "纯文本：超过 256 KB 时不显示语法颜色和折叠，以保持输入流畅。",
     cluster_editor_label: "集群 YAML（Kubernetes 对象）",
     preset: "预设",
     preset_placeholder: "加载预设…",
@@ -273,6 +288,8 @@ pub static ZH: Strings = Strings {
     rows_first: "（只绘制前 {drawn} 行：用过滤找到其余的行）",
     problems: "问题",
     no_problems: "没有问题。",
+    findings_first: "显示 {total} 个中的前 {drawn} 个。",
+    checking: "检查中…",
     fix_use: "改为",
     open_code_page: "在 istio.io 上查看此代码的说明",
     stale: "输入有错误：显示的是上一次成功的输出（已过期）。",

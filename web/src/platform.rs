@@ -2,6 +2,10 @@
 //! soft (private mode, blocked storage): the page then works without persistence.
 
 use crate::i18n::Lang;
+use gloo::timers::callback::Timeout;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
 
 const KEY_ISTIO: &str = "pilotlight.istio.v1";
 const KEY_CLUSTER: &str = "pilotlight.cluster.v1";
@@ -53,9 +57,66 @@ pub fn load_text(istio: bool) -> Option<String> {
         .flatten()
 }
 
-pub fn save_text(istio: bool, text: &str) {
+fn save_text(istio: bool, text: &str) {
     if let Some(s) = storage() {
         let _ = s.set_item(if istio { KEY_ISTIO } else { KEY_CLUSTER }, text);
+    }
+}
+
+/// Above this many bytes of text (both editors), saving waits for a pause in typing: storing a
+/// 1.4 MB paste takes about 8 ms, once per keystroke that was a fifth of each key's time.
+const SAVE_AT_ONCE_BYTES: usize = 256 * 1024;
+const SAVE_DELAY_MS: u32 = 1000;
+
+type Texts = (Rc<str>, Rc<str>);
+
+/// Keeps both editors' texts in local storage: small texts at once, large ones a second after the
+/// last edit, and always when the page is hidden or left (`pagehide`, `visibilitychange`), so a
+/// reload or a closed tab never loses text.
+#[derive(Default)]
+pub struct TextSaver {
+    pending: Rc<RefCell<Option<Texts>>>,
+    timer: RefCell<Option<Timeout>>,
+    listening: Cell<bool>,
+}
+
+impl TextSaver {
+    pub fn save(&self, istio: Rc<str>, cluster: Rc<str>) {
+        let large = istio.len() + cluster.len() > SAVE_AT_ONCE_BYTES;
+        *self.pending.borrow_mut() = Some((istio, cluster));
+        if !large {
+            self.timer.borrow_mut().take();
+            flush(&self.pending);
+            return;
+        }
+        self.flush_when_hidden();
+        let pending = self.pending.clone();
+        *self.timer.borrow_mut() = Some(Timeout::new(SAVE_DELAY_MS, move || flush(&pending)));
+    }
+
+    fn flush_when_hidden(&self) {
+        if self.listening.replace(true) {
+            return;
+        }
+        let Some(w) = web_sys::window() else { return };
+        let pending = self.pending.clone();
+        let on_hide = Closure::<dyn Fn()>::new(move || flush(&pending));
+        let _ = w.add_event_listener_with_callback("pagehide", on_hide.as_ref().unchecked_ref());
+        if let Some(d) = w.document() {
+            let _ = d.add_event_listener_with_callback(
+                "visibilitychange",
+                on_hide.as_ref().unchecked_ref(),
+            );
+        }
+        on_hide.forget(); // lives as long as the page
+    }
+}
+
+/// Saves the pending texts, if any (a hidden page saves too: it may never come back).
+fn flush(pending: &RefCell<Option<Texts>>) {
+    if let Some((istio, cluster)) = pending.borrow_mut().take() {
+        save_text(true, &istio);
+        save_text(false, &cluster);
     }
 }
 

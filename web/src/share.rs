@@ -100,7 +100,31 @@ pub struct UrlSync {
     timer: Rc<RefCell<Option<Timeout>>>,
 }
 
+/// Above this many bytes of text the address bar stops carrying the state: compressing a 1.4 MB
+/// paste into the fragment took a long main-thread task every second of typing, for a link too
+/// long to pass around. The Share dialog still makes one on request.
+pub const URL_TEXT_MAX_BYTES: usize = 256 * 1024;
+
 impl UrlSync {
+    /// Stop carrying the state: drop a pending write and clear the fragment, so that a reload
+    /// restores the text from local storage instead of an older link.
+    pub fn stop(&self) {
+        self.timer.borrow_mut().take();
+        self.latest.borrow_mut().take();
+        let Some(w) = web_sys::window() else { return };
+        let location = w.location();
+        if location.hash().is_ok_and(|h| !h.is_empty()) {
+            let url = format!(
+                "{}{}",
+                location.pathname().unwrap_or_default(),
+                location.search().unwrap_or_default()
+            );
+            if let Ok(h) = w.history() {
+                let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&url));
+            }
+        }
+    }
+
     pub fn push(&self, state: share::State) {
         *self.latest.borrow_mut() = Some(state);
         if self.timer.borrow().is_some() {

@@ -3,6 +3,7 @@
 
 use crate::bridge::{self, Editor};
 use crate::engine::{Diag, Level};
+use crate::store::Store;
 use serde_json::json;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -45,6 +46,7 @@ pub fn code_editor(props: &EditorProps) -> Html {
     let host = use_node_ref();
     let editor: Rc<RefCell<Option<Editor>>> = use_mut_ref(|| None);
     let callbacks: Rc<RefCell<Callbacks>> = use_mut_ref(|| (None, None));
+    let plain_note = use_context::<Store>().map_or("", |s| s.lang.strings().plain_text_note);
     *callbacks.borrow_mut() = (props.on_change.clone(), props.on_cursor.clone());
 
     {
@@ -54,6 +56,7 @@ pub fn code_editor(props: &EditorProps) -> Html {
             "language": props.language.as_str(),
             "readOnly": props.read_only,
             "label": props.label.as_str(),
+            "plainNote": plain_note,
         })
         .to_string();
         use_effect_with((), move |_| {

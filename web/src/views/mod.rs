@@ -4,6 +4,7 @@
 pub mod compare;
 mod editor;
 mod mesh_ctx;
+mod options;
 mod output;
 mod request;
 pub mod share;

@@ -1,6 +1,7 @@
 //! The right pane: the proxy picker, the resource tabs, istioctl's tables, the selected resource as
 //! JSON or YAML, and the whole config dump.
 
+use super::options::{Choice, Options};
 use super::CodeEditor;
 use crate::compare::Compare;
 use crate::engine::{column_layout, Format, Tab, TableView};
@@ -44,6 +45,22 @@ fn focus_tab(e: &KeyboardEvent, id: &str) {
 pub fn output_pane() -> Html {
     let store = use_context::<Store>().expect("store");
     let t = store.lang.strings();
+    let proxy_choices = use_memo((store.proxies.clone(), store.lang), |(proxies, lang)| {
+        let gateway = lang.strings().gateway;
+        let choices = proxies
+            .iter()
+            .map(|p| Choice {
+                value: p.id.clone(),
+                label: if p.gateway {
+                    format!("{} ({gateway})", p.id)
+                } else {
+                    p.id.clone()
+                },
+            })
+            .collect::<Vec<_>>();
+        Rc::new(choices)
+    });
+    let proxy_choices = (*proxy_choices).clone();
 
     let on_proxy = {
         let store = store.clone();
@@ -86,12 +103,7 @@ pub fn output_pane() -> Html {
                         if store.proxies.is_empty() {
                             <option>{ t.no_proxies }</option>
                         }
-                        { for store.proxies.iter().map(|p| html! {
-                            <option value={p.id.clone()} selected={store.proxy.as_deref() == Some(p.id.as_str())}>
-                                { &p.id }
-                                if p.gateway { { format!(" ({})", t.gateway) } }
-                            </option>
-                        }) }
+                        <Options choices={proxy_choices} selected={store.proxy.clone().map(AttrValue::from)} />
                     </select>
                 </label>
                 <div role="tablist" aria-label={t.output} class="tabs" onkeydown={on_tab_key}>

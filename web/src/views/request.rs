@@ -3,6 +3,7 @@
 //! each linked to the config view and to the YAML lines behind it.
 
 use super::mesh_ctx::{proxy_id, reveal, MeshCtx};
+use super::options::{Choice, Options};
 use super::wrap_name;
 use crate::anim::{Form, HopRow, SimAction};
 use crate::anim_i18n::direction_label;
@@ -12,6 +13,7 @@ use crate::state::{Action, Source};
 use crate::store::Store;
 use pilotlight_core::simulate::Outcome;
 use pilotlight_core::topology::NodeKind;
+use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
@@ -112,18 +114,23 @@ pub fn request_panel() -> Html {
             }
         })
     };
-    let starts: Vec<(String, bool)> = mesh
-        .view
-        .as_ref()
-        .map(|v| {
-            v.topology
-                .nodes
-                .iter()
-                .filter(|n| matches!(n.kind, NodeKind::Gateway | NodeKind::Sidecar))
-                .map(|n| (n.id.clone(), n.kind == NodeKind::Gateway))
-                .collect()
-        })
-        .unwrap_or_default();
+    // The sidecars a request can start from (the gateway is the empty choice).
+    let starts = use_memo(mesh.view.as_ref().map(|v| Rc::as_ptr(v) as usize), {
+        let view = mesh.view.clone();
+        move |_| {
+            let choices = view.iter().flat_map(|v| {
+                v.topology
+                    .nodes
+                    .iter()
+                    .filter(|n| n.kind == NodeKind::Sidecar)
+                    .map(|n| Choice {
+                        value: n.id.clone(),
+                        label: n.id.clone(),
+                    })
+            });
+            Rc::new(choices.collect::<Vec<_>>())
+        }
+    });
 
     html! {
         <aside class="request-panel" data-testid="request-panel" aria-label={a.request}>
@@ -132,9 +139,7 @@ pub fn request_panel() -> Html {
                     <span>{ a.from }</span>
                     <select data-testid="request-from" onchange={select(|f, v| f.from = v)}>
                         <option value="" selected={form.from.is_empty()}>{ a.from_gateway }</option>
-                        { for starts.iter().filter(|(_, gw)| !gw).map(|(id, _)| html! {
-                            <option value={id.clone()} selected={&form.from == id}>{ id }</option>
-                        }) }
+                        <Options choices={(*starts).clone()} selected={AttrValue::from(form.from.clone())} />
                     </select>
                 </label>
                 <div class="request-line">

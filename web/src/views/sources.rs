@@ -1,8 +1,9 @@
 //! The left pane: the two source editors (Istio config, Cluster) and the list of problems.
 
 use super::CodeEditor;
-use crate::engine::Level;
-use crate::state::{Action, Source};
+use crate::engine::{Diag, Level};
+use crate::i18n::Lang;
+use crate::state::{Action, Source, State};
 use crate::store::{EditHandlers, Store};
 use pilotlight_core::world;
 use std::rc::Rc;
@@ -89,7 +90,7 @@ pub fn source_pane() -> Html {
     }
 }
 
-/// The clickable list of diagnostics: a click moves the editor to the line.
+/// The problems pane: the suppressions in force and the list of findings.
 #[function_component(Problems)]
 fn problems() -> Html {
     let store = use_context::<Store>().expect("store");
@@ -97,7 +98,12 @@ fn problems() -> Html {
     let count = store.diagnostics.len();
     html! {
         <section class="problems" data-testid="diagnostics" aria-label={t.problems}>
-            <h2>{ t.problems }{ " " }<span class="count">{ count }</span></h2>
+            <h2>
+                { t.problems }{ " " }<span class="count">{ count }</span>
+                if store.findings_pending() {
+                    { " " }<span class="muted checking" role="status" data-testid="findings-pending">{ t.checking }</span>
+                }
+            </h2>
             if !store.suppress.is_empty() {
                 <p class="suppressed" data-testid="suppressed">
                     <span class="muted">{ t.suppressed }</span>
@@ -113,64 +119,91 @@ fn problems() -> Html {
                     }) }
                 </p>
             }
-            if count == 0 {
-                <p class="muted">{ t.no_problems }</p>
-            } else {
-                <ul>
-                    { for store.diagnostics.iter().map(|d| {
-                        let source = Source::from_file(&d.file);
-                        let line = d.line;
-                        let jump = store.clone();
-                        let onclick = Callback::from(move |_| {
-                            if let Some(source) = source {
-                                jump.dispatch(Action::JumpTo { source, line });
-                            }
-                        });
-                        let (class, level) = match d.level {
-                            Level::Error => ("error", t.error),
-                            Level::Warning => ("warning", t.warning),
-                            Level::Info => ("info", t.info),
-                        };
-                        let code = match d.documentation_url() {
-                            Some(url) => html! {
-                                <a class="doc" href={url} target="_blank" rel="noopener noreferrer"
-                                   title={t.open_code_page}>{ &d.code }</a>
-                            },
-                            None => html! { <span class="code">{ &d.code }</span> },
-                        };
-                        let fix = d.fix.clone().zip(source).map(|(fix, source)| {
-                            let store = store.clone();
-                            let label = format!("{} {}", t.fix_use, fix.replacement);
-                            let onclick = Callback::from(move |_| {
-                                if let Some(text) = fix.apply(store.text(source)) {
-                                    store.dispatch(Action::Replace { source, text });
-                                }
-                            });
-                            html! { <button class="btn fix" data-testid="quick-fix" {onclick}>{ label }</button> }
-                        });
-                        let suppress = d.suppression().map(|value| {
-                            let store = store.clone();
-                            let title = format!("istioctl analyze -S \"{value}\"");
-                            let onclick = Callback::from(move |_| {
-                                store.dispatch(Action::Suppress(value.clone(), true))
-                            });
-                            html! { <button class="btn" data-testid="suppress" {title} {onclick}>{ t.suppress }</button> }
-                        });
-                        html! {
-                            <li>
-                                <button class={classes!("diag", class)} {onclick}>
-                                    <span class="where">{ format!("{}:{}:{}", d.file, d.line, d.column) }</span>
-                                    <span class={classes!("level", class)}>{ level }</span>
-                                    <span class="msg">{ &d.message }</span>
-                                </button>
-                                { code }
-                                { for fix }
-                                { for suppress }
-                            </li>
-                        }
-                    }) }
-                </ul>
-            }
+            <FindingList diagnostics={store.diagnostics.clone()} lang={store.lang}
+                dispatch={store.dispatcher()} />
         </section>
+    }
+}
+
+/// A list draws at most this many findings (a pasted 1,000-service mesh has 2,000): the rest are
+/// counted, and fixing the first ones brings them up.
+const FINDINGS_DRAWN: usize = 200;
+
+#[derive(Properties, PartialEq)]
+struct FindingListProps {
+    diagnostics: Rc<Vec<Diag>>,
+    lang: Lang,
+    dispatch: UseReducerDispatcher<State>,
+}
+
+/// The clickable list of diagnostics: a click moves the editor to the line. Its own component
+/// with value props, so a keystroke (which changes the page state, not the findings) does not
+/// redraw it.
+#[function_component(FindingList)]
+fn finding_list(props: &FindingListProps) -> Html {
+    let t = props.lang.strings();
+    let count = props.diagnostics.len();
+    if count == 0 {
+        return html! { <p class="muted">{ t.no_problems }</p> };
+    }
+    let dispatch = &props.dispatch;
+    html! {
+        <>
+        <ul>
+            { for props.diagnostics.iter().take(FINDINGS_DRAWN).map(|d| {
+                let source = Source::from_file(&d.file);
+                let line = d.line;
+                let jump = dispatch.clone();
+                let onclick = Callback::from(move |_| {
+                    if let Some(source) = source {
+                        jump.dispatch(Action::JumpTo { source, line });
+                    }
+                });
+                let (class, level) = match d.level {
+                    Level::Error => ("error", t.error),
+                    Level::Warning => ("warning", t.warning),
+                    Level::Info => ("info", t.info),
+                };
+                let code = match d.documentation_url() {
+                    Some(url) => html! {
+                        <a class="doc" href={url} target="_blank" rel="noopener noreferrer"
+                           title={t.open_code_page}>{ &d.code }</a>
+                    },
+                    None => html! { <span class="code">{ &d.code }</span> },
+                };
+                let fix = d.fix.clone().zip(source).map(|(fix, source)| {
+                    let dispatch = dispatch.clone();
+                    let label = format!("{} {}", t.fix_use, fix.replacement);
+                    let onclick = Callback::from(move |_| {
+                        dispatch.dispatch(Action::Fix { source, fix: fix.clone() })
+                    });
+                    html! { <button class="btn fix" data-testid="quick-fix" {onclick}>{ label }</button> }
+                });
+                let suppress = d.suppression().map(|value| {
+                    let dispatch = dispatch.clone();
+                    let title = format!("istioctl analyze -S \"{value}\"");
+                    let onclick = Callback::from(move |_| {
+                        dispatch.dispatch(Action::Suppress(value.clone(), true))
+                    });
+                    html! { <button class="btn" data-testid="suppress" {title} {onclick}>{ t.suppress }</button> }
+                });
+                html! {
+                    <li>
+                        <button class={classes!("diag", class)} {onclick}>
+                            <span class="where">{ format!("{}:{}:{}", d.file, d.line, d.column) }</span>
+                            <span class={classes!("level", class)}>{ level }</span>
+                            <span class="msg">{ &d.message }</span>
+                        </button>
+                        { code }
+                        { for fix }
+                        { for suppress }
+                    </li>
+                }
+            }) }
+        </ul>
+        if count > FINDINGS_DRAWN {
+            <p class="muted" data-testid="findings-count">{ t.findings_drawn(FINDINGS_DRAWN, count) }</p>
+        }
+        </>
     }
 }

@@ -4,6 +4,7 @@
 //! file only draws them. Every label is a text node.
 
 use super::mesh_ctx::{drawable, proxy_id, FreshView, MeshCtx};
+use super::options::{Choice, Options};
 use super::request::{chain_text, RequestPanel};
 use super::walkthrough::{enter_walk_step, Walkthrough};
 use super::wrap_name;
@@ -138,6 +139,20 @@ pub fn mesh_pane() -> Html {
         (*use_memo(key, move |_| v.map(|v| Rc::new(v.topology.clone())))).clone()
     };
     let focused = full.as_ref().is_some_and(|t| t.needs_focus());
+    // The services "Find a service" offers.
+    let service_choices = use_memo(full.as_ref().map(|t| Rc::as_ptr(t) as usize), {
+        let full = full.clone();
+        move |_| {
+            let groups = full.iter().flat_map(|t| t.groups.iter());
+            let choices = groups
+                .filter(|g| g.kind != GroupKind::Gateway)
+                .map(|g| Choice {
+                    value: g.label.clone(),
+                    label: g.label.clone(),
+                });
+            Rc::new(choices.collect::<Vec<_>>())
+        }
+    });
     let centre = (*found)
         .clone()
         .or_else(|| selected_workload(&store, full.as_deref()?));
@@ -309,16 +324,14 @@ pub fn mesh_pane() -> Html {
                 if store.stale {
                     <span class="stale-badge" data-testid="mesh-stale" role="status">{ a.mesh_stale }</span>
                 }
-                if let Some(t) = full.as_ref().filter(|_| focused) {
+                if focused {
                     <label class="field">
                         <span>{ a.find_service }</span>
                         <input type="search" list="mesh-services" data-testid="mesh-find"
                             placeholder={a.find_placeholder} onchange={on_find} />
                     </label>
                     <datalist id="mesh-services">
-                        { for t.groups.iter().filter(|g| g.kind != GroupKind::Gateway).map(|g| html! {
-                            <option value={g.label.clone()} />
-                        }) }
+                        <Options choices={(*service_choices).clone()} />
                     </datalist>
                 }
                 if namespaces.len() > 1 {
