@@ -2,23 +2,55 @@
 // works) while the editor bundle is still being parsed, then starts the app once the document
 // and the deferred editor bundle are ready (the app creates editors on its first render).
 // `make dist` bundles wasm-bindgen's glue (pilotlight_web.js) into the dist/ copy of this file.
-import init from "./pilotlight_web.js";
+//
+// The same file is the findings worker's script (web/src/findings_worker.rs): the page starts it
+// as a module worker and posts it the compiled module, so nothing is fetched or compiled twice.
+import init, { findings_json } from "./pilotlight_web.js";
 
-performance.mark("pl:boot");
-const compiled = WebAssembly.compileStreaming(fetch(new URL("./pilotlight_web_bg.wasm", import.meta.url)));
-// The editor bundle is a deferred script: it has run once window.PilotLight exists, or at
-// DOMContentLoaded (readyState is already "interactive" before deferred scripts run).
-const editorReady = window.PilotLight
-  ? Promise.resolve()
-  : new Promise((resolve) => document.addEventListener("DOMContentLoaded", resolve, { once: true }));
+if (typeof document === "undefined") {
+  serveFindings();
+} else {
+  startPage();
+}
 
-Promise.all([compiled, editorReady])
-  .then(([module]) => init({ module_or_path: module }))
-  .catch((err) => {
-    const box = document.getElementById("boot");
-    if (box) {
-      box.textContent = "Pilot Light could not start: " + String(err && err.message ? err.message : err);
-      box.classList.add("boot-error");
+function startPage() {
+  performance.mark("pl:boot");
+  const compiled = WebAssembly.compileStreaming(fetch(new URL("./pilotlight_web_bg.wasm", import.meta.url)));
+  // The editor bundle is a deferred script: it has run once window.PilotLight exists, or at
+  // DOMContentLoaded (readyState is already "interactive" before deferred scripts run).
+  const editorReady = window.PilotLight
+    ? Promise.resolve()
+    : new Promise((resolve) => document.addEventListener("DOMContentLoaded", resolve, { once: true }));
+
+  Promise.all([compiled, editorReady])
+    .then(([module]) => {
+      window.PilotLightWorker = () => {
+        const worker = new Worker(import.meta.url, { type: "module" });
+        worker.postMessage(module);
+        return worker;
+      };
+      return init({ module_or_path: module });
+    })
+    .catch((err) => {
+      const box = document.getElementById("boot");
+      if (box) {
+        box.textContent = "Pilot Light could not start: " + String(err && err.message ? err.message : err);
+        box.classList.add("boot-error");
+      }
+      console.error(err);
+    });
+}
+
+// In the worker: the first message is the compiled module, each later one a findings request
+// (JSON text), answered in order.
+function serveFindings() {
+  let ready = null;
+  self.onmessage = (e) => {
+    if (e.data instanceof WebAssembly.Module) {
+      ready = init({ module_or_path: e.data });
+      ready.catch((err) => setTimeout(() => { throw err; }));
+      return;
     }
-    console.error(err);
-  });
+    ready.then(() => self.postMessage(findings_json(e.data)));
+  };
+}

@@ -337,4 +337,6 @@ pageTest("a pasted 1,000-service mesh: output, typing measured, the mesh drawn a
   assert.match(await page.textContent('[data-testid="findings-count"]'), /first 200 of 2000/);
   assert.equal(await page.locator('[data-testid="diagnostics"] li').count(), 200);
   assert.match(await page.textContent('[data-testid="diagnostics"] li'), /IST0173/);
+  // A large input's findings are computed off the main thread, in the page's Web Worker.
+  assert.equal(page.workers().length, 1, "one findings worker");
 });

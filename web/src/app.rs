@@ -2,6 +2,7 @@
 //! timing marks) and lays out the panes. Everything below it only renders and sends actions.
 
 use crate::bridge;
+use crate::findings_worker::{FindingsWorker, Request};
 use crate::i18n::Lang;
 use crate::platform::{self, PaneSize};
 use crate::share::{self, UrlSync};
@@ -151,13 +152,35 @@ pub fn app() -> Html {
         })
     };
 
-    // A large input's findings: a task after its config is drawn, so the config shows first.
+    // A large input's findings, in the findings worker (started on the first large input), or a
+    // task after the config is drawn where a worker cannot run.
     {
         let pending = store.findings_pending();
         let store = store.clone();
+        let worker = use_mut_ref(|| None::<Option<FindingsWorker>>);
         let timer = use_mut_ref(|| None::<Timeout>);
         use_effect_with((store.revision, pending), move |_| {
-            if pending {
+            if !pending {
+                return;
+            }
+            let mut slot = worker.borrow_mut();
+            let started = slot.get_or_insert_with(|| {
+                let (on_reply, on_failure) = (store.dispatcher(), store.dispatcher());
+                FindingsWorker::start(
+                    Callback::from(move |reply| on_reply.dispatch(Action::Findings(reply))),
+                    // The worker could not run: the pending findings are computed here.
+                    Callback::from(move |()| on_failure.dispatch(Action::Analyze)),
+                )
+            });
+            let sent = started.as_ref().is_some_and(|w| {
+                w.request(&Request {
+                    revision: store.revision,
+                    istio: store.istio.to_string(),
+                    cluster: store.cluster.to_string(),
+                    suppress: store.suppress.to_vec(),
+                })
+            });
+            if !sent {
                 *timer.borrow_mut() =
                     Some(Timeout::new(0, move || store.dispatch(Action::Analyze)));
             }

@@ -9,6 +9,7 @@ use pilotlight_core::simulate::{self, trace::World, Hop, Request};
 use pilotlight_core::topology::{self, Plan, Shares, Topology};
 use pilotlight_core::translate::envoyfilter::{self, ResourceType};
 use pilotlight_core::{translate, Loaded, Session, Severity, SourceFile};
+use serde::{Deserialize, Serialize};
 use std::rc::Rc;
 
 /// The file names the core sees for the two editors (they appear in diagnostics).
@@ -57,7 +58,7 @@ pub enum Format {
     Yaml,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Level {
     Error,
     Warning,
@@ -65,7 +66,7 @@ pub enum Level {
 }
 
 /// A diagnostic as the page shows it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Diag {
     pub code: String,
     pub level: Level,

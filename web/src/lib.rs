@@ -1,5 +1,6 @@
 //! Pilot Light's page: a Yew app over `pilotlight-core`. `engine` is the only module that calls the
-//! core; `state` holds all state (a reducer); `views` render it; `bridge` drives the CodeMirror editor.
+//! core (`findings_worker` runs its findings in a Web Worker); `state` holds all state (a reducer);
+//! `views` render it; `bridge` drives the CodeMirror editor.
 
 mod anim;
 mod anim_i18n;
@@ -8,6 +9,7 @@ mod bridge;
 mod compare;
 mod decisions_i18n;
 mod engine;
+mod findings_worker;
 mod i18n;
 #[cfg(test)]
 mod page_tests;
@@ -20,7 +22,11 @@ mod views;
 
 use wasm_bindgen::prelude::*;
 
+/// Runs when the module is instantiated: on the page it starts the app; in the findings worker
+/// (the same module, see `findings_worker`) there is no document and nothing to start.
 #[wasm_bindgen(start)]
 pub fn start() {
-    yew::Renderer::<app::App>::new().render();
+    if web_sys::window().and_then(|w| w.document()).is_some() {
+        yew::Renderer::<app::App>::new().render();
+    }
 }

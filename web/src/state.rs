@@ -5,6 +5,7 @@ use crate::compare::Compare;
 use crate::engine::{
     self, Derived, Diag, Format, Obj, Output, ProxyItem, Tab, TableView, CLUSTER_FILE, ISTIO_FILE,
 };
+use crate::findings_worker::Reply;
 use crate::i18n::Lang;
 use pilotlight_core::analyze::Fix;
 use pilotlight_core::{share, world, Loaded, Session};
@@ -153,6 +154,8 @@ pub enum Action {
     Translate,
     /// Add the findings of a large input's load (see [`State::findings_pending`]).
     Analyze,
+    /// The findings worker's answer for a revision (dropped if the input changed since).
+    Findings(Reply),
     /// Replace the Istio config (a preset) or the cluster (reset), and translate.
     Replace {
         source: Source,
@@ -672,6 +675,13 @@ impl Reducible for State {
                 }
                 s.analyze();
             }
+            Action::Findings(reply) => {
+                if !s.findings_pending() || reply.revision != s.revision {
+                    return self;
+                }
+                s.unanalyzed = None;
+                s.diagnostics = Rc::new(reply.diagnostics);
+            }
             Action::Fix { source, fix } => {
                 let Some(text) = fix.apply(s.text(source)) else {
                     return self;
@@ -868,6 +878,37 @@ pub(crate) mod tests {
         let s = s.reduce(Action::Analyze);
         assert!(!s.findings_pending());
         assert!(s.diagnostics.iter().any(|d| d.code == "IST0101"));
+    }
+
+    #[test]
+    fn a_worker_answer_for_an_older_revision_is_dropped() {
+        let s = start();
+        let mut text = reviews_to(&s.istio, "v9");
+        while text.len() <= LARGE_INPUT_BYTES {
+            text.push_str("# a pasted namespace's comments\n");
+        }
+        let s = s.reduce(Action::Edit {
+            source: Source::Istio,
+            text,
+            translate: true,
+        });
+        let found = vec![engine::analyze(&s.istio, &s.cluster)
+            .diagnostics
+            .into_iter()
+            .find(|d| d.code == "IST0101")
+            .unwrap()];
+        let answer = |revision| {
+            Action::Findings(Reply {
+                revision,
+                diagnostics: found.clone(),
+            })
+        };
+        let old = s.clone().reduce(answer(s.revision - 1));
+        assert!(old.findings_pending(), "an older revision's findings wait");
+        let revision = s.revision;
+        let s = s.reduce(answer(revision));
+        assert!(!s.findings_pending());
+        assert_eq!(*s.diagnostics, found);
     }
 
     #[test]

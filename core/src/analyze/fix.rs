@@ -2,10 +2,11 @@
 //! fixed by writing that value there. The page offers the fix as a button; tests apply it.
 
 use crate::diag::Diagnostic;
+use serde::{Deserialize, Serialize};
 
 /// Replace the text from (`line`, `column`) to (`line`, `end_column`) (1-based, in characters,
 /// end exclusive, as diagnostics count) with `replacement`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fix {
     pub line: u32,
     pub column: u32,

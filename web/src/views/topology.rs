@@ -398,7 +398,11 @@ fn selected_workload(store: &Store, t: &Topology) -> Option<String> {
     let proxy = store.proxy.as_ref()?;
     t.nodes
         .iter()
-        .find(|n| proxy.starts_with(&format!("{}-", n.id)))
+        .find(|n| {
+            proxy
+                .strip_prefix(n.id.as_str())
+                .is_some_and(|rest| rest.starts_with('-'))
+        })
         .map(|n| n.id.clone())
 }
 
