@@ -579,7 +579,8 @@ pub fn object_at<'a>(objects: &'a [Obj], file: &str, line: u32) -> Option<&'a Ob
 /// Built once per good load, when the mesh view shows; cheap at any mesh size.
 pub struct MeshView {
     pub world: World,
-    pub topology: Topology,
+    /// Shared with the diagram (which draws it, or a focus or collapse of it).
+    pub topology: Rc<Topology>,
     guarded: Vec<String>,
 }
 
@@ -593,7 +594,7 @@ impl MeshView {
 
     /// The view of a shared load: nothing is copied, and no proxy is translated yet.
     pub fn shared(loaded: Rc<Loaded>) -> MeshView {
-        let topology = Topology::build(&loaded.mesh);
+        let topology = Rc::new(Topology::build(&loaded.mesh));
         let guarded = simulate::guarded(&loaded.mesh);
         let world = World::lazy(loaded);
         MeshView {

@@ -133,11 +133,7 @@ pub fn mesh_pane() -> Html {
     // A large mesh is drawn as a focus: around the service found by name (else the selected
     // proxy's workload), with the gateways and the nodes the last request (or hundred) visited.
     let found = use_state(|| None::<String>);
-    let full: Option<Rc<Topology>> = {
-        let v = (*view).clone();
-        let key = v.as_ref().map(|v| Rc::as_ptr(v) as usize);
-        (*use_memo(key, move |_| v.map(|v| Rc::new(v.topology.clone())))).clone()
-    };
+    let full: Option<Rc<Topology>> = view.as_ref().map(|v| v.topology.clone());
     let focused = full.as_ref().is_some_and(|t| t.needs_focus());
     // The services "Find a service" offers.
     let service_choices = use_memo(full.as_ref().map(|t| Rc::as_ptr(t) as usize), {
