@@ -14,6 +14,15 @@ pub fn source_pane() -> Html {
     let store = use_context::<Store>().expect("store");
     let handlers = use_context::<EditHandlers>().expect("handlers");
     let t = store.lang.strings();
+    // The cluster editor is created the first time its tab is shown, not at start: the first
+    // output waits for every editor the first render creates (CodeMirror parses and lays out
+    // its text), and most readers never open the cluster. Once created it stays (hidden), so
+    // its undo history and scroll position survive switching tabs.
+    let cluster_opened = use_mut_ref(|| false);
+    if store.source == Source::Cluster {
+        *cluster_opened.borrow_mut() = true;
+    }
+    let cluster_opened = *cluster_opened.borrow();
 
     let tab = |source: Source, label: &'static str, id: &'static str| {
         let store2 = store.clone();
@@ -83,7 +92,9 @@ pub fn source_pane() -> Html {
                 id={if store.source == Source::Istio { "src-istio-panel" } else { "src-cluster-panel" }}
                 aria-labelledby={if store.source == Source::Istio { "src-istio" } else { "src-cluster" }}>
                 { editor(Source::Istio, "editor", t.istio_editor_label) }
-                { editor(Source::Cluster, "cluster-editor", t.cluster_editor_label) }
+                if cluster_opened {
+                    { editor(Source::Cluster, "cluster-editor", t.cluster_editor_label) }
+                }
             </div>
             <Problems />
         </section>
