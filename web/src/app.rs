@@ -68,7 +68,7 @@ pub fn app() -> Html {
                     let istio = platform::load_text(true).unwrap_or_else(default_istio);
                     let cluster =
                         platform::load_text(false).unwrap_or_else(|| world::BOOKINFO.to_string());
-                    State::new(lang, istio, cluster)
+                    State::starting(lang, istio, cluster)
                 }
             };
             state.suppressing(platform::load_suppressions());
@@ -152,15 +152,22 @@ pub fn app() -> Html {
         })
     };
 
-    // A large input's findings, in the findings worker (started on the first large input), or a
-    // task after the config is drawn where a worker cannot run.
+    // Findings that come after the config: a large input's in the findings worker (started on
+    // the first large input), others (the first view's, or where a worker cannot run) a task
+    // after the config is drawn.
     {
         let pending = store.findings_pending();
+        let large = store.large_input();
         let store = store.clone();
         let worker = use_mut_ref(|| None::<Option<FindingsWorker>>);
         let timer = use_mut_ref(|| None::<Timeout>);
         use_effect_with((store.revision, pending), move |_| {
             if !pending {
+                return;
+            }
+            if !large {
+                *timer.borrow_mut() =
+                    Some(Timeout::new(0, move || store.dispatch(Action::Analyze)));
                 return;
             }
             let mut slot = worker.borrow_mut();
