@@ -12,7 +12,11 @@ use pilotlight_core::{load, SourceFile};
 fn assert_shared_equals_fresh(what: &str, files: &[SourceFile]) -> Vec<ProxyConfig> {
     let loaded = load(files);
     let mesh = &loaded.mesh;
-    let fresh: Vec<ProxyConfig> = mesh.proxies().iter().map(|p| proxy_config(mesh, p)).collect();
+    let fresh: Vec<ProxyConfig> = mesh
+        .proxies()
+        .iter()
+        .map(|p| proxy_config(mesh, p))
+        .collect();
     let forward = Memo::new();
     let backward = Memo::new();
     for (p, want) in mesh.proxies().iter().zip(&fresh) {
@@ -87,7 +91,12 @@ fn every_analyzer_fixture() {
 #[test]
 fn what_tells_proxies_apart_is_kept_apart() {
     let mut yaml = String::new();
-    for (ns, app) in [("a", "front"), ("a", "back"), ("b", "front"), ("b", "other")] {
+    for (ns, app) in [
+        ("a", "front"),
+        ("a", "back"),
+        ("b", "front"),
+        ("b", "other"),
+    ] {
         yaml.push_str(&format!(
             "---
 apiVersion: v1
@@ -164,5 +173,48 @@ spec:
         for j in i + 1..all.len() {
             assert_ne!(all[i], all[j], "{i} and {j}");
         }
+    }
+}
+
+/// After each edit the memo carried over to the new mesh still gives every proxy its fresh
+/// config: a route weight, a subset, a Service port, replicas, a PeerAuthentication and
+/// MeshConfig changed in turn.
+#[test]
+fn carried_over_after_edits() {
+    let mut text = pilotlight_core::bench::generate_mesh(12);
+    let mut old = load(&[SourceFile::new("mesh.yaml", text.clone())]);
+    let mut memo = Memo::new();
+    for p in old.mesh.proxies() {
+        proxy_config_shared(&old.mesh, p, &memo);
+    }
+    let edits: [(&str, &str); 6] = [
+        ("weight: 80", "weight: 70"),
+        ("version: v3", "version: v1"),
+        ("port: 8080\n    targetPort: 8080", "port: 9090\n    targetPort: 8080"),
+        ("replicas: 2", "replicas: 3"),
+        (
+            "kind: DestinationRule\nmetadata:\n  name: svc-0004",
+            "kind: DestinationRule\nmetadata:\n  name: svc-0004\n  labels: {x: y}",
+        ),
+        ("", "---\napiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: default, namespace: default}\nspec: {mtls: {mode: DISABLE}}\n"),
+    ];
+    for (i, (from, to)) in edits.iter().enumerate() {
+        if from.is_empty() {
+            text.push_str(to);
+        } else {
+            assert!(text.contains(from), "edit {i}");
+            text = text.replacen(from, to, 1);
+        }
+        let new = load(&[SourceFile::new("mesh.yaml", text.clone())]);
+        memo = memo.carry_over(&old.mesh, &new.mesh);
+        for p in new.mesh.proxies() {
+            let got = proxy_config_shared(&new.mesh, p, &memo);
+            assert!(
+                got == proxy_config(&new.mesh, p),
+                "edit {i}: proxy {} differs",
+                p.name
+            );
+        }
+        old = new;
     }
 }

@@ -6,8 +6,10 @@
 //! Each key holds every input its builder reads besides the mesh itself, by identity (the
 //! address of the mesh's service, port, DestinationRule or Sidecar), so a [`Memo`] is valid for
 //! the one mesh it was first used with and must never outlive it or see another one
-//! ([`crate::simulate::trace::World`] keeps both together). `core/tests/memo.rs` holds the
-//! shared translation equal to a fresh one for every proxy of every preset and generated mesh.
+//! ([`crate::simulate::trace::World`] keeps both together); after an edit, [`Memo::carry_over`]
+//! moves what the edit left valid to the new mesh. `core/tests/memo.rs` holds the shared
+//! translation equal to a fresh one for every proxy of every preset, analyzer fixture and
+//! generated mesh, and after edits.
 
 use crate::envoy::Value;
 use crate::mesh::{Mesh, Proxy, Scope, Service, ServicePort};
@@ -106,6 +108,59 @@ impl Memo {
         let made = build();
         self.routes.borrow_mut().insert(key, made.clone());
         made
+    }
+
+    /// The memo of `old` made valid for `new`, the mesh after an edit: the clusters and load
+    /// assignments of every service, port and DestinationRule the edit left equal are kept, the
+    /// rest is dropped (as is everything when MeshConfig or a PeerAuthentication changed, which
+    /// every cluster reads). Route configurations are dropped: they read every VirtualService.
+    pub fn carry_over(self, old: &Mesh, new: &Mesh) -> Memo {
+        let peer_auth = |m: &Mesh| -> Vec<(String, crate::istio::security::PeerAuthentication)> {
+            m.peer_authentications()
+                .map(|(o, pa)| (o.namespace().to_string(), pa.clone()))
+                .collect()
+        };
+        if old.config != new.config || peer_auth(old) != peer_auth(new) {
+            return Memo::new();
+        }
+        // Address in `old` -> address in `new` of what the edit left equal, by position.
+        let mut moved: HashMap<usize, usize> = HashMap::new();
+        if old.services.len() == new.services.len() {
+            for (a, b) in old.services.iter().zip(&new.services) {
+                if a == b {
+                    moved.insert(addr(a), addr(b));
+                    for (pa, pb) in a.ports.iter().zip(&b.ports) {
+                        moved.insert(addr(pa), addr(pb));
+                    }
+                }
+            }
+        }
+        for ((oa, a), (ob, b)) in old.destination_rules().zip(new.destination_rules()) {
+            if oa.meta == ob.meta && oa.config_path() == ob.config_path() && a == b {
+                moved.insert(addr(a), addr(b));
+            }
+        }
+        // No DestinationRule stays no DestinationRule.
+        moved.insert(0, 0);
+        let clusters = self
+            .clusters
+            .into_inner()
+            .into_iter()
+            .filter_map(|((s, p, d, gw), v)| {
+                Some(((*moved.get(&s)?, *moved.get(&p)?, *moved.get(&d)?, gw), v))
+            })
+            .collect();
+        let endpoints = self
+            .endpoints
+            .into_inner()
+            .into_iter()
+            .filter_map(|((name, s, d), v)| Some(((name, *moved.get(&s)?, *moved.get(&d)?), v)))
+            .collect();
+        Memo {
+            clusters: RefCell::new(clusters),
+            endpoints: RefCell::new(endpoints),
+            ..Memo::default()
+        }
     }
 
     fn route_key(&self, mesh: &Mesh, proxy: &Proxy, scope: &Scope, name: &str) -> RouteKey {
