@@ -64,38 +64,38 @@ pub fn build(objects: Vec<Object>) -> (Mesh, Vec<Diagnostic>) {
 }
 
 /// The same kind, namespace and name twice: the later one wins, as a second `kubectl apply` would.
-fn dedupe(objects: Vec<Object>, diags: &mut Vec<Diagnostic>) -> Vec<Object> {
-    let mut seen: HashMap<(Kind, String, String), usize> = HashMap::new();
-    let mut keep: Vec<Option<Object>> = Vec::with_capacity(objects.len());
-    for obj in objects {
-        let key = (
-            obj.kind,
-            obj.namespace().to_string(),
-            obj.name().to_string(),
-        );
-        if let Some(&prev) = seen.get(&key) {
-            if let Some(old) = keep[prev].take() {
-                diags.push(
-                    Diagnostic::new(
-                        codes::DUPLICATE_OBJECT,
-                        Severity::Warning,
-                        format!(
-                            "{} is defined again here; this definition replaces the one at {}:{}",
-                            obj.display(),
-                            old.origin.file,
-                            old.origin.span.start_line
-                        ),
-                        &obj.origin.file,
-                        obj.key_span_of(&["metadata", "name"]),
-                    )
-                    .with_object(obj.display()),
-                );
-            }
+fn dedupe(mut objects: Vec<Object>, diags: &mut Vec<Diagnostic>) -> Vec<Object> {
+    // In place: mark each definition a later one replaces, then drop the marked ones (the
+    // objects are large; a second vector of them would be copied and, on a big mesh, faulted in).
+    let mut replaced = vec![false; objects.len()];
+    {
+        let mut seen: HashMap<(Kind, &str, &str), usize> = HashMap::with_capacity(objects.len());
+        for (i, obj) in objects.iter().enumerate() {
+            let Some(prev) = seen.insert((obj.kind, obj.namespace(), obj.name()), i) else {
+                continue;
+            };
+            let old = &objects[prev];
+            replaced[prev] = true;
+            diags.push(
+                Diagnostic::new(
+                    codes::DUPLICATE_OBJECT,
+                    Severity::Warning,
+                    format!(
+                        "{} is defined again here; this definition replaces the one at {}:{}",
+                        obj.display(),
+                        old.origin.file,
+                        old.origin.span.start_line
+                    ),
+                    &obj.origin.file,
+                    obj.key_span_of(&["metadata", "name"]),
+                )
+                .with_object(obj.display()),
+            );
         }
-        seen.insert(key, keep.len());
-        keep.push(Some(obj));
     }
-    keep.into_iter().flatten().collect()
+    let mut replaced = replaced.into_iter();
+    objects.retain(|_| !replaced.next().unwrap_or(false));
+    objects
 }
 
 /// istiod's order for networking objects: creation time, then name, then namespace.
