@@ -70,7 +70,7 @@ fn every_analyzer_fixture() {
             }
         }
     }
-    files.sort();
+    pilotlight_core::order::sort(&mut files);
     assert!(files.len() > 50, "found {} fixtures", files.len());
     for f in files {
         let text = std::fs::read_to_string(&f).unwrap();

@@ -16,11 +16,14 @@ use crate::mesh::{Mesh, Proxy, Scope, Service, ServicePort};
 use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 
+/// (service, port, DestinationRule, gateway?), each by address (0: no DestinationRule).
+type ClusterKey = (usize, usize, usize, bool);
+
 /// The pieces built so far for one mesh.
 #[derive(Default)]
 pub struct Memo {
     /// (service, port, DestinationRule, gateway?) -> the port's outbound clusters.
-    clusters: RefCell<HashMap<(usize, usize, usize, bool), Vec<Value>>>,
+    clusters: RefCell<HashMap<ClusterKey, Vec<Value>>>,
     /// (cluster name, service, DestinationRule) -> its ClusterLoadAssignment.
     endpoints: RefCell<HashMap<(String, usize, usize), Value>>,
     /// A sidecar's outbound route configuration by name and the proxy's inputs to it.
