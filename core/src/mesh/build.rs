@@ -118,7 +118,7 @@ fn mesh_config(objects: &[Object], diags: &mut Vec<Diagnostic>) -> MeshConfig {
     }) else {
         return config;
     };
-    let Spec::ConfigMap(data) = &cm.spec else {
+    let Spec::ConfigMap(data) = &*cm.spec else {
         return config;
     };
     let Some(text) = data.get("mesh") else {
@@ -192,7 +192,7 @@ fn workloads(objects: &[Object], diags: &mut Vec<Diagnostic>) -> Vec<Workload> {
     let mut pods = Vec::new();
     let mut alloc = Allocator::new([10, 244]);
     for (i, obj) in objects.iter().enumerate() {
-        match &obj.spec {
+        match &*obj.spec {
             Spec::Pod { spec, status } => {
                 let mut ips: Vec<String> = status.pod_ips.iter().map(|p| p.ip.clone()).collect();
                 if let Some(ip) = &status.pod_ip {
@@ -331,14 +331,14 @@ fn services(
     let mut out = Vec::new();
     let mut vips = Allocator::new([10, 96]);
     for obj in objects {
-        if let Spec::Service(s) = &obj.spec {
+        if let Spec::Service(s) = &*obj.spec {
             s.cluster_ip.iter().for_each(|ip| vips.reserve(ip));
         }
     }
     let selectable = SelectableWorkloads::new(workloads);
     let slices = EndpointSlices::new(objects);
     for (i, obj) in objects.iter().enumerate() {
-        match &obj.spec {
+        match &*obj.spec {
             Spec::Service(spec) => out.push(kube_service(
                 i,
                 obj,
@@ -548,7 +548,7 @@ fn kube_service(
     }
     // EndpointSlices for this service add the addresses a selector cannot (selector-less services).
     for slice_obj in slices.of(&namespace, obj.name()) {
-        let Spec::EndpointSlice(slice) = &slice_obj.spec else {
+        let Spec::EndpointSlice(slice) = &*slice_obj.spec else {
             continue;
         };
         for ep in &slice.endpoints {
@@ -699,7 +699,7 @@ fn service_entry(
             }
         }
         for o in objects.iter().filter(|o| o.namespace() == namespace) {
-            let Spec::WorkloadEntry(we) = &o.spec else {
+            let Spec::WorkloadEntry(we) = &*o.spec else {
                 continue;
             };
             if !sel.matches(&we.labels) {
