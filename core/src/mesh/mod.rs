@@ -331,7 +331,7 @@ impl Mesh {
     ) -> impl Iterator<Item = (&'a Object, &'a T)> + 'a {
         idx.iter().filter_map(move |&i| {
             let o = &self.objects[i];
-            get(&*o.spec).map(|s| (o, s))
+            get(&o.spec).map(|s| (o, s))
         })
     }
 
