@@ -141,7 +141,7 @@ const SIDECAR_INJECT: &str = "sidecar.istio.io/inject";
 pub(super) fn check(ctx: &mut Ctx) {
     let mesh = ctx.mesh;
     for obj in &mesh.objects {
-        let kind = match obj.spec {
+        let kind = match *obj.spec {
             Spec::Namespace => "Namespace",
             Spec::Service(_) => "Service",
             Spec::Pod { .. } => "Pod",

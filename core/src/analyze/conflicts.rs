@@ -139,7 +139,7 @@ fn sidecars(ctx: &mut Ctx) {
     for ((ns, pod), list) in &by_pod {
         // A pod in ambient mode has no sidecar for these to configure.
         let ambient = mesh.objects.iter().any(|o| {
-            matches!(o.spec, Spec::Pod { .. })
+            matches!(*o.spec, Spec::Pod { .. })
                 && o.namespace() == ns
                 && o.name() == pod
                 && o.meta
@@ -212,7 +212,7 @@ fn sidecars(ctx: &mut Ctx) {
 fn namespace_in_ambient_mode(ctx: &Ctx, ns: &str) -> bool {
     ctx.mesh.objects.iter().any(|o| {
         let labels = &o.meta.labels;
-        matches!(o.spec, Spec::Namespace)
+        matches!(*o.spec, Spec::Namespace)
             && o.name() == ns
             && labels.get("istio-injection").map(String::as_str) != Some("enabled")
             && labels.get("istio.io/rev").is_none_or(|r| r.is_empty())

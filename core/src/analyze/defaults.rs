@@ -59,7 +59,7 @@ spec:
 pub(super) fn with_default_ingress(mesh: &Mesh, files: &[SourceFile]) -> Option<Vec<SourceFile>> {
     let service = &mesh.config.ingress_service;
     let defined = mesh.objects.iter().any(|o| {
-        matches!(o.spec, Spec::Service(_))
+        matches!(*o.spec, Spec::Service(_))
             && o.namespace() == ISTIO_NAMESPACE
             && o.name() == service
     });

@@ -7,7 +7,7 @@ use crate::parse::Spec;
 pub(super) fn check(ctx: &mut Ctx) {
     let mesh = ctx.mesh;
     for obj in &mesh.objects {
-        match &obj.spec {
+        match &*obj.spec {
             Spec::VirtualService(vs) => {
                 for (i, r) in vs.http.iter().enumerate() {
                     let percent = r

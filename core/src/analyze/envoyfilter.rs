@@ -15,7 +15,7 @@ pub(super) fn check(ctx: &mut Ctx) {
     let mut filters: Vec<(&Object, &EnvoyFilter)> = mesh
         .objects
         .iter()
-        .filter_map(|o| match &o.spec {
+        .filter_map(|o| match &*o.spec {
             Spec::EnvoyFilter(ef) => Some((o, ef)),
             _ => None,
         })
@@ -38,7 +38,7 @@ pub(super) fn check(ctx: &mut Ctx) {
         }
         let obj = &mesh.objects[r.patch.object];
         // A patch the webhook rejects is reported as IST0106 already.
-        let Spec::EnvoyFilter(ef) = &obj.spec else {
+        let Spec::EnvoyFilter(ef) = &*obj.spec else {
             continue;
         };
         let cp = &ef.config_patches[r.patch.index];

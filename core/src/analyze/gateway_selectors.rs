@@ -23,7 +23,7 @@ pub(super) fn check(ctx: &mut Ctx, files: &[SourceFile]) {
     let gateway_pods: Vec<&crate::parse::Object> = mesh
         .objects
         .iter()
-        .filter(|o| matches!(o.spec, Spec::Pod { .. }))
+        .filter(|o| matches!(*o.spec, Spec::Pod { .. }))
         .filter(|o| o.meta.labels.contains_key(GATEWAY_NAME_LABEL))
         .collect();
     if gateway_pods.is_empty() {

@@ -84,7 +84,7 @@ fn ports(ctx: &mut Ctx, obj: &Object, gw: &Gateway, pods: &[&Workload], sel: &st
             .iter()
             .filter(|o| o.namespace() == pod.namespace)
         {
-            let Spec::Service(spec) = &svc_obj.spec else {
+            let Spec::Service(spec) = &*svc_obj.spec else {
                 continue;
             };
             let Some(selector) = spec.selector.as_ref().filter(|s| !s.is_empty()) else {
@@ -221,7 +221,7 @@ fn virtual_service_gateways(ctx: &mut Ctx) {
             let istio_gw = mesh
                 .gateways()
                 .find(|(o, _)| o.namespace() == ns && o.name() == name && !is_derived(o));
-            let kube_gw = mesh.objects.iter().find_map(|o| match &o.spec {
+            let kube_gw = mesh.objects.iter().find_map(|o| match &*o.spec {
                 Spec::GatewayApi(r) if o.namespace() == ns && o.name() == name => match &**r {
                     Resource::Gateway(spec) => Some(spec),
                     _ => None,

@@ -20,7 +20,7 @@ pub(super) fn check(ctx: &mut Ctx, files: &[SourceFile]) {
     let mesh = ctx.mesh;
     let mut webhooks: Option<Vec<Selectors>> = None;
     for obj in &mesh.objects {
-        let (kind, pod_spec) = match obj.spec {
+        let (kind, pod_spec) = match *obj.spec {
             Spec::Pod { .. } => ("Pod", &["spec"][..]),
             Spec::Deployment(_) => ("Deployment", &["spec", "template", "spec"][..]),
             _ => continue,
@@ -36,7 +36,7 @@ pub(super) fn check(ctx: &mut Ctx, files: &[SourceFile]) {
             let ns_labels = mesh
                 .objects
                 .iter()
-                .find(|o| matches!(o.spec, Spec::Namespace) && o.name() == obj.namespace())
+                .find(|o| matches!(*o.spec, Spec::Namespace) && o.name() == obj.namespace())
                 .map_or(&empty, |ns| &ns.meta.labels);
             let pod_labels = template_labels(obj);
             if webhooks

@@ -115,10 +115,9 @@ fn services(ctx: &mut Ctx, hooks: &[Hook]) {
         }
         let field = |k: &str| service.get(k).and_then(Node::as_str).unwrap_or("");
         let (ns, name) = (field("namespace"), field("name"));
-        let exists =
-            ctx.mesh.objects.iter().any(|o| {
-                matches!(o.spec, Spec::Service(_)) && o.name() == name && o.namespace() == ns
-            });
+        let exists = ctx.mesh.objects.iter().any(|o| {
+            matches!(*o.spec, Spec::Service(_)) && o.name() == name && o.namespace() == ns
+        });
         if !exists {
             report(
                 ctx,

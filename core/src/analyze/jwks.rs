@@ -15,7 +15,7 @@ pub(super) fn check(ctx: &mut Ctx) {
     let mut names: Vec<String> = mesh
         .objects
         .iter()
-        .filter(|o| matches!(o.spec, Spec::RequestAuthentication(_)))
+        .filter(|o| matches!(*o.spec, Spec::RequestAuthentication(_)))
         .map(full_name)
         .collect();
     if names.is_empty() {
@@ -32,7 +32,7 @@ pub(super) fn check(ctx: &mut Ctx) {
         )
     };
     for obj in &mesh.objects {
-        if !matches!(obj.spec, Spec::Deployment(_))
+        if !matches!(*obj.spec, Spec::Deployment(_))
             || obj.meta.labels.get("app").map(String::as_str) != Some("istiod")
         {
             continue;

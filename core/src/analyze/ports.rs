@@ -10,7 +10,7 @@ pub(super) fn check(ctx: &mut Ctx) {
     let mesh = ctx.mesh;
     let auto_allocate = dns_auto_allocation(mesh);
     for obj in mesh.objects.iter().filter(|o| Ctx::is_user(o)) {
-        match &obj.spec {
+        match &*obj.spec {
             Spec::Service(spec) => {
                 let control_plane = obj.meta.labels.contains_key("istio")
                     || obj.meta.labels.get("release").is_some_and(|r| r == "istio");

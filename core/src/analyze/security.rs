@@ -47,7 +47,7 @@ pub(super) fn check(ctx: &mut Ctx) {
             obj,
             list: Vec::new(),
         };
-        match &obj.spec {
+        match &*obj.spec {
             Spec::AuthorizationPolicy(p) => authorization_policy(&mut f, p),
             Spec::RequestAuthentication(r) => request_authentication(&mut f, r),
             Spec::VirtualService(vs) => jwt_claim_routes(ctx, obj, vs),

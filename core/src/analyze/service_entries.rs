@@ -25,7 +25,7 @@ pub(super) fn check(ctx: &mut Ctx) {
     // (scope, host, port) -> (protocol, ServiceEntry)
     let mut index: SortedMap<ScopedHostPort, Vec<(String, &Object)>> = SortedMap::new();
     for obj in &mesh.objects {
-        let crate::parse::Spec::ServiceEntry(se) = &obj.spec else {
+        let crate::parse::Spec::ServiceEntry(se) = &*obj.spec else {
             continue;
         };
         for scope in scopes(&se.export_to, obj.namespace()) {

@@ -80,7 +80,7 @@ pub(super) fn objects<'f>(
 /// `pilotlight analyze --meshConfigFile` supplies), for the analyzers that read fields the
 /// typed MeshConfig does not keep (`defaultConfig.proxyMetadata`, `defaultConfig.image`).
 pub(super) fn mesh_config_text(mesh: &crate::mesh::Mesh) -> Option<Node> {
-    let data = mesh.objects.iter().find_map(|o| match &o.spec {
+    let data = mesh.objects.iter().find_map(|o| match &*o.spec {
         crate::parse::Spec::ConfigMap(data)
             if o.name() == "istio" && o.namespace() == "istio-system" =>
         {

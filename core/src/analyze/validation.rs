@@ -72,7 +72,7 @@ pub(super) fn check(ctx: &mut Ctx) {
     let mesh = ctx.mesh;
     for obj in mesh.objects.iter().filter(|o| Ctx::is_user(o)) {
         let mut v = V::new(obj);
-        match &obj.spec {
+        match &*obj.spec {
             Spec::Gateway(g) => gateway(&mut v, g),
             Spec::VirtualService(vs) => virtual_service(&mut v, vs),
             Spec::DestinationRule(dr) => destination_rule(&mut v, dr),

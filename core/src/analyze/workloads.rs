@@ -50,7 +50,7 @@ fn injection(ctx: &mut Ctx) {
     for ns in mesh
         .objects
         .iter()
-        .filter(|o| matches!(o.spec, Spec::Namespace))
+        .filter(|o| matches!(*o.spec, Spec::Namespace))
     {
         let name = ns.name();
         if name == "istio-system" {
@@ -88,7 +88,7 @@ fn injection(ctx: &mut Ctx) {
             None | Some("") | Some("default") => "istio-sidecar-injector".to_string(),
             Some(r) => format!("istio-sidecar-injector-{r}"),
         };
-        if let Some(data) = mesh.objects.iter().find_map(|o| match &o.spec {
+        if let Some(data) = mesh.objects.iter().find_map(|o| match &*o.spec {
             Spec::ConfigMap(data) if o.name() == cm_name => Some(data),
             _ => None,
         }) {
@@ -121,7 +121,7 @@ fn injection(ctx: &mut Ctx) {
     for pod in mesh
         .objects
         .iter()
-        .filter(|o| matches!(o.spec, Spec::Pod { .. }))
+        .filter(|o| matches!(*o.spec, Spec::Pod { .. }))
     {
         if !injected.contains(&pod.namespace()) {
             continue;
@@ -183,7 +183,7 @@ fn runs_as_proxy_uid(security_context: Option<&Node>) -> bool {
 fn application_uid(ctx: &mut Ctx) {
     let mesh = ctx.mesh;
     for obj in &mesh.objects {
-        let base: &[&str] = match obj.spec {
+        let base: &[&str] = match *obj.spec {
             Spec::Pod { .. } => &["spec"],
             Spec::Deployment(_) => &["spec", "template", "spec"],
             _ => continue,
@@ -259,7 +259,7 @@ fn deployment_in_mesh(ctx: &Ctx, obj: &Object) -> bool {
     ctx.mesh
         .objects
         .iter()
-        .find(|o| matches!(o.spec, Spec::Namespace) && o.name() == obj.namespace())
+        .find(|o| matches!(*o.spec, Spec::Namespace) && o.name() == obj.namespace())
         .map(|ns| ns.meta.labels.get(INJECTION_LABEL).map(String::as_str) == Some("enabled"))
         .unwrap_or(false)
 }
@@ -271,13 +271,13 @@ fn deployment_services(ctx: &mut Ctx) {
     let all_services: Vec<(&Object, &ServiceSpec)> = mesh
         .objects
         .iter()
-        .filter_map(|o| match &o.spec {
+        .filter_map(|o| match &*o.spec {
             Spec::Service(s) => Some((o, s)),
             _ => None,
         })
         .collect();
     for obj in &mesh.objects {
-        let Spec::Deployment(d) = &obj.spec else {
+        let Spec::Deployment(d) = &*obj.spec else {
             continue;
         };
         let waypoint = obj
@@ -401,7 +401,7 @@ pub(super) fn proxy_images(ctx: &mut Ctx, files: &[crate::parse::SourceFile]) {
     let images: Vec<(&str, String)> = mesh
         .objects
         .iter()
-        .filter_map(|o| match &o.spec {
+        .filter_map(|o| match &*o.spec {
             Spec::ConfigMap(data) if o.name().starts_with("istio-sidecar-injector") => {
                 Some((o.name(), injector_proxy_image(data)))
             }
@@ -415,7 +415,7 @@ pub(super) fn proxy_images(ctx: &mut Ctx, files: &[crate::parse::SourceFile]) {
     let injected: Vec<(&Object, &str)> = mesh
         .objects
         .iter()
-        .filter(|o| matches!(o.spec, Spec::Namespace))
+        .filter(|o| matches!(*o.spec, Spec::Namespace))
         .filter_map(|ns| {
             let labels = labels_of(ns);
             match labels.get(REVISION_LABEL) {
@@ -435,7 +435,7 @@ pub(super) fn proxy_images(ctx: &mut Ctx, files: &[crate::parse::SourceFile]) {
     for pod in mesh
         .objects
         .iter()
-        .filter(|o| matches!(o.spec, Spec::Pod { .. }))
+        .filter(|o| matches!(*o.spec, Spec::Pod { .. }))
     {
         let Some((ns_obj, revision)) = injected.iter().find(|(ns, _)| ns.name() == pod.namespace())
         else {

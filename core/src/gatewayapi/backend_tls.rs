@@ -180,7 +180,10 @@ fn target(
             Ok((Kind::Service, vec![service_fqdn(&t.name, ns)], ports))
         }
         ("networking.istio.io", "ServiceEntry") => {
-            match world.find(Kind::ServiceEntry, ns, &t.name).map(|o| &o.spec) {
+            match world
+                .find(Kind::ServiceEntry, ns, &t.name)
+                .map(|o| &*o.spec)
+            {
                 Some(Spec::ServiceEntry(se)) => Ok((
                     Kind::ServiceEntry,
                     se.hosts.clone(),

@@ -52,7 +52,7 @@ fn has_pem(bytes: &[u8]) -> bool {
 
 impl World<'_> {
     fn secret(&self, namespace: &str, name: &str) -> Option<&SecretData> {
-        match &self.find(Kind::Secret, namespace, name)?.spec {
+        match &*self.find(Kind::Secret, namespace, name)?.spec {
             Spec::GatewayApi(r) => match r.as_ref() {
                 Resource::Secret(s) => Some(s),
                 _ => None,
@@ -66,7 +66,7 @@ impl World<'_> {
         namespace: &str,
         name: &str,
     ) -> Option<&crate::sorted::SortedMap<String, String>> {
-        match &self.find(Kind::ConfigMap, namespace, name)?.spec {
+        match &*self.find(Kind::ConfigMap, namespace, name)?.spec {
             Spec::ConfigMap(data) => Some(data),
             _ => None,
         }

@@ -161,7 +161,7 @@ impl<'a> World<'a> {
     }
 
     fn resources(&self, kind: Kind) -> impl Iterator<Item = (&'a Object, &'a Resource)> + 'a {
-        self.objects.iter().filter_map(move |o| match &o.spec {
+        self.objects.iter().filter_map(move |o| match &*o.spec {
             Spec::GatewayApi(r) if o.kind == kind => Some((o, r.as_ref())),
             _ => None,
         })
@@ -174,7 +174,7 @@ impl<'a> World<'a> {
     }
 
     fn service(&self, namespace: &str, name: &str) -> Option<&'a crate::istio::kube::ServiceSpec> {
-        match &self.find(Kind::Service, namespace, name)?.spec {
+        match &*self.find(Kind::Service, namespace, name)?.spec {
             Spec::Service(s) => Some(s),
             _ => None,
         }
@@ -182,7 +182,7 @@ impl<'a> World<'a> {
 
     /// Does a ServiceEntry (or a Kubernetes Service FQDN) declare this host?
     fn host_exists(&self, hostname: &str) -> bool {
-        self.objects.iter().any(|o| match &o.spec {
+        self.objects.iter().any(|o| match &*o.spec {
             Spec::ServiceEntry(se) => se.hosts.iter().any(|h| h == hostname),
             Spec::Service(_) => {
                 format!("{}.{}.svc.cluster.local", o.name(), o.namespace()) == hostname
@@ -244,7 +244,7 @@ fn derived(source: &Object, kind: Kind, meta: ObjectMeta, spec: Spec) -> Object 
     Object {
         kind,
         meta,
-        spec,
+        spec: std::sync::Arc::new(spec),
         origin: Origin {
             file: source.origin.file.clone(),
             span: source.origin.span,

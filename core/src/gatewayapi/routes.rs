@@ -120,7 +120,7 @@ fn attach(
                 } else {
                     match world
                         .find(Kind::ServiceEntry, &pns, &p.name)
-                        .map(|o| &o.spec)
+                        .map(|o| &*o.spec)
                     {
                         Some(Spec::ServiceEntry(se)) => se.hosts.clone(),
                         _ => {

@@ -414,7 +414,7 @@ impl Status {
     pub fn objects(&self, objects: &[Object], derived: &[Object]) -> Vec<ObjectStatus> {
         let mut out = Vec::new();
         for obj in objects {
-            let Spec::GatewayApi(res) = &obj.spec else {
+            let Spec::GatewayApi(res) = &*obj.spec else {
                 continue;
             };
             if super::is_derived(obj) {
@@ -747,7 +747,7 @@ fn programmed<'a>(
     let mut internal = Vec::new();
     let mut warnings = Vec::new();
     for host in services {
-        let found = objects.clone().find_map(|o| match &o.spec {
+        let found = objects.clone().find_map(|o| match &*o.spec {
             Spec::Service(s)
                 if super::service_fqdn(o.name(), o.namespace()) == *host
                     && o.namespace() == namespace =>

@@ -52,7 +52,7 @@ fn vs<'a>(out: &'a [Object], name: &str) -> &'a VirtualService {
     match out
         .iter()
         .find(|o| o.kind == Kind::VirtualService && o.name() == name)
-        .map(|o| &o.spec)
+        .map(|o| &*o.spec)
     {
         Some(Spec::VirtualService(v)) => v,
         _ => panic!("no VirtualService {name} in {names:?}"),
@@ -62,7 +62,7 @@ fn vs<'a>(out: &'a [Object], name: &str) -> &'a VirtualService {
 fn gateway<'a>(out: &'a [Object], name: &str) -> (&'a Object, &'a IstioGateway) {
     let names: Vec<&str> = out.iter().map(|o| o.name()).collect();
     out.iter()
-        .find_map(|o| match &o.spec {
+        .find_map(|o| match &*o.spec {
             Spec::Gateway(g) if o.name() == name => Some((o, g)),
             _ => None,
         })
@@ -105,7 +105,7 @@ fn a_gateway_becomes_one_istio_gateway_per_listener_and_its_deployment() {
         .iter()
         .find(|o| o.kind == Kind::Deployment && o.name() == "gw-istio")
         .expect("automated Deployment");
-    let Spec::Deployment(d) = &dep.spec else {
+    let Spec::Deployment(d) = &*dep.spec else {
         panic!()
     };
     assert_eq!(
@@ -120,7 +120,7 @@ fn a_gateway_becomes_one_istio_gateway_per_listener_and_its_deployment() {
         .iter()
         .find(|o| o.kind == Kind::Service && o.name() == "gw-istio")
         .expect("automated Service");
-    let Spec::Service(s) = &svc.spec else {
+    let Spec::Service(s) = &*svc.spec else {
         panic!()
     };
     let ports: Vec<(u32, &str)> = s.ports.iter().map(|p| (p.port, p.name.as_str())).collect();

@@ -64,38 +64,38 @@ pub fn build(objects: Vec<Object>) -> (Mesh, Vec<Diagnostic>) {
 }
 
 /// The same kind, namespace and name twice: the later one wins, as a second `kubectl apply` would.
-fn dedupe(objects: Vec<Object>, diags: &mut Vec<Diagnostic>) -> Vec<Object> {
-    let mut seen: HashMap<(Kind, String, String), usize> = HashMap::new();
-    let mut keep: Vec<Option<Object>> = Vec::with_capacity(objects.len());
-    for obj in objects {
-        let key = (
-            obj.kind,
-            obj.namespace().to_string(),
-            obj.name().to_string(),
-        );
-        if let Some(&prev) = seen.get(&key) {
-            if let Some(old) = keep[prev].take() {
-                diags.push(
-                    Diagnostic::new(
-                        codes::DUPLICATE_OBJECT,
-                        Severity::Warning,
-                        format!(
-                            "{} is defined again here; this definition replaces the one at {}:{}",
-                            obj.display(),
-                            old.origin.file,
-                            old.origin.span.start_line
-                        ),
-                        &obj.origin.file,
-                        obj.key_span_of(&["metadata", "name"]),
-                    )
-                    .with_object(obj.display()),
-                );
-            }
+fn dedupe(mut objects: Vec<Object>, diags: &mut Vec<Diagnostic>) -> Vec<Object> {
+    // In place: mark each definition a later one replaces, then drop the marked ones (the
+    // objects are large; a second vector of them would be copied and, on a big mesh, faulted in).
+    let mut replaced = vec![false; objects.len()];
+    {
+        let mut seen: HashMap<(Kind, &str, &str), usize> = HashMap::with_capacity(objects.len());
+        for (i, obj) in objects.iter().enumerate() {
+            let Some(prev) = seen.insert((obj.kind, obj.namespace(), obj.name()), i) else {
+                continue;
+            };
+            let old = &objects[prev];
+            replaced[prev] = true;
+            diags.push(
+                Diagnostic::new(
+                    codes::DUPLICATE_OBJECT,
+                    Severity::Warning,
+                    format!(
+                        "{} is defined again here; this definition replaces the one at {}:{}",
+                        obj.display(),
+                        old.origin.file,
+                        old.origin.span.start_line
+                    ),
+                    &obj.origin.file,
+                    obj.key_span_of(&["metadata", "name"]),
+                )
+                .with_object(obj.display()),
+            );
         }
-        seen.insert(key, keep.len());
-        keep.push(Some(obj));
     }
-    keep.into_iter().flatten().collect()
+    let mut replaced = replaced.into_iter();
+    objects.retain(|_| !replaced.next().unwrap_or(false));
+    objects
 }
 
 /// istiod's order for networking objects: creation time, then name, then namespace.
@@ -118,7 +118,7 @@ fn mesh_config(objects: &[Object], diags: &mut Vec<Diagnostic>) -> MeshConfig {
     }) else {
         return config;
     };
-    let Spec::ConfigMap(data) = &cm.spec else {
+    let Spec::ConfigMap(data) = &*cm.spec else {
         return config;
     };
     let Some(text) = data.get("mesh") else {
@@ -192,7 +192,7 @@ fn workloads(objects: &[Object], diags: &mut Vec<Diagnostic>) -> Vec<Workload> {
     let mut pods = Vec::new();
     let mut alloc = Allocator::new([10, 244]);
     for (i, obj) in objects.iter().enumerate() {
-        match &obj.spec {
+        match &*obj.spec {
             Spec::Pod { spec, status } => {
                 let mut ips: Vec<String> = status.pod_ips.iter().map(|p| p.ip.clone()).collect();
                 if let Some(ip) = &status.pod_ip {
@@ -331,14 +331,14 @@ fn services(
     let mut out = Vec::new();
     let mut vips = Allocator::new([10, 96]);
     for obj in objects {
-        if let Spec::Service(s) = &obj.spec {
+        if let Spec::Service(s) = &*obj.spec {
             s.cluster_ip.iter().for_each(|ip| vips.reserve(ip));
         }
     }
     let selectable = SelectableWorkloads::new(workloads);
     let slices = EndpointSlices::new(objects);
     for (i, obj) in objects.iter().enumerate() {
-        match &obj.spec {
+        match &*obj.spec {
             Spec::Service(spec) => out.push(kube_service(
                 i,
                 obj,
@@ -548,7 +548,7 @@ fn kube_service(
     }
     // EndpointSlices for this service add the addresses a selector cannot (selector-less services).
     for slice_obj in slices.of(&namespace, obj.name()) {
-        let Spec::EndpointSlice(slice) = &slice_obj.spec else {
+        let Spec::EndpointSlice(slice) = &*slice_obj.spec else {
             continue;
         };
         for ep in &slice.endpoints {
@@ -699,7 +699,7 @@ fn service_entry(
             }
         }
         for o in objects.iter().filter(|o| o.namespace() == namespace) {
-            let Spec::WorkloadEntry(we) = &o.spec else {
+            let Spec::WorkloadEntry(we) = &*o.spec else {
                 continue;
             };
             if !sel.matches(&we.labels) {

@@ -228,7 +228,9 @@ pub struct Origin {
 pub struct Object {
     pub kind: Kind,
     pub meta: ObjectMeta,
-    pub spec: Spec,
+    /// Shared: an incremental load hands the same parse to every mesh built after it, and
+    /// cloning an object must stay cheap.
+    pub spec: Arc<Spec>,
     pub origin: Origin,
     pub node: Arc<Node>,
     /// Position in the whole input (files in order, then documents): istiod's creation-time
@@ -249,7 +251,7 @@ impl Object {
     /// for the networking kinds istiod derives from Gateway API and Ingress; `None` for the rest.
     pub fn istio_manifest(&self) -> Option<serde_json::Value> {
         use crate::yaml::encode::Encode;
-        let spec = match &self.spec {
+        let spec = match &*self.spec {
             Spec::Gateway(g) => g.encode_present(),
             Spec::VirtualService(v) => v.encode_present(),
             Spec::DestinationRule(d) => d.encode_present(),
@@ -586,7 +588,7 @@ fn decode(
     Ok(Some(Object {
         kind,
         meta,
-        spec,
+        spec: Arc::new(spec),
         origin: Origin {
             file: file.to_string(),
             span: root.span,

@@ -52,8 +52,7 @@ impl Session {
     pub fn parse(&mut self, files: &[SourceFile]) -> (Vec<Object>, Vec<Diagnostic>) {
         let mut previous = std::mem::take(&mut self.parsed);
         self.reparsed = 0;
-        let mut objects = Vec::new();
-        let mut diagnostics = Vec::new();
+        let mut all = Vec::new();
         for file in files {
             let pieces = match chunks::split(&file.text) {
                 Some(pieces) => {
@@ -69,10 +68,15 @@ impl Session {
                 }
                 None => vec![self.document(&mut previous, &file.name, &file.text, 1)],
             };
-            for p in pieces {
-                objects.extend(p.objects);
-                diagnostics.extend(p.diagnostics);
-            }
+            all.extend(pieces);
+        }
+        // Sized once: thousands of large objects moved by repeated growth cost more than the
+        // lookups of an edit.
+        let mut objects = Vec::with_capacity(all.iter().map(|p| p.objects.len()).sum());
+        let mut diagnostics = Vec::new();
+        for p in all {
+            objects.extend(p.objects);
+            diagnostics.extend(p.diagnostics);
         }
         // Creation order is the position in the whole input.
         for (i, o) in objects.iter_mut().enumerate() {

@@ -10,8 +10,11 @@ impl World {
     /// Translate every proxy of the mesh.
     pub fn from_mesh(mesh: &Mesh) -> World {
         let world = World::untranslated(mesh);
+        let memo = crate::translate::Memo::new();
         for (n, p) in world.nodes.iter().zip(mesh.proxies()) {
-            let _ = n.config.set(crate::translate::proxy_config(mesh, p));
+            let _ = n
+                .config
+                .set(crate::translate::proxy_config_shared(mesh, p, &memo));
         }
         world
     }
@@ -21,12 +24,15 @@ impl World {
     /// loaded mesh (a [`crate::Loaded`] or a [`Mesh`]), kept alive by the world.
     pub fn lazy<S: AsRef<Mesh> + 'static>(source: Rc<S>) -> World {
         let mut world = World::untranslated(source.as_ref().as_ref());
+        // The pieces the visited proxies share are built once: the memo lives and dies with
+        // this world's mesh.
+        let memo = crate::translate::Memo::new();
         world.translate = Some(Translator(Rc::new(move |node: &Node| {
             let mesh = source.as_ref().as_ref();
             mesh.proxies()
                 .iter()
                 .find(|p| p.name == node.proxy && p.namespace == node.namespace)
-                .map(|p| crate::translate::proxy_config(mesh, p))
+                .map(|p| crate::translate::proxy_config_shared(mesh, p, &memo))
                 .unwrap_or_default()
         })));
         world

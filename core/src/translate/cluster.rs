@@ -24,6 +24,11 @@ const MAX_SECONDS: &str = "315576000000s";
 pub const INBOUND_PASSTHROUGH_BIND: &str = "127.0.0.6";
 
 pub fn build(scope: &Scope) -> Vec<Value> {
+    build_with(scope, None)
+}
+
+/// [`build`], reusing the outbound clusters `memo` holds for this mesh.
+pub(crate) fn build_with(scope: &Scope, memo: Option<&super::Memo>) -> Vec<Value> {
     let mut out = Vec::new();
     for service in scope.services() {
         if service.external_name.is_some() {
@@ -34,7 +39,11 @@ pub fn build(scope: &Scope) -> Vec<Value> {
             if port.protocol == Protocol::Udp {
                 continue;
             }
-            out.extend(outbound_clusters(scope, service, port, dr));
+            let build = || outbound_clusters(scope, service, port, dr);
+            match memo {
+                Some(memo) => out.extend(memo.clusters(scope, service, port, build)),
+                None => out.extend(build()),
+            }
         }
     }
     out.push(blackhole(scope));

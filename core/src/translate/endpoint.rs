@@ -6,6 +6,15 @@ use crate::translate::telemetry::CLUSTER_ID;
 use crate::{shared, value};
 
 pub fn build(scope: &Scope, clusters: &[Value]) -> Vec<Value> {
+    build_with(scope, clusters, None)
+}
+
+/// [`build`], reusing the load assignments `memo` holds for this mesh.
+pub(crate) fn build_with(
+    scope: &Scope,
+    clusters: &[Value],
+    memo: Option<&super::Memo>,
+) -> Vec<Value> {
     let mut out = Vec::new();
     for cluster in clusters.iter().filter(|c| c["type"] == "EDS") {
         let name = cluster["name"].as_str().unwrap_or_default();
@@ -15,19 +24,27 @@ pub fn build(scope: &Scope, clusters: &[Value]) -> Vec<Value> {
         let Some(service) = scope.service(host).filter(|s| s.port(port).is_some()) else {
             continue;
         };
-        let labels = if subset.is_empty() {
+        let dr = if subset.is_empty() {
             None
         } else {
-            scope
-                .destination_rule(service)
-                .and_then(|(_, dr)| dr.subsets.iter().find(|s| s.name == subset))
-                .map(|s| &s.labels)
+            scope.destination_rule(service).map(|(_, dr)| dr)
         };
-        let endpoints = service
-            .endpoints
-            .iter()
-            .filter(|e| labels.is_none_or(|l| l.iter().all(|(k, v)| e.labels.get(k) == Some(v))));
-        out.push(load_assignment(name, endpoints, port));
+        let build = || {
+            let labels = dr
+                .and_then(|dr| dr.subsets.iter().find(|s| s.name == subset))
+                .map(|s| &s.labels);
+            let endpoints = service.endpoints.iter().filter(|e| {
+                labels.is_none_or(|l| l.iter().all(|(k, v)| e.labels.get(k) == Some(v)))
+            });
+            load_assignment(name, endpoints, port)
+        };
+        out.push(match memo {
+            Some(memo) => {
+                let dr = dr.map_or(0, |d| d as *const _ as usize);
+                memo.endpoints(name, service, dr, build)
+            }
+            None => build(),
+        });
     }
     out
 }

@@ -12,11 +12,14 @@ pub mod endpoint;
 pub mod envoyfilter;
 pub mod gateway;
 pub mod listener;
+mod memo;
 pub mod names;
 pub mod route;
 pub mod telemetry;
 
 pub mod authz;
+
+pub use memo::Memo;
 
 pub fn proxy_config(mesh: &Mesh, proxy: &Proxy) -> ProxyConfig {
     proxy_config_recorded(mesh, proxy, true).0
@@ -35,6 +38,22 @@ pub fn proxy_config_recorded(
     proxy: &Proxy,
     envoy_filters: bool,
 ) -> (ProxyConfig, envoyfilter::Record) {
+    recorded_with(mesh, proxy, envoy_filters, None)
+}
+
+/// [`proxy_config`] for one proxy of many: the pieces proxies share (outbound clusters,
+/// endpoints, sidecar route configurations) are built once per `memo`. The result equals
+/// [`proxy_config`]'s. `memo` must only ever be used with this one `mesh`.
+pub fn proxy_config_shared(mesh: &Mesh, proxy: &Proxy, memo: &Memo) -> ProxyConfig {
+    recorded_with(mesh, proxy, true, Some(memo)).0
+}
+
+fn recorded_with(
+    mesh: &Mesh,
+    proxy: &Proxy,
+    envoy_filters: bool,
+    memo: Option<&Memo>,
+) -> (ProxyConfig, envoyfilter::Record) {
     let scope = Scope::new(mesh, proxy);
     let patches = if envoy_filters {
         envoyfilter::select::patches_for(mesh, proxy)
@@ -48,7 +67,7 @@ pub fn proxy_config_recorded(
     if !patches.is_empty() {
         listeners = envoyfilter::patch_listeners(gw, &patches, listeners, &mut rec);
     }
-    let mut routes = route::build(&scope, &route_names(&listeners));
+    let mut routes = route::build_with(&scope, &route_names(&listeners), memo);
     if !patches.is_empty() {
         let port_map = if gw {
             envoyfilter::route::gateway_port_map(mesh, proxy)
@@ -57,7 +76,7 @@ pub fn proxy_config_recorded(
         };
         envoyfilter::patch_routes(gw, &port_map, &patches, &mut routes, &mut rec);
     }
-    let mut clusters = cluster::build(&scope);
+    let mut clusters = cluster::build_with(&scope, memo);
     if !patches.is_empty() {
         let ports = cluster::inbound_ports(&scope);
         let hosts = |port: u32| -> Vec<String> {
@@ -69,7 +88,7 @@ pub fn proxy_config_recorded(
         };
         clusters = envoyfilter::cluster::apply(gw, &patches, clusters, &hosts, &mut rec);
     }
-    let endpoints = endpoint::build(&scope, &clusters);
+    let endpoints = endpoint::build_with(&scope, &clusters, memo);
     (
         ProxyConfig {
             listeners,

@@ -121,7 +121,7 @@ fn reports(mesh: &Mesh, until_all_applied: bool) -> Vec<PatchReport> {
             continue;
         }
         let obj = &mesh.objects[r.patch.object];
-        let crate::parse::Spec::EnvoyFilter(ef) = &obj.spec else {
+        let crate::parse::Spec::EnvoyFilter(ef) = &*obj.spec else {
             continue;
         };
         let cp = &ef.config_patches[r.patch.index];

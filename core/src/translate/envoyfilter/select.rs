@@ -16,7 +16,7 @@ pub fn envoy_filters(mesh: &Mesh) -> impl Iterator<Item = (usize, &Object, &Envo
     mesh.objects
         .iter()
         .enumerate()
-        .filter_map(|(i, o)| match &o.spec {
+        .filter_map(|(i, o)| match &*o.spec {
             Spec::EnvoyFilter(ef) => Some((i, o, ef)),
             _ => None,
         })

@@ -13,11 +13,22 @@ use crate::value;
 
 /// Build the named route configurations, in the order asked.
 pub fn build(scope: &Scope, names: &[String]) -> Vec<Value> {
+    build_with(scope, names, None)
+}
+
+/// [`build`], reusing the sidecar route configurations `memo` holds for this mesh.
+pub(crate) fn build_with(
+    scope: &Scope,
+    names: &[String],
+    memo: Option<&super::Memo>,
+) -> Vec<Value> {
     names
         .iter()
         .map(|name| {
             if scope.proxy.is_gateway() {
                 gateway::route_config(scope, name)
+            } else if let Some(memo) = memo {
+                memo.sidecar_routes(scope, name, || sidecar::route_config(scope, name))
             } else {
                 sidecar::route_config(scope, name)
             }

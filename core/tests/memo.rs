@@ -1,0 +1,220 @@
+//! The shared translation (`translate::proxy_config_shared`, what a trace's world and every-proxy
+//! translation use) gives byte for byte the config of a fresh translation, for every proxy,
+//! whichever proxy of a class is translated first.
+
+use pilotlight_core::envoy::ProxyConfig;
+use pilotlight_core::translate::{proxy_config, proxy_config_shared, Memo};
+use pilotlight_core::world::{BOOKINFO, BOOKINFO_FILE, PRESETS};
+use pilotlight_core::{load, SourceFile};
+
+/// Every proxy translated with one memo, in mesh order and again in reverse order with another,
+/// equals its fresh translation. Returns the fresh configs.
+fn assert_shared_equals_fresh(what: &str, files: &[SourceFile]) -> Vec<ProxyConfig> {
+    let loaded = load(files);
+    let mesh = &loaded.mesh;
+    let fresh: Vec<ProxyConfig> = mesh
+        .proxies()
+        .iter()
+        .map(|p| proxy_config(mesh, p))
+        .collect();
+    let forward = Memo::new();
+    let backward = Memo::new();
+    for (p, want) in mesh.proxies().iter().zip(&fresh) {
+        let got = proxy_config_shared(mesh, p, &forward);
+        assert!(got == *want, "{what}: proxy {} differs (forward)", p.name);
+    }
+    for (p, want) in mesh.proxies().iter().zip(&fresh).rev() {
+        let got = proxy_config_shared(mesh, p, &backward);
+        assert!(got == *want, "{what}: proxy {} differs (backward)", p.name);
+        // Byte for byte, as the JSON views print it.
+        assert_eq!(
+            serde_json::to_string(&got.routes).unwrap(),
+            serde_json::to_string(&want.routes).unwrap(),
+            "{what}: {}",
+            p.name
+        );
+    }
+    fresh
+}
+
+#[test]
+fn every_preset_and_a_generated_mesh() {
+    for p in PRESETS {
+        assert_shared_equals_fresh(
+            p.id,
+            &[
+                SourceFile::new(BOOKINFO_FILE, BOOKINFO),
+                SourceFile::new("istio.yaml", p.yaml),
+            ],
+        );
+    }
+    let text = pilotlight_core::bench::generate_mesh(60);
+    assert_shared_equals_fresh("generated", &[SourceFile::new("mesh.yaml", text)]);
+}
+
+/// Every YAML input of the analyzer fixtures (Sidecars, exportTo, workload-selected rules,
+/// EnvoyFilters, Gateway API...), alone and with Bookinfo.
+#[test]
+fn every_analyzer_fixture() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/analyze");
+    let mut files = Vec::new();
+    for code in std::fs::read_dir(dir).unwrap() {
+        let code = code.unwrap().path();
+        if !code.is_dir() {
+            continue;
+        }
+        for f in std::fs::read_dir(&code).unwrap() {
+            let f = f.unwrap().path();
+            if f.extension().is_some_and(|e| e == "yaml") {
+                files.push(f);
+            }
+        }
+    }
+    pilotlight_core::order::sort(&mut files);
+    assert!(files.len() > 50, "found {} fixtures", files.len());
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        let name = f.display().to_string();
+        assert_shared_equals_fresh(&name, &[SourceFile::new("in.yaml", text.clone())]);
+        assert_shared_equals_fresh(
+            &name,
+            &[
+                SourceFile::new(BOOKINFO_FILE, BOOKINFO),
+                SourceFile::new("in.yaml", text),
+            ],
+        );
+    }
+}
+
+/// Proxies that differ only in what a shared piece reads (sourceLabels, sourceNamespace, a
+/// workload-selected DestinationRule, a Sidecar resource) get their own pieces.
+#[test]
+fn what_tells_proxies_apart_is_kept_apart() {
+    let mut yaml = String::new();
+    for (ns, app) in [
+        ("a", "front"),
+        ("a", "back"),
+        ("b", "front"),
+        ("b", "other"),
+    ] {
+        yaml.push_str(&format!(
+            "---
+apiVersion: v1
+kind: Service
+metadata: {{name: {app}, namespace: {ns}}}
+spec:
+  selector: {{app: {app}}}
+  ports: [{{name: http, port: 8080}}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: {app}, namespace: {ns}}}
+spec:
+  replicas: 2
+  selector: {{matchLabels: {{app: {app}}}}}
+  template:
+    metadata: {{labels: {{app: {app}, version: v1}}}}
+    spec: {{containers: [{{name: app, image: x}}]}}
+"
+        ));
+    }
+    yaml.push_str(
+        "---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: back, namespace: a}
+spec:
+  hosts: [back.a.svc.cluster.local]
+  http:
+  - match: [{sourceLabels: {app: front}}]
+    route: [{destination: {host: back.a.svc.cluster.local}}]
+    timeout: 3s
+  - match: [{sourceNamespace: b}]
+    route: [{destination: {host: back.a.svc.cluster.local}}]
+    timeout: 5s
+  - route: [{destination: {host: back.a.svc.cluster.local}}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: hashed, namespace: a}
+spec:
+  host: back.a.svc.cluster.local
+  workloadSelector: {matchLabels: {app: back}}
+  trafficPolicy: {loadBalancer: {consistentHash: {httpHeaderName: x-user}}}
+---
+apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: narrow, namespace: b}
+spec:
+  workloadSelector: {labels: {app: other}}
+  egress: [{hosts: [\"./*\"]}]
+",
+    );
+    let fresh = assert_shared_equals_fresh("hand-made", &[SourceFile::new("m.yaml", yaml.clone())]);
+    let loaded = load(&[SourceFile::new("m.yaml", yaml)]);
+    let routes = |workload: &str, ns: &str| {
+        let i = loaded
+            .mesh
+            .proxies()
+            .iter()
+            .position(|p| p.workload == workload && p.namespace == ns)
+            .unwrap();
+        serde_json::to_string(&fresh[i].routes).unwrap()
+    };
+    // Each differs from the others in its outbound routes: a key too coarse would have failed
+    // the equality above.
+    let all = [
+        routes("front", "a"),
+        routes("back", "a"),
+        routes("front", "b"),
+        routes("other", "b"),
+    ];
+    for i in 0..all.len() {
+        for j in i + 1..all.len() {
+            assert_ne!(all[i], all[j], "{i} and {j}");
+        }
+    }
+}
+
+/// After each edit the memo carried over to the new mesh still gives every proxy its fresh
+/// config: a route weight, a subset, a Service port, replicas, a PeerAuthentication and
+/// MeshConfig changed in turn.
+#[test]
+fn carried_over_after_edits() {
+    let mut text = pilotlight_core::bench::generate_mesh(12);
+    let mut old = load(&[SourceFile::new("mesh.yaml", text.clone())]);
+    let mut memo = Memo::new();
+    for p in old.mesh.proxies() {
+        proxy_config_shared(&old.mesh, p, &memo);
+    }
+    let edits: [(&str, &str); 6] = [
+        ("weight: 80", "weight: 70"),
+        ("version: v3", "version: v1"),
+        ("port: 8080\n    targetPort: 8080", "port: 9090\n    targetPort: 8080"),
+        ("replicas: 2", "replicas: 3"),
+        (
+            "kind: DestinationRule\nmetadata:\n  name: svc-0004",
+            "kind: DestinationRule\nmetadata:\n  name: svc-0004\n  labels: {x: y}",
+        ),
+        ("", "---\napiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: default, namespace: default}\nspec: {mtls: {mode: DISABLE}}\n"),
+    ];
+    for (i, (from, to)) in edits.iter().enumerate() {
+        if from.is_empty() {
+            text.push_str(to);
+        } else {
+            assert!(text.contains(from), "edit {i}");
+            text = text.replacen(from, to, 1);
+        }
+        let new = load(&[SourceFile::new("mesh.yaml", text.clone())]);
+        memo = memo.carry_over(&old.mesh, &new.mesh);
+        for p in new.mesh.proxies() {
+            let got = proxy_config_shared(&new.mesh, p, &memo);
+            assert!(
+                got == proxy_config(&new.mesh, p),
+                "edit {i}: proxy {} differs",
+                p.name
+            );
+        }
+        old = new;
+    }
+}
