@@ -30,7 +30,7 @@ impl Side {
     fn config(&self, proxy: Option<&str>) -> Option<ProxyConfig> {
         let id = proxy?;
         if self.envoy_filters {
-            engine::output_for(&self.loaded, id).map(|o| o.config)
+            engine::output_for(&self.loaded, id, None).map(|o| o.config)
         } else {
             engine::config_without_envoy_filters(&self.loaded, id)
         }

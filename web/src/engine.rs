@@ -8,6 +8,7 @@ use pilotlight_core::envoy::{self, tables, ProxyConfig};
 use pilotlight_core::simulate::{self, trace::World, Hop, Request};
 use pilotlight_core::topology::{self, Plan, Shares, Topology};
 use pilotlight_core::translate::envoyfilter::{self, ResourceType};
+use pilotlight_core::translate::Memo;
 use pilotlight_core::{translate, Loaded, Session, Severity, SourceFile};
 use serde::{Deserialize, Serialize};
 use std::rc::Rc;
@@ -407,10 +408,44 @@ pub fn findings(loaded: &Loaded, istio: &str, cluster: &str, suppress: &[String]
         .collect()
 }
 
-/// Translate for one proxy (by id), with what its EnvoyFilters changed. `None` when no such proxy.
-pub fn output_for(loaded: &Loaded, proxy_id: &str) -> Option<Output> {
+/// What the proxies of the page's last good load share (`translate::Memo`: outbound clusters,
+/// endpoints, route configurations), carried over from load to load, so that after an edit the
+/// selected proxy's translation rebuilds only what the edit touched. The memo is used only with
+/// the load it belongs to (its keys are addresses in that load's mesh).
+#[derive(Default)]
+pub struct SharedPieces {
+    of: Option<Rc<Loaded>>,
+    memo: Memo,
+}
+
+impl SharedPieces {
+    /// The page moved on to `loaded` (the next good load): keep what the edit left valid.
+    pub fn advance(&mut self, loaded: &Rc<Loaded>) {
+        let memo = std::mem::take(&mut self.memo);
+        self.memo = match &self.of {
+            Some(old) => memo.carry_over(&old.mesh, &loaded.mesh),
+            None => Memo::new(),
+        };
+        self.of = Some(loaded.clone());
+    }
+
+    /// The memo, if it belongs to `loaded`.
+    pub fn of(&self, loaded: &Loaded) -> Option<&Memo> {
+        self.of
+            .as_deref()
+            .filter(|o| std::ptr::eq(*o, loaded))
+            .map(|_| &self.memo)
+    }
+}
+
+/// Translate for one proxy (by id), with what its EnvoyFilters changed, sharing `memo`'s pieces
+/// when given (it must belong to `loaded`: [`SharedPieces::of`]). `None` when no such proxy.
+pub fn output_for(loaded: &Loaded, proxy_id: &str, memo: Option<&Memo>) -> Option<Output> {
     let proxy = loaded.mesh.proxies().iter().find(|p| p.id() == proxy_id)?;
-    let (config, record) = translate::proxy_config_recorded(&loaded.mesh, proxy, true);
+    let (config, record) = match memo {
+        Some(memo) => translate::proxy_config_recorded_shared(&loaded.mesh, proxy, memo),
+        None => translate::proxy_config_recorded(&loaded.mesh, proxy, true),
+    };
     let mut patched: Vec<PatchMark> = Vec::new();
     for c in &record.changes {
         let tab = match c.resource {
@@ -702,7 +737,7 @@ mod tests {
             .iter()
             .find(|p| p.id.starts_with("productpage"))
             .unwrap();
-        let out = output_for(&a.loaded, &id.id).unwrap();
+        let out = output_for(&a.loaded, &id.id, None).unwrap();
         let inbound = out
             .config
             .listeners
@@ -741,7 +776,7 @@ mod tests {
             .iter()
             .find(|p| p.id.starts_with("productpage"))
             .unwrap();
-        let out = output_for(&a.loaded, &id.id).unwrap();
+        let out = output_for(&a.loaded, &id.id, None).unwrap();
         let table = out.table(Tab::Routes).unwrap();
         let (index, cells) = table
             .rows

@@ -3,7 +3,8 @@
 
 use crate::compare::Compare;
 use crate::engine::{
-    self, Derived, Diag, Format, Obj, Output, ProxyItem, Tab, TableView, CLUSTER_FILE, ISTIO_FILE,
+    self, Derived, Diag, Format, Obj, Output, ProxyItem, SharedPieces, Tab, TableView,
+    CLUSTER_FILE, ISTIO_FILE,
 };
 use crate::findings_worker::Reply;
 use crate::i18n::Lang;
@@ -100,6 +101,8 @@ pub struct State {
     pub filters: [Rc<str>; Tab::ALL.len()],
     /// The parsed documents of the last load, so an edit re-parses only what changed.
     session: Rc<RefCell<Session>>,
+    /// What the proxies of `loaded` share, carried over from the load before.
+    shared: Rc<RefCell<SharedPieces>>,
     /// The last load without errors (or the first load, if it had errors).
     pub loaded: Option<Rc<Loaded>>,
     /// The good load before `loaded`: what istiod pushed before the last edit (the walkthrough
@@ -233,6 +236,7 @@ impl State {
             proxy: None,
             filters: Default::default(),
             session: Rc::default(),
+            shared: Rc::default(),
             loaded: None,
             previous: None,
             proxies: Rc::default(),
@@ -347,6 +351,7 @@ impl State {
         if !self.tabs().contains(&self.tab) {
             self.tab = Tab::Routes;
         }
+        self.shared.borrow_mut().advance(&analysis.loaded);
         self.previous = self.loaded.replace(analysis.loaded);
         let still_there = self
             .proxy
@@ -390,7 +395,10 @@ impl State {
     /// Translate the selected proxy from the last good load.
     fn retranslate_proxy(&mut self) {
         self.output = match (&self.loaded, &self.proxy) {
-            (Some(loaded), Some(id)) => engine::output_for(loaded, id).map(Rc::new),
+            (Some(loaded), Some(id)) => {
+                let shared = self.shared.borrow();
+                engine::output_for(loaded, id, shared.of(loaded)).map(Rc::new)
+            }
             _ => None,
         };
         self.update_compare();
@@ -913,6 +921,23 @@ pub(crate) mod tests {
         let s = s.reduce(Action::Analyze);
         assert!(!s.findings_pending());
         assert!(s.diagnostics.iter().any(|d| d.code == "IST0101"));
+    }
+
+    #[test]
+    fn the_shared_pieces_carried_over_edits_give_the_fresh_translation() {
+        let mut s = start();
+        for subset in ["v2", "v3", "v9", "v1"] {
+            let text = reviews_to(&s.istio, subset);
+            s = s.reduce(Action::Edit {
+                source: Source::Istio,
+                text,
+                translate: true,
+            });
+            let fresh =
+                engine::output_for(s.loaded.as_ref().unwrap(), s.proxy.as_ref().unwrap(), None)
+                    .unwrap();
+            assert_eq!(s.output.as_ref().unwrap().config, fresh.config, "{subset}");
+        }
     }
 
     #[test]

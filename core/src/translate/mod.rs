@@ -48,6 +48,16 @@ pub fn proxy_config_shared(mesh: &Mesh, proxy: &Proxy, memo: &Memo) -> ProxyConf
     recorded_with(mesh, proxy, true, Some(memo)).0
 }
 
+/// [`proxy_config_recorded`] with EnvoyFilters, sharing `memo`'s pieces as
+/// [`proxy_config_shared`] does (the page's selected proxy, translated again after each edit).
+pub fn proxy_config_recorded_shared(
+    mesh: &Mesh,
+    proxy: &Proxy,
+    memo: &Memo,
+) -> (ProxyConfig, envoyfilter::Record) {
+    recorded_with(mesh, proxy, true, Some(memo))
+}
+
 fn recorded_with(
     mesh: &Mesh,
     proxy: &Proxy,

@@ -218,7 +218,7 @@ fn push(store: &Store) -> Html {
         None => store
             .previous
             .as_ref()
-            .and_then(|prev| engine::output_for(prev, &out.proxy))
+            .and_then(|prev| engine::output_for(prev, &out.proxy, None))
             .map(|before| {
                 diff::diff(&before.config, &out.config)
                     .into_iter()
