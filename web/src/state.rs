@@ -902,19 +902,24 @@ pub(crate) mod tests {
         assert!(routes_text(&s).contains(V2));
     }
 
-    #[test]
-    fn a_large_input_shows_its_config_first_and_its_findings_a_step_later() {
+    /// The first state edited to a missing subset (IST0101) in an input over the size where
+    /// findings wait.
+    fn large_input_with_a_missing_subset() -> Rc<State> {
         let s = start();
-        // A missing subset (IST0101) in an input over the size where findings wait.
         let mut text = reviews_to(&s.istio, "v9");
         while text.len() <= LARGE_INPUT_BYTES {
             text.push_str("# a pasted namespace's comments\n");
         }
-        let s = s.reduce(Action::Edit {
+        s.reduce(Action::Edit {
             source: Source::Istio,
             text,
             translate: true,
-        });
+        })
+    }
+
+    #[test]
+    fn a_large_input_shows_its_config_first_and_its_findings_a_step_later() {
+        let s = large_input_with_a_missing_subset();
         assert!(routes_text(&s).contains("outbound|9080|v9|reviews.default.svc.cluster.local"));
         assert!(s.findings_pending());
         assert!(s.diagnostics.iter().all(|d| d.code != "IST0101"));
@@ -960,16 +965,7 @@ pub(crate) mod tests {
 
     #[test]
     fn a_worker_answer_for_an_older_revision_is_dropped() {
-        let s = start();
-        let mut text = reviews_to(&s.istio, "v9");
-        while text.len() <= LARGE_INPUT_BYTES {
-            text.push_str("# a pasted namespace's comments\n");
-        }
-        let s = s.reduce(Action::Edit {
-            source: Source::Istio,
-            text,
-            translate: true,
-        });
+        let s = large_input_with_a_missing_subset();
         let found = vec![engine::analyze(&s.istio, &s.cluster)
             .diagnostics
             .into_iter()
