@@ -165,28 +165,25 @@ pub fn app() -> Html {
             if !pending {
                 return;
             }
-            if !large {
-                *timer.borrow_mut() =
-                    Some(Timeout::new(0, move || store.dispatch(Action::Analyze)));
-                return;
-            }
-            let mut slot = worker.borrow_mut();
-            let started = slot.get_or_insert_with(|| {
-                let (on_reply, on_failure) = (store.dispatcher(), store.dispatcher());
-                FindingsWorker::start(
-                    Callback::from(move |reply| on_reply.dispatch(Action::Findings(reply))),
-                    // The worker could not run: the pending findings are computed here.
-                    Callback::from(move |()| on_failure.dispatch(Action::Analyze)),
-                )
-            });
-            let sent = started.as_ref().is_some_and(|w| {
-                w.request(&Request {
-                    revision: store.revision,
-                    istio: store.istio.to_string(),
-                    cluster: store.cluster.to_string(),
-                    suppress: store.suppress.to_vec(),
+            let sent = large && {
+                let mut slot = worker.borrow_mut();
+                let started = slot.get_or_insert_with(|| {
+                    let (on_reply, on_failure) = (store.dispatcher(), store.dispatcher());
+                    FindingsWorker::start(
+                        Callback::from(move |reply| on_reply.dispatch(Action::Findings(reply))),
+                        // The worker could not run: the pending findings are computed here.
+                        Callback::from(move |()| on_failure.dispatch(Action::Analyze)),
+                    )
+                });
+                started.as_ref().is_some_and(|w| {
+                    w.request(&Request {
+                        revision: store.revision,
+                        istio: store.istio.to_string(),
+                        cluster: store.cluster.to_string(),
+                        suppress: store.suppress.to_vec(),
+                    })
                 })
-            });
+            };
             if !sent {
                 *timer.borrow_mut() =
                     Some(Timeout::new(0, move || store.dispatch(Action::Analyze)));
