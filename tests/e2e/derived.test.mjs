@@ -1,18 +1,10 @@
 // The Istio objects istiod derives from Gateway API input (issue 15): a "Derived Istio config" tab
 // appears with the input, each derived object opens as YAML and leads back to its HTTPRoute's lines;
 // the tab goes when the input has no Gateway API objects.
-import { before, after } from "node:test";
 import assert from "node:assert/strict";
-import { start, pageTests, editorText } from "./harness.mjs";
+import { pageSuite, editorText } from "./harness.mjs";
 
-let env;
-before(async () => {
-  env = await start();
-});
-after(async () => {
-  await env?.close();
-});
-const pageTest = pageTests(() => env);
+const pageTest = pageSuite();
 
 pageTest("Gateway API input shows the Gateway and VirtualService istiod derives, linked to their source", "derived-config", async (page) => {
   await page.waitForSelector('[data-testid="resource-table"]', { timeout: 20000 });

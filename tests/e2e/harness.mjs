@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { test, before, after } from "node:test";
 import { chromium } from "playwright-core";
 import { serve } from "./server.mjs";
 
@@ -101,6 +101,18 @@ export const NO_SUBSET = "outbound|9080||reviews.default.svc.cluster.local";
 // `pageTest(name, shot, body, options)` for a test file whose environment `getEnv()` returns: each
 // test gets a fresh context (own localStorage), a screenshot whether it passes or fails, and no
 // console error unless `allowErrors`. `body(page, context)`.
+// A test file's browser, started before its tests and closed after them, with its `pageTest`.
+export function pageSuite() {
+  let env;
+  before(async () => {
+    env = await start();
+  });
+  after(async () => {
+    await env?.close();
+  });
+  return pageTests(() => env);
+}
+
 export function pageTests(getEnv) {
   return (name, shot, body, { viewport, colorScheme = "light", query = "", allowErrors = false } = {}) =>
     test(name, async () => {

@@ -1,17 +1,9 @@
 // Dialogs from the keyboard: the Share dialog takes focus, keeps Tab inside, and Escape closes it
 // and gives focus back to the Share button.
-import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { start, pageTests } from "./harness.mjs";
+import { pageSuite } from "./harness.mjs";
 
-let env;
-before(async () => {
-  env = await start();
-});
-after(async () => {
-  await env?.close();
-});
-const pageTest = pageTests(() => env);
+const pageTest = pageSuite();
 
 const inDialog = (page) =>
   page.evaluate(() => !!document.activeElement?.closest('[data-testid="share-dialog"]'));

@@ -3,18 +3,10 @@
 // person checks first: the finding and the result are on screen, the main buttons have labels.
 import fs from "node:fs";
 import path from "node:path";
-import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { start, pageTests, setEditorText, root } from "./harness.mjs";
+import { pageSuite, setEditorText, root } from "./harness.mjs";
 
-let env;
-before(async () => {
-  env = await start();
-});
-after(async () => {
-  await env?.close();
-});
-const pageTest = pageTests(() => env);
+const pageTest = pageSuite();
 const V9 = fs
   .readFileSync(path.join(root, "static/presets/request-routing-v1.yaml"), "utf8")
   .replace("subset: v1", "subset: v9");

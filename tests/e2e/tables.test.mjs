@@ -1,18 +1,10 @@
 // istioctl's tables in the output pane: every column inside the pane at 1280x720, a clicked row
 // opens exactly its element (the reviews virtual host, not the route config's first one), and
 // Escape closes the detail.
-import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { start, pageTests } from "./harness.mjs";
+import { pageSuite } from "./harness.mjs";
 
-let env;
-before(async () => {
-  env = await start();
-});
-after(async () => {
-  await env?.close();
-});
-const pageTest = pageTests(() => env);
+const pageTest = pageSuite();
 
 const REVIEWS = "reviews.default.svc.cluster.local:9080";
 

@@ -289,23 +289,10 @@ fn derived_of(loaded: &Loaded, objects: &[Obj]) -> Vec<Derived> {
         .collect()
 }
 
-/// Parse and load both sources.
+/// Parse and load both sources, with the findings (compare's sides and the tests).
 pub fn analyze(istio: &str, cluster: &str) -> Analysis {
-    analyze_in(&mut Session::new(), istio, cluster, &[])
-}
-
-/// Parse and load both sources, re-parsing only the documents that changed since `session`'s
-/// last load (a keystroke in a 1,000-service paste re-parses one document, not 4,000), with the
-/// findings. The findings leave out what `suppress` silences: `istioctl analyze -S` values,
-/// `CODE=Kind ns/name`.
-pub fn analyze_in(
-    session: &mut Session,
-    istio: &str,
-    cluster: &str,
-    suppress: &[String],
-) -> Analysis {
-    let mut analysis = load_in(session, istio, cluster);
-    analysis.diagnostics = findings(&analysis.loaded, istio, cluster, suppress);
+    let mut analysis = load_in(&mut Session::new(), istio, cluster);
+    analysis.diagnostics = findings(&analysis.loaded, istio, cluster, &[]);
     analysis
 }
 
@@ -322,8 +309,10 @@ fn source_files(istio: &str, cluster: &str) -> [SourceFile; 2] {
     ]
 }
 
-/// Parse and load both sources, without the analyzers' findings (`diagnostics` is empty): what
-/// the selected proxy's config needs first. [`findings`] adds them.
+/// Parse and load both sources, re-parsing only the documents that changed since `session`'s
+/// last load (a keystroke in a 1,000-service paste re-parses one document, not 4,000), without
+/// the analyzers' findings (`diagnostics` is empty): what the selected proxy's config needs
+/// first. [`findings`] adds them.
 pub fn load_in(session: &mut Session, istio: &str, cluster: &str) -> Analysis {
     let loaded = session.load(&source_files(istio, cluster));
     // Output goes stale only when loading failed; the analyzers' errors (a missing subset) are
@@ -366,7 +355,8 @@ pub fn load_in(session: &mut Session, istio: &str, cluster: &str) -> Analysis {
 }
 
 /// What `pilotlight analyze` reports on a load, plus loading's notes (unsupported kinds, ignored
-/// fields), each with its quick fix when it has one.
+/// fields), each with its quick fix when it has one, leaving out what `suppress` silences
+/// (`istioctl analyze -S` values, `CODE=Kind ns/name`).
 pub fn findings(loaded: &Loaded, istio: &str, cluster: &str, suppress: &[String]) -> Vec<Diag> {
     let files = source_files(istio, cluster);
     let options = analyze::ReportOptions {

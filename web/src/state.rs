@@ -853,15 +853,19 @@ pub(crate) mod tests {
         )
     }
 
-    #[test]
-    fn an_edit_retranslates() {
-        let s = start();
-        let text = reviews_to(&s.istio, "v2");
-        let s = s.reduce(Action::Edit {
+    /// `s` with the reviews route typed to `subset` (translated at once).
+    fn edit_reviews(s: Rc<State>, subset: &str) -> Rc<State> {
+        let text = reviews_to(&s.istio, subset);
+        s.reduce(Action::Edit {
             source: Source::Istio,
             text,
             translate: true,
-        });
+        })
+    }
+
+    #[test]
+    fn an_edit_retranslates() {
+        let s = edit_reviews(start(), "v2");
         assert!(routes_text(&s).contains(V2), "{}", routes_text(&s));
     }
 
@@ -932,12 +936,7 @@ pub(crate) mod tests {
     fn the_shared_pieces_carried_over_edits_give_the_fresh_translation() {
         let mut s = start();
         for subset in ["v2", "v3", "v9", "v1"] {
-            let text = reviews_to(&s.istio, subset);
-            s = s.reduce(Action::Edit {
-                source: Source::Istio,
-                text,
-                translate: true,
-            });
+            s = edit_reviews(s, subset);
             let fresh =
                 engine::output_for(s.loaded.as_ref().unwrap(), s.proxy.as_ref().unwrap(), None)
                     .unwrap();
@@ -1135,13 +1134,7 @@ pub(crate) mod tests {
 
     #[test]
     fn a_finding_is_suppressed_as_istioctl_analyze_s_does_and_shown_again() {
-        let s = start();
-        let text = reviews_to(&s.istio, "v9");
-        let s = s.reduce(Action::Edit {
-            source: Source::Istio,
-            text,
-            translate: true,
-        });
+        let s = edit_reviews(start(), "v9");
         let finding = s
             .diagnostics
             .iter()

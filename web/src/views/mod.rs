@@ -17,6 +17,12 @@ pub use output::OutputPane;
 pub use sources::SourcePane;
 pub use topology::MeshPane;
 
+/// A long list (a table's rows, the findings) draws at most this many items: a 1,000-service
+/// sidecar has over 1,000 clusters and such a mesh 2,000 findings, and drawing them all would hold
+/// the page for a long frame on every change. The rest are counted (tables: the filter reaches
+/// them).
+const DRAWN_AT_MOST: usize = 200;
+
 use crate::i18n::Lang;
 use crate::presets;
 use crate::state::Action;

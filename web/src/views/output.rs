@@ -2,7 +2,7 @@
 //! JSON or YAML, and the whole config dump.
 
 use super::options::{Choice, Options};
-use super::CodeEditor;
+use super::{CodeEditor, DRAWN_AT_MOST};
 use crate::compare::Compare;
 use crate::engine::{column_layout, Format, Tab, TableView};
 use crate::i18n::Strings;
@@ -178,10 +178,6 @@ fn under_cursor_strip() -> Html {
     }
 }
 
-/// A table draws at most this many rows (a 1,000-service sidecar has over 1,000 clusters: drawing
-/// them all would hold the page for a long frame on every edit); the filter reaches the rest.
-const ROWS_DRAWN: usize = 200;
-
 #[function_component(ResourceTable)]
 fn resource_table() -> Html {
     let store = use_context::<Store>().expect("store");
@@ -236,8 +232,8 @@ fn resource_table() -> Html {
                     oninput={on_filter} onkeydown={on_filter_key} />
                 <span class="muted" data-testid="table-count" aria-live="polite">
                     { t.rows_shown(shown, table.rows.len()) }
-                    if shown > ROWS_DRAWN {
-                        { " " }{ t.rows_drawn(ROWS_DRAWN) }
+                    if shown > DRAWN_AT_MOST {
+                        { " " }{ t.rows_drawn(DRAWN_AT_MOST) }
                     }
                 </span>
             </div>
@@ -288,7 +284,7 @@ fn rows(store: &Store, table: &TableView, made: &[String], filter: &str) -> Html
         .iter()
         .enumerate()
         .filter(|(_, (_, cells))| TableView::row_matches(cells, filter))
-        .take(ROWS_DRAWN)
+        .take(DRAWN_AT_MOST)
         .map(|(row, (i, cells))| {
             let name = store.row_name(*i).unwrap_or_default();
             // The clicked row; a resource opened from elsewhere (a hop's link) marks its rows.

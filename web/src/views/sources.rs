@@ -1,6 +1,6 @@
 //! The left pane: the two source editors (Istio config, Cluster) and the list of problems.
 
-use super::CodeEditor;
+use super::{CodeEditor, DRAWN_AT_MOST};
 use crate::engine::{Diag, Level};
 use crate::i18n::Lang;
 use crate::state::{Action, Source, State};
@@ -136,10 +136,6 @@ fn problems() -> Html {
     }
 }
 
-/// A list draws at most this many findings (a pasted 1,000-service mesh has 2,000): the rest are
-/// counted, and fixing the first ones brings them up.
-const FINDINGS_DRAWN: usize = 200;
-
 #[derive(Properties, PartialEq)]
 struct FindingListProps {
     diagnostics: Rc<Vec<Diag>>,
@@ -161,7 +157,7 @@ fn finding_list(props: &FindingListProps) -> Html {
     html! {
         <>
         <ul>
-            { for props.diagnostics.iter().take(FINDINGS_DRAWN).map(|d| {
+            { for props.diagnostics.iter().take(DRAWN_AT_MOST).map(|d| {
                 let source = Source::from_file(&d.file);
                 let line = d.line;
                 let jump = dispatch.clone();
@@ -212,8 +208,8 @@ fn finding_list(props: &FindingListProps) -> Html {
                 }
             }) }
         </ul>
-        if count > FINDINGS_DRAWN {
-            <p class="muted" data-testid="findings-count">{ t.findings_drawn(FINDINGS_DRAWN, count) }</p>
+        if count > DRAWN_AT_MOST {
+            <p class="muted" data-testid="findings-count">{ t.findings_drawn(DRAWN_AT_MOST, count) }</p>
         }
         </>
     }
