@@ -3,15 +3,15 @@
 // and the deferred editor bundle are ready (the app creates editors on its first render).
 // `make dist` bundles wasm-bindgen's glue (pilotlight_web.js) into the dist/ copy of this file.
 //
-// The same file is the findings worker's script (web/src/findings_worker.rs): the page starts it
+// The same file is the analysis worker's script (web/src/analysis_worker.rs): the page starts it
 // as a module worker and posts it the compiled module, so nothing is fetched or compiled twice.
 // index.html preloads the wasm, so its download starts with the HTML, not after this module.
 // The marks (pl:boot, pl:wasm-compiled, pl:editor-ready, pl:start) let the browser tests and
 // profiles split the time to pl:first-output (set by the app) into its parts.
-import init, { findings_json } from "./pilotlight_web.js";
+import init, { findings_json, picture_json } from "./pilotlight_web.js";
 
 if (typeof document === "undefined") {
-  serveFindings();
+  serveAnalysis();
 } else {
   startPage();
 }
@@ -52,9 +52,9 @@ function startPage() {
     });
 }
 
-// In the worker: the first message is the compiled module, each later one a findings request
-// (JSON text), answered in order.
-function serveFindings() {
+// In the worker: the first message is the compiled module, each later one a request (JSON text),
+// answered twice and in order: the mesh picture, then the findings.
+function serveAnalysis() {
   let ready = null;
   self.onmessage = (e) => {
     if (e.data instanceof WebAssembly.Module) {
@@ -62,6 +62,9 @@ function serveFindings() {
       ready.catch((err) => setTimeout(() => { throw err; }));
       return;
     }
-    ready.then(() => self.postMessage(findings_json(e.data)));
+    ready.then(() => {
+      self.postMessage(picture_json(e.data));
+      self.postMessage(findings_json(e.data));
+    });
   };
 }

@@ -1,8 +1,8 @@
 //! The root component: owns the state (one reducer), wires side effects (persistence, debounce,
 //! timing marks) and lays out the panes. Everything below it only renders and sends actions.
 
+use crate::analysis_worker::{AnalysisWorker, Request};
 use crate::bridge;
-use crate::findings_worker::{FindingsWorker, Request};
 use crate::i18n::Lang;
 use crate::platform::{self, PaneSize};
 use crate::share::{self, UrlSync};
@@ -14,6 +14,7 @@ use crate::views::{Divide, Header, MeshPane, OutputPane, SourcePane, Splitter};
 use gloo::timers::callback::Timeout;
 use pilotlight_core::share::{self as codec, ShareError};
 use pilotlight_core::world;
+use std::rc::Rc;
 use yew::prelude::*;
 
 const DEBOUNCE_MS: u32 = 200;
@@ -152,14 +153,27 @@ pub fn app() -> Html {
         })
     };
 
-    // Findings that come after the config: a large input's in the findings worker (started on
-    // the first large input), others (the first view's, or where a worker cannot run) a task
-    // after the config is drawn.
+    // A large input's selected proxy: translated a task after its load.
+    {
+        let pending = store.output_pending();
+        let store = store.clone();
+        let timer = use_mut_ref(|| None::<Timeout>);
+        use_effect_with((store.revision, pending), move |_| {
+            if pending {
+                *timer.borrow_mut() = Some(Timeout::new(0, move || {
+                    store.dispatch(Action::TranslateProxy)
+                }));
+            }
+        });
+    }
+    // Findings that come after the config: a large input's in the analysis worker (started on
+    // the first large input, it also builds the mesh picture), others (the first view's, or where
+    // a worker cannot run) a task after the config is drawn.
     {
         let pending = store.findings_pending();
         let large = store.large_input();
         let store = store.clone();
-        let worker = use_mut_ref(|| None::<Option<FindingsWorker>>);
+        let worker = use_mut_ref(|| None::<Option<AnalysisWorker>>);
         let timer = use_mut_ref(|| None::<Timeout>);
         use_effect_with((store.revision, pending), move |_| {
             if !pending {
@@ -169,8 +183,8 @@ pub fn app() -> Html {
                 let mut slot = worker.borrow_mut();
                 let started = slot.get_or_insert_with(|| {
                     let (on_reply, on_failure) = (store.dispatcher(), store.dispatcher());
-                    FindingsWorker::start(
-                        Callback::from(move |reply| on_reply.dispatch(Action::Findings(reply))),
+                    AnalysisWorker::start(
+                        Callback::from(move |reply| on_reply.dispatch(Action::Answer(reply))),
                         // The worker could not run: the pending findings are computed here.
                         Callback::from(move |()| on_failure.dispatch(Action::Analyze)),
                     )
@@ -210,17 +224,24 @@ pub fn app() -> Html {
     use_effect_with(store.lang, |lang| {
         platform::set_document_lang(*lang);
     });
-    // Timing marks read by the browser tests: first output, and edit-to-output for each translation.
+    // Timing marks read by the browser tests: first output, and edit-to-output for each new
+    // output of the selected proxy (a large input's comes a task after its load).
     {
         let has_output = store.output.is_some();
         let first = use_mut_ref(|| true);
-        use_effect_with(store.revision, move |_| {
+        let output = store.output.as_ref().map(|o| Rc::as_ptr(o) as usize);
+        // The revision last measured: another proxy selected is a new output, not an update.
+        let measured = use_mut_ref(|| 0_u64);
+        let revision = store.revision;
+        use_effect_with(output, move |_| {
             if has_output && *first.borrow() {
                 *first.borrow_mut() = false;
                 platform::remove_boot_message();
                 bridge::mark("pl:first-output");
             }
-            bridge::measure("pl:update", "pl:edit");
+            if std::mem::replace(&mut *measured.borrow_mut(), revision) != revision {
+                bridge::measure("pl:update", "pl:edit");
+            }
         });
     }
     use_effect_with((), |_| platform::remove_boot_message());

@@ -599,6 +599,16 @@ pub fn object_at<'a>(objects: &'a [Obj], file: &str, line: u32) -> Option<&'a Ob
         .find(|o| o.file == file && o.start_line <= line && line <= o.end_line)
 }
 
+/// Drawing no longer translates every proxy (the topology is read from the mesh model, a trace
+/// translates the proxies it visits), so the limit is the picture's own size: the nodes and
+/// groups the SVG draws. `pilotlight bench` measures the topology at 1,000 services.
+const MAX_DRAWN_PROXIES: usize = 20_000;
+
+/// Whether the mesh view draws a load (else it says why not).
+pub fn drawable(loaded: &Loaded) -> bool {
+    loaded.mesh.proxies().len() + loaded.mesh.services.len() <= MAX_DRAWN_PROXIES
+}
+
 /// The mesh as the picture and the tracer see it: the core's trace `World` (each proxy
 /// translated the first time a trace visits it) and the topology drawn from the mesh model.
 /// Built once per good load, when the mesh view shows; cheap at any mesh size.
@@ -614,12 +624,14 @@ impl MeshView {
     /// its load ([`MeshView::shared`]).
     #[cfg(test)]
     pub fn new(loaded: &Loaded) -> MeshView {
-        MeshView::shared(Rc::new(loaded.clone()))
+        MeshView::shared(Rc::new(loaded.clone()), None)
     }
 
-    /// The view of a shared load: nothing is copied, and no proxy is translated yet.
-    pub fn shared(loaded: Rc<Loaded>) -> MeshView {
-        let topology = Rc::new(Topology::build(&loaded.mesh));
+    /// The view of a shared load: nothing is copied, and no proxy is translated yet. `picture` is
+    /// the load's topology when the analysis worker has already built it (a large mesh's takes
+    /// tens of milliseconds); otherwise it is built here.
+    pub fn shared(loaded: Rc<Loaded>, picture: Option<Rc<Topology>>) -> MeshView {
+        let topology = picture.unwrap_or_else(|| Rc::new(Topology::build(&loaded.mesh)));
         let guarded = simulate::guarded(&loaded.mesh);
         let world = World::lazy(loaded);
         MeshView {

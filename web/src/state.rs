@@ -1,14 +1,15 @@
 //! All of the page's state, in one place, changed only by `Action`s (Yew's reducer pattern, as in
 //! Yew's todomvc example). Views read it and send actions; they compute nothing themselves.
 
+use crate::analysis_worker::Reply;
 use crate::compare::Compare;
 use crate::engine::{
     self, Derived, Diag, Format, Obj, Output, ProxyItem, SharedPieces, Tab, TableView,
     CLUSTER_FILE, ISTIO_FILE,
 };
-use crate::findings_worker::Reply;
 use crate::i18n::Lang;
 use pilotlight_core::analyze::Fix;
+use pilotlight_core::topology::Topology;
 use pilotlight_core::{share, world, Loaded, Session};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -64,7 +65,7 @@ pub struct Detail {
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Findings {
     Now,
-    /// A task later ([`Action::Analyze`]) or in the findings worker ([`Action::Findings`]).
+    /// A task later ([`Action::Analyze`]) or in the analysis worker ([`Action::Answer`]).
     Later,
 }
 
@@ -105,6 +106,9 @@ pub struct State {
     shared: Rc<RefCell<SharedPieces>>,
     /// The last load without errors (or the first load, if it had errors).
     pub loaded: Option<Rc<Loaded>>,
+    /// The mesh picture of `loaded` that the analysis worker built (large inputs only; the mesh
+    /// view builds its own otherwise).
+    pub picture: Option<Rc<Topology>>,
     /// The good load before `loaded`: what istiod pushed before the last edit (the walkthrough
     /// shows what the edit changed in the push).
     pub previous: Option<Rc<Loaded>>,
@@ -121,6 +125,10 @@ pub struct State {
     pub stale: bool,
     /// Text changed and the (debounced) translation has not run yet.
     pub pending: bool,
+    /// A large input's load is done and the selected proxy's config of it is still to come
+    /// ([`Action::TranslateProxy`], a task later: each of the two takes tens of milliseconds at
+    /// 1,000 services, and typing should not wait for both at once).
+    output_pending: bool,
     /// A large input's load whose findings are still to come ([`Action::Analyze`], a task after
     /// the selected proxy's config is shown); `diagnostics` are the previous input's meanwhile.
     unanalyzed: Option<Rc<Loaded>>,
@@ -163,10 +171,12 @@ pub enum Action {
     },
     /// Run the translation now (the debounce timer fired).
     Translate,
+    /// Translate the selected proxy from a large input's load (see [`State::output_pending`]).
+    TranslateProxy,
     /// Add the findings of a large input's load (see [`State::findings_pending`]).
     Analyze,
-    /// The findings worker's answer for a revision (dropped if the input changed since).
-    Findings(Reply),
+    /// The analysis worker's answer for a revision (dropped if the input changed since).
+    Answer(Reply),
     /// Replace the Istio config (a preset) or the cluster (reset), and translate.
     Replace {
         source: Source,
@@ -238,6 +248,7 @@ impl State {
             session: Rc::default(),
             shared: Rc::default(),
             loaded: None,
+            picture: None,
             previous: None,
             proxies: Rc::default(),
             objects: Rc::default(),
@@ -247,6 +258,7 @@ impl State {
             output: None,
             stale: false,
             pending: false,
+            output_pending: false,
             unanalyzed: None,
             revision: 0,
             cursor: None,
@@ -322,6 +334,16 @@ impl State {
         self.istio.len() + self.cluster.len() > LARGE_INPUT_BYTES
     }
 
+    /// Whether the selected proxy's config waits for a large input's load to be translated.
+    pub fn output_pending(&self) -> bool {
+        self.output_pending
+    }
+
+    /// Whether the config on show is older than the text: its translation is still to run.
+    pub fn updating(&self) -> bool {
+        self.pending || self.output_pending
+    }
+
     fn translate(&mut self) {
         let findings = if self.large_input() {
             Findings::Later
@@ -345,14 +367,17 @@ impl State {
             self.refresh();
             return;
         }
-        self.objects = Rc::new(analysis.objects);
-        self.proxies = Rc::new(analysis.proxies);
-        self.derived = Rc::new(analysis.derived);
+        // Kept when equal, so the views that draw them (the proxy list has a row per pod) are
+        // not drawn again for an edit that did not change them.
+        keep_or_replace(&mut self.objects, analysis.objects);
+        keep_or_replace(&mut self.proxies, analysis.proxies);
+        keep_or_replace(&mut self.derived, analysis.derived);
         if !self.tabs().contains(&self.tab) {
             self.tab = Tab::Routes;
         }
         self.shared.borrow_mut().advance(&analysis.loaded);
         self.previous = self.loaded.replace(analysis.loaded);
+        self.picture = None;
         let still_there = self
             .proxy
             .as_ref()
@@ -360,7 +385,12 @@ impl State {
         if !still_there {
             self.proxy = default_proxy(&self.proxies);
         }
-        self.retranslate_proxy();
+        if self.large_input() {
+            // What `refresh` derives is drawn again with the output, a task later.
+            self.output_pending = true;
+        } else {
+            self.retranslate_proxy();
+        }
     }
 
     /// Replace one editor's text from outside the editor (a preset, a reset, a quick fix).
@@ -394,6 +424,7 @@ impl State {
 
     /// Translate the selected proxy from the last good load.
     fn retranslate_proxy(&mut self) {
+        self.output_pending = false;
         self.output = match (&self.loaded, &self.proxy) {
             (Some(loaded), Some(id)) => {
                 let shared = self.shared.borrow();
@@ -672,6 +703,12 @@ impl State {
 }
 
 /// productpage's sidecar when there is one (the reference scenario looks there), else the first sidecar.
+fn keep_or_replace<T: PartialEq>(slot: &mut Rc<Vec<T>>, new: Vec<T>) {
+    if **slot != new {
+        *slot = Rc::new(new);
+    }
+}
+
 fn default_proxy(proxies: &[ProxyItem]) -> Option<String> {
     proxies
         .iter()
@@ -712,18 +749,34 @@ impl Reducible for State {
                 }
                 s.translate();
             }
+            Action::TranslateProxy => {
+                if !s.output_pending {
+                    return self;
+                }
+                s.retranslate_proxy();
+            }
             Action::Analyze => {
                 if !s.findings_pending() {
                     return self;
                 }
                 s.analyze();
             }
-            Action::Findings(reply) => {
-                if !s.findings_pending() || reply.revision != s.revision {
+            Action::Answer(Reply::Picture { revision, topology }) => {
+                // `loaded` is this revision's only if the input had no errors.
+                let Some(topology) = topology.filter(|_| revision == s.revision && !s.stale) else {
+                    return self;
+                };
+                s.picture = Some(Rc::new(topology));
+            }
+            Action::Answer(Reply::Findings {
+                revision,
+                diagnostics,
+            }) => {
+                if !s.findings_pending() || revision != s.revision {
                     return self;
                 }
                 s.unanalyzed = None;
-                s.diagnostics = Rc::new(reply.diagnostics);
+                s.diagnostics = Rc::new(diagnostics);
             }
             Action::Fix { source, fix } => {
                 let Some(text) = fix.apply(s.text(source)) else {
@@ -922,8 +975,15 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn a_large_input_shows_its_config_first_and_its_findings_a_step_later() {
+    fn a_large_input_is_loaded_then_its_proxy_translated_then_its_findings_given() {
         let s = large_input_with_a_missing_subset();
+        assert!(s.output_pending() && s.updating());
+        assert!(
+            !routes_text(&s).contains("|v9|"),
+            "the last output stays on show meanwhile"
+        );
+        let s = s.reduce(Action::TranslateProxy);
+        assert!(!s.updating());
         assert!(routes_text(&s).contains("outbound|9080|v9|reviews.default.svc.cluster.local"));
         assert!(s.findings_pending());
         assert!(s.diagnostics.iter().all(|d| d.code != "IST0101"));
@@ -971,7 +1031,7 @@ pub(crate) mod tests {
             .find(|d| d.code == "IST0101")
             .unwrap()];
         let answer = |revision| {
-            Action::Findings(Reply {
+            Action::Answer(Reply::Findings {
                 revision,
                 diagnostics: found.clone(),
             })
@@ -982,6 +1042,46 @@ pub(crate) mod tests {
         let s = s.reduce(answer(revision));
         assert!(!s.findings_pending());
         assert_eq!(*s.diagnostics, found);
+    }
+
+    #[test]
+    fn the_worker_s_picture_is_drawn_only_for_the_load_on_show() {
+        let s = large_input_with_a_missing_subset();
+        let topology = Topology::build(&s.loaded.as_ref().unwrap().mesh);
+        let answer = |revision| {
+            Action::Answer(Reply::Picture {
+                revision,
+                topology: Some(topology.clone()),
+            })
+        };
+        let old = s.clone().reduce(answer(s.revision - 1));
+        assert!(
+            old.picture.is_none(),
+            "an older revision's picture is dropped"
+        );
+        let revision = s.revision;
+        let s = s.reduce(answer(revision));
+        assert_eq!(s.picture.as_deref(), Some(&topology));
+        let edit = |s: Rc<State>, text: String| {
+            s.reduce(Action::Edit {
+                source: Source::Istio,
+                text,
+                translate: true,
+            })
+        };
+        let text = s.istio.replacen("subset: v9", "subset: v2", 1);
+        let s = edit(s, text);
+        assert!(
+            s.picture.is_none(),
+            "a new load has no picture until the worker answers"
+        );
+        // An edit that breaks the input keeps the last good load, so a picture of the broken
+        // input is not taken.
+        let text = format!("{}kind: VirtualService\nspec: [\n", s.istio);
+        let s = edit(s, text);
+        assert!(s.stale);
+        let revision = s.revision;
+        assert!(s.reduce(answer(revision)).picture.is_none());
     }
 
     #[test]

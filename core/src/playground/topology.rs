@@ -22,7 +22,7 @@ use crate::sorted::{SortedMap, SortedSet};
 use std::collections::{HashMap, HashSet};
 
 use crate::envoy::Value;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::mesh::Mesh;
 use crate::order;
@@ -40,7 +40,7 @@ const COLUMN_GAP: i32 = 64;
 const ROW_GAP: i32 = 20;
 const MARGIN: i32 = 16;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NodeKind {
     /// An Envoy running as a gateway (the ingress gateway).
@@ -57,7 +57,7 @@ pub enum NodeKind {
     Namespace,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GroupKind {
     Gateway,
@@ -70,7 +70,7 @@ pub enum GroupKind {
 }
 
 /// A box on the picture: a workload, an empty subset or an external host.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Node {
     /// The workload name the trace uses (`reviews-v2`, `istio-ingressgateway`), `<service>-<subset>`
     /// for an empty subset, or `ext:<host>`.
@@ -87,7 +87,7 @@ pub struct Node {
 }
 
 /// A service with its workloads (or a gateway, or an external host).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Group {
     pub id: String,
     pub label: String,
@@ -102,7 +102,7 @@ pub struct Group {
     pub h: i32,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EdgeKind {
     /// The application calls the service (`pilotlight.io/calls`).
@@ -111,7 +111,7 @@ pub enum EdgeKind {
     Route,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Edge {
     pub from: String,
     pub to: String,
@@ -123,7 +123,8 @@ pub struct Edge {
     pub y2: i32,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+/// Serializable both ways: the page builds a large mesh's picture in a Web Worker and posts it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Topology {
     pub nodes: Vec<Node>,
     pub groups: Vec<Group>,

@@ -2,9 +2,10 @@
 //! mesh it draws, built on demand) and the links from a hop into the config view.
 
 use crate::anim::Sim;
-use crate::engine::{MeshView, Tab};
+use crate::engine::{drawable, MeshView, Tab};
 use crate::state::Action;
 use crate::store::Store;
+use pilotlight_core::topology::Topology;
 use pilotlight_core::Loaded;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -27,19 +28,12 @@ impl MeshCtx {
     }
 }
 
-/// Drawing no longer translates every proxy (the topology is read from the mesh model, a trace
-/// translates the proxies it visits), so the limit is the picture's own size: the nodes and
-/// groups the SVG draws. `pilotlight bench` measures the topology at 1,000 services.
-const MAX_DRAWN_PROXIES: usize = 20_000;
-
-pub(super) fn drawable(loaded: &Loaded) -> bool {
-    loaded.mesh.proxies().len() + loaded.mesh.services.len() <= MAX_DRAWN_PROXIES
-}
-
 /// Builds the mesh view of the last good load once, on demand.
 pub(super) struct FreshView {
     pub(super) revision: u64,
     pub(super) loaded: Option<Rc<Loaded>>,
+    /// The load's picture, when the analysis worker built it.
+    pub(super) picture: Option<Rc<Topology>>,
     pub(super) built: Option<(u64, Option<Rc<MeshView>>)>,
     /// Draws what was built.
     pub(super) show: UseStateHandle<Option<Rc<MeshView>>>,
@@ -56,7 +50,7 @@ impl FreshView {
             .loaded
             .as_ref()
             .filter(|l| drawable(l))
-            .map(|l| Rc::new(MeshView::shared(l.clone())));
+            .map(|l| Rc::new(MeshView::shared(l.clone(), self.picture.clone())));
         self.built = Some((self.revision, view.clone()));
         self.show.set(view.clone());
         view

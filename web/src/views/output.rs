@@ -130,7 +130,7 @@ pub fn output_pane() -> Html {
             if store.stale {
                 <p class="stale" role="status" data-testid="stale">{ t.stale }</p>
             }
-            if store.pending {
+            if store.updating() {
                 <p class="pending muted" role="status">{ t.computing }</p>
             }
             <UnderCursorStrip />

@@ -3,7 +3,7 @@
 //! edge shares after "Send 100", and the guided walkthrough. Positions come from the core; this
 //! file only draws them. Every label is a text node.
 
-use super::mesh_ctx::{drawable, proxy_id, FreshView, MeshCtx};
+use super::mesh_ctx::{proxy_id, FreshView, MeshCtx};
 use super::options::{Choice, Options};
 use super::request::{chain_text, RequestPanel};
 use super::walkthrough::{enter_walk_step, Walkthrough};
@@ -11,7 +11,7 @@ use super::wrap_name;
 use crate::anim::{Sim, SimAction};
 use crate::anim_i18n::direction_label;
 use crate::decisions_i18n::decision;
-use crate::engine::MeshView;
+use crate::engine::{self, MeshView};
 use crate::state::Action;
 use crate::store::Store;
 use gloo::timers::callback::{Interval, Timeout};
@@ -53,30 +53,47 @@ pub fn mesh_pane() -> Html {
     let store = use_context::<Store>().expect("store");
     let a = store.lang.anim();
     let sim = use_reducer(Sim::default);
-    // Building the mesh view translates every proxy, so it waits for a pause in typing (or a
-    // request sent) instead of adding to every keystroke; until then the last one stays drawn.
+    // The mesh view of a new load is built after a pause in typing (or when a request is sent),
+    // not on every keystroke; until then the last one stays drawn. A large input's picture comes
+    // from the analysis worker: the view waits for it rather than building it here.
     let view = use_state(|| None::<Rc<MeshView>>);
     let fresh = {
         let show = view.clone();
         use_mut_ref(move || FreshView {
             revision: 0,
             loaded: None,
+            picture: None,
             built: None,
             show,
         })
     };
     {
         let fresh = fresh.clone();
-        let (revision, loaded) = (store.revision, store.loaded.clone());
+        let (revision, loaded, picture) =
+            (store.revision, store.loaded.clone(), store.picture.clone());
+        let from_worker = store.large_input() && store.findings_pending();
         let timer = use_mut_ref(|| None::<Timeout>);
-        use_effect_with(revision, move |_| {
+        let key = (
+            revision,
+            picture.as_ref().map(|p| Rc::as_ptr(p) as usize),
+            from_worker,
+        );
+        use_effect_with(key, move |_| {
             let first = {
                 let mut f = fresh.borrow_mut();
                 f.revision = revision;
                 f.loaded = loaded;
+                f.picture = picture.clone();
                 f.built.is_none()
             };
-            let delay = if first { 0 } else { MESH_VIEW_DELAY_MS };
+            let delay = if first || picture.is_some() {
+                0
+            } else if from_worker {
+                // The worker answers (or fails, and the page analyzes: then this runs again).
+                return;
+            } else {
+                MESH_VIEW_DELAY_MS
+            };
             *timer.borrow_mut() = Some(Timeout::new(delay, move || {
                 fresh.borrow_mut().get();
             }));
@@ -366,7 +383,7 @@ pub fn mesh_pane() -> Html {
                             <button class="btn" data-testid="zoom-in" aria-label={a.zoom_in} onclick={on_zoom(true)}>{ "+" }</button>
                         </div>
                         <TopologySvg topology={t} {fraction} zoom={*zoom} on_expand={on_fold.clone()} counts={namespaces.clone()} />
-                    } else if let Some(l) = store.loaded.as_ref().filter(|l| !drawable(l)) {
+                    } else if let Some(l) = store.loaded.as_ref().filter(|l| !engine::drawable(l)) {
                         <p class="muted" data-testid="mesh-too-large">
                             { a.mesh_too_large(l.mesh.proxies().len(), l.mesh.services.len()) }
                         </p>
