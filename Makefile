@@ -74,7 +74,7 @@ dist: setup-rust setup-node
 	cp static/*.css static/*.svg static/*.html $(DIST)/
 	for d in presets worlds; do if [ -d static/$$d ]; then cp -r static/$$d $(DIST)/; fi; done
 	node web/build/precompress.mjs $(DIST)
-	@echo "wasm + JS: $$(cat $(DIST)/*.wasm.gz $(DIST)/*.js.gz | wc -c) bytes as served (zopfli .gz)," \
+	@echo "wasm + JS: $$(cat $(DIST)/*.wasm.br $(DIST)/*.js.br | wc -c) bytes as served (brotli .br), $$(cat $(DIST)/*.wasm.gz $(DIST)/*.js.gz | wc -c) as zopfli .gz," \
 		"$$(for f in $(DIST)/*.wasm $(DIST)/*.js; do gzip -9 <$$f; done | wc -c) bytes with gzip -9"
 
 serve: setup dist

@@ -1,6 +1,6 @@
 // A small static file server for dist/: used by `make serve` and started by the browser tests.
 // Serves .wasm as application/wasm (needed for WebAssembly.instantiateStreaming), and a file's
-// precompressed .gz when the browser accepts gzip.
+// precompressed .br or .gz when the browser accepts brotli or gzip.
 import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
@@ -39,15 +39,19 @@ export function serve(root, { host = "127.0.0.1", port = 0, base = "/" } = {}) {
     }
     const type = TYPES[path.extname(file)] || "application/octet-stream";
     const headers = { "content-type": type, "cache-control": "no-cache", vary: "accept-encoding" };
-    // The precompressed copy `make dist` writes (web/build/precompress.mjs), when the browser takes
-    // gzip: what a host with precompressed files would send.
-    const gzipped = /\bgzip\b/.test(req.headers["accept-encoding"] || "") && fs.existsSync(file + ".gz");
-    fs.readFile(gzipped ? file + ".gz" : file, (err, body) => {
+    // The precompressed copy `make dist` writes (web/build/precompress.mjs) in the best encoding
+    // the browser takes: what a host with precompressed files would send.
+    const accepted = req.headers["accept-encoding"] || "";
+    const encoding = [
+      ["br", ".br"],
+      ["gzip", ".gz"],
+    ].find(([name, ext]) => new RegExp(`\\b${name}\\b`).test(accepted) && fs.existsSync(file + ext));
+    fs.readFile(encoding ? file + encoding[1] : file, (err, body) => {
       if (err) {
         res.writeHead(404, { "content-type": "text/plain" }).end("not found");
         return;
       }
-      if (gzipped) headers["content-encoding"] = "gzip";
+      if (encoding) headers["content-encoding"] = encoding[0];
       res.writeHead(200, headers).end(body);
     });
   });
