@@ -68,6 +68,8 @@ export async function screenshot(page, name) {
 
 // The document of the CodeMirror editor or viewer inside the element with this data-testid.
 export async function editorText(page, testid) {
+  // The editor starts a task after the page's first output.
+  await page.waitForSelector(`[data-testid="${testid}"] .cm-editor`, { state: "attached" });
   return page.evaluate(
     (id) => window.PilotLight.textOf(document.querySelector(`[data-testid="${id}"]`)),
     testid,

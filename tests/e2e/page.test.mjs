@@ -231,20 +231,25 @@ pageTest("the full dump, and the ingress gateway's routes", "dump-gateway", asyn
 
 test("first output over 8 fresh loads (median and range, in metrics.json)", async () => {
   const firsts = [];
+  const editors = [];
   for (let i = 0; i < 8; i++) {
     const context = await env.browser.newContext({ viewport: { width: 1280, height: 720 } });
     const { page } = await openPage(env, { context });
     await page.waitForSelector('[data-testid="resource-table"]');
     firsts.push(await page.evaluate(() => performance.getEntriesByName("pl:first-output")[0]?.startTime));
+    // The editor starts a task after the first output (views/editor.rs).
+    await page.waitForSelector('[data-testid="editor"] .cm-editor');
+    editors.push(await page.evaluate(() => performance.getEntriesByName("pl:editor-created")[0]?.startTime));
     await context.close();
   }
   assert.ok(firsts.every((t) => t > 0), `first output marked on every load: ${firsts}`);
-  firsts.sort((a, b) => a - b);
-  metrics.first_output_8_loads_ms = {
-    median: Math.round((firsts[3] + firsts[4]) / 2),
-    min: Math.round(firsts[0]),
-    max: Math.round(firsts[7]),
+  assert.ok(editors.every((t, i) => t >= firsts[i]), `the editor after the first output: ${editors}`);
+  const spread = (times) => {
+    const t = [...times].sort((a, b) => a - b);
+    return { median: Math.round((t[3] + t[4]) / 2), min: Math.round(t[0]), max: Math.round(t[7]) };
   };
+  metrics.first_output_8_loads_ms = spread(firsts);
+  metrics.editor_created_8_loads_ms = spread(editors);
 });
 
 pageTest("a pasted 1,000-service mesh: output, typing measured, the mesh drawn as a focus, a request traced from a sidecar", "mesh-1000", async (page) => {

@@ -4,6 +4,7 @@
 use crate::bridge::{self, Editor};
 use crate::engine::{Diag, Level};
 use crate::store::Store;
+use gloo::timers::callback::Timeout;
 use serde_json::json;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -41,24 +42,42 @@ pub struct EditorProps {
 
 type Callbacks = (Option<Callback<String>>, Option<Callback<u32>>);
 
+/// What the editor is to show, kept current on every render: the editor is created a task after
+/// its first render and starts from what is current then.
+struct Shown {
+    text: Rc<str>,
+    language: AttrValue,
+    diagnostics: Rc<Vec<Diag>>,
+    highlight: Rc<Vec<(u32, u32)>>,
+    jump: Option<(u32, bool, u64)>,
+}
+
+/// Lines of the text shown as plain text until the editor exists (a few frames at most).
+const PLACEHOLDER_LINES: usize = 120;
+
 #[function_component(CodeEditor)]
 pub fn code_editor(props: &EditorProps) -> Html {
     let host = use_node_ref();
     let editor: Rc<RefCell<Option<Editor>>> = use_mut_ref(|| None);
+    let created = use_state(|| false);
     let callbacks: Rc<RefCell<Callbacks>> = use_mut_ref(|| (None, None));
     let plain_note = use_context::<Store>().map_or("", |s| s.lang.strings().plain_text_note);
     *callbacks.borrow_mut() = (props.on_change.clone(), props.on_cursor.clone());
+    let shown = use_mut_ref(|| None::<Shown>);
+    *shown.borrow_mut() = Some(Shown {
+        text: props.text.clone(),
+        language: props.language.clone(),
+        diagnostics: props.diagnostics.clone(),
+        highlight: props.highlight.clone(),
+        jump: props.jump,
+    });
 
+    // CodeMirror takes tens of milliseconds to start: the page's first output is drawn (and
+    // painted) first, and the editor a task later.
     {
         let (host, editor, callbacks) = (host.clone(), editor.clone(), callbacks.clone());
-        let text = props.text.clone();
-        let options = json!({
-            "language": props.language.as_str(),
-            "readOnly": props.read_only,
-            "label": props.label.as_str(),
-            "plainNote": plain_note,
-        })
-        .to_string();
+        let (read_only, label) = (props.read_only, props.label.clone());
+        let created = created.clone();
         use_effect_with((), move |_| {
             let cbs = callbacks.clone();
             let on_change = Closure::<dyn FnMut(String)>::new(move |t: String| {
@@ -74,17 +93,43 @@ pub fn code_editor(props: &EditorProps) -> Html {
                     cb.emit(line);
                 }
             });
-            if let Some(el) = host.cast::<web_sys::Element>() {
-                *editor.borrow_mut() = Some(bridge::create_editor(
-                    &el, &text, &options, &on_change, &on_cursor,
-                ));
-            }
+            let closures = Rc::new((on_change, on_cursor));
+            let start = {
+                let (editor, closures) = (editor.clone(), closures.clone());
+                Timeout::new(0, move || {
+                    let (Some(el), Some(now)) = (host.cast::<web_sys::Element>(), &*shown.borrow())
+                    else {
+                        return;
+                    };
+                    let options = json!({
+                        "language": now.language.as_str(),
+                        "readOnly": read_only,
+                        "label": label.as_str(),
+                        "plainNote": plain_note,
+                    })
+                    .to_string();
+                    let (on_change, on_cursor) = &*closures;
+                    let e = bridge::create_editor(&el, &now.text, &options, on_change, on_cursor);
+                    if !now.diagnostics.is_empty() {
+                        e.set_diagnostics(&diagnostics_json(&now.diagnostics));
+                    }
+                    if !now.highlight.is_empty() {
+                        e.highlight_lines(&ranges_json(&now.highlight));
+                    }
+                    if let Some((line, select, _)) = now.jump {
+                        e.scroll_to_line(line, select);
+                    }
+                    *editor.borrow_mut() = Some(e);
+                    created.set(true);
+                    bridge::mark("pl:editor-created");
+                })
+            };
             move || {
+                drop(start);
                 if let Some(e) = editor.borrow_mut().take() {
                     e.destroy();
                 }
-                drop(on_change);
-                drop(on_cursor);
+                drop(closures);
             }
         });
     }
@@ -119,7 +164,7 @@ pub fn code_editor(props: &EditorProps) -> Html {
         let editor = editor.clone();
         use_effect_with(props.highlight.clone(), move |ranges| {
             if let Some(e) = editor.borrow().as_ref() {
-                e.highlight_lines(&serde_json::to_string(&**ranges).unwrap_or_default());
+                e.highlight_lines(&ranges_json(ranges));
             }
         });
     }
@@ -132,9 +177,23 @@ pub fn code_editor(props: &EditorProps) -> Html {
         });
     }
 
+    let placeholder = (!*created).then(|| {
+        let end = props
+            .text
+            .match_indices('\n')
+            .nth(PLACEHOLDER_LINES)
+            .map_or(props.text.len(), |(at, _)| at);
+        html! { <pre class="cm-placeholder" aria-hidden="true">{ &props.text[..end] }</pre> }
+    });
     html! {
-        <div class="cm-host" data-testid={props.testid.clone()} ref={host} hidden={props.hidden}></div>
+        <div class="cm-host" data-testid={props.testid.clone()} ref={host} hidden={props.hidden}>
+            { placeholder }
+        </div>
     }
+}
+
+fn ranges_json(ranges: &[(u32, u32)]) -> String {
+    serde_json::to_string(ranges).unwrap_or_default()
 }
 
 fn diagnostics_json(diags: &[Diag]) -> String {
