@@ -71,6 +71,8 @@ pub struct AnimStrings {
     pub legend_no_pods: &'static str,
     /// On the mesh bar while the input has errors.
     pub mesh_stale: &'static str,
+    /// On the mesh bar while a large input's picture of the last edit is being built.
+    pub mesh_updating: &'static str,
     /// Envoy's stages, in `Stage`'s order (request, listener, ..., endpoint).
     pub stages: [&'static str; 14],
     pub zoom: &'static str,
@@ -204,6 +206,7 @@ pub static EN: AnimStrings = AnimStrings {
     ],
     legend_no_pods: "no pods",
     mesh_stale: "Stale: the input has errors, so the mesh and Send use the last good config",
+    mesh_updating: "Updating…",
     stages: [
         "request",
         "listener",
@@ -303,6 +306,7 @@ pub static ZH: AnimStrings = AnimStrings {
     ],
     legend_no_pods: "没有 Pod",
     mesh_stale: "已过期：输入有错误，网格视图和发送使用上一次成功的配置",
+    mesh_updating: "正在更新…",
     stages: [
         "请求",
         "监听器",

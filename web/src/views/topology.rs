@@ -142,6 +142,11 @@ pub fn mesh_pane() -> Html {
             },
         );
     }
+    // A large input's picture lags its text (the pause in typing, then the worker): say so.
+    let updating = store.large_input()
+        && !store.stale
+        && (store.pending
+            || fresh.borrow().built.as_ref().map(|(r, _)| *r) != Some(store.revision));
     let ctx = MeshCtx {
         sim: sim.clone(),
         view: (*view).clone(),
@@ -336,6 +341,9 @@ pub fn mesh_pane() -> Html {
                 }
                 if store.stale {
                     <span class="stale-badge" data-testid="mesh-stale" role="status">{ a.mesh_stale }</span>
+                }
+                if updating {
+                    <span class="muted" data-testid="mesh-updating" role="status">{ a.mesh_updating }</span>
                 }
                 if focused {
                     <label class="field">
