@@ -702,13 +702,14 @@ impl State {
     }
 }
 
-/// productpage's sidecar when there is one (the reference scenario looks there), else the first sidecar.
+/// Replace a shared list only when it changed, so its views see the same `Rc`.
 fn keep_or_replace<T: PartialEq>(slot: &mut Rc<Vec<T>>, new: Vec<T>) {
     if **slot != new {
         *slot = Rc::new(new);
     }
 }
 
+/// productpage's sidecar when there is one (the reference scenario looks there), else the first sidecar.
 fn default_proxy(proxies: &[ProxyItem]) -> Option<String> {
     proxies
         .iter()
