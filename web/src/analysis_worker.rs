@@ -8,6 +8,7 @@
 //! dropped by the reducer, and while one request is in flight only the latest of those that follow
 //! is kept, so the worker never works through a backlog of keystrokes.
 
+use crate::bridge;
 use crate::engine::{self, Diag};
 use pilotlight_core::topology::Topology;
 use pilotlight_core::{Loaded, Session};
@@ -141,6 +142,8 @@ impl AnalysisWorker {
         let answered = link.clone();
         let on_message =
             Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+                // Taking an answer in (reading its JSON, the reducer) is measured for the tests.
+                bridge::mark("pl:answer-start");
                 let reply = e.data().as_string();
                 let reply = reply.and_then(|r| serde_json::from_str::<Reply>(&r).ok());
                 // The findings are a request's last answer: the worker is free for the next.
@@ -154,6 +157,7 @@ impl AnalysisWorker {
                 if let Some(reply) = reply {
                     on_reply.emit(reply);
                 }
+                bridge::measure("pl:answer", "pl:answer-start");
             });
         let broken = link.clone();
         let on_error = Closure::<dyn FnMut()>::new(move || {

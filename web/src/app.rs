@@ -147,7 +147,10 @@ pub fn app() -> Html {
             if large {
                 let store = store.clone();
                 *timer.borrow_mut() = Some(Timeout::new(DEBOUNCE_MS, move || {
-                    store.dispatch(Action::Translate)
+                    // The load's share of the update, with its drawing (the browser tests' metrics).
+                    bridge::mark("pl:load-start");
+                    store.dispatch(Action::Translate);
+                    bridge::measure("pl:load", "pl:load-start");
                 }));
             }
         })
@@ -161,7 +164,9 @@ pub fn app() -> Html {
         use_effect_with((store.revision, pending), move |_| {
             if pending {
                 *timer.borrow_mut() = Some(Timeout::new(0, move || {
-                    store.dispatch(Action::TranslateProxy)
+                    bridge::mark("pl:proxy-start");
+                    store.dispatch(Action::TranslateProxy);
+                    bridge::measure("pl:proxy", "pl:proxy-start");
                 }));
             }
         });
