@@ -220,7 +220,8 @@ fn carried_over_after_edits() {
 }
 
 /// A second namespace beside the generated mesh: a Sidecar, a wildcard VirtualService, a
-/// delegate, `sourceLabels`, a hashing DestinationRule and exportTo to edit.
+/// delegate, `sourceLabels`, hashing DestinationRules (one for a service of a third namespace
+/// that only this namespace's proxies take) and exportTo to edit.
 const OTHER_NAMESPACE: &str = "---
 apiVersion: v1
 kind: Namespace
@@ -298,6 +299,20 @@ spec:
   trafficPolicy: {loadBalancer: {consistentHash: {httpHeaderName: x-user}}}
   subsets: [{name: v1, labels: {version: v1}}]
 ---
+apiVersion: v1
+kind: Service
+metadata: {name: plain, namespace: third}
+spec:
+  selector: {app: plain}
+  ports: [{name: http, port: 8080}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: plain-from-other, namespace: other}
+spec:
+  host: plain.third.svc.cluster.local
+  trafficPolicy: {loadBalancer: {consistentHash: {httpHeaderName: x-plain}}}
+---
 apiVersion: networking.istio.io/v1
 kind: Sidecar
 metadata: {name: web, namespace: other}
@@ -331,6 +346,7 @@ fn virtual_hosts_carried_over_after_networking_edits() {
         ("a sourceLabels key added", "sourceLabels: {app: api}", "sourceLabels: {app: web, version: v1}"),
         ("a hash policy", "httpHeaderName: x-user", "httpCookie: {name: session, ttl: 10s}"),
         ("a hash policy per port", "  trafficPolicy: {loadBalancer: {consistentHash: {httpCookie: {name: session, ttl: 10s}}}}", "  trafficPolicy:\n    portLevelSettings: [{port: {number: 9090}, loadBalancer: {consistentHash: {useSourceIp: true}}}]"),
+        ("another namespace's hash policy", "httpHeaderName: x-plain", "httpQueryParameterName: plain"),
         ("subsets", "version: v3", "version: v1"),
         ("a DestinationRule moved off its service", "  host: svc-0006\n", "  host: gone.example.com\n"),
         ("a Service's port", "port: 8080\n    targetPort: 8080", "port: 9090\n    targetPort: 8080"),

@@ -198,8 +198,7 @@ impl Memo {
                 services_equal = false;
             }
         }
-        let mut rules_equal =
-            old.destination_rules().count() == new.destination_rules().count();
+        let mut rules_equal = old.destination_rules().count() == new.destination_rules().count();
         for ((oa, a), (ob, b)) in old.destination_rules().zip(new.destination_rules()) {
             if same_object(oa, ob) && a == b {
                 moved.insert(addr(a), addr(b));
