@@ -1,15 +1,19 @@
 //! What the proxies of one mesh share: the outbound clusters of a service port, the endpoints of
-//! a cluster and a sidecar's outbound route configurations are the same for every proxy whose
-//! translation reads the same inputs, so they are built once and handed out again (a `Value` is
-//! shared copy-on-write: a later EnvoyFilter patch copies before it writes).
+//! a cluster, a sidecar's outbound route configurations and, inside them, the routes of each
+//! VirtualService and the default route of each service no VirtualService claims, are the same
+//! for every proxy whose translation reads the same inputs, so they are built once and handed
+//! out again (a `Value` is shared copy-on-write: a later EnvoyFilter patch copies before it
+//! writes).
 //!
 //! Each key holds every input its builder reads besides the mesh itself, by identity (the
-//! address of the mesh's service, port, DestinationRule or Sidecar), so a [`Memo`] is valid for
-//! the one mesh it was first used with and must never outlive it or see another one
-//! ([`crate::simulate::trace::World`] keeps both together); after an edit, [`Memo::carry_over`]
-//! moves what the edit left valid to the new mesh. `core/tests/memo.rs` holds the shared
-//! translation equal to a fresh one for every proxy of every preset, analyzer fixture and
-//! generated mesh, and after edits.
+//! address of the mesh's service, port, DestinationRule, Sidecar or VirtualService), so a
+//! [`Memo`] is valid for the one mesh it was first used with and must never outlive it or see
+//! another one ([`crate::simulate::trace::World`] keeps both together); after an edit,
+//! [`Memo::carry_over`] moves what the edit left valid to the new mesh. The virtual hosts
+//! themselves (names, domains, which VirtualService claims which service) are assembled again
+//! on each miss: that reads every visible VirtualService and service, cheap next to the routes.
+//! `core/tests/memo.rs` holds the shared translation equal to a fresh one for every proxy of
+//! every preset, analyzer fixture and generated mesh, and after edits of each input.
 
 use crate::envoy::Value;
 use crate::istio::networking::VirtualService;
