@@ -18,7 +18,7 @@
 use crate::envoy::Value;
 use crate::istio::networking::VirtualService;
 use crate::mesh::{Mesh, Scope, Service, ServicePort};
-use crate::parse::Object;
+use crate::parse::{Kind, Object};
 use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::HashMap;
 
@@ -172,8 +172,8 @@ impl Memo {
     /// when MeshConfig or a PeerAuthentication changed, which every piece may read):
     /// - clusters, load assignments and default routes of every service, port and
     ///   DestinationRule the edit left equal are kept;
-    /// - a VirtualService's routes are kept when it is equal (by its config path, so adding
-    ///   another one does not shift it) and every Service, DestinationRule and Sidecar is
+    /// - a VirtualService's routes are kept when it is equal (found by kind, namespace and name,
+    ///   so adding another one does not shift it) and every Service, DestinationRule and Sidecar is
     ///   equal, in order (its destinations look services and rules up through the proxy's
     ///   scope), as are the label keys `sourceLabels` names;
     /// - whole route configurations are kept only when, in addition, every VirtualService is
@@ -218,46 +218,38 @@ impl Memo {
                 sidecars_equal = false;
             }
         }
-        let mut virtual_services_equal =
-            old.virtual_services().count() == new.virtual_services().count();
-        for ((oa, a), (ob, b)) in old.virtual_services().zip(new.virtual_services()) {
-            virtual_services_equal &= same_object(oa, ob) && a == b;
-        }
         // A VirtualService's routes read its own spec, name, namespace and kind, nothing of
-        // the other VirtualServices (delegates are not merged): match by config path.
-        let by_path: HashMap<String, (&Object, &VirtualService)> = new
+        // the other VirtualServices (delegates are not merged): match by kind, namespace and
+        // name, so adding one does not shift the others.
+        let by_name: HashMap<(Kind, &str, &str), (&Object, &VirtualService)> = new
             .virtual_services()
-            .map(|(o, vs)| (o.config_path(), (o, vs)))
+            .map(|(o, vs)| ((o.kind, o.namespace(), o.name()), (o, vs)))
             .collect();
         for (oa, a) in old.virtual_services() {
-            if let Some((ob, b)) = by_path.get(&oa.config_path()) {
+            if let Some((ob, b)) = by_name.get(&(oa.kind, oa.namespace(), oa.name())) {
                 if same_object(oa, ob) && a == *b {
                     moved.insert(addr(a), addr(*b));
                 }
             }
         }
+        // Every one equal and in the same place.
+        let virtual_services_equal = old.virtual_services().count()
+            == new.virtual_services().count()
+            && old
+                .virtual_services()
+                .zip(new.virtual_services())
+                .all(|((_, a), (_, b))| moved.get(&addr(a)) == Some(&addr(b)));
         // No DestinationRule (or Sidecar) stays none.
         moved.insert(0, 0);
-        let clusters = self
-            .clusters
-            .into_inner()
-            .into_iter()
-            .filter_map(|((s, p, d, gw), v)| {
-                Some(((*moved.get(&s)?, *moved.get(&p)?, *moved.get(&d)?, gw), v))
-            })
-            .collect();
-        let endpoints = self
-            .endpoints
-            .into_inner()
-            .into_iter()
-            .filter_map(|((name, s, d), v)| Some(((name, *moved.get(&s)?, *moved.get(&d)?), v)))
-            .collect();
-        let default_routes = self
-            .default_routes
-            .into_inner()
-            .into_iter()
-            .filter_map(|((s, port, d), v)| Some(((*moved.get(&s)?, port, *moved.get(&d)?), v)))
-            .collect();
+        let clusters = rekey(self.clusters.into_inner(), |(s, p, d, gw)| {
+            Some((*moved.get(&s)?, *moved.get(&p)?, *moved.get(&d)?, gw))
+        });
+        let endpoints = rekey(self.endpoints.into_inner(), |(name, s, d)| {
+            Some((name, *moved.get(&s)?, *moved.get(&d)?))
+        });
+        let default_routes = rekey(self.default_routes.into_inner(), |(s, port, d)| {
+            Some((*moved.get(&s)?, port, *moved.get(&d)?))
+        });
         let scopes_equal = services_equal
             && rules_equal
             && sidecars_equal
@@ -294,12 +286,9 @@ impl Memo {
                 ))
             })
             .collect();
-        let vs_routes = self
-            .vs_routes
-            .into_inner()
-            .into_iter()
-            .filter_map(|((vs, port, proxy), v)| Some(((*moved.get(&vs)?, port, proxy), v)))
-            .collect();
+        let vs_routes = rekey(self.vs_routes.into_inner(), |(vs, port, proxy)| {
+            Some((*moved.get(&vs)?, port, proxy))
+        });
         Memo {
             proxies: RefCell::new(proxies),
             vs_routes: RefCell::new(vs_routes),
@@ -347,6 +336,21 @@ impl Memo {
             id
         })
     }
+}
+
+/// `map` under the keys `f` maps its keys to, without those it maps to `None`; sized up front
+/// (collecting a filtered iterator would grow, and rehash, the map many times).
+fn rekey<K, L: Eq + std::hash::Hash, V>(
+    map: HashMap<K, V>,
+    mut f: impl FnMut(K) -> Option<L>,
+) -> HashMap<L, V> {
+    let mut out = HashMap::with_capacity(map.len());
+    for (k, v) in map {
+        if let Some(l) = f(k) {
+            out.insert(l, v);
+        }
+    }
+    out
 }
 
 /// Every label key some VirtualService's `sourceLabels` names, sorted.
