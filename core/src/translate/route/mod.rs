@@ -28,9 +28,11 @@ pub(crate) fn build_with(
             if scope.proxy.is_gateway() {
                 gateway::route_config(scope, name)
             } else if let Some(memo) = memo {
-                memo.sidecar_routes(scope, name, || sidecar::route_config(scope, name))
+                memo.sidecar_routes(scope, name, |proxy| {
+                    sidecar::route_config(scope, name, Some((memo, proxy)))
+                })
             } else {
-                sidecar::route_config(scope, name)
+                sidecar::route_config(scope, name, None)
             }
         })
         .collect()

@@ -11,7 +11,7 @@ use crate::istio::networking::VirtualService;
 use crate::mesh::{OutboundMode, Scope, Service};
 use crate::order;
 use crate::parse::Object;
-use crate::translate::names;
+use crate::translate::{names, Memo};
 use crate::value;
 use std::collections::HashSet;
 
@@ -21,13 +21,15 @@ struct Wrapper<'a> {
     routes: Vec<Value>,
 }
 
-pub fn route_config(scope: &Scope, name: &str) -> Value {
+/// The route configuration `name`; `memo` (with the proxy's id in it) shares the routes of
+/// VirtualServices and services with the other proxies of the mesh.
+pub fn route_config(scope: &Scope, name: &str, memo: Option<(&Memo, usize)>) -> Value {
     // `9080` or `reviews.default.svc.cluster.local:9080` (sniffed).
     let (sniffed_host, port) = match name.rsplit_once(':') {
         Some((h, p)) => (Some(h), p.parse::<u32>().unwrap_or(0)),
         None => (None, name.parse::<u32>().unwrap_or(0)),
     };
-    let mut vhosts = virtual_hosts(scope, port);
+    let mut vhosts = virtual_hosts(scope, port, memo);
     order::sort_by(&mut vhosts, |a, b| {
         a["name"].as_str().cmp(&b["name"].as_str())
     });
@@ -84,7 +86,7 @@ fn catch_all(scope: &Scope) -> Value {
     }
 }
 
-fn virtual_hosts(scope: &Scope, port: u32) -> Vec<Value> {
+fn virtual_hosts(scope: &Scope, port: u32, memo: Option<(&Memo, usize)>) -> Vec<Value> {
     // Services that have this port (istiod narrows each to just that port).
     let services: Vec<&Service> = scope
         .services()
@@ -174,7 +176,12 @@ fn virtual_hosts(scope: &Scope, port: u32) -> Vec<Value> {
             lookup: &lookup,
             hash_policy: &hash,
         };
-        let routes = http::routes_for_virtual_service(&ctx, obj, vs);
+        let routes = match memo {
+            Some((memo, proxy)) => memo.virtual_service_routes(vs, port, proxy, || {
+                http::routes_for_virtual_service(&ctx, obj, vs)
+            }),
+            None => http::routes_for_virtual_service(&ctx, obj, vs),
+        };
         if routes.is_empty() {
             continue;
         }
@@ -243,13 +250,19 @@ fn virtual_hosts(scope: &Scope, port: u32) -> Vec<Value> {
         if !(p.protocol.is_http() || p.protocol.is_unsupported()) {
             continue;
         }
-        let cluster = names::outbound_cluster(port, "", &s.hostname);
-        let operation = crate::join!(s.hostname, ":", port, "/*");
-        let route = http::default_route(
-            &cluster,
-            &operation,
-            super::hash_policy(scope, s, Some(port)),
-        );
+        let build = || {
+            let cluster = names::outbound_cluster(port, "", &s.hostname);
+            let operation = crate::join!(s.hostname, ":", port, "/*");
+            http::default_route(
+                &cluster,
+                &operation,
+                super::hash_policy(scope, s, Some(port)),
+            )
+        };
+        let route = match memo {
+            Some((memo, _)) => memo.default_route(scope, s, port, build),
+            None => build(),
+        };
         wrappers.push((
             port,
             Wrapper {
