@@ -64,7 +64,7 @@ function serveAnalysis() {
     }
     ready.then(() => {
       self.postMessage(picture_json(e.data));
-      self.postMessage(findings_json(e.data));
+      self.postMessage(findings_json());
     });
   };
 }

@@ -42,61 +42,56 @@ pub enum Reply {
     },
 }
 
+/// The request the worker is answering, with its load.
+struct Answering {
+    request: Request,
+    loaded: Rc<Loaded>,
+}
+
 thread_local! {
     /// The worker's parsed documents, kept between requests.
     static SESSION: RefCell<Session> = RefCell::new(Session::new());
-    /// The last request's load, which its second answer reuses.
-    static LOADED: RefCell<Option<(u64, Rc<Loaded>, bool)>> = const { RefCell::new(None) };
+    /// The last request and its load, which its second answer reuses.
+    static ANSWERING: RefCell<Option<Answering>> = const { RefCell::new(None) };
 }
 
-/// The request's load (with whether it has errors): the one [`picture_json`] made, or a new one.
-fn load(req: &Request) -> (Rc<Loaded>, bool) {
-    LOADED.with(|last| {
-        let mut last = last.borrow_mut();
-        if let Some((revision, loaded, errors)) = last.as_ref() {
-            if *revision == req.revision {
-                return (loaded.clone(), *errors);
-            }
-        }
-        let analysis =
-            SESSION.with(|s| engine::load_in(&mut s.borrow_mut(), &req.istio, &req.cluster));
-        let loaded = analysis.loaded;
-        *last = Some((req.revision, loaded.clone(), analysis.has_errors));
-        (loaded, analysis.has_errors)
-    })
-}
-
-/// The worker's first answer (called by `static/boot.js`): the mesh picture the page's mesh view
-/// would build. A request that cannot be read gets no answer (empty text): it can only come from
-/// this page.
+/// The worker's first answer to a request (called by `static/boot.js`): the mesh picture the
+/// page's mesh view would build. The request and its load are kept for [`findings_json`]. A
+/// request that cannot be read gets no answer (empty text): it can only come from this page.
 #[wasm_bindgen]
 pub fn picture_json(request: &str) -> String {
-    let Ok(req) = serde_json::from_str::<Request>(request) else {
+    let Ok(request) = serde_json::from_str::<Request>(request) else {
         return String::new();
     };
-    let (loaded, errors) = load(&req);
-    let topology = (!errors && engine::drawable(&loaded)).then(|| Topology::build(&loaded.mesh));
-    serde_json::to_string(&Reply::Picture {
-        revision: req.revision,
+    let analysis =
+        SESSION.with(|s| engine::load_in(&mut s.borrow_mut(), &request.istio, &request.cluster));
+    let loaded = analysis.loaded;
+    let topology =
+        (!analysis.has_errors && engine::drawable(&loaded)).then(|| Topology::build(&loaded.mesh));
+    let reply = Reply::Picture {
+        revision: request.revision,
         topology,
-    })
-    .unwrap_or_default()
+    };
+    ANSWERING.with(|a| *a.borrow_mut() = Some(Answering { request, loaded }));
+    serde_json::to_string(&reply).unwrap_or_default()
 }
 
-/// The worker's second answer: the request's findings, as `engine::findings` computes them on the
-/// page for small inputs.
+/// The worker's second answer: the findings of the request [`picture_json`] answered, as
+/// `engine::findings` computes them on the page for small inputs (empty text if there is none).
 #[wasm_bindgen]
-pub fn findings_json(request: &str) -> String {
-    let Ok(req) = serde_json::from_str::<Request>(request) else {
-        return String::new();
-    };
-    let (loaded, _) = load(&req);
-    let diagnostics = engine::findings(&loaded, &req.istio, &req.cluster, &req.suppress);
-    serde_json::to_string(&Reply::Findings {
-        revision: req.revision,
-        diagnostics,
+pub fn findings_json() -> String {
+    ANSWERING.with(|a| {
+        let Some(Answering { request, loaded }) = a.borrow_mut().take() else {
+            return String::new();
+        };
+        let diagnostics =
+            engine::findings(&loaded, &request.istio, &request.cluster, &request.suppress);
+        serde_json::to_string(&Reply::Findings {
+            revision: request.revision,
+            diagnostics,
+        })
+        .unwrap_or_default()
     })
-    .unwrap_or_default()
 }
 
 #[wasm_bindgen]
@@ -204,8 +199,12 @@ mod tests {
     use super::*;
     use pilotlight_core::world;
 
-    fn ask(answer: fn(&str) -> String, request: &Request) -> Reply {
-        serde_json::from_str(&answer(&serde_json::to_string(request).unwrap())).unwrap()
+    fn picture(request: &Request) -> Reply {
+        serde_json::from_str(&picture_json(&serde_json::to_string(request).unwrap())).unwrap()
+    }
+
+    fn findings() -> Reply {
+        serde_json::from_str(&findings_json()).unwrap()
     }
 
     #[test]
@@ -222,7 +221,7 @@ mod tests {
             suppress: Vec::new(),
         };
         let page = engine::analyze(&istio, world::BOOKINFO);
-        let Reply::Picture { revision, topology } = ask(picture_json, &request) else {
+        let Reply::Picture { revision, topology } = picture(&request) else {
             panic!("the picture comes first");
         };
         assert_eq!(revision, 7);
@@ -230,7 +229,7 @@ mod tests {
         let Reply::Findings {
             revision,
             diagnostics,
-        } = ask(findings_json, &request)
+        } = findings()
         else {
             panic!("then the findings");
         };
@@ -245,11 +244,13 @@ mod tests {
             revision: 8,
             ..request
         };
-        let Reply::Findings { diagnostics, .. } = ask(findings_json, &request) else {
+        picture(&request);
+        let Reply::Findings { diagnostics, .. } = findings() else {
             panic!("findings");
         };
         assert!(diagnostics.iter().all(|d| d.code != "IST0101"));
-        assert_eq!(findings_json("not a request"), "");
+        // Each request's findings are answered once; an unreadable request gets no answer.
+        assert_eq!(findings_json(), "");
         assert_eq!(picture_json("not a request"), "");
     }
 
@@ -262,7 +263,7 @@ mod tests {
             cluster: world::BOOKINFO.to_string(),
             suppress: Vec::new(),
         };
-        let Reply::Picture { topology, .. } = ask(picture_json, &request) else {
+        let Reply::Picture { topology, .. } = picture(&request) else {
             panic!("picture");
         };
         assert_eq!(topology, None);

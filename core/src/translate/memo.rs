@@ -85,12 +85,7 @@ impl Memo {
     ) -> Vec<Value> {
         let dr = scope.destination_rule(service).map_or(0, |(_, d)| addr(d));
         let key = (addr(service), addr(port), dr, scope.proxy.is_gateway());
-        if let Some(hit) = self.clusters.borrow().get(&key) {
-            return hit.clone();
-        }
-        let made = build();
-        self.clusters.borrow_mut().insert(key, made.clone());
-        made
+        cached(&self.clusters, key, build)
     }
 
     /// The load assignment of the EDS cluster `name` of `service` (its subset's labels from
@@ -103,12 +98,7 @@ impl Memo {
         build: impl FnOnce() -> Value,
     ) -> Value {
         let key = (name.to_string(), addr(service), dr);
-        if let Some(hit) = self.endpoints.borrow().get(&key) {
-            return hit.clone();
-        }
-        let made = build();
-        self.endpoints.borrow_mut().insert(key, made.clone());
-        made
+        cached(&self.endpoints, key, build)
     }
 
     /// A sidecar's outbound route configuration `name`; `build` gets the proxy's id for
@@ -121,12 +111,7 @@ impl Memo {
     ) -> Value {
         let proxy = self.proxy_id(scope);
         let key = (name.to_string(), proxy);
-        if let Some(hit) = self.routes.borrow().get(&key) {
-            return hit.clone();
-        }
-        let made = build(proxy);
-        self.routes.borrow_mut().insert(key, made.clone());
-        made
+        cached(&self.routes, key, || build(proxy))
     }
 
     /// The routes the VirtualService `vs` gives a virtual host of the sidecar route
@@ -141,12 +126,7 @@ impl Memo {
         build: impl FnOnce() -> Vec<Value>,
     ) -> Vec<Value> {
         let key = (addr(vs), port, proxy);
-        if let Some(hit) = self.vs_routes.borrow().get(&key) {
-            return hit.clone();
-        }
-        let made = build();
-        self.vs_routes.borrow_mut().insert(key, made.clone());
-        made
+        cached(&self.vs_routes, key, build)
     }
 
     /// The default route of `service` on `port`, whose hash policy comes from the
@@ -160,12 +140,7 @@ impl Memo {
     ) -> Value {
         let dr = scope.destination_rule(service).map_or(0, |(_, d)| addr(d));
         let key = (addr(service), port, dr);
-        if let Some(hit) = self.default_routes.borrow().get(&key) {
-            return hit.clone();
-        }
-        let made = build();
-        self.default_routes.borrow_mut().insert(key, made.clone());
-        made
+        cached(&self.default_routes, key, build)
     }
 
     /// The memo of `old` made valid for `new`, the mesh after an edit (everything is dropped
@@ -336,6 +311,20 @@ impl Memo {
             id
         })
     }
+}
+
+/// The value `map` holds for `key`, built (and kept) on the first ask.
+fn cached<K: Eq + std::hash::Hash, V: Clone>(
+    map: &RefCell<HashMap<K, V>>,
+    key: K,
+    build: impl FnOnce() -> V,
+) -> V {
+    if let Some(hit) = map.borrow().get(&key) {
+        return hit.clone();
+    }
+    let made = build();
+    map.borrow_mut().insert(key, made.clone());
+    made
 }
 
 /// `map` under the keys `f` maps its keys to, without those it maps to `None`; sized up front
